@@ -1,0 +1,51 @@
+"""`python -m bot`: run Delight, or manage its database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="run the bot (the default)")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply the newest migrations")
+    args = parser.parse_args(argv)
+
+    load_dotenv()  # a real environment variable wins over .env
+    if args.command == "db":
+        from storage.engine import upgrade_schema
+
+        upgrade_schema(os.environ.get("DATABASE_URL") or "sqlite:///delight.db")
+        print("database is up to date")
+        return 0
+
+    try:
+        settings = load_settings(os.environ)
+    except ConfigError as error:
+        print(f"Delight can't start: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from bot.runtime import build_runtime, serve
+    from storage.engine import upgrade_schema
+
+    upgrade_schema(settings.database_url)
+    asyncio.run(serve(build_runtime(settings)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

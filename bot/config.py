@@ -1,0 +1,117 @@
+"""Settings, read once from a mapping (os.environ in production, a dict in tests)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from storage.engine import check_database_url
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///delight.db"
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    slack_bot_token: str
+    slack_signing_secret: str | None
+    slack_app_token: str | None
+    slack_api_url: str
+    database_url: str
+    port: int
+    daily_limit: int
+    recognition_channel: str | None
+    log_level: str
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+
+def _text(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number: use {low}–{high}.") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={value} is out of range: use {low}–{high}.")
+    return value
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build settings, or raise ConfigError naming the first variable that needs fixing."""
+    token = _text(env, "SLACK_BOT_TOKEN")
+    if token is None:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from your Slack "
+            "app's 'OAuth & Permissions' page into .env (see .env.example)."
+        )
+    if not token.startswith("xoxb-"):
+        raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-'.")
+
+    app_token = _text(env, "SLACK_APP_TOKEN")
+    if app_token is not None and not app_token.startswith("xapp-"):
+        raise ConfigError(
+            "SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' "
+            "(Basic Information → App-Level Tokens, scope connections:write), or unset for HTTP."
+        )
+    secret = _text(env, "SLACK_SIGNING_SECRET")
+    if secret is None and app_token is None:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your Slack app's "
+            "'Basic Information' page into .env (or set SLACK_APP_TOKEN to use Socket Mode)."
+        )
+
+    api_url = _text(env, "SLACK_API_URL") or DEFAULT_SLACK_API_URL
+    parsed = urlparse(api_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(
+            f"SLACK_API_URL={api_url!r} is not an http(s) URL: use e.g. {DEFAULT_SLACK_API_URL}"
+        )
+    if not api_url.endswith("/"):
+        api_url += "/"  # slack-sdk joins method names onto it
+
+    database_url = _text(env, "DATABASE_URL") or DEFAULT_DATABASE_URL
+    try:
+        check_database_url(database_url)
+    except Exception as exc:
+        raise ConfigError(
+            f"DATABASE_URL is not usable ({exc}): use sqlite:///path/to/delight.db or "
+            "postgresql://user:password@host:5432/dbname."
+        ) from None
+
+    channel = _text(env, "DELIGHT_RECOGNITION_CHANNEL")
+    if channel is not None and not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel):
+        raise ConfigError(
+            f"DELIGHT_RECOGNITION_CHANNEL={channel!r} is not a channel ID: use the ID "
+            "(like C0123ABCD) from the channel's 'About' tab, not its name."
+        )
+    log_level = (_text(env, "LOG_LEVEL") or "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"LOG_LEVEL={log_level!r}: use DEBUG, INFO, WARNING or ERROR.")
+
+    return Settings(
+        slack_bot_token=token,
+        slack_signing_secret=secret,
+        slack_app_token=app_token,
+        slack_api_url=api_url,
+        database_url=database_url,
+        port=_int(env, "PORT", 3000, low=1, high=65535),
+        daily_limit=_int(env, "DELIGHT_DAILY_LIMIT", 10, low=1, high=1000),
+        recognition_channel=channel,
+        log_level=log_level,
+    )

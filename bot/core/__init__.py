@@ -1,0 +1,1 @@
+"""The domain: recognition rules and services, free of Slack and SQL."""

@@ -1,0 +1,115 @@
+"""The seven elements of the definition, and how a typed tag maps onto one."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from enum import StrEnum
+
+DEFINITION = (
+    "Customer service is a voluntary act that demonstrates a genuine desire to satisfy, "
+    "if not delight, a customer."
+)
+DEFINITION_AUTHOR = "Steve Curtin"
+
+
+class Element(StrEnum):
+    """The elements in definition order; the value is the tag people type."""
+
+    VOLUNTARY = "voluntary"
+    ACT = "act"
+    DEMONSTRATES = "demonstrates"
+    GENUINE = "genuine"
+    DESIRE = "desire"
+    DELIGHT = "delight"
+    CUSTOMER = "customer"
+
+
+@dataclass(frozen=True, slots=True)
+class ElementInfo:
+    element: Element
+    name: str
+    meaning: str  # one line, at most 75 characters: it must fit a Slack option description
+    praise: str  # how the recipient's DM describes the act
+
+
+ELEMENT_INFO: dict[Element, ElementInfo] = {
+    info.element: info
+    for info in (
+        ElementInfo(
+            Element.VOLUNTARY,
+            "Voluntary",
+            "Nobody had to do it: they chose to.",
+            "nobody had to, and you chose to",
+        ),
+        ElementInfo(
+            Element.ACT,
+            "Act",
+            "They noticed something and did something about it.",
+            "you noticed something and acted on it",
+        ),
+        ElementInfo(
+            Element.DEMONSTRATES,
+            "Job essence",
+            "They showed why the job exists, not only how it is done.",
+            "you showed why the job exists, not only how it is done",
+        ),
+        ElementInfo(
+            Element.GENUINE,
+            "Genuine",
+            "It was sincere, not scripted.",
+            "it was sincere, not scripted",
+        ),
+        ElementInfo(
+            Element.DESIRE,
+            "Desire",
+            "They wanted to help: by choice, not by chance.",
+            "you wanted to help, by choice and not by chance",
+        ),
+        ElementInfo(
+            Element.DELIGHT,
+            "Delight",
+            "The extra effort that made it extraordinary.",
+            "the extra effort made it extraordinary",
+        ),
+        ElementInfo(
+            Element.CUSTOMER,
+            "Customer",
+            "They put the customer (or colleague) first.",
+            "you put the customer first",
+        ),
+    )
+}
+
+_ALIASES: dict[str, Element] = {
+    **{element.value: element for element in Element},
+    "job-essence": Element.DEMONSTRATES,
+    "jobessence": Element.DEMONSTRATES,
+    "job_essence": Element.DEMONSTRATES,
+    "essence": Element.DEMONSTRATES,
+    "demonstrate": Element.DEMONSTRATES,
+    "acts": Element.ACT,
+    "action": Element.ACT,
+    "delighted": Element.DELIGHT,
+    "delightful": Element.DELIGHT,
+    "customers": Element.CUSTOMER,
+    "customer-first": Element.CUSTOMER,
+    "sincere": Element.GENUINE,
+    "volunteer": Element.VOLUNTARY,
+    "volunteered": Element.VOLUNTARY,
+}
+
+
+def element_for_tag(tag: str) -> Element | None:
+    """The element a tag (without '#', any case) names, or None."""
+    return _ALIASES.get(tag.strip().lower())
+
+
+def suggest_element(tag: str) -> Element | None:
+    """The element a mistyped tag most likely meant, or None when nothing is close."""
+    matches = difflib.get_close_matches(tag.strip().lower(), _ALIASES, n=1, cutoff=0.75)
+    return _ALIASES[matches[0]] if matches else None
+
+
+def in_definition_order(elements: set[Element] | list[Element]) -> tuple[Element, ...]:
+    return tuple(element for element in Element if element in elements)

@@ -1,0 +1,79 @@
+"""Refusals the domain gives; handlers turn each into a friendly message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DelightError(Exception):
+    """Base for refusals a person can fix."""
+
+
+@dataclass
+class NoRecipients(DelightError):
+    pass
+
+
+@dataclass
+class TooManyRecipients(DelightError):
+    count: int
+    limit: int
+
+
+@dataclass
+class SelfRecognition(DelightError):
+    pass
+
+
+@dataclass
+class RecipientIsBot(DelightError):
+    user_ids: tuple[str, ...]
+
+
+@dataclass
+class RecipientDeactivated(DelightError):
+    user_ids: tuple[str, ...]
+
+
+@dataclass
+class RecipientUnknown(DelightError):
+    """A name or id that matches nobody in the workspace."""
+
+    names: tuple[str, ...]
+
+
+@dataclass
+class RecipientAmbiguous(DelightError):
+    name: str
+    candidates: tuple[str, ...]
+
+
+@dataclass
+class StoryMissing(DelightError):
+    pass
+
+
+@dataclass
+class StoryTooShort(DelightError):
+    min_words: int
+    min_chars: int
+
+
+@dataclass
+class StoryTooLong(DelightError):
+    length: int
+    limit: int
+
+
+@dataclass
+class DailyLimitReached(DelightError):
+    limit: int
+    remaining: int
+    requested: int
+
+
+@dataclass
+class DuplicateNomination(DelightError):
+    """The same delivery (trigger or event) was already turned into a kudos."""
+
+    request_key: str

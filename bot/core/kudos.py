@@ -1,0 +1,178 @@
+"""Recognising colleagues: the rules a nomination must pass, storing it, and telling people."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core import errors
+from bot.core.model import DeliveryReport, Given, Kudos, Nomination, NotPosted, PostOutcome
+from bot.core.ports import Clock, Directory, KudosRepository, Notifier, SettingsRepository
+
+logger = logging.getLogger(__name__)
+
+MAX_RECIPIENTS = 10
+STORY_MAX_CHARS = 1000
+# "A few words": three words, or ten characters for scripts written without spaces.
+STORY_MIN_WORDS = 3
+STORY_MIN_CHARS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    max_recipients: int = MAX_RECIPIENTS
+    story_max_chars: int = STORY_MAX_CHARS
+    story_min_words: int = STORY_MIN_WORDS
+    story_min_chars: int = STORY_MIN_CHARS
+
+
+def normalise_story(story: str) -> str:
+    """The story as stored: as written, minus surrounding blank space and invisible controls."""
+    cleaned = "".join(
+        ch for ch in story if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+    return cleaned.strip()
+
+
+def check_story(story: str, rules: Rules = Rules()) -> None:
+    if not story:
+        raise errors.StoryMissing()
+    if len(story) > rules.story_max_chars:
+        raise errors.StoryTooLong(length=len(story), limit=rules.story_max_chars)
+    visible = sum(1 for ch in story if not ch.isspace())
+    if len(story.split()) < rules.story_min_words and visible < rules.story_min_chars:
+        raise errors.StoryTooShort(min_words=rules.story_min_words, min_chars=rules.story_min_chars)
+
+
+def check_recipients_shape(
+    giver_id: str, recipient_ids: tuple[str, ...], rules: Rules = Rules()
+) -> None:
+    """The checks that need nobody's profile: count and self-recognition."""
+    if not recipient_ids:
+        raise errors.NoRecipients()
+    if giver_id in recipient_ids:
+        raise errors.SelfRecognition()
+    if len(recipient_ids) > rules.max_recipients:
+        raise errors.TooManyRecipients(count=len(recipient_ids), limit=rules.max_recipients)
+
+
+def start_of_local_day(now: datetime, tz_name: str | None) -> datetime:
+    """Midnight of the giver's own day, so 'today' means what they think it means."""
+    try:
+        zone = ZoneInfo(tz_name) if tz_name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = now.astimezone(zone)
+    return datetime.combine(local.date(), time.min, tzinfo=zone)
+
+
+class KudosService:
+    """Gives kudos and delivers them; the one place the nomination rules live."""
+
+    def __init__(
+        self,
+        *,
+        kudos: KudosRepository,
+        settings: SettingsRepository,
+        directory: Directory,
+        notifier: Notifier,
+        clock: Clock,
+        rules: Rules = Rules(),
+    ) -> None:
+        self._kudos = kudos
+        self._settings = settings
+        self._directory = directory
+        self._notifier = notifier
+        self._clock = clock
+        self._rules = rules
+
+    def validate_shape(self, nomination: Nomination) -> Nomination:
+        """Checks that need no I/O; returns the nomination with its story normalised."""
+        story = normalise_story(nomination.story)
+        recipients = tuple(dict.fromkeys(nomination.recipient_ids))  # same person twice is once
+        check_recipients_shape(nomination.giver_id, recipients, self._rules)
+        check_story(story, self._rules)
+        return Nomination(
+            team_id=nomination.team_id,
+            giver_id=nomination.giver_id,
+            recipient_ids=recipients,
+            story=story,
+            elements=nomination.elements,
+            source=nomination.source,
+            request_key=nomination.request_key,
+            origin_channel_id=nomination.origin_channel_id,
+            source_url=nomination.source_url,
+        )
+
+    async def give(self, nomination: Nomination) -> Given:
+        """Check every rule, then store the kudos. Raises a DelightError when refused."""
+        nomination = self.validate_shape(nomination)
+        team_id = nomination.team_id
+        people, settings = await asyncio.gather(
+            self._directory.people(team_id, (nomination.giver_id, *nomination.recipient_ids)),
+            self._settings.get(team_id),
+        )
+        recipients = nomination.recipient_ids
+        unknown = tuple(uid for uid in recipients if uid not in people)
+        if unknown:
+            raise errors.RecipientUnknown(names=unknown)
+        bots = tuple(uid for uid in recipients if people[uid].is_bot)
+        if bots:
+            raise errors.RecipientIsBot(user_ids=bots)
+        deactivated = tuple(uid for uid in recipients if people[uid].deleted)
+        if deactivated:
+            raise errors.RecipientDeactivated(user_ids=deactivated)
+
+        now = self._clock.now()
+        giver = people.get(nomination.giver_id)
+        since = start_of_local_day(now, giver.tz if giver else None)
+        used = await self._kudos.count_recognitions_given(
+            team_id=team_id, giver_id=nomination.giver_id, since=since
+        )
+        remaining = max(settings.daily_limit - used, 0)
+        if len(recipients) > remaining:
+            raise errors.DailyLimitReached(
+                limit=settings.daily_limit, remaining=remaining, requested=len(recipients)
+            )
+        kudos = await self._kudos.add(nomination, created_at=now)
+        return Given(kudos=kudos, remaining_today=remaining - len(recipients))
+
+    async def deliver(self, kudos: Kudos) -> DeliveryReport:
+        """Announce the kudos and DM each recipient; a failure of one never stops the others."""
+        settings = await self._settings.get(kudos.team_id)
+        channel = settings.recognition_channel_id or kudos.origin_channel_id
+
+        async def announce() -> PostOutcome | None:
+            if channel is None:
+                return None
+            outcome = await self._notifier.announce(kudos, channel_id=channel)
+            if not isinstance(outcome, NotPosted):
+                await self._kudos.record_announcement(
+                    kudos_id=kudos.id, channel_id=outcome.channel_id, ts=outcome.ts
+                )
+            return outcome
+
+        announcement, *dms = await asyncio.gather(
+            announce(),
+            *(
+                self._notifier.notify_recipient(kudos, recipient_id=uid)
+                for uid in kudos.recipient_ids
+            ),
+        )
+        report = DeliveryReport(
+            kudos=kudos,
+            announcement=announcement,
+            direct_messages=dict(zip(kudos.recipient_ids, dms, strict=True)),
+        )
+        if isinstance(announcement, NotPosted) or report.failed_dms:
+            logger.warning(
+                "kudos %s delivered in part: announcement=%s failed_dms=%s",
+                kudos.id,
+                announcement,
+                report.failed_dms,
+            )
+        return report

@@ -1,0 +1,117 @@
+"""Plain data the domain works with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from bot.core.elements import Element
+
+
+class Source(StrEnum):
+    """Where a nomination came from; kept for the record and for stats."""
+
+    COMMAND = "command"
+    MODAL = "modal"
+    SHORTCUT = "shortcut"
+    MENTION = "mention"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What the domain needs to know about a workspace member."""
+
+    id: str
+    name: str
+    is_bot: bool = False
+    deleted: bool = False
+    tz: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Nomination:
+    """A request to recognise colleagues, as a person made it."""
+
+    team_id: str
+    giver_id: str
+    recipient_ids: tuple[str, ...]
+    story: str
+    elements: tuple[Element, ...]
+    source: Source
+    request_key: str  # identifies the delivery (trigger or event id), so a repeat is recognised
+    origin_channel_id: str | None = None
+    source_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Kudos:
+    """A stored recognition."""
+
+    id: int
+    team_id: str
+    giver_id: str
+    recipient_ids: tuple[str, ...]
+    story: str
+    elements: tuple[Element, ...]
+    source: Source
+    created_at: datetime
+    origin_channel_id: str | None = None
+    source_url: str | None = None
+    announcement_channel_id: str | None = None
+    announcement_ts: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceSettings:
+    team_id: str
+    recognition_channel_id: str | None
+    daily_limit: int
+
+
+class FailureReason(StrEnum):
+    """Why a message could not be delivered, in terms a person can act on."""
+
+    NOT_IN_CHANNEL = "not_in_channel"
+    CHANNEL_NOT_FOUND = "channel_not_found"
+    ARCHIVED = "archived"
+    RECIPIENT_UNAVAILABLE = "recipient_unavailable"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """A message the chat platform accepted."""
+
+    channel_id: str
+    ts: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotPosted:
+    channel_id: str
+    reason: FailureReason
+    detail: str = ""
+
+
+PostOutcome = Posted | NotPosted
+
+
+@dataclass(frozen=True, slots=True)
+class Given:
+    """The outcome of a successful nomination."""
+
+    kudos: Kudos
+    remaining_today: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    kudos: Kudos
+    announcement: PostOutcome | None  # None: there was nowhere to announce it
+    direct_messages: dict[str, PostOutcome] = field(default_factory=dict)
+
+    @property
+    def failed_dms(self) -> list[str]:
+        return [uid for uid, out in self.direct_messages.items() if isinstance(out, NotPosted)]

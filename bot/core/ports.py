@@ -1,0 +1,51 @@
+"""What the domain needs from the outside world; storage and handlers implement these."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.model import Kudos, Nomination, Person, PostOutcome, WorkspaceSettings
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+class KudosRepository(Protocol):
+    async def add(self, nomination: Nomination, *, created_at: datetime) -> Kudos:
+        """Store a kudos; raise DuplicateNomination when its request key was seen before."""
+        ...
+
+    async def count_recognitions_given(
+        self, *, team_id: str, giver_id: str, since: datetime
+    ) -> int:
+        """How many recipients the giver recognised since the given moment."""
+        ...
+
+    async def record_announcement(self, *, kudos_id: int, channel_id: str, ts: str) -> None: ...
+
+    async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None: ...
+
+
+class SettingsRepository(Protocol):
+    async def get(self, team_id: str) -> WorkspaceSettings: ...
+
+
+class Directory(Protocol):
+    """Who is who in a workspace."""
+
+    async def people(self, team_id: str, user_ids: Sequence[str]) -> dict[str, Person]:
+        """The people with these ids; ids that match nobody are left out."""
+        ...
+
+
+class Notifier(Protocol):
+    """Tells people about a kudos on the chat platform."""
+
+    async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome: ...
+
+    async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome: ...

@@ -1,0 +1,128 @@
+"""The composition root: the one place that builds and connects every part."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.core.kudos import KudosService
+from bot.core.ports import Clock
+from bot.scheduler import build_scheduler
+from handlers.slack.app import create_bolt_app
+from handlers.slack.client import make_web_client
+from handlers.slack.directory import SlackDirectory
+from handlers.slack.notifier import SlackNotifier
+from handlers.web import create_web_app
+from storage.engine import make_engine, make_sessions
+from storage.event_ledger import SqlEventLedger
+from storage.kudos_repository import SqlKudosRepository
+from storage.settings_repository import SqlSettingsRepository
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    client: AsyncWebClient
+    kudos: KudosService
+    ledger: SqlEventLedger
+    clock: Clock
+    bolt: AsyncApp
+    web: web.Application
+
+    async def health(self) -> dict[str, object]:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception as exc:  # the point of a health check is to report, not to raise
+            logger.warning("health check: database unreachable: %r", exc)
+            database = "unreachable"
+        return {"ok": database == "ok", "database": database}
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+    """Everything wired, nothing started. The schema must already be upgraded."""
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    sessions = make_sessions(engine)
+    client = make_web_client(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    directory = SlackDirectory(client)
+    ledger = SqlEventLedger(sessions)
+    kudos = KudosService(
+        kudos=SqlKudosRepository(sessions),
+        settings=SqlSettingsRepository(
+            sessions,
+            default_recognition_channel=settings.recognition_channel,
+            default_daily_limit=settings.daily_limit,
+        ),
+        directory=directory,
+        notifier=SlackNotifier(client),
+        clock=clock,
+    )
+    bolt = create_bolt_app(
+        client=client,
+        signing_secret=None if settings.socket_mode else settings.slack_signing_secret,
+        kudos=kudos,
+        directory=directory,
+        ledger=ledger,
+        clock=clock,
+    )
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        client=client,
+        kudos=kudos,
+        ledger=ledger,
+        clock=clock,
+        bolt=bolt,
+        web=web.Application(),
+    )
+    runtime.web = create_web_app(bolt=None if settings.socket_mode else bolt, health=runtime.health)
+    return runtime
+
+
+async def serve(runtime: Runtime, *, host: str = "0.0.0.0") -> None:
+    """Run until SIGINT/SIGTERM: HTTP (or Socket Mode plus /healthz) and the scheduler."""
+    settings = runtime.settings
+    runner = web.AppRunner(runtime.web, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, settings.port).start()
+    scheduler = build_scheduler(ledger=runtime.ledger, clock=runtime.clock)
+    scheduler.start()
+    socket_handler = None
+    if settings.socket_mode:
+        socket_handler = AsyncSocketModeHandler(runtime.bolt, settings.slack_app_token)
+        await socket_handler.connect_async()
+        logger.info("Delight is connected over Socket Mode; /healthz on port %d", settings.port)
+    else:
+        logger.info("Delight is listening on http://%s:%d/slack/events", host, settings.port)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+
+    logger.info("shutting down")
+    scheduler.shutdown(wait=False)
+    if socket_handler is not None:
+        await socket_handler.close_async()
+    await runner.cleanup()
+    await runtime.close()

@@ -1,0 +1,1 @@
+"""Chat-platform adapters: parse what the platform sends, call the domain, render the answer."""

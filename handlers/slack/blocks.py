@@ -1,0 +1,307 @@
+"""Block Kit builders: every message Delight sends, with a plain-text fallback. Pure."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.elements import (
+    DEFINITION,
+    DEFINITION_AUTHOR,
+    ELEMENT_INFO,
+    Element,
+)
+from bot.core.model import DeliveryReport, FailureReason, Kudos, NotPosted
+from handlers.slack import ids
+from handlers.slack.mrkdwn import (
+    channel_mention,
+    chunks,
+    defuse,
+    escape,
+    people_list,
+    quote,
+    shorten,
+    user_mention,
+)
+
+Block = dict[str, Any]
+SECTION_LIMIT = 3000
+FALLBACK_STORY = 150
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    text: str  # what notifications and screen readers show
+    blocks: list[Block]
+
+
+def _section(text: str, *, verbatim: bool = False) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": verbatim}}
+
+
+def _context(*texts: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in texts]}
+
+
+def story_sections(story: str) -> list[Block]:
+    """The story as quoted, inert text; split so no section passes Slack's 3,000 limit."""
+    return [_section(piece, verbatim=True) for piece in chunks(quote(story), SECTION_LIMIT)]
+
+
+def element_names(elements: tuple[Element, ...]) -> str:
+    return " · ".join(f"*{ELEMENT_INFO[e].name}*" for e in elements)
+
+
+def _source_link(url: str | None) -> str | None:
+    if not url or not url.startswith("https://") or any(c in url for c in "<>| \n"):
+        return None
+    return f"<{url}|the original message>"
+
+
+def announcement(kudos: Kudos) -> Message:
+    headline = f"✨ {user_mention(kudos.giver_id)} recognised {people_list(kudos.recipient_ids)}"
+    blocks = [_section(headline), *story_sections(kudos.story)]
+    details = []
+    if kudos.elements:
+        details.append(element_names(kudos.elements))
+    if link := _source_link(kudos.source_url):
+        details.append(f"About {link}")
+    if details:
+        blocks.append(_context(*details))
+    if kudos.elements:
+        blocks.append(
+            _context(
+                "\n".join(
+                    f"{ELEMENT_INFO[e].name}: {ELEMENT_INFO[e].meaning}" for e in kudos.elements
+                )
+            )
+        )
+    text = f"{headline}: “{defuse(shorten(kudos.story, FALLBACK_STORY))}”"
+    return Message(text=text, blocks=blocks)
+
+
+def recipient_dm(kudos: Kudos, recipient_id: str) -> Message:
+    others = [uid for uid in kudos.recipient_ids if uid != recipient_id]
+    headline = f"{user_mention(kudos.giver_id)} recognised you for something you did"
+    if others:
+        headline += f", together with {people_list(others)}"
+    blocks = [_section(headline + ":"), *story_sections(kudos.story)]
+    if kudos.elements:
+        first = ELEMENT_INFO[kudos.elements[0]]
+        names = " and ".join(f"*{ELEMENT_INFO[e].name.lower()}*" for e in kudos.elements)
+        blocks.append(_section(f"That is {names} service: {first.praise}. 🙌"))
+    else:
+        blocks.append(_section("Thank you for making someone's day a little better. 🙌"))
+    if link := _source_link(kudos.source_url):
+        blocks.append(_context(f"About {link}"))
+    text = f"{headline}: “{defuse(shorten(kudos.story, FALLBACK_STORY))}”"
+    return Message(text=text, blocks=blocks)
+
+
+_ANNOUNCE_ADVICE = {
+    FailureReason.NOT_IN_CHANNEL: (
+        "I couldn't post in {channel} because I'm not a member there. Invite me with "
+        "`/invite @Delight`, or ask an admin to set a recognition channel."
+    ),
+    FailureReason.CHANNEL_NOT_FOUND: (
+        "I can't post in this conversation (I can only post in channels I've been invited to). "
+        "Ask an admin to set a recognition channel, or use `/delight` in a channel."
+    ),
+    FailureReason.ARCHIVED: (
+        "{channel} is archived, so I couldn't announce it there. Ask an admin to set a new "
+        "recognition channel."
+    ),
+    FailureReason.SERVICE_UNAVAILABLE: (
+        "Slack didn't accept the announcement just now, even after retrying. It's saved; "
+        "you can share the good news yourself in the meantime."
+    ),
+}
+
+
+def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
+    """The giver's ephemeral receipt: what happened, and what to do about anything that didn't."""
+    kudos = report.kudos
+    dm_ok = [uid for uid in kudos.recipient_ids if uid not in report.failed_dms]
+    parts: list[str] = []
+    announced = report.announcement
+    if dm_ok and announced is not None and not isinstance(announced, NotPosted):
+        verb = "will get a DM" if len(dm_ok) == 1 else "will each get a DM"
+        parts.append(
+            f"Sent! {people_list(dm_ok)} {verb}, and it's posted in "
+            f"{channel_mention(announced.channel_id)}."
+        )
+    else:
+        parts.append("Your recognition is saved.")
+        if dm_ok:
+            parts.append(f"{people_list(dm_ok)} got a DM.")
+        if announced is not None and not isinstance(announced, NotPosted):
+            parts.append(f"It's posted in {channel_mention(announced.channel_id)}.")
+    if announced is None:
+        parts.append("There's no recognition channel set, so it wasn't announced anywhere.")
+    elif isinstance(announced, NotPosted):
+        advice = _ANNOUNCE_ADVICE.get(
+            announced.reason, "I couldn't announce it ({detail}); it's saved all the same."
+        )
+        parts.append(
+            advice.format(channel=channel_mention(announced.channel_id), detail=announced.detail)
+        )
+    if report.failed_dms:
+        parts.append(
+            f"I couldn't send a DM to {people_list(report.failed_dms)}; "
+            "they'll still see it where it's announced."
+        )
+    people = "person" if remaining_today == 1 else "people"
+    parts.append(f"You can recognise {remaining_today} more {people} today.")
+    text = " ".join(parts)
+    return Message(text=text, blocks=[_section(text)])
+
+
+def refusal(message: str, *, typed: str | None) -> Message:
+    """A refusal that keeps what the person typed, so they can fix it and try again."""
+    blocks = [_section(message)]
+    text = message
+    if typed:
+        shown = shorten(typed, 2500)
+        blocks.append(_section(f"Your text:\n```{escape(shown)}```", verbatim=True))
+        text += f"\nYour text: {escape(shorten(typed, 500))}"
+    return Message(text=text, blocks=blocks)
+
+
+def help_message() -> Message:
+    elements = "\n".join(
+        f"• `#{e.value}` *{ELEMENT_INFO[e].name}*: {ELEMENT_INFO[e].meaning}" for e in Element
+    )
+    text = (
+        "*Delight* helps you recognise colleagues for exceptional service.\n\n"
+        f"_“{DEFINITION}”_ — {DEFINITION_AUTHOR}\n\n"
+        "*How to use it*\n"
+        "• `/delight @maria stayed after close to help a customer find a gift #voluntary "
+        "#delight`: recognise one or more people (up to 10), with what they did and, "
+        "if you like, the elements it showed.\n"
+        "• `/delight` or `/delight @maria`: open a form to write it.\n"
+        "• *Recognise with Delight* in a message's ⋯ menu: recognise the author of that message.\n"
+        "• `/delight help`: this message.\n\n"
+        f"*The seven elements* (tags are optional):\n{elements}"
+    )
+    return Message(text=text, blocks=[_section(text)])
+
+
+# --- the nomination modal ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ModalContext:
+    """What the modal remembers between opening and submission (its private_metadata)."""
+
+    channel_id: str | None = None
+    message_channel_id: str | None = None
+    message_ts: str | None = None
+
+    def dump(self) -> str:
+        fields = {
+            "channel_id": self.channel_id,
+            "message_channel_id": self.message_channel_id,
+            "message_ts": self.message_ts,
+        }
+        return json.dumps({key: value for key, value in fields.items() if value})
+
+    @classmethod
+    def load(cls, raw: str | None) -> ModalContext:
+        try:
+            data = json.loads(raw or "{}")
+        except ValueError:
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return value if isinstance(value, str) and len(value) < 64 else None
+
+        return cls(
+            channel_id=text("channel_id"),
+            message_channel_id=text("message_channel_id"),
+            message_ts=text("message_ts"),
+        )
+
+
+def _element_option(element: Element) -> Block:
+    info = ELEMENT_INFO[element]
+    return {
+        "text": {"type": "plain_text", "text": info.name},
+        "description": {"type": "plain_text", "text": info.meaning},
+        "value": element.value,
+    }
+
+
+def nomination_modal(
+    *,
+    context: ModalContext,
+    recipients: tuple[str, ...] = (),
+    story: str = "",
+    elements: tuple[Element, ...] = (),
+    quoted_message: str | None = None,
+) -> Block:
+    recipients_input: Block = {
+        "type": "multi_users_select",
+        "action_id": ids.RECIPIENTS_ACTION,
+        "placeholder": {"type": "plain_text", "text": "Who went the extra mile?"},
+        "max_selected_items": 10,
+    }
+    if recipients:
+        recipients_input["initial_users"] = list(recipients[:10])
+    story_input: Block = {
+        "type": "plain_text_input",
+        "action_id": ids.STORY_ACTION,
+        "multiline": True,
+        "max_length": 1000,
+        "placeholder": {
+            "type": "plain_text",
+            "text": "What did they do? Be specific: it's what makes recognition mean something.",
+        },
+    }
+    if story:
+        story_input["initial_value"] = story[:1000]
+    elements_input: Block = {
+        "type": "checkboxes",
+        "action_id": ids.ELEMENTS_ACTION,
+        "options": [_element_option(e) for e in Element],
+    }
+    if elements:
+        elements_input["initial_options"] = [_element_option(e) for e in elements]
+    blocks: list[Block] = [
+        _context(f"_“{DEFINITION}”_ — {DEFINITION_AUTHOR}"),
+    ]
+    if quoted_message:
+        blocks.append(_context("About this message:\n" + quote(shorten(quoted_message, 500))))
+    blocks += [
+        {
+            "type": "input",
+            "block_id": ids.RECIPIENTS_BLOCK,
+            "label": {"type": "plain_text", "text": "Who do you want to recognise?"},
+            "element": recipients_input,
+        },
+        {
+            "type": "input",
+            "block_id": ids.STORY_BLOCK,
+            "label": {"type": "plain_text", "text": "What did they do?"},
+            "element": story_input,
+        },
+        {
+            "type": "input",
+            "block_id": ids.ELEMENTS_BLOCK,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Which elements did it show?"},
+            "element": elements_input,
+        },
+    ]
+    return {
+        "type": "modal",
+        "callback_id": ids.NOMINATION_MODAL,
+        "title": {"type": "plain_text", "text": "Recognise someone"},
+        "submit": {"type": "plain_text", "text": "Send"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": context.dump(),
+        "blocks": blocks,
+    }

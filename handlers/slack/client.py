@@ -1,0 +1,42 @@
+"""The Slack Web API client: retries what is worth retrying, so a 429 or a blip loses nothing."""
+
+from __future__ import annotations
+
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+
+class ServerErrorRetryHandler(AsyncServerErrorRetryHandler):
+    """slack-sdk's handler retries 500 and 503 only; gateways also answer 502 and 504."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code in (500, 502, 503, 504)
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=3),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=4),  # sleeps for Retry-After each time
+        ServerErrorRetryHandler(max_retry_count=3),  # exponential backoff with jitter
+    ]
+
+
+def make_web_client(*, token: str, base_url: str, timeout: int = 10) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers()
+    )

@@ -1,0 +1,79 @@
+"""Events API listeners: nominations by @mention, and dropping repeated deliveries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.model import Nomination, Source
+from bot.core.ports import Clock
+from handlers.slack import blocks
+from handlers.slack.nominate import NominationFlow, attempt
+from handlers.slack.parsing import CommandNomination, parse_command, strip_bot_mention
+from handlers.slack.replies import tell_privately
+
+logger = logging.getLogger(__name__)
+
+
+class EventLedger(Protocol):
+    async def first_delivery(self, *, team_id: str, event_id: str, at: datetime) -> bool: ...
+
+
+def register(app: AsyncApp, *, flow: NominationFlow, ledger: EventLedger, clock: Clock) -> None:
+    @app.middleware
+    async def drop_repeated_events(
+        body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        """Slack retries an event it thinks we missed (X-Slack-Retry-Num), with the same
+        event_id; answer the repeat with 200 and do nothing else."""
+        if body.get("type") == "event_callback" and body.get("event_id"):
+            team_id = body.get("team_id") or ""
+            if not await ledger.first_delivery(
+                team_id=team_id, event_id=str(body["event_id"]), at=clock.now()
+            ):
+                logger.info("event %s already handled: ignored", body["event_id"])
+                return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    @app.event("app_mention")
+    async def handle_mention(
+        event: dict[str, Any],
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        text = strip_bot_mention(str(event.get("text") or ""), context.bot_user_id)
+        user_id = event.get("user")
+        channel_id = event.get("channel")
+        if not user_id or event.get("bot_id"):
+            return  # another bot mentioning us
+
+        async def work() -> blocks.Message | None:
+            parsed = parse_command(text)
+            if not isinstance(parsed, CommandNomination):
+                return blocks.help_message()
+            team_id = context.team_id or body.get("team_id") or ""
+            given = await flow.give(
+                Nomination(
+                    team_id=team_id,
+                    giver_id=user_id,
+                    recipient_ids=await flow.resolve(team_id, parsed.recipients),
+                    story=await flow.story_of(team_id, parsed),
+                    elements=parsed.elements,
+                    source=Source.MENTION,
+                    request_key=f"event:{body.get('event_id')}",
+                    origin_channel_id=channel_id,
+                )
+            )
+            return await flow.deliver(given)
+
+        typed = "@Delight " + " ".join(text.split())
+        if (reply := await attempt(work(), typed=typed)) is not None:
+            await tell_privately(client, user_id=user_id, channel_id=channel_id, message=reply)

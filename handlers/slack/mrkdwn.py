@@ -1,0 +1,63 @@
+"""Making user-written text safe to show in Slack: no pings, no disguised links."""
+
+from __future__ import annotations
+
+import re
+
+WORD_JOINER = "\u2060"
+_BROADCAST = re.compile(r"@(?=(?:here|channel|everyone)\b)", re.IGNORECASE)
+
+
+def escape(text: str) -> str:
+    """Slack's own escaping: after it, '<' can start no mention, link or command."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def defuse(text: str) -> str:
+    """User text made inert for mrkdwn: escaped, and @here/@channel/@everyone broken by an
+    invisible joiner so no client or setting can turn them into a broadcast."""
+    return _BROADCAST.sub("@" + WORD_JOINER, escape(text))
+
+
+def quote(text: str) -> str:
+    """A defused block quote of user text."""
+    return "\n".join("> " + line if line else ">" for line in defuse(text).split("\n"))
+
+
+def chunks(text: str, size: int) -> list[str]:
+    """Split text into pieces of at most `size` characters, at a line or space where possible,
+    never inside an escape like '&amp;'."""
+    pieces: list[str] = []
+    while len(text) > size:
+        cut = text.rfind("\n", 0, size)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, size)
+        if cut <= 0:
+            cut = size
+            amp = text.rfind("&", cut - 5, cut)
+            if amp != -1 and ";" not in text[amp:cut]:
+                cut = amp
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    pieces.append(text)
+    return pieces
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def user_mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def channel_mention(channel_id: str) -> str:
+    return f"<#{channel_id}>"
+
+
+def people_list(user_ids: list[str] | tuple[str, ...]) -> str:
+    """'<@a>', '<@a> and <@b>', '<@a>, <@b> and <@c>'."""
+    mentions = [user_mention(uid) for uid in user_ids]
+    if len(mentions) <= 1:
+        return "".join(mentions)
+    return ", ".join(mentions[:-1]) + " and " + mentions[-1]

@@ -1,0 +1,97 @@
+"""The steps every nomination path shares: name → id, give, deliver, and the reply."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+
+from bot.core import errors
+from bot.core.kudos import KudosService
+from bot.core.model import Given, Nomination
+from handlers.slack import blocks
+from handlers.slack.directory import SlackDirectory
+from handlers.slack.parsing import CommandNomination, ParseError, UserRef, name_mentions
+from handlers.slack.refusals import explain
+
+logger = logging.getLogger(__name__)
+
+SLACK_TROUBLE = (
+    "Slack isn't answering me right now, so nothing was sent. Please try again in a minute."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NominationFlow:
+    kudos: KudosService
+    directory: SlackDirectory
+
+    async def resolve(self, team_id: str, refs: tuple[UserRef, ...]) -> tuple[str, ...]:
+        """Slack user ids for the typed recipients; plain @names are looked up by name."""
+        ids: list[str] = []
+        unknown: list[str] = []
+        for ref in refs:
+            if ref.user_id:
+                ids.append(ref.user_id)
+                continue
+            assert ref.name is not None
+            matches = await self.directory.ids_for_name(team_id, ref.name)
+            if not matches:
+                unknown.append("@" + ref.name)
+            elif len(matches) > 1:
+                raise errors.RecipientAmbiguous(name=ref.name, candidates=tuple(matches))
+            else:
+                ids.append(matches[0])
+        if unknown:
+            raise errors.RecipientUnknown(names=tuple(unknown))
+        return tuple(dict.fromkeys(ids))
+
+    async def story_of(self, team_id: str, parsed: CommandNomination) -> str:
+        """The story with any nameless mentions turned into plain @names."""
+        if not parsed.unnamed_mentions:
+            return parsed.story
+        people = await self.directory.people(team_id, parsed.unnamed_mentions)
+        return name_mentions(parsed.story, {uid: p.name for uid, p in people.items()})
+
+    async def give(self, nomination: Nomination) -> Given:
+        return await self.kudos.give(nomination)
+
+    async def deliver(self, given: Given) -> blocks.Message:
+        report = await self.kudos.deliver(given.kudos)
+        return blocks.confirmation(report, remaining_today=given.remaining_today)
+
+    async def plain_names(self, team_id: str, text: str) -> str:
+        """Mrkdwn with <@U…> mentions → plain text with @names (for modal field errors)."""
+        found = re.findall(r"<@([UW][A-Z0-9]+)>", text)
+        people = await self.directory.people(team_id, found) if found else {}
+        text = name_mentions(text, {uid: p.name for uid, p in people.items()})
+        return text.replace("`", "").replace("*", "")
+
+
+SOMETHING_BROKE = (
+    "Something went wrong on my side and I couldn't finish that. Please try again; "
+    "if it keeps happening, tell your Delight admin."
+)
+
+
+async def attempt(
+    work: Awaitable[blocks.Message | None], *, typed: str | None
+) -> blocks.Message | None:
+    """Run a nomination step and turn every way it can fail into a reply that keeps what the
+    person typed. None means there is nothing to say (a repeat delivery)."""
+    try:
+        return await work
+    except errors.DuplicateNomination as repeat:
+        logger.info("repeat of %s ignored", repeat.request_key)
+        return None
+    except (errors.DelightError, ParseError) as refused:
+        return blocks.refusal(explain(refused), typed=typed)
+    except SlackApiError as trouble:
+        logger.warning("Slack API error: %s", trouble.response.get("error"))
+        return blocks.refusal(SLACK_TROUBLE, typed=typed)
+    except Exception:
+        logger.exception("nomination failed")
+        return blocks.refusal(SOMETHING_BROKE, typed=typed)

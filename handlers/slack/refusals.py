@@ -1,0 +1,80 @@
+"""What each refusal says: what happened, and how to fix it."""
+
+from __future__ import annotations
+
+from bot.core import errors
+from bot.core.elements import Element
+from handlers.slack.mrkdwn import escape, people_list
+from handlers.slack.parsing import GroupMention, ParseError, UnknownTag
+
+ALL_TAGS = " ".join(f"`#{e.value}`" for e in Element)
+
+
+def explain(error: errors.DelightError | ParseError) -> str:
+    match error:
+        case errors.SelfRecognition():
+            return (
+                "You can't recognise yourself — but you can recognise someone who helped you today!"
+            )
+        case errors.NoRecipients():
+            return (
+                "Who should I recognise? Start with their name, like "
+                "`/delight @maria stayed late to help a customer`."
+            )
+        case errors.TooManyRecipients(count=count, limit=limit):
+            return (
+                f"That's {count} people; one recognition can name up to {limit}. "
+                "Split it up, or name the few who made the difference."
+            )
+        case errors.RecipientIsBot(user_ids=ids):
+            return f"{people_list(ids)} is a bot, and bots don't need recognition — people do."
+        case errors.RecipientDeactivated(user_ids=ids):
+            return f"{people_list(ids)} is no longer active in this workspace."
+        case errors.RecipientUnknown(names=names):
+            shown = ", ".join(escape(n) if n.startswith("@") else f"<@{n}>" for n in names)
+            return (
+                f"I couldn't find {shown} in this workspace. Pick them from the list as you "
+                "type @, so Slack fills in the right person."
+            )
+        case errors.RecipientAmbiguous(name=name, candidates=candidates):
+            return (
+                f"More than one person is called @{escape(name)}: {people_list(candidates)}. "
+                "Pick the right one from the list as you type @."
+            )
+        case errors.StoryMissing():
+            return (
+                "Tell them what they did: a few words about the act make recognition "
+                "mean something."
+            )
+        case errors.StoryTooShort():
+            return (
+                "Say a little more about what they did: a few words about the act make "
+                "recognition mean something."
+            )
+        case errors.StoryTooLong(length=length, limit=limit):
+            return f"That's {length:,} characters; please keep it to {limit:,}."
+        case errors.DailyLimitReached(limit=limit, remaining=remaining):
+            if remaining == 0:
+                return (
+                    f"You've recognised {limit} people today, the daily limit here. "
+                    "Save this one for tomorrow: it'll mean just as much."
+                )
+            return (
+                f"You can recognise {remaining} more {'person' if remaining == 1 else 'people'} "
+                f"today (the daily limit is {limit}). Name fewer people, or save some for tomorrow."
+            )
+        case UnknownTag(tag=tag, suggestion=suggestion) if suggestion is not None:
+            return (
+                f"I don't know the tag #{escape(tag)}. Did you mean `#{suggestion.value}`? "
+                f"Tags: {ALL_TAGS}"
+            )
+        case UnknownTag(tag=tag):
+            return f"I don't know the tag #{escape(tag)}. Tags: {ALL_TAGS}"
+        case GroupMention(label=label):
+            return (
+                f"I can only recognise people by name, not {escape(label)}. "
+                "Name the colleagues who made the difference."
+            )
+        case errors.DuplicateNomination():
+            return "That recognition was already sent."
+    return "Something about that didn't work; please check it and try again."

@@ -1,0 +1,97 @@
+"""The nomination modal's submission."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core import errors
+from bot.core.elements import Element
+from bot.core.model import Nomination, Source
+from handlers.slack import blocks, ids
+from handlers.slack.nominate import SLACK_TROUBLE, NominationFlow, attempt
+from handlers.slack.refusals import explain
+from handlers.slack.replies import tell_privately
+
+logger = logging.getLogger(__name__)
+
+_STORY_ERRORS = (errors.StoryMissing, errors.StoryTooShort, errors.StoryTooLong)
+
+
+def read_submission(view: dict[str, Any]) -> tuple[tuple[str, ...], str, tuple[Element, ...]]:
+    """Recipients, story and elements from the modal's state, tolerating missing fields."""
+    values = view.get("state", {}).get("values", {})
+
+    def field(block: str, action: str) -> dict[str, Any]:
+        found = values.get(block, {}).get(action)
+        return found if isinstance(found, dict) else {}
+
+    users = field(ids.RECIPIENTS_BLOCK, ids.RECIPIENTS_ACTION).get("selected_users") or []
+    story = field(ids.STORY_BLOCK, ids.STORY_ACTION).get("value") or ""
+    options = field(ids.ELEMENTS_BLOCK, ids.ELEMENTS_ACTION).get("selected_options") or []
+    known = {e.value: e for e in Element}
+    chosen = {known[o.get("value")] for o in options if o.get("value") in known}
+    return (
+        tuple(str(u) for u in users if isinstance(u, str)),
+        str(story),
+        tuple(e for e in Element if e in chosen),
+    )
+
+
+def register(app: AsyncApp, *, flow: NominationFlow) -> None:
+    @app.view(ids.NOMINATION_MODAL)
+    async def handle_nomination_submission(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        team_id = body["team"]["id"]
+        giver_id = body["user"]["id"]
+        recipients, story, elements = read_submission(view)
+        context = blocks.ModalContext.load(view.get("private_metadata"))
+        source_url = None
+        if context.message_channel_id and context.message_ts:
+            source_url = await _permalink(client, context.message_channel_id, context.message_ts)
+        nomination = Nomination(
+            team_id=team_id,
+            giver_id=giver_id,
+            recipient_ids=recipients,
+            story=story,
+            elements=elements,
+            source=Source.SHORTCUT if context.message_ts else Source.MODAL,
+            # One modal makes at most one kudos, however often its submission arrives.
+            request_key=f"view:{view['id']}",
+            origin_channel_id=context.channel_id,
+            source_url=source_url,
+        )
+        try:
+            given = await flow.give(nomination)
+        except errors.DuplicateNomination:
+            await ack()
+            return
+        except errors.DelightError as refused:
+            block = ids.STORY_BLOCK if isinstance(refused, _STORY_ERRORS) else ids.RECIPIENTS_BLOCK
+            message = await flow.plain_names(team_id, explain(refused))
+            await ack(response_action="errors", errors={block: message})
+            return
+        except SlackApiError:
+            await ack(response_action="errors", errors={ids.RECIPIENTS_BLOCK: SLACK_TROUBLE})
+            return
+        await ack()
+        reply = await attempt(flow.deliver(given), typed=None)
+        if reply is not None:
+            await tell_privately(
+                client, user_id=giver_id, channel_id=context.channel_id, message=reply
+            )
+
+
+async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
+    try:
+        response = await client.chat_getPermalink(channel=channel, message_ts=ts)
+    except SlackApiError as exc:
+        logger.info("no permalink for %s/%s: %s", channel, ts, exc.response.get("error"))
+        return None
+    link = response.get("permalink")
+    return link if isinstance(link, str) else None

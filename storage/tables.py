@@ -1,0 +1,96 @@
+"""The database tables. Every row carries its workspace (team_id): queries are scoped by it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlmodel import Column, Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in, aware UTC out, on SQLite (which keeps no zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: pass an aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc_column(**kwargs: Any) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=False, **kwargs))
+
+
+class KudosRow(SQLModel, table=True):
+    __tablename__ = "kudos"
+    __table_args__ = (
+        UniqueConstraint("team_id", "request_key", name="uq_kudos_request"),
+        Index("ix_kudos_giver_day", "team_id", "giver_id", "created_at"),
+        Index("ix_kudos_team_created", "team_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    giver_id: str = Field(max_length=32)
+    story: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = Field(max_length=16)
+    request_key: str = Field(max_length=255)
+    recipient_count: int
+    origin_channel_id: str | None = Field(default=None, max_length=32)
+    source_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    announcement_channel_id: str | None = Field(default=None, max_length=32)
+    announcement_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _utc_column()
+
+
+class KudosRecipientRow(SQLModel, table=True):
+    __tablename__ = "kudos_recipient"
+    __table_args__ = (
+        Index("ix_kudos_recipient_received", "team_id", "recipient_id", "created_at"),
+    )
+
+    kudos_id: int = Field(foreign_key="kudos.id", primary_key=True, ondelete="CASCADE")
+    recipient_id: str = Field(primary_key=True, max_length=32)
+    position: int  # the order the giver named them in
+    team_id: str = Field(max_length=32)
+    created_at: datetime = _utc_column()  # copied from the kudos so "received" queries need no join
+
+
+class KudosElementRow(SQLModel, table=True):
+    __tablename__ = "kudos_element"
+
+    kudos_id: int = Field(foreign_key="kudos.id", primary_key=True, ondelete="CASCADE")
+    element: str = Field(primary_key=True, max_length=16)
+
+
+class WorkspaceSettingsRow(SQLModel, table=True):
+    __tablename__ = "workspace_settings"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    recognition_channel_id: str | None = Field(default=None, max_length=32)
+    daily_limit: int | None = Field(default=None)
+    updated_at: datetime = _utc_column()
+
+
+class ProcessedEventRow(SQLModel, table=True):
+    """Events already handled, so a Slack retry of the same event_id does nothing twice."""
+
+    __tablename__ = "processed_event"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = _utc_column(index=True)
