@@ -30,7 +30,7 @@ class SqlEventLedger:
     async def forget_before(self, moment: datetime) -> int:
         """Drop entries older than Slack's retry window; returns how many went."""
         async with self._sessions() as session:
-            result = await session.execute(
+            result = await session.exec(
                 delete(ProcessedEventRow).where(
                     ProcessedEventRow.received_at < moment  # type: ignore[arg-type]
                 )

@@ -82,7 +82,7 @@ class SqlKudosRepository:
 
     async def record_announcement(self, *, kudos_id: int, channel_id: str, ts: str) -> None:
         async with self._sessions() as session:
-            await session.execute(
+            await session.exec(
                 update(KudosRow)
                 .where(KudosRow.id == kudos_id)  # type: ignore[arg-type]
                 .values(announcement_channel_id=channel_id, announcement_ts=ts)

@@ -1,0 +1,146 @@
+"""Shared fixtures: the fake Slack server, both databases, the running app and its driver."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings, load_settings
+from storage.engine import upgrade_schema
+from tests.driver import SIGNING_SECRET, RunningApp, SlackDriver
+from tests.fakeslack import FakeSlack
+
+TABLES = ("kudos_element", "kudos_recipient", "kudos", "workspace_settings", "processed_event")
+
+
+class FakeClock:
+    """A clock the test moves; starts at the real time so signatures stay valid."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_slack_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real token in the environment must never reach a test."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "DELIGHT_")) or name == "DATABASE_URL":
+            monkeypatch.delenv(name)
+
+
+# --- databases --------------------------------------------------------------------------------
+
+
+def _postgres_admin_url() -> str:
+    if configured := os.environ.get("DATABASE_TEST_URL"):
+        return configured
+    last_error: Exception | None = None
+    for role in ("postgres", "root"):
+        url = f"postgresql://{role}@127.0.0.1:5432/test"
+        try:
+            psycopg.connect(url, connect_timeout=3).close()
+            return url
+        except psycopg.OperationalError as error:
+            last_error = error
+    raise RuntimeError(
+        "PostgreSQL is not reachable on 127.0.0.1:5432 (tried roles postgres and root); "
+        "start it (`.ci/run` does) or set DATABASE_TEST_URL"
+    ) from last_error
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database for this run, migrated once, dropped at the end."""
+    admin_url = _postgres_admin_url()
+    name = f"delight_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    upgrade_schema(url)
+    yield url
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "delight.db"
+    upgrade_schema(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each storage and end-to-end test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "delight.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    sync_url = url.replace("postgresql://", "postgresql://", 1)
+    with psycopg.connect(sync_url, autocommit=True) as connection:
+        connection.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+    return url
+
+
+# --- Slack ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _fake_slack_server() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_slack(_fake_slack_server: FakeSlack) -> FakeSlack:
+    _fake_slack_server.reset()
+    return _fake_slack_server
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def env(database_url: str, fake_slack: FakeSlack) -> dict[str, str]:
+    """The environment the app is started with; tests may change it before `app` starts."""
+    return {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.api_url,
+        "DATABASE_URL": database_url,
+    }
+
+
+@pytest.fixture
+def settings(env: dict[str, str]) -> Settings:
+    return load_settings(env)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FakeClock) -> Iterator[RunningApp]:
+    running = RunningApp(settings, clock=clock).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def slack(app: RunningApp, fake_slack: FakeSlack) -> SlackDriver:
+    return SlackDriver(app, response_url=fake_slack.response_url())

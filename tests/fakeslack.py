@@ -1,0 +1,372 @@
+"""A fake Slack Web API: answers like Slack, records every call, fails on demand.
+
+Runs in a thread for the tests (FakeSlack.start()) or as its own process for the benchmarks
+(`python -m tests.fakeslack --port 4000`). It checks what Slack checks (Block Kit limits,
+known users and channels) so a message Slack would reject fails here too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TEAM_ID = "T0001"
+BOT_USER_ID = "UBOT"
+
+
+def user(uid: str, name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": uid,
+        "team_id": TEAM_ID,
+        "name": name,
+        "real_name": name.title(),
+        "deleted": False,
+        "is_bot": False,
+        "tz": "Europe/Amsterdam",
+        "profile": {"display_name": name, "display_name_normalized": name},
+        **extra,
+    }
+
+
+def default_users() -> dict[str, dict[str, Any]]:
+    people = [
+        user("U0001", "alice"),
+        user("U0002", "bob"),
+        user("U0003", "carol"),
+        user("U0004", "maria"),
+        user("U0005", "tom", tz="America/New_York"),
+        user(BOT_USER_ID, "delight", is_bot=True),
+        user("UBOT2", "deploybot", is_bot=True),
+        user("UGONE", "leaver", deleted=True),
+        user("USLACKBOT", "slackbot"),
+        user("UDUP1", "sam"),
+        user("UDUP2", "sam2", profile={"display_name": "sam"}),
+    ]
+    people += [user(f"UM{n:04d}", f"member{n}") for n in range(20)]
+    return {p["id"]: p for p in people}
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    at: float
+
+
+@dataclass
+class Failure:
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeSlackState:
+    users: dict[str, dict[str, Any]] = field(default_factory=default_users)
+    channel_errors: dict[str, str] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
+    latency: float = 0.0
+    lock: threading.Condition = field(default_factory=threading.Condition)
+    ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+
+# --- what Slack checks ----------------------------------------------------------------------
+
+
+def block_problems(blocks: Any, *, limit: int = 50) -> list[str]:
+    if not isinstance(blocks, list):
+        return ["blocks is not a list"]
+    problems = []
+    if len(blocks) > limit:
+        problems.append(f"{len(blocks)} blocks > {limit}")
+    for block in blocks:
+        kind = block.get("type")
+        texts = []
+        if kind == "section":
+            texts.append((block.get("text") or {}).get("text", ""))
+            if not texts[0]:
+                problems.append("section without text")
+        if kind == "context":
+            elements = block.get("elements") or []
+            if not 1 <= len(elements) <= 10:
+                problems.append("context needs 1-10 elements")
+            texts += [e.get("text", "") for e in elements]
+        if kind == "header":
+            texts.append(block["text"]["text"])
+        for text in texts:
+            if len(text) > 3000:
+                problems.append(f"text of {len(text)} > 3000 characters")
+    return problems
+
+
+def view_problems(view: dict[str, Any]) -> list[str]:
+    problems = block_problems(view.get("blocks"), limit=100)
+    if len(view.get("title", {}).get("text", "")) > 24:
+        problems.append("title longer than 24")
+    if len(view.get("private_metadata", "")) > 3000:
+        problems.append("private_metadata longer than 3000")
+    for block in view.get("blocks", []):
+        element = block.get("element") or {}
+        for option in element.get("options", []):
+            if len(option.get("description", {}).get("text", "")) > 75:
+                problems.append("option description longer than 75")
+    return problems
+
+
+class FakeSlack:
+    """The fake server and its recorded calls."""
+
+    def __init__(self, state: FakeSlackState | None = None) -> None:
+        self.state = state or FakeSlackState()
+        self.port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+
+    # --- control, for tests ---------------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    def fail(self, method: str, *failures: Failure) -> None:
+        """The next calls to `method` answer with these failures, in order."""
+        with self.state.lock:
+            self.state.failures[method].extend(failures)
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        with self.state.lock:
+            return [c for c in self.state.calls if method is None or c.method == method]
+
+    def wait_for(
+        self, predicate: Callable[[FakeSlack], bool], timeout: float = 10.0
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        with self.state.lock:
+            while not predicate(self):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    methods = [c.method for c in self.state.calls]
+                    raise AssertionError(f"timed out waiting; calls so far: {methods}")
+                self.state.lock.wait(min(left, 0.05))
+
+    def wait_for_calls(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        self.wait_for(lambda fake: len(fake.calls(method)) >= count, timeout)
+        return self.calls(method)
+
+    def settle(self, quiet: float = 0.3) -> None:
+        """Wait until no call has arrived for `quiet` seconds (to prove nothing more comes)."""
+        while True:
+            with self.state.lock:
+                last = self.state.calls[-1].at if self.state.calls else 0.0
+            idle = time.monotonic() - last
+            if idle >= quiet:
+                return
+            time.sleep(quiet - idle)
+
+    def reset(self) -> None:
+        with self.state.lock:
+            self.state.calls.clear()
+            self.state.failures.clear()
+            self.state.channel_errors.clear()
+            self.state.users = default_users()
+
+    # --- serving --------------------------------------------------------------------------
+
+    def application(self) -> web.Application:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_get("/_stats", self._stats)
+        return app
+
+    def start(self) -> FakeSlack:
+        ready = threading.Event()
+
+        def run() -> None:
+            self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
+            self._runner = web.AppRunner(self.application(), access_log=None)
+            self._loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            self._loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="fake-slack", daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        if self._loop and self._runner:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread:
+            self._thread.join(10)
+
+    # --- handlers ---------------------------------------------------------------------------
+
+    def _record(self, method: str, args: dict[str, Any], token: str | None) -> None:
+        with self.state.lock:
+            self.state.calls.append(Call(method, args, token, time.monotonic()))
+            self.state.lock.notify_all()
+
+    async def _read_args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.method == "POST" and request.can_read_body:
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                args.update(await request.post())
+        for key in ("blocks", "view", "attachments"):
+            if isinstance(args.get(key), str):
+                try:
+                    args[key] = json.loads(args[key])
+                except ValueError:
+                    args[key] = {"unparseable": args[key]}
+        return args
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._read_args(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") or args.get("token")
+        self._record(method, args, token)
+        if self.state.latency:
+            await asyncio.sleep(self.state.latency)
+        with self.state.lock:
+            queue = self.state.failures.get(method)
+            failure = queue.popleft() if queue else None
+        if failure is not None:
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            body = {"ok": False, "error": failure.error or "ratelimited"}
+            return web.json_response(body, status=failure.status, headers=headers)
+        if not token:
+            return web.json_response({"ok": False, "error": "not_authed"})
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        return web.json_response(handler(args))
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self._record("response_url", await request.json(), None)
+        return web.Response(text="ok")
+
+    async def _stats(self, _request: web.Request) -> web.Response:
+        with self.state.lock:
+            counts: dict[str, int] = defaultdict(int)
+            for call in self.state.calls:
+                counts[call.method] += 1
+            dms = [c.at for c in self.state.calls if c.method == "chat.postMessage"]
+        return web.json_response({"counts": counts, "last_post_at": max(dms, default=0)})
+
+    # --- Web API methods ------------------------------------------------------------------
+
+    def _auth_test(self, _args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://acme.slack.com/",
+            "team": "Acme",
+            "team_id": TEAM_ID,
+            "user": "delight",
+            "user_id": BOT_USER_ID,
+            "bot_id": "B0001",
+            "is_enterprise_install": False,
+        }
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        found = self.state.users.get(str(args.get("user")))
+        if found is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": found}
+
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        members = list(self.state.users.values())
+        limit = int(args.get("limit") or 100)
+        start = int(args.get("cursor") or 0)
+        page = members[start : start + limit]
+        cursor = str(start + limit) if start + limit < len(members) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+
+    def _post_problem(self, args: dict[str, Any]) -> dict[str, Any] | None:
+        channel = str(args.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel in self.state.channel_errors:
+            return {"ok": False, "error": self.state.channel_errors[channel]}
+        if channel.startswith(("U", "W")):
+            person = self.state.users.get(channel)
+            if person is None:
+                return {"ok": False, "error": "channel_not_found"}
+            if person["is_bot"]:
+                return {"ok": False, "error": "cannot_dm_bot"}
+        if not args.get("text") and not args.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        if "blocks" in args and (problems := block_problems(args["blocks"])):
+            return {"ok": False, "error": "invalid_blocks", "errors": problems}
+        return None
+
+    def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        if problem := self._post_problem(args):
+            return problem
+        channel = str(args["channel"])
+        if channel.startswith(("U", "W")):
+            channel = "D" + channel[1:]
+        ts = f"1700000000.{next(self.state.ts_counter):06d}"
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text")}}
+
+    def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        if problem := self._post_problem(args):
+            return problem
+        return {"ok": True, "message_ts": f"1700000000.{next(self.state.ts_counter):06d}"}
+
+    def _chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = args.get("channel"), str(args.get("message_ts") or "")
+        if not channel or not ts:
+            return {"ok": False, "error": "message_not_found"}
+        return {
+            "ok": True,
+            "channel": channel,
+            "permalink": f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+        }
+
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = args.get("view")
+        if not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        if problems := view_problems(view):
+            return {"ok": False, "error": "invalid_arguments", "errors": problems}
+        return {"ok": True, "view": {**view, "id": f"V{next(self.state.ts_counter):06d}"}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=4000)
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    args = parser.parse_args()
+    fake = FakeSlack(FakeSlackState(latency=args.latency_ms / 1000))
+    web.run_app(fake.application(), host="127.0.0.1", port=args.port, access_log=None,
+                print=None)
+
+
+if __name__ == "__main__":
+    main()
