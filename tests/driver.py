@@ -29,7 +29,9 @@ def unique(prefix: str) -> str:
     return f"{prefix}{next(_ids):08d}"
 
 
-def sign(body: bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+def sign(
+    body: bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     base = b"v0:" + ts.encode() + b":" + body
     digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
@@ -259,8 +261,13 @@ class SlackDriver:
             "event_id": event_id or unique("Ev"),
             "event_time": int(time.time()),
             "authorizations": [
-                {"team_id": self.team_id, "user_id": "UBOT", "is_bot": True,
-                 "is_enterprise_install": False, "enterprise_id": None}
+                {
+                    "team_id": self.team_id,
+                    "user_id": "UBOT",
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                    "enterprise_id": None,
+                }
             ],
             "is_ext_shared_channel": False,
         }
@@ -271,7 +278,9 @@ class SlackDriver:
             json.dumps(envelope).encode(), content_type="application/json", headers=headers
         )
 
-    def mention(self, text: str, *, user: str = "U0001", channel: str = "C0001", **kw: Any) -> Reply:
+    def mention(
+        self, text: str, *, user: str = "U0001", channel: str = "C0001", **kw: Any
+    ) -> Reply:
         return self.event(
             {
                 "type": "app_mention",

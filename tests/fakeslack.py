@@ -153,9 +153,7 @@ class FakeSlack:
         with self.state.lock:
             return [c for c in self.state.calls if method is None or c.method == method]
 
-    def wait_for(
-        self, predicate: Callable[[FakeSlack], bool], timeout: float = 10.0
-    ) -> None:
+    def wait_for(self, predicate: Callable[[FakeSlack], bool], timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         with self.state.lock:
             while not predicate(self):
@@ -364,8 +362,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=0.0)
     args = parser.parse_args()
     fake = FakeSlack(FakeSlackState(latency=args.latency_ms / 1000))
-    web.run_app(fake.application(), host="127.0.0.1", port=args.port, access_log=None,
-                print=None)
+    web.run_app(fake.application(), host="127.0.0.1", port=args.port, access_log=None, print=None)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,80 @@
+"""Small assertions over what the app stored and what it sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from tests.fakeslack import Call, FakeSlack
+
+
+def query(database_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows from the app's database, read through a separate (sync) connection."""
+    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def kudos_rows(database_url: str) -> list[dict[str, Any]]:
+    return query(database_url, "SELECT * FROM kudos ORDER BY id")
+
+
+def posts(fake: FakeSlack, channel: str | None = None) -> list[Call]:
+    return [
+        c for c in fake.calls("chat.postMessage") if channel is None or c.args["channel"] == channel
+    ]
+
+
+def reply_text(call: Call) -> str:
+    return str(call.args.get("text", ""))
+
+
+def all_block_text(call: Call) -> str:
+    """Every piece of mrkdwn/plain text in a call's blocks, joined."""
+    texts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                texts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(call.args.get("blocks") or [])
+    return "\n".join(texts)
+
+
+def execute(database_url: str, sql: str, **params: Any) -> None:
+    """Change the app's database directly (to set up a state the UI cannot reach yet)."""
+    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(sql), params)
+    finally:
+        engine.dispose()
+
+
+def set_workspace(
+    database_url: str,
+    *,
+    team_id: str = "T0001",
+    channel: str | None = None,
+    limit: int | None = None,
+) -> None:
+    execute(
+        database_url,
+        "INSERT INTO workspace_settings (team_id, recognition_channel_id, daily_limit, updated_at) "
+        "VALUES (:team, :channel, :limit, CURRENT_TIMESTAMP)",
+        team=team_id,
+        channel=channel,
+        limit=limit,
+    )
