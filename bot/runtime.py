@@ -98,6 +98,19 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     return runtime
 
 
+async def drain_background_work(timeout: float = 20.0) -> None:
+    """Let listeners that already acked finish their work (storing, announcing, DMing)
+    instead of cutting them off: a shutdown must not lose a recognition half-delivered."""
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    if not pending:
+        return
+    logger.info("waiting for %d unfinished task(s) before stopping", len(pending))
+    _done, still = await asyncio.wait(pending, timeout=timeout)
+    if still:
+        logger.warning("%d task(s) did not finish within %.0fs of shutdown", len(still), timeout)
+
+
 async def serve(runtime: Runtime, *, host: str = "0.0.0.0") -> None:
     """Run until SIGINT/SIGTERM: HTTP (or Socket Mode plus /healthz) and the scheduler."""
     settings = runtime.settings
@@ -124,5 +137,7 @@ async def serve(runtime: Runtime, *, host: str = "0.0.0.0") -> None:
     scheduler.shutdown(wait=False)
     if socket_handler is not None:
         await socket_handler.close_async()
+    await runner.shutdown()  # stop accepting requests; finish what was accepted
+    await drain_background_work()
     await runner.cleanup()
     await runtime.close()

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.core.ports import Clock
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime, build_runtime, drain_background_work
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 _ids = itertools.count(1)
@@ -78,6 +78,9 @@ class RunningApp:
 
     def stop(self) -> None:
         async def shutdown() -> None:
+            if self._runner:
+                await self._runner.shutdown()
+            await drain_background_work(timeout=10)
             if self._runner:
                 await self._runner.cleanup()
             if self.runtime:
