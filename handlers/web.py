@@ -19,8 +19,11 @@ def create_web_app(*, bolt: AsyncApp | None, health: HealthCheck) -> web.Applica
 
     async def slack_events(request: web.Request) -> web.Response:
         assert bolt is not None
-        bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # not UTF-8, or not the JSON it claims to be: Slack never sends that
+            raise web.HTTPBadRequest(text="malformed request body") from None
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     async def healthz(_request: web.Request) -> web.Response:
         report = await health()

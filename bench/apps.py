@@ -1,0 +1,176 @@
+"""The three apps the benchmark compares, each served in a process of its own, the same way.
+
+`python -m bench.apps APP --slack-api-url URL [--database-url URL] [--port 0]` with APP one of:
+
+- delight: the real thing, built by bot.runtime.build_runtime (schema upgraded first).
+- bare:    a Bolt app whose /delight listener only acks: the framework's limit.
+- minimal: a Bolt app that acks, then posts the same announcement and one DM per recipient and
+           answers the response_url with the same confirmation; no checks, no storage: the
+           cost of the I/O Delight must do.
+
+All three are served by handlers.web.create_web_app on an aiohttp AppRunner bound to
+127.0.0.1, as bot.runtime.serve does (no access log). Prints `READY <port>` once listening and
+shuts down cleanly on SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.model import DeliveryReport, Kudos, Posted, Source
+from handlers.slack import blocks
+from handlers.slack.parsing import CommandNomination, parse_command
+from handlers.slack.replies import ephemeral
+from handlers.web import create_web_app
+
+APPS = ("bare", "minimal", "delight")
+SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-bench"
+COMMAND = "/delight"
+
+Cleanup = Callable[[], Awaitable[None]]
+
+
+async def _healthy() -> dict[str, object]:
+    return {"ok": True}
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _bolt(slack_api_url: str) -> AsyncApp:
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=slack_api_url)
+    return AsyncApp(
+        client=client, signing_secret=SIGNING_SECRET, raise_error_for_unhandled_request=False
+    )
+
+
+def build_bare(slack_api_url: str) -> tuple[web.Application, Cleanup]:
+    bolt = _bolt(slack_api_url)
+
+    @bolt.command(COMMAND)
+    async def ack_only(ack: AsyncAck) -> None:
+        await ack()
+
+    return create_web_app(bolt=bolt, health=_healthy), _nothing
+
+
+def build_minimal(slack_api_url: str) -> tuple[web.Application, Cleanup]:
+    bolt = _bolt(slack_api_url)
+    ids = itertools.count(1)
+
+    @bolt.command(COMMAND)
+    async def deliver(
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        # Parsed only to build byte-for-byte the same messages as Delight; nothing is checked.
+        parsed = parse_command(command.get("text") or "")
+        assert isinstance(parsed, CommandNomination)
+        recipients = tuple(dict.fromkeys(ref.user_id for ref in parsed.recipients if ref.user_id))
+        channel = command["channel_id"]
+        kudos = Kudos(
+            id=next(ids),
+            team_id=command["team_id"],
+            giver_id=command["user_id"],
+            recipient_ids=recipients,
+            story=parsed.story.strip(),
+            elements=parsed.elements,
+            source=Source.COMMAND,
+            created_at=datetime.now(UTC),
+            origin_channel_id=channel,
+        )
+
+        async def post(to: str, message: blocks.Message) -> Posted:
+            response = await client.chat_postMessage(
+                channel=to, text=message.text, blocks=message.blocks, unfurl_links=False
+            )
+            return Posted(channel_id=str(response["channel"]), ts=str(response["ts"]))
+
+        announcement, *dms = await asyncio.gather(
+            post(channel, blocks.announcement(kudos)),
+            *(post(uid, blocks.recipient_dm(kudos, uid)) for uid in recipients),
+        )
+        report = DeliveryReport(
+            kudos=kudos,
+            announcement=announcement,
+            direct_messages=dict(zip(recipients, dms, strict=True)),
+        )
+        await respond(**ephemeral(blocks.confirmation(report, remaining_today=0)))
+
+    return create_web_app(bolt=bolt, health=_healthy), _nothing
+
+
+def build_delight(slack_api_url: str, database_url: str) -> tuple[web.Application, Cleanup]:
+    from bot.config import load_settings
+    from bot.runtime import build_runtime
+    from storage.engine import upgrade_schema
+
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack_api_url,
+            "DATABASE_URL": database_url,
+            "DELIGHT_DAILY_LIMIT": "1000",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    upgrade_schema(settings.database_url)  # as `python -m bot` does before serving
+    runtime = build_runtime(settings)
+    return runtime.web, runtime.close
+
+
+async def serve(app: web.Application, cleanup: Cleanup, port: int) -> None:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    print(f"READY {bound}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+    await cleanup()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("app", choices=APPS)
+    parser.add_argument("--slack-api-url", required=True)
+    parser.add_argument("--database-url", help="delight only")
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    args = parser.parse_args()
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.app == "delight":
+        if not args.database_url:
+            parser.error("delight needs --database-url")
+        app, cleanup = build_delight(args.slack_api_url, args.database_url)
+    elif args.app == "minimal":
+        app, cleanup = build_minimal(args.slack_api_url)
+    else:
+        app, cleanup = build_bare(args.slack_api_url)
+    asyncio.run(serve(app, cleanup, args.port))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

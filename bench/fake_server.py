@@ -1,0 +1,158 @@
+"""The tests' fake Slack, plus what a benchmark needs to time delivery.
+
+`python -m bench.fake_server --port 0` serves tests.fakeslack.FakeSlack unchanged (same checks,
+same answers, same recording) and adds, under /_bench/:
+
+- POST /_bench/reset: forget every call (between the apps measured against one fake process).
+- GET  /_bench/clock: this process's time.monotonic(), to estimate the offset to the caller's.
+- GET  /_bench/stats: counts per method, and per kudos (found by its `kbNNNNNNN` tag in the
+  message text) how many DMs it got and when the last one arrived.
+- GET  /_bench/wait?dms=&announcements=&responses=&timeout=: answers (with the stats) as soon
+  as at least that many of each have arrived, or when `timeout` seconds have passed.
+
+It prints `READY <port>` on stdout once it listens, so the parent knows where it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import re
+import signal
+import sys
+import time
+from collections import Counter
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakeslack import FakeSlack, FakeSlackState
+
+TAG = re.compile(r"\bkb(\d{7})\b")
+
+
+class BenchFakeSlack(FakeSlack):
+    def __init__(self, state: FakeSlackState | None = None) -> None:
+        super().__init__(state)
+        self._changed = asyncio.Event()
+        self._clear_bench()
+
+    def _clear_bench(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.dms = 0
+        self.announcements = 0
+        self.responses = 0
+        self.confirmed = 0  # response_url posts that report a full delivery ("Sent! …")
+        self.untagged_dms = 0
+        # tag -> [DMs received, monotonic time of the last one]
+        self.per_kudos: dict[str, list[float]] = {}
+        self.first_call_at: float | None = None
+        self.last_call_at: float | None = None
+
+    # Every recorded call passes here (Web API methods and response_url posts alike).
+    def _record(self, method: str, args: dict[str, Any], token: str | None) -> None:
+        super()._record(method, args, token)
+        now = time.monotonic()
+        self.counts[method] += 1
+        if self.first_call_at is None:
+            self.first_call_at = now
+        self.last_call_at = now
+        if method == "chat.postMessage":
+            channel = str(args.get("channel") or "")
+            if channel.startswith(("U", "W")):
+                self.dms += 1
+                found = TAG.search(str(args.get("text") or ""))
+                if found is None:
+                    self.untagged_dms += 1
+                else:
+                    seen = self.per_kudos.setdefault(found.group(0), [0, 0.0])
+                    seen[0] += 1
+                    seen[1] = now
+            else:
+                self.announcements += 1
+        elif method == "response_url":
+            self.responses += 1
+            if str(args.get("text") or "").startswith("Sent!"):
+                self.confirmed += 1
+        self._changed.set()
+
+    def application(self) -> web.Application:
+        app = super().application()
+        app.router.add_post("/_bench/reset", self._bench_reset)
+        app.router.add_get("/_bench/clock", self._bench_clock)
+        app.router.add_get("/_bench/stats", self._bench_stats)
+        app.router.add_get("/_bench/wait", self._bench_wait)
+        return app
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {
+            "now": time.monotonic(),
+            "counts": dict(self.counts),
+            "dms": self.dms,
+            "announcements": self.announcements,
+            "responses": self.responses,
+            "confirmed": self.confirmed,
+            "untagged_dms": self.untagged_dms,
+            "first_call_at": self.first_call_at,
+            "last_call_at": self.last_call_at,
+            "per_kudos": self.per_kudos,
+        }
+
+    async def _bench_reset(self, _request: web.Request) -> web.Response:
+        self.reset()
+        self._clear_bench()
+        return web.json_response({"ok": True})
+
+    async def _bench_clock(self, _request: web.Request) -> web.Response:
+        return web.json_response({"now": time.monotonic()})
+
+    async def _bench_stats(self, _request: web.Request) -> web.Response:
+        return web.json_response(self._snapshot())
+
+    async def _bench_wait(self, request: web.Request) -> web.Response:
+        want_dms = int(request.query.get("dms", 0))
+        want_announcements = int(request.query.get("announcements", 0))
+        want_responses = int(request.query.get("responses", 0))
+        deadline = time.monotonic() + min(float(request.query.get("timeout", 5)), 60.0)
+        while (
+            self.dms < want_dms
+            or self.announcements < want_announcements
+            or self.responses < want_responses
+        ):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), left)
+        return web.json_response(self._snapshot())
+
+
+async def serve(port: int, latency: float) -> None:
+    fake = BenchFakeSlack(FakeSlackState(latency=latency))
+    runner = web.AppRunner(fake.application(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    print(f"READY {bound}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    args = parser.parse_args()
+    asyncio.run(serve(args.port, args.latency_ms / 1000))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
