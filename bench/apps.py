@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import itertools
 import logging
 import signal
@@ -29,11 +30,14 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.config import Settings, load_settings
 from bot.core.model import DeliveryReport, Kudos, Posted, Source
+from bot.runtime import build_runtime
 from handlers.slack import blocks
 from handlers.slack.parsing import CommandNomination, parse_command
 from handlers.slack.replies import ephemeral
 from handlers.web import create_web_app
+from storage.engine import upgrade_schema
 
 APPS = ("bare", "minimal", "delight")
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
@@ -114,12 +118,8 @@ def build_minimal(slack_api_url: str) -> tuple[web.Application, Cleanup]:
     return create_web_app(bolt=bolt, health=_healthy), _nothing
 
 
-def build_delight(slack_api_url: str, database_url: str) -> tuple[web.Application, Cleanup]:
-    from bot.config import load_settings
-    from bot.runtime import build_runtime
-    from storage.engine import upgrade_schema
-
-    settings = load_settings(
+def delight_settings(slack_api_url: str, database_url: str) -> Settings:
+    return load_settings(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -129,12 +129,15 @@ def build_delight(slack_api_url: str, database_url: str) -> tuple[web.Applicatio
             "LOG_LEVEL": "WARNING",
         }
     )
-    upgrade_schema(settings.database_url)  # as `python -m bot` does before serving
+
+
+def build_delight(settings: Settings) -> tuple[web.Application, Cleanup]:
     runtime = build_runtime(settings)
     return runtime.web, runtime.close
 
 
-async def serve(app: web.Application, cleanup: Cleanup, port: int) -> None:
+async def serve(build: Callable[[], tuple[web.Application, Cleanup]], port: int) -> None:
+    app, cleanup = build()  # inside the running loop, as bot.runtime.serve has it
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port)
@@ -160,15 +163,18 @@ def main() -> int:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    build: Callable[[], tuple[web.Application, Cleanup]]
     if args.app == "delight":
         if not args.database_url:
             parser.error("delight needs --database-url")
-        app, cleanup = build_delight(args.slack_api_url, args.database_url)
+        settings = delight_settings(args.slack_api_url, args.database_url)
+        upgrade_schema(settings.database_url)  # as `python -m bot` does before serving
+        build = functools.partial(build_delight, settings)
     elif args.app == "minimal":
-        app, cleanup = build_minimal(args.slack_api_url)
+        build = functools.partial(build_minimal, args.slack_api_url)
     else:
-        app, cleanup = build_bare(args.slack_api_url)
-    asyncio.run(serve(app, cleanup, args.port))
+        build = functools.partial(build_bare, args.slack_api_url)
+    asyncio.run(serve(build, args.port))
     return 0
 
 

@@ -1,0 +1,140 @@
+"""When Slack says no, is slow, or is down: nothing is lost and the giver knows what to do."""
+
+from __future__ import annotations
+
+import time
+
+from tests.driver import SlackDriver
+from tests.fakeslack import Failure, FakeSlack
+from tests.helpers import kudos_rows, posts, reply_text
+
+STORY = "<@U0002|bob> stayed late to finish a customer's order"
+
+
+def confirmation(slack: SlackDriver, fake: FakeSlack, text: str = STORY, **kw: str) -> str:
+    assert slack.command(text, **kw).status == 200
+    return reply_text(fake.wait_for_calls("response_url", timeout=20)[-1])
+
+
+def test_rate_limited_post_waits_for_retry_after_and_then_succeeds(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    fake_slack.fail("chat.postMessage", Failure(status=429, retry_after=1))
+
+    started = time.monotonic()
+    message = confirmation(slack, fake_slack)
+
+    assert message.startswith("Sent!")
+    attempts = fake_slack.calls("chat.postMessage")
+    assert len(attempts) == 3  # the 429, its retry, and the other post
+    first, retry = sorted(
+        (c for c in attempts if c.args["channel"] == attempts[0].args["channel"]),
+        key=lambda c: c.at,
+    )
+    assert retry.at - first.at >= 1.0  # Retry-After was honoured
+    assert time.monotonic() - started < 10
+    assert kudos_rows(database_url)[0]["announcement_ts"] or posts(fake_slack, "U0002")
+
+
+def test_server_errors_are_retried_with_backoff(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    fake_slack.fail(
+        "chat.postMessage",
+        Failure(status=503, error="service_unavailable"),
+        Failure(status=502, error="bad_gateway"),
+    )
+
+    message = confirmation(slack, fake_slack)
+
+    assert message.startswith("Sent!")
+    assert len(posts(fake_slack, "C0001")) >= 1
+    assert len(posts(fake_slack, "U0002")) >= 1
+    [row] = kudos_rows(database_url)
+    assert row["announcement_ts"]
+
+
+def test_bot_not_in_channel_keeps_the_kudos_and_says_how_to_fix_it(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    fake_slack.state.channel_errors["CSECRET"] = "not_in_channel"
+
+    message = confirmation(slack, fake_slack, channel="CSECRET")
+
+    assert "Your recognition is saved" in message
+    assert "<@U0002> got a DM" in message
+    assert "not a member there" in message
+    assert "/invite @Delight" in message
+    [row] = kudos_rows(database_url)
+    assert row["announcement_ts"] is None
+    assert len(posts(fake_slack, "U0002")) == 1
+
+
+def test_archived_channel_is_explained(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    fake_slack.state.channel_errors["COLD"] = "is_archived"
+
+    message = confirmation(slack, fake_slack, channel="COLD")
+
+    assert "<#COLD> is archived" in message
+    assert len(kudos_rows(database_url)) == 1
+
+
+def test_used_in_a_dm_without_a_recognition_channel(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    fake_slack.state.channel_errors["D0DM"] = "channel_not_found"
+
+    message = confirmation(slack, fake_slack, channel="D0DM")
+
+    assert "can't post in this conversation" in message
+    assert "recognition channel" in message
+    assert len(kudos_rows(database_url)) == 1
+
+
+def test_slack_down_for_good_still_keeps_the_kudos(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    fake_slack.fail("chat.postMessage", *[Failure(status=500, error="fatal_error")] * 8)
+
+    message = confirmation(slack, fake_slack)
+
+    assert "Your recognition is saved" in message
+    assert "Slack didn't accept the announcement" in message
+    assert "couldn't send a DM to <@U0002>" in message
+    assert len(kudos_rows(database_url)) == 1
+
+
+def test_a_failed_dm_does_not_stop_the_announcement(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    fake_slack.state.channel_errors["U0003"] = "messages_tab_disabled"
+
+    message = confirmation(slack, fake_slack, "<@U0002> <@U0003> restocked the shelves overnight")
+
+    assert message.startswith("Sent! <@U0002> will get a DM, and it's posted in <#C0001>.")
+    assert "couldn't send a DM to <@U0003>" in message
+    assert len(posts(fake_slack, "C0001")) == 1
+
+
+def test_directory_outage_refuses_with_the_text_kept_and_stores_nothing(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    fake_slack.fail("users.info", *[Failure(status=503, error="service_unavailable")] * 8)
+
+    message = confirmation(slack, fake_slack)
+
+    assert "Slack isn't answering me right now, so nothing was sent" in message
+    assert "stayed late to finish a customer's order" in message
+    assert kudos_rows(database_url) == []
+    assert posts(fake_slack) == []
+
+
+def test_modal_that_cannot_open_is_reported(slack: SlackDriver, fake_slack: FakeSlack) -> None:
+    fake_slack.fail("views.open", Failure(error="expired_trigger_id"))
+
+    assert slack.command("").status == 200
+
+    [reply] = fake_slack.wait_for_calls("response_url")
+    assert "Slack isn't answering me right now" in reply_text(reply)
