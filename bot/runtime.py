@@ -98,7 +98,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     return runtime
 
 
-async def drain_background_work(timeout: float = 20.0) -> None:
+async def drain_background_work(grace_seconds: float = 20.0) -> None:
     """Let listeners that already acked finish their work (storing, announcing, DMing)
     instead of cutting them off: a shutdown must not lose a recognition half-delivered."""
     current = asyncio.current_task()
@@ -106,9 +106,9 @@ async def drain_background_work(timeout: float = 20.0) -> None:
     if not pending:
         return
     logger.info("waiting for %d unfinished task(s) before stopping", len(pending))
-    _done, still = await asyncio.wait(pending, timeout=timeout)
+    _done, still = await asyncio.wait(pending, timeout=grace_seconds)
     if still:
-        logger.warning("%d task(s) did not finish within %.0fs of shutdown", len(still), timeout)
+        logger.warning("%d task(s) unfinished %.0fs after shutdown", len(still), grace_seconds)
 
 
 async def serve(runtime: Runtime, *, host: str = "0.0.0.0") -> None:

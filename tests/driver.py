@@ -80,7 +80,7 @@ class RunningApp:
         async def shutdown() -> None:
             if self._runner:
                 await self._runner.shutdown()
-            await drain_background_work(timeout=10)
+            await drain_background_work(grace_seconds=10)
             if self._runner:
                 await self._runner.cleanup()
             if self.runtime:

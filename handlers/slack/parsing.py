@@ -67,7 +67,8 @@ _GROUP = (
     r"<!(?P<special>here|channel|everyone)(?:\|[^>]*)?>"
     r"|<!subteam\^(?P<group>[A-Z0-9]+)(?:\|(?P<glabel>[^>]*))?>"
 )
-_SEPARATOR = r"(?:,|&amp;|&|\+|and\b)"
+# A separator only counts between mentions: "@maria and then she…" keeps its "and".
+_SEPARATOR = r"(?:,|&amp;|&|\+|and\b)(?=\s*(?:<[@!]|@\w))"
 _LEADING = re.compile(rf"\s*(?:{_USER}|{_GROUP}|{_PLAIN_NAME}|{_SEPARATOR})", re.IGNORECASE)
 
 # Slack's escaped entities inside a story: mentions, channels, specials, links.
