@@ -122,7 +122,7 @@ async def serve(runtime: Runtime, *, host: str = "0.0.0.0") -> None:
     socket_handler = None
     if settings.socket_mode:
         socket_handler = AsyncSocketModeHandler(runtime.bolt, settings.slack_app_token)
-        await socket_handler.connect_async()
+        await socket_handler.connect_async()  # type: ignore[no-untyped-call]
         logger.info("Delight is connected over Socket Mode; /healthz on port %d", settings.port)
     else:
         logger.info("Delight is listening on http://%s:%d/slack/events", host, settings.port)
@@ -136,7 +136,7 @@ async def serve(runtime: Runtime, *, host: str = "0.0.0.0") -> None:
     logger.info("shutting down")
     scheduler.shutdown(wait=False)
     if socket_handler is not None:
-        await socket_handler.close_async()
+        await socket_handler.close_async()  # type: ignore[no-untyped-call]
     await runner.shutdown()  # stop accepting requests; finish what was accepted
     await drain_background_work()
     await runner.cleanup()

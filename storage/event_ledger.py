@@ -36,4 +36,4 @@ class SqlEventLedger:
                 )
             )
             await session.commit()
-            return int(result.rowcount)  # type: ignore[attr-defined]
+            return int(result.rowcount)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.elements import Element
@@ -60,25 +61,25 @@ class SqlKudosRepository:
 
     async def _request_seen(self, team_id: str, request_key: str) -> bool:
         async with self._sessions() as session:
-            found = await session.scalar(
+            found = await session.exec(
                 select(KudosRow.id).where(
                     KudosRow.team_id == team_id, KudosRow.request_key == request_key
                 )
             )
-            return found is not None
+            return found.first() is not None
 
     async def count_recognitions_given(
         self, *, team_id: str, giver_id: str, since: datetime
     ) -> int:
         async with self._sessions() as session:
-            total = await session.scalar(
+            total = await session.exec(
                 select(func.coalesce(func.sum(KudosRow.recipient_count), 0)).where(
                     KudosRow.team_id == team_id,
                     KudosRow.giver_id == giver_id,
                     KudosRow.created_at >= since,
                 )
             )
-            return int(total or 0)
+            return int(total.one())
 
     async def record_announcement(self, *, kudos_id: int, channel_id: str, ts: str) -> None:
         async with self._sessions() as session:
@@ -91,24 +92,28 @@ class SqlKudosRepository:
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None:
         async with self._sessions() as session:
-            row = await session.scalar(
-                select(KudosRow).where(KudosRow.id == kudos_id, KudosRow.team_id == team_id)
-            )
+            row = (
+                await session.exec(
+                    select(KudosRow).where(KudosRow.id == kudos_id, KudosRow.team_id == team_id)
+                )
+            ).first()
             if row is None:
                 return None
-            recipients = await session.scalars(
-                select(KudosRecipientRow.recipient_id)
-                .where(KudosRecipientRow.kudos_id == kudos_id)
-                .order_by(KudosRecipientRow.position)  # type: ignore[arg-type]
+            recipients = (
+                await session.exec(
+                    select(KudosRecipientRow.recipient_id)
+                    .where(KudosRecipientRow.kudos_id == kudos_id)
+                    .order_by(KudosRecipientRow.position)  # type: ignore[arg-type]
+                )
+            ).all()
+            elements = set(
+                (
+                    await session.exec(
+                        select(KudosElementRow.element).where(KudosElementRow.kudos_id == kudos_id)
+                    )
+                ).all()
             )
-            elements = await session.scalars(
-                select(KudosElementRow.element).where(KudosElementRow.kudos_id == kudos_id)
-            )
-            return _kudos(
-                row,
-                tuple(recipients),
-                tuple(e for e in Element if e.value in set(elements)),
-            )
+        return _kudos(row, tuple(recipients), tuple(e for e in Element if e.value in elements))
 
 
 def _kudos(row: KudosRow, recipients: tuple[str, ...], elements: tuple[Element, ...]) -> Kudos:

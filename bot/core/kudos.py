@@ -156,11 +156,13 @@ class KudosService:
                 )
             return outcome
 
-        announcement, *dms = await asyncio.gather(
+        announcement, dms = await asyncio.gather(
             announce(),
-            *(
-                self._notifier.notify_recipient(kudos, recipient_id=uid)
-                for uid in kudos.recipient_ids
+            asyncio.gather(
+                *(
+                    self._notifier.notify_recipient(kudos, recipient_id=uid)
+                    for uid in kudos.recipient_ids
+                )
             ),
         )
         report = DeliveryReport(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import engine_from_config, event, pool
+from sqlmodel import SQLModel
 
 from storage import tables  # noqa: F401  (registers the tables on the metadata)
 from storage.engine import _tune_sqlite
-from storage.tables import SQLModel
 
 target_metadata = SQLModel.metadata
 

@@ -1,0 +1,199 @@
+"""Repositories and migrations, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.elements import Element
+from bot.core.errors import DuplicateNomination
+from bot.core.model import Nomination, Source
+from storage.engine import make_engine, make_sessions, upgrade_schema
+from storage.event_ledger import SqlEventLedger
+from storage.kudos_repository import SqlKudosRepository
+from storage.settings_repository import SqlSettingsRepository
+from storage.tables import SQLModel
+from tests.helpers import query
+
+Sessions = async_sessionmaker[AsyncSession]
+NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def run(database_url: str, work: Callable[[Sessions], Awaitable[Any]]) -> Any:
+    """Run `work(sessions)` on a fresh engine and loop, and dispose of both."""
+
+    async def main() -> Any:
+        engine = make_engine(database_url)
+        try:
+            return await work(make_sessions(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def nomination(
+    key: str = "k1", *, team: str = "T0001", giver: str = "U0001", **kw: object
+) -> Nomination:
+    fields: dict[str, object] = {
+        "team_id": team,
+        "giver_id": giver,
+        "recipient_ids": ("U0002", "U0003"),
+        "story": "covered the phones “all day” 🎉",
+        "elements": (Element.VOLUNTARY, Element.CUSTOMER),
+        "source": Source.COMMAND,
+        "request_key": key,
+        "origin_channel_id": "C0001",
+    }
+    fields.update(kw)
+    return Nomination(**fields)  # type: ignore[arg-type]
+
+
+def test_migrations_build_exactly_the_tables_the_code_declares(database_url: str) -> None:
+    """No drift between Alembic and SQLModel: the schema comes only from migrations."""
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as connection:
+        diff = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), SQLModel.metadata
+        )
+    engine.dispose()
+    assert diff == []
+
+
+def test_upgrade_is_idempotent_and_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    upgrade_schema(url)
+    upgrade_schema(url)
+
+    assert query(url, "SELECT version_num FROM alembic_version") == [{"version_num": "0001"}]
+    assert query(url, "PRAGMA journal_mode") == [{"journal_mode": "wal"}]
+
+
+def test_kudos_round_trip_with_aware_utc_times(database_url: str) -> None:
+    async def work(sessions: Sessions) -> Any:
+        repo = SqlKudosRepository(sessions)
+        stored = await repo.add(
+            nomination(), created_at=NOON.astimezone(ZoneInfo("Pacific/Auckland"))
+        )
+        return stored, await repo.get(team_id="T0001", kudos_id=stored.id)
+
+    stored, loaded = run(database_url, work)
+
+    assert loaded is not None
+    assert loaded.created_at == NOON
+    assert loaded.created_at.tzinfo is not None
+    assert loaded.recipient_ids == ("U0002", "U0003")
+    assert loaded.elements == (Element.VOLUNTARY, Element.CUSTOMER)
+    assert loaded.story == "covered the phones “all day” 🎉"
+    assert loaded.id == stored.id
+
+
+def test_naive_times_are_refused(database_url: str) -> None:
+    async def work(sessions: Sessions) -> Any:
+        await SqlKudosRepository(sessions).add(nomination(), created_at=datetime(2026, 1, 1))
+
+    with pytest.raises(Exception, match="naive"):
+        run(database_url, work)
+
+
+def test_a_repeated_request_key_is_a_duplicate_only_within_its_workspace(database_url: str) -> None:
+    async def work(sessions: Sessions) -> Any:
+        repo = SqlKudosRepository(sessions)
+        await repo.add(nomination("same"), created_at=NOON)
+        with pytest.raises(DuplicateNomination):
+            await repo.add(nomination("same"), created_at=NOON)
+        await repo.add(nomination("same", team="T0002"), created_at=NOON)
+
+    run(database_url, work)
+
+    assert len(query(database_url, "SELECT id FROM kudos")) == 2
+    assert len(query(database_url, "SELECT kudos_id FROM kudos_recipient")) == 4
+
+
+def test_concurrent_repeats_store_exactly_one(database_url: str) -> None:
+    async def work(sessions: Sessions) -> Any:
+        repo = SqlKudosRepository(sessions)
+        return await asyncio.gather(
+            *(repo.add(nomination("race"), created_at=NOON) for _ in range(6)),
+            return_exceptions=True,
+        )
+
+    outcomes = run(database_url, work)
+
+    assert sum(not isinstance(o, Exception) for o in outcomes) == 1
+    assert all(isinstance(o, DuplicateNomination) for o in outcomes if isinstance(o, Exception))
+    assert len(query(database_url, "SELECT id FROM kudos")) == 1
+
+
+def test_recognitions_given_are_counted_per_giver_workspace_and_day(database_url: str) -> None:
+    async def work(sessions: Sessions) -> Any:
+        repo = SqlKudosRepository(sessions)
+        await repo.add(nomination("a"), created_at=NOON - timedelta(days=1))
+        await repo.add(nomination("b"), created_at=NOON)
+        await repo.add(nomination("c", recipient_ids=("U0004",)), created_at=NOON)
+        await repo.add(nomination("d", giver="U0009"), created_at=NOON)
+        await repo.add(nomination("e", team="T0002"), created_at=NOON)
+        return await repo.count_recognitions_given(
+            team_id="T0001", giver_id="U0001", since=NOON - timedelta(hours=1)
+        )
+
+    assert run(database_url, work) == 3  # 2 recipients + 1 recipient; not yesterday's, not others'
+
+
+def test_get_is_scoped_to_the_workspace(database_url: str) -> None:
+    async def work(sessions: Sessions) -> Any:
+        repo = SqlKudosRepository(sessions)
+        stored = await repo.add(nomination(), created_at=NOON)
+        await repo.record_announcement(kudos_id=stored.id, channel_id="C9", ts="1.2")
+        return (
+            await repo.get(team_id="T0002", kudos_id=stored.id),
+            await repo.get(team_id="T0001", kudos_id=stored.id),
+        )
+
+    elsewhere, here = run(database_url, work)
+
+    assert elsewhere is None
+    assert (here.announcement_channel_id, here.announcement_ts) == ("C9", "1.2")
+
+
+def test_event_ledger_remembers_and_forgets(database_url: str) -> None:
+    async def work(sessions: Sessions) -> Any:
+        ledger = SqlEventLedger(sessions)
+        first = await ledger.first_delivery(team_id="T1", event_id="Ev1", at=NOON)
+        again = await ledger.first_delivery(team_id="T1", event_id="Ev1", at=NOON)
+        other_team = await ledger.first_delivery(team_id="T2", event_id="Ev1", at=NOON)
+        forgotten = await ledger.forget_before(NOON + timedelta(seconds=1))
+        after = await ledger.first_delivery(team_id="T1", event_id="Ev1", at=NOON)
+        return first, again, other_team, forgotten, after
+
+    assert run(database_url, work) == (True, False, True, 2, True)
+
+
+def test_settings_fall_back_to_the_deployment_defaults(database_url: str) -> None:
+    async def work(sessions: Sessions) -> Any:
+        repo = SqlSettingsRepository(
+            sessions, default_recognition_channel="CDEFAULT", default_daily_limit=10
+        )
+        before = await repo.get("T0001")
+        await repo.save("T0001", recognition_channel_id="CKUDOS", daily_limit=3)
+        after = await repo.get("T0001")
+        await repo.save("T0001", recognition_channel_id=None, daily_limit=None)
+        reset = await repo.get("T0001")
+        return before, after, reset
+
+    before, after, reset = run(database_url, work)
+
+    assert (before.recognition_channel_id, before.daily_limit) == ("CDEFAULT", 10)
+    assert (after.recognition_channel_id, after.daily_limit) == ("CKUDOS", 3)
+    assert (reset.recognition_channel_id, reset.daily_limit) == ("CDEFAULT", 10)
