@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from bot.config import ConfigError, load_settings
 
@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     db_commands.add_parser("upgrade", help="apply the newest migrations")
     args = parser.parse_args(argv)
 
-    load_dotenv()  # a real environment variable wins over .env
+    # .env in the working directory (not beside this file); real variables win over it.
+    load_dotenv(find_dotenv(usecwd=True))
     if args.command == "db":
         from storage.engine import upgrade_schema
 

@@ -143,4 +143,4 @@ def app(settings: Settings, clock: FakeClock) -> Iterator[RunningApp]:
 
 @pytest.fixture
 def slack(app: RunningApp, fake_slack: FakeSlack) -> SlackDriver:
-    return SlackDriver(app, response_url=fake_slack.response_url())
+    return SlackDriver(app.url, response_url=fake_slack.response_url())

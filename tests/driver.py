@@ -99,8 +99,8 @@ class RunningApp:
 class SlackDriver:
     """Builds Slack's payloads, signs them, and posts them to the app."""
 
-    def __init__(self, app: RunningApp, *, response_url: str, team_id: str = "T0001") -> None:
-        self.app = app
+    def __init__(self, base_url: str, *, response_url: str, team_id: str = "T0001") -> None:
+        self.base_url = base_url
         self.response_url = response_url
         self.team_id = team_id
 
@@ -118,7 +118,7 @@ class SlackDriver:
         all_headers = {"Content-Type": content_type, **(sign(body) if signed else {})}
         all_headers.update(headers or {})
         request = urllib.request.Request(
-            self.app.url + path, data=body, headers=all_headers, method="POST"
+            self.base_url + path, data=body, headers=all_headers, method="POST"
         )
         try:
             with urllib.request.urlopen(request, timeout=15) as response:
@@ -128,7 +128,7 @@ class SlackDriver:
 
     def get(self, path: str) -> Reply:
         try:
-            with urllib.request.urlopen(self.app.url + path, timeout=15) as response:
+            with urllib.request.urlopen(self.base_url + path, timeout=15) as response:
                 return Reply(response.status, response.read())
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read())

@@ -79,6 +79,7 @@ class FakeSlackState:
     failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
     latency: float = 0.0
     lock: threading.Condition = field(default_factory=threading.Condition)
+    envelopes: deque[dict[str, Any]] = field(default_factory=deque)  # for Socket Mode clients
     ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
 
@@ -177,8 +178,23 @@ class FakeSlack:
                 return
             time.sleep(quiet - idle)
 
+    def push_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+        """Send a Socket Mode envelope to the connected app (as Slack would over its socket)."""
+        with self.state.lock:
+            self.state.envelopes.append(
+                {
+                    "envelope_id": envelope_id,
+                    "type": kind,
+                    "payload": payload,
+                    "accepts_response_payload": kind != "events_api",
+                    "retry_attempt": 0,
+                    "retry_reason": "",
+                }
+            )
+
     def reset(self) -> None:
         with self.state.lock:
+            self.state.envelopes.clear()
             self.state.calls.clear()
             self.state.failures.clear()
             self.state.channel_errors.clear()
@@ -191,6 +207,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
         app.router.add_get("/_stats", self._stats)
+        app.router.add_get("/link", self._socket_mode)
         return app
 
     def start(self) -> FakeSlack:
@@ -267,6 +284,30 @@ class FakeSlack:
         self._record("response_url", await request.json(), None)
         return web.Response(text="ok")
 
+    async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._record("socket.connected", {}, None)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+
+        async def pump() -> None:
+            while not socket.closed:
+                with self.state.lock:
+                    envelope = self.state.envelopes.popleft() if self.state.envelopes else None
+                if envelope is None:
+                    await asyncio.sleep(0.02)
+                else:
+                    await socket.send_json(envelope)
+
+        pumping = asyncio.ensure_future(pump())
+        try:
+            async for message in socket:
+                if message.type == web.WSMsgType.TEXT:
+                    self._record("socket.ack", json.loads(message.data), None)
+        finally:
+            pumping.cancel()
+        return socket
+
     async def _stats(self, _request: web.Request) -> web.Response:
         with self.state.lock:
             counts: dict[str, int] = defaultdict(int)
@@ -288,6 +329,9 @@ class FakeSlack:
             "bot_id": "B0001",
             "is_enterprise_install": False,
         }
+
+    def _apps_connections_open(self, _args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         found = self.state.users.get(str(args.get("user")))

@@ -1,0 +1,64 @@
+"""The layers stay honest: the domain never imports Slack, SQL or the layers above it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imports_of(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def modules(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", modules("bot/core"), ids=lambda p: p.name)
+def test_the_domain_uses_the_standard_library_only(path: Path) -> None:
+    allowed_own = ("bot.core",)
+    for name in imports_of(path):
+        top = name.split(".")[0]
+        if top == "bot":
+            assert name.startswith(allowed_own), f"{path.name} imports {name}"
+        else:
+            assert top in _stdlib(), f"{path.name} imports third-party {name}"
+
+
+@pytest.mark.parametrize("path", modules("handlers"), ids=lambda p: p.name)
+def test_handlers_never_touch_storage(path: Path) -> None:
+    for name in imports_of(path):
+        assert not name.startswith(("storage", "sqlalchemy", "sqlmodel")), name
+        assert not name.startswith(("bot.runtime", "bot.config")), name
+
+
+@pytest.mark.parametrize("path", modules("storage"), ids=lambda p: p.name)
+def test_storage_knows_nothing_of_chat_platforms(path: Path) -> None:
+    for name in imports_of(path):
+        assert not name.startswith(("slack", "handlers", "bot.runtime")), name
+
+
+def test_only_the_composition_root_builds_the_app() -> None:
+    builders = [
+        p.relative_to(ROOT).as_posix()
+        for package in ("bot", "handlers", "storage")
+        for p in modules(package)
+        if "build_runtime(" in p.read_text() or "create_bolt_app(" in p.read_text()
+    ]
+    assert sorted(builders) == ["bot/__main__.py", "bot/runtime.py", "handlers/slack/app.py"]
+
+
+def _stdlib() -> frozenset[str]:
+    import sys
+
+    return frozenset(sys.stdlib_module_names) | {"__future__"}
