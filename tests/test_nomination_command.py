@@ -11,10 +11,11 @@ from tests.helpers import all_block_text, kudos_rows, posts, query, reply_text, 
 
 def deliver(slack: SlackDriver, fake: FakeSlack, text: str, **kwargs: str) -> str:
     """Send a command and return the confirmation the giver saw."""
+    before = len(fake.calls("response_url"))
     reply = slack.command(text, **kwargs)
     assert reply.status == 200
     assert reply.body == b""  # acked at once; the answer comes via response_url
-    return reply_text(fake.wait_for_calls("response_url")[-1])
+    return reply_text(fake.wait_for_calls("response_url", before + 1)[-1])
 
 
 def test_recognition_is_stored_announced_dmed_and_confirmed(

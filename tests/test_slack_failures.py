@@ -12,8 +12,9 @@ STORY = "<@U0002|bob> stayed late to finish a customer's order"
 
 
 def confirmation(slack: SlackDriver, fake: FakeSlack, text: str = STORY, **kw: str) -> str:
+    before = len(fake.calls("response_url"))
     assert slack.command(text, **kw).status == 200
-    return reply_text(fake.wait_for_calls("response_url", timeout=20)[-1])
+    return reply_text(fake.wait_for_calls("response_url", before + 1, timeout=20)[-1])
 
 
 def test_rate_limited_post_waits_for_retry_after_and_then_succeeds(
