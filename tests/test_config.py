@@ -1,0 +1,197 @@
+"""Settings from the environment: sensible defaults, and one clear error per bad variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_SLACK_API_URL,
+    ConfigError,
+    Settings,
+    load_settings,
+)
+
+MINIMAL = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": "shh"}
+
+
+def settings_with(**changes: str) -> Settings:
+    return load_settings({**MINIMAL, **changes})
+
+
+def refusal_for(env: dict[str, str]) -> str:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(env)
+    return str(refused.value)
+
+
+def test_minimal_environment_gives_working_settings() -> None:
+    settings = load_settings(MINIMAL)
+
+    assert settings.slack_bot_token == "xoxb-test-token"
+    assert settings.slack_signing_secret == "shh"
+    assert settings.slack_app_token is None
+    assert settings.socket_mode is False
+
+
+def test_defaults() -> None:
+    settings = load_settings(MINIMAL)
+
+    assert settings.port == 3000
+    assert settings.database_url == "sqlite:///delight.db" == DEFAULT_DATABASE_URL
+    assert settings.daily_limit == 10
+    assert settings.slack_api_url == "https://slack.com/api/" == DEFAULT_SLACK_API_URL
+    assert settings.recognition_channel is None
+    assert settings.log_level == "INFO"
+
+
+def test_blank_values_count_as_unset() -> None:
+    settings = settings_with(PORT="  ", DATABASE_URL="", LOG_LEVEL=" ")
+
+    assert settings.port == 3000
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.log_level == "INFO"
+
+
+def test_values_are_trimmed() -> None:
+    settings = load_settings({"SLACK_BOT_TOKEN": " xoxb-1 \n", "SLACK_SIGNING_SECRET": " s "})
+
+    assert settings.slack_bot_token == "xoxb-1"
+    assert settings.slack_signing_secret == "s"
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings(MINIMAL)
+
+    with pytest.raises(AttributeError):
+        settings.port = 1  # type: ignore[misc]
+
+
+def test_every_variable_can_be_set() -> None:
+    settings = settings_with(
+        SLACK_API_URL="http://127.0.0.1:8080/api",
+        DATABASE_URL="postgresql://delight:pw@db:5432/delight",
+        PORT="8080",
+        DELIGHT_DAILY_LIMIT="25",
+        DELIGHT_RECOGNITION_CHANNEL="C0123ABCD",
+        LOG_LEVEL="debug",
+    )
+
+    assert settings.slack_api_url == "http://127.0.0.1:8080/api/"
+    assert settings.database_url == "postgresql://delight:pw@db:5432/delight"
+    assert settings.port == 8080
+    assert settings.daily_limit == 25
+    assert settings.recognition_channel == "C0123ABCD"
+    assert settings.log_level == "DEBUG"
+
+
+def test_socket_mode_with_app_token_needs_no_signing_secret() -> None:
+    settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1-A"})
+
+    assert settings.socket_mode is True
+    assert settings.slack_app_token == "xapp-1-A"
+    assert settings.slack_signing_secret is None
+
+
+def test_private_channel_id_is_accepted() -> None:
+    assert settings_with(DELIGHT_RECOGNITION_CHANNEL="G0123ABCD").recognition_channel == (
+        "G0123ABCD"
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:///:memory:", "sqlite:////var/lib/delight.db", "postgres://u@h/db"]
+)
+def test_supported_database_urls_are_accepted(url: str) -> None:
+    assert settings_with(DATABASE_URL=url).database_url == url
+
+
+def test_api_url_with_a_trailing_slash_is_kept() -> None:
+    assert settings_with(SLACK_API_URL="https://slack.com/api/").slack_api_url == (
+        "https://slack.com/api/"
+    )
+
+
+def test_api_url_gets_its_trailing_slash() -> None:
+    assert settings_with(SLACK_API_URL="https://fake.test/api").slack_api_url == (
+        "https://fake.test/api/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "  ", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xapp-1", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({**MINIMAL, "SLACK_APP_TOKEN": "xoxb-not-an-app-token"}, "SLACK_APP_TOKEN"),
+        ({**MINIMAL, "SLACK_API_URL": "ftp://slack.com/api"}, "SLACK_API_URL"),
+        ({**MINIMAL, "SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
+        ({**MINIMAL, "SLACK_API_URL": "https://"}, "SLACK_API_URL"),
+        ({**MINIMAL, "DATABASE_URL": "mysql://u:p@h/db"}, "DATABASE_URL"),
+        ({**MINIMAL, "DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({**MINIMAL, "PORT": "http"}, "PORT"),
+        ({**MINIMAL, "PORT": "0"}, "PORT"),
+        ({**MINIMAL, "PORT": "65536"}, "PORT"),
+        ({**MINIMAL, "PORT": "80.5"}, "PORT"),
+        ({**MINIMAL, "DELIGHT_DAILY_LIMIT": "0"}, "DELIGHT_DAILY_LIMIT"),
+        ({**MINIMAL, "DELIGHT_DAILY_LIMIT": "-3"}, "DELIGHT_DAILY_LIMIT"),
+        ({**MINIMAL, "DELIGHT_DAILY_LIMIT": "ten"}, "DELIGHT_DAILY_LIMIT"),
+        ({**MINIMAL, "DELIGHT_DAILY_LIMIT": "1001"}, "DELIGHT_DAILY_LIMIT"),
+        ({**MINIMAL, "DELIGHT_RECOGNITION_CHANNEL": "#kudos"}, "DELIGHT_RECOGNITION_CHANNEL"),
+        ({**MINIMAL, "DELIGHT_RECOGNITION_CHANNEL": "kudos"}, "DELIGHT_RECOGNITION_CHANNEL"),
+        ({**MINIMAL, "DELIGHT_RECOGNITION_CHANNEL": "c0123abcd"}, "DELIGHT_RECOGNITION_CHANNEL"),
+        ({**MINIMAL, "DELIGHT_RECOGNITION_CHANNEL": "U0123ABCD"}, "DELIGHT_RECOGNITION_CHANNEL"),
+        ({**MINIMAL, "LOG_LEVEL": "verbose"}, "LOG_LEVEL"),
+        ({**MINIMAL, "LOG_LEVEL": "CRITICAL"}, "LOG_LEVEL"),
+    ],
+)
+def test_bad_variable_is_named_in_the_error(env: dict[str, str], variable: str) -> None:
+    assert variable in refusal_for(env)
+
+
+def test_missing_token_says_where_to_find_it() -> None:
+    message = refusal_for({"SLACK_SIGNING_SECRET": "s"})
+
+    assert "xoxb-" in message
+    assert "OAuth" in message
+
+
+def test_missing_secret_mentions_socket_mode_as_the_alternative() -> None:
+    assert "SLACK_APP_TOKEN" in refusal_for({"SLACK_BOT_TOKEN": "xoxb-1"})
+
+
+def test_channel_name_error_asks_for_the_id() -> None:
+    message = refusal_for({**MINIMAL, "DELIGHT_RECOGNITION_CHANNEL": "#kudos"})
+
+    assert "'#kudos'" in message
+    assert "ID" in message
+
+
+def test_range_errors_give_the_range() -> None:
+    assert "1–65535" in refusal_for({**MINIMAL, "PORT": "70000"})
+    assert "1–1000" in refusal_for({**MINIMAL, "DELIGHT_DAILY_LIMIT": "0"})
+
+
+def test_database_error_does_not_leak_the_password() -> None:
+    message = refusal_for({**MINIMAL, "DATABASE_URL": "mysql://delight:s3cret@db/delight"})
+
+    assert "s3cret" not in message
+    assert "mysql" in message
+
+
+def test_the_first_problem_is_reported_first() -> None:
+    # A bad token is reported even when everything else is wrong too.
+    message = refusal_for({"SLACK_BOT_TOKEN": "nope", "PORT": "x", "LOG_LEVEL": "x"})
+
+    assert "SLACK_BOT_TOKEN" in message
+    assert "PORT" not in message
+
+
+def test_boundaries_are_accepted() -> None:
+    assert settings_with(PORT="1").port == 1
+    assert settings_with(PORT="65535").port == 65535
+    assert settings_with(DELIGHT_DAILY_LIMIT="1").daily_limit == 1
+    assert settings_with(DELIGHT_DAILY_LIMIT="1000").daily_limit == 1000
