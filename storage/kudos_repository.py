@@ -54,12 +54,14 @@ class SqlKudosRepository:
                 await session.commit()
             except IntegrityError as exc:
                 await session.rollback()
-                if await self._request_seen(nomination.team_id, nomination.request_key):
+                if await self.request_seen(
+                    team_id=nomination.team_id, request_key=nomination.request_key
+                ):
                     raise DuplicateNomination(request_key=nomination.request_key) from exc
                 raise
         return _kudos(row, nomination.recipient_ids, nomination.elements)
 
-    async def _request_seen(self, team_id: str, request_key: str) -> bool:
+    async def request_seen(self, *, team_id: str, request_key: str) -> bool:
         async with self._sessions() as session:
             found = await session.exec(
                 select(KudosRow.id).where(

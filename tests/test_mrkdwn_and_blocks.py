@@ -264,12 +264,6 @@ def test_long_story_is_shortened_in_the_fallback_text() -> None:
     assert len(message.text) < 300
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: chunks() cuts quote(story) at the space after the first '>', so a long story "
-    "that escaping grows past 3,000 chars renders as a bare '>' section followed by unquoted "
-    "sections",
-)
 @pytest.mark.parametrize("story", ["&" * 1000, "<" * 1000])
 def test_every_story_section_of_a_long_story_stays_quoted(story: str) -> None:
     sections = story_sections(blocks.announcement(make_kudos(story)))
@@ -419,11 +413,6 @@ def test_confirmation_when_every_dm_failed_does_not_claim_success() -> None:
     assert "I couldn't send a DM to <@U1>" in message.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: when the announcement failed or there was no channel, a failed DM still says "
-    "\"they'll still see it where it's announced\" although it was announced nowhere",
-)
 @pytest.mark.parametrize("announcement", [None, NotPosted("C9", FailureReason.NOT_IN_CHANNEL)])
 def test_failed_dm_without_an_announcement_does_not_promise_one(
     announcement: NotPosted | None,
@@ -500,11 +489,6 @@ def test_refusal_of_long_plain_text_fits_slack() -> None:
     assert_fits_slack(blocks.refusal("Too long.", typed="word " * 1000))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: refusal() shortens the typed text to 2,500 chars *before* escaping it, so "
-    "text full of '&' or '<' grows past Slack's 3,000-char section limit",
-)
 @pytest.mark.parametrize("typed", ["&" * 2500, "/delight " + "&lt;" * 700])
 def test_refusal_of_text_that_escaping_grows_fits_slack(typed: str) -> None:
     assert_fits_slack(blocks.refusal("That's too long.", typed=typed))
@@ -636,11 +620,6 @@ def test_private_metadata_keeps_good_fields_and_drops_bad_ones() -> None:
     assert blocks.ModalContext.load(raw) == blocks.ModalContext(channel_id="C1")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ModalContext.load catches only ValueError; deeply nested JSON (fits in the "
-    "3,000-char private_metadata) raises RecursionError",
-)
 def test_deeply_nested_private_metadata_loads_safely() -> None:
     assert blocks.ModalContext.load("[" * 3000) == blocks.ModalContext()
 

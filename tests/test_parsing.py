@@ -225,11 +225,6 @@ def test_unrelated_hashtag_stays_in_the_story(hashtag: str) -> None:
     assert parsed.story.strip() == f"closed {hashtag} before the release"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: short real-word hashtags (#react, #facts, #exact) are 'near misses' of #act "
-    "(difflib cutoff 0.75 vs a 3-letter tag), so the whole command is refused",
-)
 @pytest.mark.parametrize("hashtag", ["#react", "#facts"])
 def test_unrelated_real_word_hashtag_is_not_mistaken_for_act(hashtag: str) -> None:
     parsed = nomination(f"<@U1> fixed the {hashtag} page before the release")
@@ -244,11 +239,6 @@ def test_hash_inside_a_url_path_is_not_a_tag() -> None:
     assert "https://wiki.example.com/#delight" in parsed.story
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: tags are searched inside link markup, so a '#' in a URL after '-', '=' or '|' "
-    "is taken as a tag: the URL is rewritten without its '#' (or the command is refused)",
-)
 @pytest.mark.parametrize(
     "link", ["<https://x.com/p-#act|docs>", "<https://x.com/search?q=#genuin>"]
 )
@@ -315,11 +305,6 @@ def test_bare_mailto_link_shows_the_address() -> None:
     assert to_plain_text("<mailto:a@b.co>") == ("a@b.co", ())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Slack sends a typed e-mail as <mailto:a@b.co|a@b.co>; the story then reads "
-    "'a@b.co (mailto:a@b.co)' although the person only saw 'a@b.co'",
-)
 def test_labelled_mailto_link_shows_the_address_once() -> None:
     assert to_plain_text("write to <mailto:a@b.co|a@b.co>") == ("write to a@b.co", ())
 

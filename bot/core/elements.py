@@ -106,8 +106,11 @@ def element_for_tag(tag: str) -> Element | None:
 
 
 def suggest_element(tag: str) -> Element | None:
-    """The element a mistyped tag most likely meant, or None when nothing is close."""
-    matches = difflib.get_close_matches(tag.strip().lower(), _ALIASES, n=1, cutoff=0.75)
+    """The element a mistyped tag most likely meant, or None when nothing is close.
+    Typos keep the first letter, which keeps real words (#react, #facts) out of it."""
+    typed = tag.strip().lower()
+    candidates = [alias for alias in _ALIASES if alias[:1] == typed[:1]]
+    matches = difflib.get_close_matches(typed, candidates, n=1, cutoff=0.8)
     return _ALIASES[matches[0]] if matches else None
 
 

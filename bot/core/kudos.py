@@ -135,6 +135,9 @@ class KudosService:
         )
         remaining = max(settings.daily_limit - used, 0)
         if len(recipients) > remaining:
+            if await self._kudos.request_seen(team_id=team_id, request_key=nomination.request_key):
+                # A repeat of the nomination that used the last slot: not a refusal.
+                raise errors.DuplicateNomination(request_key=nomination.request_key)
             raise errors.DailyLimitReached(
                 limit=settings.daily_limit, remaining=remaining, requested=len(recipients)
             )

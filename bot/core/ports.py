@@ -20,6 +20,10 @@ class KudosRepository(Protocol):
         """Store a kudos; raise DuplicateNomination when its request key was seen before."""
         ...
 
+    async def request_seen(self, *, team_id: str, request_key: str) -> bool:
+        """Whether a kudos was already made from this delivery (trigger or event)."""
+        ...
+
     async def count_recognitions_given(
         self, *, team_id: str, giver_id: str, since: datetime
     ) -> int:

@@ -16,11 +16,11 @@ from bot.core.model import DeliveryReport, FailureReason, Kudos, NotPosted
 from handlers.slack import ids
 from handlers.slack.mrkdwn import (
     channel_mention,
-    chunks,
     defuse,
-    escape,
+    escaped_excerpt,
     people_list,
     quote,
+    quoted_chunks,
     shorten,
     user_mention,
 )
@@ -46,7 +46,7 @@ def _context(*texts: str) -> Block:
 
 def story_sections(story: str) -> list[Block]:
     """The story as quoted, inert text; split so no section passes Slack's 3,000 limit."""
-    return [_section(piece, verbatim=True) for piece in chunks(quote(story), SECTION_LIMIT)]
+    return [_section(piece, verbatim=True) for piece in quoted_chunks(story, SECTION_LIMIT)]
 
 
 def element_names(elements: tuple[Element, ...]) -> str:
@@ -147,9 +147,14 @@ def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
             advice.format(channel=channel_mention(announced.channel_id), detail=announced.detail)
         )
     if report.failed_dms:
+        seen_anyway = announced is not None and not isinstance(announced, NotPosted)
         parts.append(
             f"I couldn't send a DM to {people_list(report.failed_dms)}; "
-            "they'll still see it where it's announced."
+            + (
+                "they'll still see it where it's announced."
+                if seen_anyway
+                else "you may want to tell them yourself."
+            )
         )
     people = "person" if remaining_today == 1 else "people"
     parts.append(f"You can recognise {remaining_today} more {people} today.")
@@ -162,9 +167,9 @@ def refusal(message: str, *, typed: str | None) -> Message:
     blocks = [_section(message)]
     text = message
     if typed:
-        shown = shorten(typed, 2500)
-        blocks.append(_section(f"Your text:\n```{escape(shown)}```", verbatim=True))
-        text += f"\nYour text: {escape(shorten(typed, 500))}"
+        shown = escaped_excerpt(typed, SECTION_LIMIT - 100)
+        blocks.append(_section(f"Your text:\n```{shown}```", verbatim=True))
+        text += f"\nYour text: {escaped_excerpt(typed, 500)}"
     return Message(text=text, blocks=blocks)
 
 
@@ -210,7 +215,7 @@ class ModalContext:
     def load(cls, raw: str | None) -> ModalContext:
         try:
             data = json.loads(raw or "{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # it should be ours, but it travels through Slack
             return cls()
         if not isinstance(data, dict):
             return cls()

@@ -10,7 +10,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.model import Nomination, Source
 from handlers.slack import blocks, ids
 from handlers.slack.nominate import NominationFlow, attempt
-from handlers.slack.parsing import HelpRequest, ModalRequest, ParseError, parse_command
+from handlers.slack.parsing import (
+    HelpRequest,
+    ModalRequest,
+    ParseError,
+    parse_command,
+    to_plain_text,
+)
 from handlers.slack.refusals import explain
 from handlers.slack.replies import ephemeral
 
@@ -21,7 +27,7 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
         ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         text = command.get("text") or ""
-        typed = f"{ids.COMMAND} {text}".strip()
+        typed = f"{ids.COMMAND} {to_plain_text(text)[0]}".strip()  # as they saw it
         try:
             parsed = parse_command(text)
         except ParseError as error:  # answered in the ack itself: no extra round trip

@@ -15,7 +15,12 @@ from bot.core.model import Nomination, Source
 from bot.core.ports import Clock
 from handlers.slack import blocks
 from handlers.slack.nominate import NominationFlow, attempt
-from handlers.slack.parsing import CommandNomination, parse_command, strip_bot_mention
+from handlers.slack.parsing import (
+    CommandNomination,
+    parse_command,
+    strip_bot_mention,
+    to_plain_text,
+)
 from handlers.slack.replies import tell_privately
 
 logger = logging.getLogger(__name__)
@@ -74,6 +79,6 @@ def register(app: AsyncApp, *, flow: NominationFlow, ledger: EventLedger, clock:
             )
             return await flow.deliver(given)
 
-        typed = "@Delight " + " ".join(text.split())
+        typed = "@Delight " + " ".join(to_plain_text(text)[0].split())
         if (reply := await attempt(work(), typed=typed)) is not None:
             await tell_privately(client, user_id=user_id, channel_id=channel_id, message=reply)

@@ -43,6 +43,33 @@ def chunks(text: str, size: int) -> list[str]:
     return pieces
 
 
+def quoted_chunks(text: str, size: int) -> list[str]:
+    """User text as defused block quotes, in pieces of at most `size` characters, every line
+    of every piece quoted (a long line is wrapped into several quoted lines)."""
+    lines: list[str] = []
+    for line in defuse(text).split("\n"):
+        lines.extend(chunks(line, size - 2) if line else [""])
+    pieces: list[str] = []
+    current = ""
+    for line in lines:
+        quoted = "> " + line if line else ">"
+        if current and len(current) + 1 + len(quoted) > size:
+            pieces.append(current)
+            current = quoted
+        else:
+            current = f"{current}\n{quoted}" if current else quoted
+    pieces.append(current)
+    return pieces
+
+
+def escaped_excerpt(text: str, limit: int) -> str:
+    """Escaped text cut to at most `limit` characters, never inside an escape."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    return chunks(escaped, limit - 1)[0] + "…"
+
+
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

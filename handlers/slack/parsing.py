@@ -71,6 +71,8 @@ _GROUP = (
 _SEPARATOR = r"(?:,|&amp;|&|\+|and\b)(?=\s*(?:<[@!]|@\w))"
 _LEADING = re.compile(rf"\s*(?:{_USER}|{_GROUP}|{_PLAIN_NAME}|{_SEPARATOR})", re.IGNORECASE)
 
+# Only separators after the recipients ("@maria and"): nothing said yet, so open the form.
+_NOTHING_SAID = re.compile(r"[\s,;+]*(?:(?:&amp;|&|and\b)[\s,;+]*)*", re.IGNORECASE)
 # Slack's escaped entities inside a story: mentions, channels, specials, links.
 _ENTITY = re.compile(r"<(?P<body>[^<>]+)>")
 # A tag: '#' + a word, or a channel link whose name happens to be a tag (#delight as a channel).
@@ -83,7 +85,7 @@ def parse_command(text: str) -> ParsedCommand:
     if stripped.lower() in HELP_WORDS:
         return HelpRequest()
     recipients, rest = _leading_recipients(stripped)
-    if not rest.strip():
+    if _NOTHING_SAID.fullmatch(rest):
         return ModalRequest(recipients=recipients)
     story, elements = _extract_tags(rest)
     plain, unnamed = to_plain_text(story)
@@ -124,10 +126,15 @@ def _leading_recipients(text: str) -> tuple[tuple[UserRef, ...], str]:
 def _extract_tags(text: str) -> tuple[str, tuple[Element, ...]]:
     """Take element tags out of the story: a trailing run of tags goes; an inline tag stays
     as its plain word, so "was #genuine with her" still reads well."""
+    text = text.replace("\0", "")  # \0 marks tags below; stories lose control characters anyway
     found: set[Element] = set()
     pieces: list[str] = []
     position = 0
+    # A '#' inside a link or other markup (<https://x.com/#act|docs>) is not a tag.
+    markup = [m.span() for m in _ENTITY.finditer(text) if not m.group("body").startswith("#")]
     for match in _TAG.finditer(text):
+        if any(start <= match.start() < end for start, end in markup):
+            continue
         word = match.group("tag") or match.group("channel") or ""
         element = element_for_tag(word)
         if element is None:
@@ -140,11 +147,21 @@ def _extract_tags(text: str) -> tuple[str, tuple[Element, ...]]:
         position = match.end()
     pieces.append(text[position:])
     joined = "".join(pieces)
-    # Tags standing at the end (or only separated by spaces/punctuation) are removed entirely.
-    joined = re.sub(r"(?:[\s,;]*\0[\w-]+)+[\s.!,;]*$", "", joined)
+    # Tags standing at the end go, keeping closing punctuation and emoji ("late #act! :tada:").
+    joined = _TRAILING_TAGS.sub(_keep_tail, joined)
     joined = re.sub(r"^(?:\s*\0[\w-]+)+\s*", "", joined)
     story = joined.replace("\0", "")
     return story, in_definition_order(found)
+
+
+_TRAILING_TAGS = re.compile(
+    r"(?:[\s,;]*\0[\w-]+)+(?P<punctuation>[.!?]*)(?P<emoji>(?:\s*:[\w+-]+:)*)\s*$"
+)
+
+
+def _keep_tail(match: re.Match[str]) -> str:
+    ended = match.string[: match.start()].rstrip().endswith((".", "!", "?"))
+    return ("" if ended else match.group("punctuation")) + match.group("emoji")
 
 
 def to_plain_text(escaped: str) -> tuple[str, tuple[str, ...]]:
@@ -167,9 +184,11 @@ def to_plain_text(escaped: str) -> tuple[str, tuple[str, ...]]:
             if label:
                 return label
             return "@" + head[1:].split("^")[0]
+        if head.startswith("mailto:"):
+            return label or head.removeprefix("mailto:")
         if label and label != head:
             return f"{label} ({head})"
-        return head.removeprefix("mailto:")
+        return head
 
     plain = _ENTITY.sub(replace, escaped)
     return unescape(plain), tuple(dict.fromkeys(unnamed))
