@@ -609,3 +609,34 @@ def test_delivery_failures_are_logged(world: World, caplog: pytest.LogCaptureFix
         world.deliver(kudos)
 
     assert "delivered in part" in caplog.text
+
+
+class SlowCountingKudos(InMemoryKudos):
+    """Yields to other tasks while counting, as a real database round trip does."""
+
+    async def count_recognitions_given(
+        self, *, team_id: str, giver_id: str, since: datetime
+    ) -> int:
+        count = await super().count_recognitions_given(
+            team_id=team_id, giver_id=giver_id, since=since
+        )
+        await asyncio.sleep(0.01)  # the answer travels back while others run
+        return count
+
+
+def test_concurrent_nominations_cannot_together_pass_the_daily_limit() -> None:
+    world = World(kudos=SlowCountingKudos())
+    world.settings.daily_limit = 2
+
+    async def race() -> list[Given | BaseException]:
+        return await asyncio.gather(
+            *(world.service.give(nominate("U1")) for _ in range(5)), return_exceptions=True
+        )
+
+    outcomes = run(race())
+
+    assert sum(isinstance(o, Given) for o in outcomes) == 2
+    assert all(
+        isinstance(o, errors.DailyLimitReached) for o in outcomes if not isinstance(o, Given)
+    )
+    assert len(world.kudos.stored) == 2

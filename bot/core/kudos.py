@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import unicodedata
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -89,6 +90,10 @@ class KudosService:
         self._notifier = notifier
         self._clock = clock
         self._rules = rules
+        # Held only while in use: a giver's lock disappears once nobody refers to it.
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     def validate_shape(self, nomination: Nomination) -> Nomination:
         """Checks that need no I/O; returns the nomination with its story normalised."""
@@ -127,22 +132,34 @@ class KudosService:
         if deactivated:
             raise errors.RecipientDeactivated(user_ids=deactivated)
 
-        now = self._clock.now()
         giver = people.get(nomination.giver_id)
-        since = start_of_local_day(now, giver.tz if giver else None)
-        used = await self._kudos.count_recognitions_given(
-            team_id=team_id, giver_id=nomination.giver_id, since=since
-        )
-        remaining = max(settings.daily_limit - used, 0)
-        if len(recipients) > remaining:
-            if await self._kudos.request_seen(team_id=team_id, request_key=nomination.request_key):
-                # A repeat of the nomination that used the last slot: not a refusal.
-                raise errors.DuplicateNomination(request_key=nomination.request_key)
-            raise errors.DailyLimitReached(
-                limit=settings.daily_limit, remaining=remaining, requested=len(recipients)
+        # Count and store as one step per giver, so concurrent nominations (double clicks,
+        # several tabs) cannot together pass the daily limit.
+        async with self._giver_lock(team_id, nomination.giver_id):
+            now = self._clock.now()
+            since = start_of_local_day(now, giver.tz if giver else None)
+            used = await self._kudos.count_recognitions_given(
+                team_id=team_id, giver_id=nomination.giver_id, since=since
             )
-        kudos = await self._kudos.add(nomination, created_at=now)
+            remaining = max(settings.daily_limit - used, 0)
+            if len(recipients) > remaining:
+                if await self._kudos.request_seen(
+                    team_id=team_id, request_key=nomination.request_key
+                ):
+                    # A repeat of the nomination that used the last slot: not a refusal.
+                    raise errors.DuplicateNomination(request_key=nomination.request_key)
+                raise errors.DailyLimitReached(
+                    limit=settings.daily_limit, remaining=remaining, requested=len(recipients)
+                )
+            kudos = await self._kudos.add(nomination, created_at=now)
         return Given(kudos=kudos, remaining_today=remaining - len(recipients))
+
+    def _giver_lock(self, team_id: str, giver_id: str) -> asyncio.Lock:
+        key = (team_id, giver_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
 
     async def deliver(self, kudos: Kudos) -> DeliveryReport:
         """Announce the kudos and DM each recipient; a failure of one never stops the others."""
