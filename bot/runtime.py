@@ -66,7 +66,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     directory = SlackDirectory(client)
     ledger = SqlEventLedger(sessions)
     kudos = KudosService(
-        kudos=SqlKudosRepository(sessions),
+        kudos=SqlKudosRepository(engine),
         settings=SqlSettingsRepository(
             sessions,
             default_recognition_channel=settings.recognition_channel,

@@ -45,7 +45,9 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(database_url: str) -> AsyncEngine:
     url = _url(database_url, asynchronous=True)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url)
+        # SQLite has one writer. One connection runs one transaction at a time, in order,
+        # instead of several connections spinning in the busy handler for the write lock.
+        engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=300)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)

@@ -1,136 +1,179 @@
-"""Kudos persistence: stores nominations and answers the questions the rules ask."""
+"""Kudos persistence: one transaction per nomination, with Core statements (this is the hot
+path: the ORM's unit of work costs more than the SQL here)."""
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlmodel import SQLModel
 
 from bot.core.elements import Element
-from bot.core.errors import DuplicateNomination
-from bot.core.model import Kudos, Nomination, Source
-from storage.tables import KudosElementRow, KudosRecipientRow, KudosRow
+from bot.core.errors import DailyLimitReached, DuplicateNomination
+from bot.core.model import DailyAllowance, Given, Kudos, Nomination, Source
+from storage import tables  # noqa: F401  (registers the tables below)
+
+KUDOS = SQLModel.metadata.tables["kudos"]
+RECIPIENTS = SQLModel.metadata.tables["kudos_recipient"]
+ELEMENTS = SQLModel.metadata.tables["kudos_element"]
+_GIVER_LOCKS = 0x6B75646F  # advisory lock namespace ("kudo"), so other locks cannot collide
 
 
 class SqlKudosRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
 
-    async def add(self, nomination: Nomination, *, created_at: datetime) -> Kudos:
-        row = KudosRow(
+    async def add(
+        self, nomination: Nomination, *, created_at: datetime, allowance: DailyAllowance
+    ) -> Given:
+        requested = len(nomination.recipient_ids)
+        try:
+            async with self._engine.begin() as connection:
+                await self._lock_giver(connection, nomination)
+                used = await self._given_since(connection, nomination, allowance.since)
+                try:
+                    remaining = allowance.remaining_after(used=used, requested=requested)
+                except DailyLimitReached:
+                    # A repeat of the nomination that used the last slot is a repeat, not a
+                    # refusal: the person already got their confirmation.
+                    if await self._seen(connection, nomination):
+                        raise DuplicateNomination(request_key=nomination.request_key) from None
+                    raise
+                kudos_id = await self._insert(connection, nomination, created_at)
+        except IntegrityError as exc:
+            # Only the request key is unique: this delivery was stored before (maybe just now,
+            # by a concurrent copy of the same request).
+            raise DuplicateNomination(request_key=nomination.request_key) from exc
+        kudos = Kudos(
+            id=kudos_id,
             team_id=nomination.team_id,
             giver_id=nomination.giver_id,
+            recipient_ids=nomination.recipient_ids,
             story=nomination.story,
-            source=nomination.source.value,
-            request_key=nomination.request_key,
-            recipient_count=len(nomination.recipient_ids),
+            elements=nomination.elements,
+            source=nomination.source,
+            created_at=created_at,
             origin_channel_id=nomination.origin_channel_id,
             source_url=nomination.source_url,
-            created_at=created_at,
         )
-        async with self._sessions() as session:
-            try:
-                session.add(row)
-                await session.flush()  # assigns the id, and hits the unique key on a repeat
-                assert row.id is not None
-                session.add_all(
-                    KudosRecipientRow(
-                        kudos_id=row.id,
-                        recipient_id=uid,
-                        position=position,
-                        team_id=nomination.team_id,
-                        created_at=created_at,
-                    )
-                    for position, uid in enumerate(nomination.recipient_ids)
-                )
-                session.add_all(
-                    KudosElementRow(kudos_id=row.id, element=element.value)
-                    for element in nomination.elements
-                )
-                await session.commit()
-            except IntegrityError as exc:
-                await session.rollback()
-                if await self.request_seen(
-                    team_id=nomination.team_id, request_key=nomination.request_key
-                ):
-                    raise DuplicateNomination(request_key=nomination.request_key) from exc
-                raise
-        return _kudos(row, nomination.recipient_ids, nomination.elements)
+        return Given(kudos=kudos, remaining_today=remaining)
 
-    async def request_seen(self, *, team_id: str, request_key: str) -> bool:
-        async with self._sessions() as session:
-            found = await session.exec(
-                select(KudosRow.id).where(
-                    KudosRow.team_id == team_id, KudosRow.request_key == request_key
-                )
+    async def _lock_giver(self, connection: AsyncConnection, nomination: Nomination) -> None:
+        """Serialise one giver's nominations across processes (PostgreSQL). SQLite needs no
+        lock: its single writer connection runs one transaction at a time."""
+        if self._postgres:
+            key = zlib.crc32(f"{nomination.team_id}:{nomination.giver_id}".encode())
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+                {"namespace": _GIVER_LOCKS, "key": key - 2**31},
             )
-            return found.first() is not None
 
-    async def count_recognitions_given(
-        self, *, team_id: str, giver_id: str, since: datetime
+    async def _given_since(
+        self, connection: AsyncConnection, nomination: Nomination, since: datetime
     ) -> int:
-        async with self._sessions() as session:
-            total = await session.exec(
-                select(func.coalesce(func.sum(KudosRow.recipient_count), 0)).where(
-                    KudosRow.team_id == team_id,
-                    KudosRow.giver_id == giver_id,
-                    KudosRow.created_at >= since,
-                )
+        total = await connection.scalar(
+            select(func.coalesce(func.sum(KUDOS.c.recipient_count), 0)).where(
+                KUDOS.c.team_id == nomination.team_id,
+                KUDOS.c.giver_id == nomination.giver_id,
+                KUDOS.c.created_at >= since,
             )
-            return int(total.one())
+        )
+        return int(total or 0)
+
+    async def _seen(self, connection: AsyncConnection, nomination: Nomination) -> bool:
+        found = await connection.scalar(
+            select(KUDOS.c.id).where(
+                KUDOS.c.team_id == nomination.team_id,
+                KUDOS.c.request_key == nomination.request_key,
+            )
+        )
+        return found is not None
+
+    async def _insert(
+        self, connection: AsyncConnection, nomination: Nomination, created_at: datetime
+    ) -> int:
+        kudos_id = await connection.scalar(
+            insert(KUDOS)
+            .values(
+                team_id=nomination.team_id,
+                giver_id=nomination.giver_id,
+                story=nomination.story,
+                source=nomination.source.value,
+                request_key=nomination.request_key,
+                recipient_count=len(nomination.recipient_ids),
+                origin_channel_id=nomination.origin_channel_id,
+                source_url=nomination.source_url,
+                created_at=created_at,
+            )
+            .returning(KUDOS.c.id)
+        )
+        assert kudos_id is not None
+        await connection.execute(
+            insert(RECIPIENTS),
+            [
+                {
+                    "kudos_id": kudos_id,
+                    "recipient_id": uid,
+                    "position": position,
+                    "team_id": nomination.team_id,
+                    "created_at": created_at,
+                }
+                for position, uid in enumerate(nomination.recipient_ids)
+            ],
+        )
+        if nomination.elements:
+            await connection.execute(
+                insert(ELEMENTS),
+                [{"kudos_id": kudos_id, "element": e.value} for e in nomination.elements],
+            )
+        return int(kudos_id)
 
     async def record_announcement(self, *, kudos_id: int, channel_id: str, ts: str) -> None:
-        async with self._sessions() as session:
-            await session.exec(
-                update(KudosRow)
-                .where(KudosRow.id == kudos_id)  # type: ignore[arg-type]
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(KUDOS)
+                .where(KUDOS.c.id == kudos_id)
                 .values(announcement_channel_id=channel_id, announcement_ts=ts)
             )
-            await session.commit()
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None:
-        async with self._sessions() as session:
+        async with self._engine.connect() as connection:
             row = (
-                await session.exec(
-                    select(KudosRow).where(KudosRow.id == kudos_id, KudosRow.team_id == team_id)
+                await connection.execute(
+                    select(KUDOS).where(KUDOS.c.id == kudos_id, KUDOS.c.team_id == team_id)
                 )
             ).first()
             if row is None:
                 return None
             recipients = (
-                await session.exec(
-                    select(KudosRecipientRow.recipient_id)
-                    .where(KudosRecipientRow.kudos_id == kudos_id)
-                    .order_by(KudosRecipientRow.position)  # type: ignore[arg-type]
+                await connection.scalars(
+                    select(RECIPIENTS.c.recipient_id)
+                    .where(RECIPIENTS.c.kudos_id == kudos_id)
+                    .order_by(RECIPIENTS.c.position)
                 )
             ).all()
             elements = set(
                 (
-                    await session.exec(
-                        select(KudosElementRow.element).where(KudosElementRow.kudos_id == kudos_id)
+                    await connection.scalars(
+                        select(ELEMENTS.c.element).where(ELEMENTS.c.kudos_id == kudos_id)
                     )
                 ).all()
             )
-        return _kudos(row, tuple(recipients), tuple(e for e in Element if e.value in elements))
-
-
-def _kudos(row: KudosRow, recipients: tuple[str, ...], elements: tuple[Element, ...]) -> Kudos:
-    assert row.id is not None
-    return Kudos(
-        id=row.id,
-        team_id=row.team_id,
-        giver_id=row.giver_id,
-        recipient_ids=recipients,
-        story=row.story,
-        elements=elements,
-        source=Source(row.source),
-        created_at=row.created_at,
-        origin_channel_id=row.origin_channel_id,
-        source_url=row.source_url,
-        announcement_channel_id=row.announcement_channel_id,
-        announcement_ts=row.announcement_ts,
-    )
+        return Kudos(
+            id=row.id,
+            team_id=row.team_id,
+            giver_id=row.giver_id,
+            recipient_ids=tuple(recipients),
+            story=row.story,
+            elements=tuple(e for e in Element if e.value in elements),
+            source=Source(row.source),
+            created_at=row.created_at,
+            origin_channel_id=row.origin_channel_id,
+            source_url=row.source_url,
+            announcement_channel_id=row.announcement_channel_id,
+            announcement_ts=row.announcement_ts,
+        )

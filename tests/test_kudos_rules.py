@@ -24,6 +24,7 @@ from bot.core.kudos import (
     start_of_local_day,
 )
 from bot.core.model import (
+    DailyAllowance,
     DeliveryReport,
     FailureReason,
     Given,
@@ -60,10 +61,20 @@ class InMemoryKudos:
         self.request_keys: set[tuple[str, str]] = set()
         self.announcements: list[tuple[int, str, str]] = []
 
-    async def add(self, nomination: Nomination, *, created_at: datetime) -> Kudos:
+    async def add(
+        self, nomination: Nomination, *, created_at: datetime, allowance: DailyAllowance
+    ) -> Given:
         key = (nomination.team_id, nomination.request_key)
         if key in self.request_keys:
             raise errors.DuplicateNomination(request_key=nomination.request_key)
+        used = sum(
+            len(k.recipient_ids)
+            for k in self.stored
+            if k.team_id == nomination.team_id
+            and k.giver_id == nomination.giver_id
+            and k.created_at >= allowance.since
+        )
+        remaining = allowance.remaining_after(used=used, requested=len(nomination.recipient_ids))
         self.request_keys.add(key)
         kudos = Kudos(
             id=len(self.stored) + 1,
@@ -78,19 +89,7 @@ class InMemoryKudos:
             source_url=nomination.source_url,
         )
         self.stored.append(kudos)
-        return kudos
-
-    async def request_seen(self, *, team_id: str, request_key: str) -> bool:
-        return (team_id, request_key) in self.request_keys
-
-    async def count_recognitions_given(
-        self, *, team_id: str, giver_id: str, since: datetime
-    ) -> int:
-        return sum(
-            len(k.recipient_ids)
-            for k in self.stored
-            if k.team_id == team_id and k.giver_id == giver_id and k.created_at >= since
-        )
+        return Given(kudos=kudos, remaining_today=remaining)
 
     async def record_announcement(self, *, kudos_id: int, channel_id: str, ts: str) -> None:
         self.announcements.append((kudos_id, channel_id, ts))
@@ -174,8 +173,8 @@ class World:
     def give(self, *recipients: str, story: str = STORY, **changes: Any) -> Given:
         return run(self.service.give(nominate(*recipients, story=story, **changes)))
 
-    def deliver(self, kudos: Kudos) -> DeliveryReport:
-        return run(self.service.deliver(kudos))
+    def deliver(self, given: Given) -> DeliveryReport:
+        return run(self.service.deliver(given))
 
 
 _keys = itertools.count()
@@ -530,9 +529,9 @@ def test_start_of_local_day_is_within_the_last_day(now: datetime, tz: str) -> No
 
 def test_announcement_goes_to_the_recognition_channel_when_set(world: World) -> None:
     world.settings.recognition_channel_id = "CKUDOS"
-    kudos = world.give("U1").kudos
+    given = world.give("U1")
 
-    report = world.deliver(kudos)
+    report = world.deliver(given)
 
     assert world.notifier.announced_in == ["CKUDOS"]
     assert report.announcement == Posted(channel_id="CKUDOS", ts="111.222")
@@ -541,18 +540,18 @@ def test_announcement_goes_to_the_recognition_channel_when_set(world: World) -> 
 def test_announcement_goes_to_the_origin_channel_without_a_recognition_channel(
     world: World,
 ) -> None:
-    kudos = world.give("U1").kudos
+    given = world.give("U1")
 
-    report = world.deliver(kudos)
+    report = world.deliver(given)
 
     assert world.notifier.announced_in == ["CORIGIN"]
     assert report.announcement == Posted(channel_id="CORIGIN", ts="111.222")
 
 
 def test_no_channel_at_all_means_no_announcement(world: World) -> None:
-    kudos = world.give("U1", origin_channel_id=None).kudos
+    given = world.give("U1", origin_channel_id=None)
 
-    report = world.deliver(kudos)
+    report = world.deliver(given)
 
     assert report.announcement is None
     assert world.notifier.announced_in == []
@@ -561,9 +560,9 @@ def test_no_channel_at_all_means_no_announcement(world: World) -> None:
 
 
 def test_every_recipient_gets_a_dm(world: World) -> None:
-    kudos = world.give("U1", "U2", "U3").kudos
+    given = world.give("U1", "U2", "U3")
 
-    report = world.deliver(kudos)
+    report = world.deliver(given)
 
     assert sorted(world.notifier.notified) == ["U1", "U2", "U3"]
     assert list(report.direct_messages) == ["U1", "U2", "U3"]
@@ -571,18 +570,18 @@ def test_every_recipient_gets_a_dm(world: World) -> None:
 
 
 def test_successful_announcement_is_recorded(world: World) -> None:
-    kudos = world.give("U1").kudos
+    given = world.give("U1")
 
-    world.deliver(kudos)
+    world.deliver(given)
 
-    assert world.kudos.announcements == [(kudos.id, "CORIGIN", "111.222")]
+    assert world.kudos.announcements == [(given.kudos.id, "CORIGIN", "111.222")]
 
 
 def test_failed_announcement_does_not_stop_the_dms(world: World) -> None:
     world.notifier.announce_outcome = NotPosted("CORIGIN", FailureReason.NOT_IN_CHANNEL)
-    kudos = world.give("U1", "U2").kudos
+    given = world.give("U1", "U2")
 
-    report = world.deliver(kudos)
+    report = world.deliver(given)
 
     assert report.announcement == NotPosted("CORIGIN", FailureReason.NOT_IN_CHANNEL)
     assert sorted(world.notifier.notified) == ["U1", "U2"]
@@ -592,51 +591,20 @@ def test_failed_announcement_does_not_stop_the_dms(world: World) -> None:
 
 def test_failed_dms_are_listed_in_the_report(world: World) -> None:
     world.notifier.failing_dms = {"U2": FailureReason.RECIPIENT_UNAVAILABLE}
-    kudos = world.give("U1", "U2", "U3").kudos
+    given = world.give("U1", "U2", "U3")
 
-    report = world.deliver(kudos)
+    report = world.deliver(given)
 
     assert report.failed_dms == ["U2"]
     assert isinstance(report.announcement, Posted)
-    assert world.kudos.announcements == [(kudos.id, "CORIGIN", "111.222")]
+    assert world.kudos.announcements == [(given.kudos.id, "CORIGIN", "111.222")]
 
 
 def test_delivery_failures_are_logged(world: World, caplog: pytest.LogCaptureFixture) -> None:
     world.notifier.failing_dms = {"U1": FailureReason.OTHER}
-    kudos = world.give("U1").kudos
+    given = world.give("U1")
 
     with caplog.at_level("WARNING", logger="bot.core.kudos"):
-        world.deliver(kudos)
+        world.deliver(given)
 
     assert "delivered in part" in caplog.text
-
-
-class SlowCountingKudos(InMemoryKudos):
-    """Yields to other tasks while counting, as a real database round trip does."""
-
-    async def count_recognitions_given(
-        self, *, team_id: str, giver_id: str, since: datetime
-    ) -> int:
-        count = await super().count_recognitions_given(
-            team_id=team_id, giver_id=giver_id, since=since
-        )
-        await asyncio.sleep(0.01)  # the answer travels back while others run
-        return count
-
-
-def test_concurrent_nominations_cannot_together_pass_the_daily_limit() -> None:
-    world = World(kudos=SlowCountingKudos())
-    world.settings.daily_limit = 2
-
-    async def race() -> list[Given | BaseException]:
-        return await asyncio.gather(
-            *(world.service.give(nominate("U1")) for _ in range(5)), return_exceptions=True
-        )
-
-    outcomes = run(race())
-
-    assert sum(isinstance(o, Given) for o in outcomes) == 2
-    assert all(
-        isinstance(o, errors.DailyLimitReached) for o in outcomes if not isinstance(o, Given)
-    )
-    assert len(world.kudos.stored) == 2

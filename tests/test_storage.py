@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.elements import Element
-from bot.core.errors import DuplicateNomination
-from bot.core.model import Nomination, Source
+from bot.core.errors import DailyLimitReached, DuplicateNomination
+from bot.core.model import DailyAllowance, Given, Nomination, Source
 from storage.engine import make_engine, make_sessions, upgrade_schema
 from storage.event_ledger import SqlEventLedger
 from storage.kudos_repository import SqlKudosRepository
@@ -28,6 +28,7 @@ from tests.helpers import query
 
 Sessions = async_sessionmaker[AsyncSession]
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+PLENTY = DailyAllowance(limit=1000, since=NOON - timedelta(days=1))
 
 
 def run(database_url: str, work: Callable[[Sessions], Awaitable[Any]]) -> Any:
@@ -37,6 +38,19 @@ def run(database_url: str, work: Callable[[Sessions], Awaitable[Any]]) -> Any:
         engine = make_engine(database_url)
         try:
             return await work(make_sessions(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def run_kudos(database_url: str, work: Callable[[SqlKudosRepository], Awaitable[Any]]) -> Any:
+    """Run `work(repository)` on a fresh engine and loop, and dispose of both."""
+
+    async def main() -> Any:
+        engine = make_engine(database_url)
+        try:
+            return await work(SqlKudosRepository(engine))
         finally:
             await engine.dispose()
 
@@ -81,87 +95,121 @@ def test_upgrade_is_idempotent_and_sqlite_runs_in_wal_mode(tmp_path: Path) -> No
 
 
 def test_kudos_round_trip_with_aware_utc_times(database_url: str) -> None:
-    async def work(sessions: Sessions) -> Any:
-        repo = SqlKudosRepository(sessions)
-        stored = await repo.add(
-            nomination(), created_at=NOON.astimezone(ZoneInfo("Pacific/Auckland"))
+    async def work(repo: SqlKudosRepository) -> Any:
+        given = await repo.add(
+            nomination(), created_at=NOON.astimezone(ZoneInfo("Pacific/Auckland")), allowance=PLENTY
         )
-        return stored, await repo.get(team_id="T0001", kudos_id=stored.id)
+        return given, await repo.get(team_id="T0001", kudos_id=given.kudos.id)
 
-    stored, loaded = run(database_url, work)
+    given, loaded = run_kudos(database_url, work)
 
+    assert given.remaining_today == 998
     assert loaded is not None
+    assert loaded.id == given.kudos.id
     assert loaded.created_at == NOON
     assert loaded.created_at.tzinfo is not None
     assert loaded.recipient_ids == ("U0002", "U0003")
     assert loaded.elements == (Element.VOLUNTARY, Element.CUSTOMER)
     assert loaded.story == "covered the phones “all day” 🎉"
-    assert loaded.id == stored.id
 
 
 def test_naive_times_are_refused(database_url: str) -> None:
-    async def work(sessions: Sessions) -> Any:
-        await SqlKudosRepository(sessions).add(nomination(), created_at=datetime(2026, 1, 1))
+    async def work(repo: SqlKudosRepository) -> Any:
+        await repo.add(nomination(), created_at=datetime(2026, 1, 1), allowance=PLENTY)
 
     with pytest.raises(Exception, match="naive"):
-        run(database_url, work)
+        run_kudos(database_url, work)
 
 
 def test_a_repeated_request_key_is_a_duplicate_only_within_its_workspace(database_url: str) -> None:
-    async def work(sessions: Sessions) -> Any:
-        repo = SqlKudosRepository(sessions)
-        await repo.add(nomination("same"), created_at=NOON)
+    async def work(repo: SqlKudosRepository) -> Any:
+        await repo.add(nomination("same"), created_at=NOON, allowance=PLENTY)
         with pytest.raises(DuplicateNomination):
-            await repo.add(nomination("same"), created_at=NOON)
-        await repo.add(nomination("same", team="T0002"), created_at=NOON)
+            await repo.add(nomination("same"), created_at=NOON, allowance=PLENTY)
+        await repo.add(nomination("same", team="T0002"), created_at=NOON, allowance=PLENTY)
 
-    run(database_url, work)
+    run_kudos(database_url, work)
 
     assert len(query(database_url, "SELECT id FROM kudos")) == 2
     assert len(query(database_url, "SELECT kudos_id FROM kudos_recipient")) == 4
 
 
 def test_concurrent_repeats_store_exactly_one(database_url: str) -> None:
-    async def work(sessions: Sessions) -> Any:
-        repo = SqlKudosRepository(sessions)
+    async def work(repo: SqlKudosRepository) -> Any:
         return await asyncio.gather(
-            *(repo.add(nomination("race"), created_at=NOON) for _ in range(6)),
+            *(repo.add(nomination("race"), created_at=NOON, allowance=PLENTY) for _ in range(6)),
             return_exceptions=True,
         )
 
-    outcomes = run(database_url, work)
+    outcomes = run_kudos(database_url, work)
 
-    assert sum(not isinstance(o, Exception) for o in outcomes) == 1
-    assert all(isinstance(o, DuplicateNomination) for o in outcomes if isinstance(o, Exception))
+    assert sum(isinstance(o, Given) for o in outcomes) == 1
+    assert all(isinstance(o, DuplicateNomination) for o in outcomes if not isinstance(o, Given))
     assert len(query(database_url, "SELECT id FROM kudos")) == 1
 
 
-def test_recognitions_given_are_counted_per_giver_workspace_and_day(database_url: str) -> None:
-    async def work(sessions: Sessions) -> Any:
-        repo = SqlKudosRepository(sessions)
-        await repo.add(nomination("a"), created_at=NOON - timedelta(days=1))
-        await repo.add(nomination("b"), created_at=NOON)
-        await repo.add(nomination("c", recipient_ids=("U0004",)), created_at=NOON)
-        await repo.add(nomination("d", giver="U0009"), created_at=NOON)
-        await repo.add(nomination("e", team="T0002"), created_at=NOON)
-        return await repo.count_recognitions_given(
-            team_id="T0001", giver_id="U0001", since=NOON - timedelta(hours=1)
+def test_concurrent_nominations_cannot_together_pass_the_daily_limit(database_url: str) -> None:
+    """Count and insert are one step per giver (an advisory lock on PostgreSQL, the single
+    writer on SQLite), so five at once with room for two store exactly two."""
+    allowance = DailyAllowance(limit=2, since=NOON - timedelta(hours=1))
+
+    async def work(repo: SqlKudosRepository) -> Any:
+        return await asyncio.gather(
+            *(
+                repo.add(
+                    nomination(f"n{n}", recipient_ids=("U0002",)),
+                    created_at=NOON,
+                    allowance=allowance,
+                )
+                for n in range(5)
+            ),
+            return_exceptions=True,
         )
 
-    assert run(database_url, work) == 3  # 2 recipients + 1 recipient; not yesterday's, not others'
+    outcomes = run_kudos(database_url, work)
+
+    assert sum(isinstance(o, Given) for o in outcomes) == 2
+    assert all(isinstance(o, DailyLimitReached) for o in outcomes if not isinstance(o, Given))
+    assert len(query(database_url, "SELECT id FROM kudos")) == 2
+
+
+def test_the_allowance_counts_recipients_per_giver_workspace_and_day(database_url: str) -> None:
+    today = DailyAllowance(limit=4, since=NOON - timedelta(hours=1))
+
+    async def work(repo: SqlKudosRepository) -> Any:
+        yesterday = NOON - timedelta(days=1)
+        await repo.add(nomination("a"), created_at=yesterday, allowance=PLENTY)
+        await repo.add(nomination("d", giver="U0009"), created_at=NOON, allowance=PLENTY)
+        await repo.add(nomination("e", team="T0002"), created_at=NOON, allowance=PLENTY)
+        first = await repo.add(nomination("b"), created_at=NOON, allowance=today)
+        second = await repo.add(
+            nomination("c", recipient_ids=("U0004",)), created_at=NOON, allowance=today
+        )
+        with pytest.raises(DailyLimitReached) as refused:
+            await repo.add(nomination("f"), created_at=NOON, allowance=today)
+        # the nomination that used the last slot, delivered again, is a repeat, not a refusal
+        with pytest.raises(DuplicateNomination):
+            await repo.add(
+                nomination("c", recipient_ids=("U0004",)), created_at=NOON, allowance=today
+            )
+        return first.remaining_today, second.remaining_today, refused.value
+
+    first, second, refused = run_kudos(database_url, work)
+
+    assert (first, second) == (2, 1)  # yesterday's, another giver's, another workspace's: not
+    assert (refused.remaining, refused.requested) == (1, 2)
 
 
 def test_get_is_scoped_to_the_workspace(database_url: str) -> None:
-    async def work(sessions: Sessions) -> Any:
-        repo = SqlKudosRepository(sessions)
-        stored = await repo.add(nomination(), created_at=NOON)
-        await repo.record_announcement(kudos_id=stored.id, channel_id="C9", ts="1.2")
+    async def work(repo: SqlKudosRepository) -> Any:
+        given = await repo.add(nomination(), created_at=NOON, allowance=PLENTY)
+        await repo.record_announcement(kudos_id=given.kudos.id, channel_id="C9", ts="1.2")
         return (
-            await repo.get(team_id="T0002", kudos_id=stored.id),
-            await repo.get(team_id="T0001", kudos_id=stored.id),
+            await repo.get(team_id="T0002", kudos_id=given.kudos.id),
+            await repo.get(team_id="T0001", kudos_id=given.kudos.id),
         )
 
-    elsewhere, here = run(database_url, work)
+    elsewhere, here = run_kudos(database_url, work)
 
     assert elsewhere is None
     assert (here.announcement_channel_id, here.announcement_ts) == ("C9", "1.2")

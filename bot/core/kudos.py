@@ -5,13 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import unicodedata
-import weakref
 from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core import errors
-from bot.core.model import DeliveryReport, Given, Kudos, Nomination, NotPosted, PostOutcome
+from bot.core.model import (
+    DailyAllowance,
+    DeliveryReport,
+    Given,
+    Nomination,
+    NotPosted,
+    PostOutcome,
+)
 from bot.core.ports import Clock, Directory, KudosRepository, Notifier, SettingsRepository
 
 logger = logging.getLogger(__name__)
@@ -90,10 +96,6 @@ class KudosService:
         self._notifier = notifier
         self._clock = clock
         self._rules = rules
-        # Held only while in use: a giver's lock disappears once nobody refers to it.
-        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
 
     def validate_shape(self, nomination: Nomination) -> Nomination:
         """Checks that need no I/O; returns the nomination with its story normalised."""
@@ -133,38 +135,18 @@ class KudosService:
             raise errors.RecipientDeactivated(user_ids=deactivated)
 
         giver = people.get(nomination.giver_id)
-        # Count and store as one step per giver, so concurrent nominations (double clicks,
-        # several tabs) cannot together pass the daily limit.
-        async with self._giver_lock(team_id, nomination.giver_id):
-            now = self._clock.now()
-            since = start_of_local_day(now, giver.tz if giver else None)
-            used = await self._kudos.count_recognitions_given(
-                team_id=team_id, giver_id=nomination.giver_id, since=since
-            )
-            remaining = max(settings.daily_limit - used, 0)
-            if len(recipients) > remaining:
-                if await self._kudos.request_seen(
-                    team_id=team_id, request_key=nomination.request_key
-                ):
-                    # A repeat of the nomination that used the last slot: not a refusal.
-                    raise errors.DuplicateNomination(request_key=nomination.request_key)
-                raise errors.DailyLimitReached(
-                    limit=settings.daily_limit, remaining=remaining, requested=len(recipients)
-                )
-            kudos = await self._kudos.add(nomination, created_at=now)
-        return Given(kudos=kudos, remaining_today=remaining - len(recipients))
+        now = self._clock.now()
+        allowance = DailyAllowance(
+            limit=settings.daily_limit,
+            since=start_of_local_day(now, giver.tz if giver else None),
+        )
+        given = await self._kudos.add(nomination, created_at=now, allowance=allowance)
+        channel = settings.recognition_channel_id or nomination.origin_channel_id
+        return Given(kudos=given.kudos, remaining_today=given.remaining_today, announce_in=channel)
 
-    def _giver_lock(self, team_id: str, giver_id: str) -> asyncio.Lock:
-        key = (team_id, giver_id)
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        return lock
-
-    async def deliver(self, kudos: Kudos) -> DeliveryReport:
+    async def deliver(self, given: Given) -> DeliveryReport:
         """Announce the kudos and DM each recipient; a failure of one never stops the others."""
-        settings = await self._settings.get(kudos.team_id)
-        channel = settings.recognition_channel_id or kudos.origin_channel_id
+        kudos, channel = given.kudos, given.announce_in
 
         async def announce() -> PostOutcome | None:
             if channel is None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.core.elements import Element
+from bot.core.errors import DailyLimitReached
 
 
 class Source(StrEnum):
@@ -63,6 +64,21 @@ class Kudos:
 
 
 @dataclass(frozen=True, slots=True)
+class DailyAllowance:
+    """How many people a giver may still recognise today. Storage applies it in the same
+    transaction as the insert, so concurrent nominations cannot together pass it."""
+
+    limit: int
+    since: datetime  # the start of the giver's own day
+
+    def remaining_after(self, *, used: int, requested: int) -> int:
+        remaining = max(self.limit - used, 0)
+        if requested > remaining:
+            raise DailyLimitReached(limit=self.limit, remaining=remaining, requested=requested)
+        return remaining - requested
+
+
+@dataclass(frozen=True, slots=True)
 class WorkspaceSettings:
     team_id: str
     recognition_channel_id: str | None
@@ -104,6 +120,7 @@ class Given:
 
     kudos: Kudos
     remaining_today: int
+    announce_in: str | None = None  # decided with the settings read for the nomination
 
 
 @dataclass(frozen=True, slots=True)

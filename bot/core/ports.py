@@ -6,7 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.model import Kudos, Nomination, Person, PostOutcome, WorkspaceSettings
+from bot.core.model import (
+    DailyAllowance,
+    Given,
+    Kudos,
+    Nomination,
+    Person,
+    PostOutcome,
+    WorkspaceSettings,
+)
 
 
 class Clock(Protocol):
@@ -16,18 +24,12 @@ class Clock(Protocol):
 
 
 class KudosRepository(Protocol):
-    async def add(self, nomination: Nomination, *, created_at: datetime) -> Kudos:
-        """Store a kudos; raise DuplicateNomination when its request key was seen before."""
-        ...
-
-    async def request_seen(self, *, team_id: str, request_key: str) -> bool:
-        """Whether a kudos was already made from this delivery (trigger or event)."""
-        ...
-
-    async def count_recognitions_given(
-        self, *, team_id: str, giver_id: str, since: datetime
-    ) -> int:
-        """How many recipients the giver recognised since the given moment."""
+    async def add(
+        self, nomination: Nomination, *, created_at: datetime, allowance: DailyAllowance
+    ) -> Given:
+        """Store a kudos if the giver's allowance covers it, atomically. Raises
+        DuplicateNomination when its request key was seen before, DailyLimitReached when the
+        allowance is used up."""
         ...
 
     async def record_announcement(self, *, kudos_id: int, channel_id: str, ts: str) -> None: ...

@@ -60,7 +60,7 @@ class NominationFlow:
         return await self.kudos.give(nomination)
 
     async def deliver(self, given: Given) -> blocks.Message:
-        report = await self.kudos.deliver(given.kudos)
+        report = await self.kudos.deliver(given)
         return blocks.confirmation(report, remaining_today=given.remaining_today)
 
     async def plain_names(self, team_id: str, text: str) -> str:
