@@ -9,8 +9,9 @@
            cost of the I/O Delight must do.
 
 All three are served by handlers.web.create_web_app on an aiohttp AppRunner bound to
-127.0.0.1, as bot.runtime.serve does (no access log). Prints `READY <port>` once listening and
-shuts down cleanly on SIGTERM/SIGINT.
+127.0.0.1, as bot.runtime.serve does (no access log), by bench.serving: it prints
+`READY <port>` once listening and shuts down cleanly on SIGTERM/SIGINT or when the benchmark
+that started it is gone.
 """
 
 from __future__ import annotations
@@ -20,20 +21,22 @@ import asyncio
 import functools
 import itertools
 import logging
-import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bench.serving import serve_until_stopped
 from bot.config import Settings, load_settings
 from bot.core.model import DeliveryReport, Kudos, Posted, Source
 from bot.runtime import build_runtime
 from handlers.slack import blocks
+from handlers.slack.client import make_web_client
 from handlers.slack.parsing import CommandNomination, parse_command
 from handlers.slack.replies import ephemeral
 from handlers.web import create_web_app
@@ -56,7 +59,10 @@ async def _nothing() -> None:
 
 
 def _bolt(slack_api_url: str) -> AsyncApp:
-    client = AsyncWebClient(token=BOT_TOKEN, base_url=slack_api_url)
+    # The same client as Delight's (one connection pool, the same retry handlers).
+    client = make_web_client(
+        token=BOT_TOKEN, base_url=slack_api_url, session=aiohttp.ClientSession()
+    )
     return AsyncApp(
         client=client, signing_secret=SIGNING_SECRET, raise_error_for_unhandled_request=False
     )
@@ -138,19 +144,10 @@ def build_delight(settings: Settings) -> tuple[web.Application, Cleanup]:
 
 async def serve(build: Callable[[], tuple[web.Application, Cleanup]], port: int) -> None:
     app, cleanup = build()  # inside the running loop, as bot.runtime.serve has it
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    print(f"READY {bound}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    await runner.cleanup()
-    await cleanup()
+    try:
+        await serve_until_stopped(app, port)
+    finally:
+        await cleanup()
 
 
 def main() -> int:

@@ -10,7 +10,8 @@ same answers, same recording) and adds, under /_bench/:
 - GET  /_bench/wait?dms=&announcements=&responses=&timeout=: answers (with the stats) as soon
   as at least that many of each have arrived, or when `timeout` seconds have passed.
 
-It prints `READY <port>` on stdout once it listens, so the parent knows where it is.
+It prints `READY <port>` on stdout once it listens (bench.serving), so the parent knows
+where it is, and stops on SIGTERM/SIGINT or when that parent is gone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import argparse
 import asyncio
 import contextlib
 import re
-import signal
 import sys
 import time
 from collections import Counter
@@ -27,6 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bench.serving import serve_until_stopped
 from tests.fakeslack import FakeSlack, FakeSlackState
 
 TAG = re.compile(r"\bkb(\d{7})\b")
@@ -131,18 +132,7 @@ class BenchFakeSlack(FakeSlack):
 
 async def serve(port: int, latency: float) -> None:
     fake = BenchFakeSlack(FakeSlackState(latency=latency))
-    runner = web.AppRunner(fake.application(), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    print(f"READY {bound}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    await runner.cleanup()
+    await serve_until_stopped(fake.application(), port)
 
 
 def main() -> int:

@@ -40,11 +40,11 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    from bot.runtime import build_runtime, serve
+    from bot.runtime import serve
     from storage.engine import upgrade_schema
 
     upgrade_schema(settings.database_url)
-    asyncio.run(serve(build_runtime(settings)))
+    asyncio.run(serve(settings))
     return 0
 
 

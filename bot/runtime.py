@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from dataclasses import dataclass
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import SystemClock
 from bot.config import Settings
@@ -24,7 +24,7 @@ from handlers.slack.client import make_web_client
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.notifier import SlackNotifier
 from handlers.web import create_web_app
-from storage.engine import make_engine, make_sessions
+from storage.engine import Database
 from storage.event_ledger import SqlEventLedger
 from storage.kudos_repository import SqlKudosRepository
 from storage.settings_repository import SqlSettingsRepository
@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 @dataclass
 class Runtime:
     settings: Settings
-    engine: AsyncEngine
+    database: Database
+    http: aiohttp.ClientSession
     client: AsyncWebClient
     kudos: KudosService
     ledger: SqlEventLedger
@@ -45,8 +46,7 @@ class Runtime:
 
     async def health(self) -> dict[str, object]:
         try:
-            async with self.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            await self.database.ping()
             database = "ok"
         except Exception as exc:  # the point of a health check is to report, not to raise
             logger.warning("health check: database unreachable: %r", exc)
@@ -54,21 +54,25 @@ class Runtime:
         return {"ok": database == "ok", "database": database}
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        await self.http.close()
+        await self.database.close()
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
-    """Everything wired, nothing started. The schema must already be upgraded."""
+    """Everything wired, nothing started; call it inside the running event loop. The schema
+    must already be upgraded."""
     clock = clock or SystemClock()
-    engine = make_engine(settings.database_url)
-    sessions = make_sessions(engine)
-    client = make_web_client(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    database = Database(settings.database_url)
+    http = aiohttp.ClientSession()  # one connection pool for every Web API call
+    client = make_web_client(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url, session=http
+    )
     directory = SlackDirectory(client)
-    ledger = SqlEventLedger(sessions)
+    ledger = SqlEventLedger(database)
     kudos = KudosService(
-        kudos=SqlKudosRepository(engine),
+        kudos=SqlKudosRepository(database),
         settings=SqlSettingsRepository(
-            sessions,
+            database,
             default_recognition_channel=settings.recognition_channel,
             default_daily_limit=settings.daily_limit,
         ),
@@ -86,7 +90,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     )
     runtime = Runtime(
         settings=settings,
-        engine=engine,
+        database=database,
+        http=http,
         client=client,
         kudos=kudos,
         ledger=ledger,
@@ -111,9 +116,20 @@ async def drain_background_work(grace_seconds: float = 20.0) -> None:
         logger.warning("%d task(s) unfinished %.0fs after shutdown", len(still), grace_seconds)
 
 
-async def serve(runtime: Runtime, *, host: str = "0.0.0.0") -> None:
+def tune_garbage_collection() -> None:
+    """For a long-running server: what start-up built (the app, its listeners, imported
+    modules) lives for ever, so freeze it out of the collector's scans, and collect the
+    youngest generation less often. Under load this shortens the pauses that set p99 ack time.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
+async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
     """Run until SIGINT/SIGTERM: HTTP (or Socket Mode plus /healthz) and the scheduler."""
-    settings = runtime.settings
+    runtime = build_runtime(settings)
+    tune_garbage_collection()
     runner = web.AppRunner(runtime.web, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, settings.port).start()

@@ -4,36 +4,36 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import Connection, delete, insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import SQLModel
 
-from storage.tables import ProcessedEventRow
+from storage import tables  # noqa: F401  (registers the table below)
+from storage.engine import Database
+
+EVENTS = SQLModel.metadata.tables["processed_event"]
 
 
 class SqlEventLedger:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def first_delivery(self, *, team_id: str, event_id: str, at: datetime) -> bool:
         """Record the event; False when it was recorded before (a retry or a duplicate)."""
-        async with self._sessions() as session:
-            session.add(ProcessedEventRow(team_id=team_id, event_id=event_id, received_at=at))
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
-                return False
-            return True
+        try:
+            await self._db.transaction(_record, team_id, event_id, at)
+        except IntegrityError:
+            return False
+        return True
 
     async def forget_before(self, moment: datetime) -> int:
         """Drop entries older than Slack's retry window; returns how many went."""
-        async with self._sessions() as session:
-            result = await session.exec(
-                delete(ProcessedEventRow).where(
-                    ProcessedEventRow.received_at < moment  # type: ignore[arg-type]
-                )
-            )
-            await session.commit()
-            return int(result.rowcount)
+        return await self._db.transaction(_forget, moment)
+
+
+def _record(connection: Connection, team_id: str, event_id: str, at: datetime) -> None:
+    connection.execute(insert(EVENTS).values(team_id=team_id, event_id=event_id, received_at=at))
+
+
+def _forget(connection: Connection, moment: datetime) -> int:
+    return connection.execute(delete(EVENTS).where(EVENTS.c.received_at < moment)).rowcount

@@ -5,24 +5,27 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from cachetools import TTLCache
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import SQLModel
 
 from bot.core.model import WorkspaceSettings
-from storage.tables import WorkspaceSettingsRow
+from storage import tables
+from storage.engine import Database
 
+SETTINGS = SQLModel.metadata.tables["workspace_settings"]
 CACHE_SECONDS = 30
 
 
 class SqlSettingsRepository:
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        database: Database,
         *,
         default_recognition_channel: str | None,
         default_daily_limit: int,
     ) -> None:
-        self._sessions = sessions
+        self._db = database
         self._default_channel = default_recognition_channel
         self._default_limit = default_daily_limit
         self._cache: TTLCache[str, WorkspaceSettings] = TTLCache(10_000, CACHE_SECONDS)
@@ -32,8 +35,7 @@ class SqlSettingsRepository:
         shows within CACHE_SECONDS; this process's own changes show at once)."""
         if (cached := self._cache.get(team_id)) is not None:
             return cached
-        async with self._sessions() as session:
-            row = await session.get(WorkspaceSettingsRow, team_id)
+        row = await self._db.transaction(_read, team_id)
         settings = WorkspaceSettings(
             team_id=team_id,
             recognition_channel_id=(row and row.recognition_channel_id) or self._default_channel,
@@ -47,13 +49,22 @@ class SqlSettingsRepository:
     async def save(
         self, team_id: str, *, recognition_channel_id: str | None, daily_limit: int | None
     ) -> None:
-        async with self._sessions() as session:
-            row = await session.get(WorkspaceSettingsRow, team_id) or WorkspaceSettingsRow(
-                team_id=team_id, updated_at=datetime.now(UTC)
-            )
-            row.recognition_channel_id = recognition_channel_id
-            row.daily_limit = daily_limit
-            row.updated_at = datetime.now(UTC)
-            session.add(row)
-            await session.commit()
+        await self._db.transaction(
+            _upsert,
+            team_id=team_id,
+            recognition_channel_id=recognition_channel_id,
+            daily_limit=daily_limit,
+        )
         self._cache.pop(team_id, None)
+
+
+def _read(connection: Connection, team_id: str) -> tables.WorkspaceSettingsRow | None:
+    row = connection.execute(select(SETTINGS).where(SETTINGS.c.team_id == team_id)).first()
+    return None if row is None else tables.WorkspaceSettingsRow(**row._mapping)
+
+
+def _upsert(connection: Connection, *, team_id: str, **values: object) -> None:
+    values["updated_at"] = datetime.now(UTC)
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(SETTINGS).values(team_id=team_id, **values)
+    connection.execute(statement.on_conflict_do_update(index_elements=["team_id"], set_=values))

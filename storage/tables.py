@@ -39,7 +39,8 @@ class KudosRow(SQLModel, table=True):
     __tablename__ = "kudos"
     __table_args__ = (
         UniqueConstraint("team_id", "request_key", name="uq_kudos_request"),
-        Index("ix_kudos_giver_day", "team_id", "giver_id", "created_at"),
+        # Covers the daily-allowance sum, so it never reads the table itself.
+        Index("ix_kudos_giver_day", "team_id", "giver_id", "created_at", "recipient_count"),
         Index("ix_kudos_team_created", "team_id", "created_at"),
     )
 

@@ -12,49 +12,38 @@ from zoneinfo import ZoneInfo
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.elements import Element
 from bot.core.errors import DailyLimitReached, DuplicateNomination
 from bot.core.model import DailyAllowance, Given, Nomination, Source
-from storage.engine import make_engine, make_sessions, upgrade_schema
+from storage.engine import Database, alembic_config, upgrade_schema
 from storage.event_ledger import SqlEventLedger
 from storage.kudos_repository import SqlKudosRepository
 from storage.settings_repository import SqlSettingsRepository
 from storage.tables import SQLModel
 from tests.helpers import query
 
-Sessions = async_sessionmaker[AsyncSession]
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PLENTY = DailyAllowance(limit=1000, since=NOON - timedelta(days=1))
 
 
-def run(database_url: str, work: Callable[[Sessions], Awaitable[Any]]) -> Any:
-    """Run `work(sessions)` on a fresh engine and loop, and dispose of both."""
+def run(database_url: str, work: Callable[[Database], Awaitable[Any]]) -> Any:
+    """Run `work(database)` on a fresh Database and loop, and close both."""
 
     async def main() -> Any:
-        engine = make_engine(database_url)
+        database = Database(database_url)
         try:
-            return await work(make_sessions(engine))
+            return await work(database)
         finally:
-            await engine.dispose()
+            await database.close()
 
     return asyncio.run(main())
 
 
 def run_kudos(database_url: str, work: Callable[[SqlKudosRepository], Awaitable[Any]]) -> Any:
-    """Run `work(repository)` on a fresh engine and loop, and dispose of both."""
-
-    async def main() -> Any:
-        engine = make_engine(database_url)
-        try:
-            return await work(SqlKudosRepository(engine))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
+    return run(database_url, lambda database: work(SqlKudosRepository(database)))
 
 
 def nomination(
@@ -90,7 +79,8 @@ def test_upgrade_is_idempotent_and_sqlite_runs_in_wal_mode(tmp_path: Path) -> No
     upgrade_schema(url)
     upgrade_schema(url)
 
-    assert query(url, "SELECT version_num FROM alembic_version") == [{"version_num": "0001"}]
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    assert query(url, "SELECT version_num FROM alembic_version") == [{"version_num": head}]
     assert query(url, "PRAGMA journal_mode") == [{"journal_mode": "wal"}]
 
 
@@ -216,8 +206,8 @@ def test_get_is_scoped_to_the_workspace(database_url: str) -> None:
 
 
 def test_event_ledger_remembers_and_forgets(database_url: str) -> None:
-    async def work(sessions: Sessions) -> Any:
-        ledger = SqlEventLedger(sessions)
+    async def work(database: Database) -> Any:
+        ledger = SqlEventLedger(database)
         first = await ledger.first_delivery(team_id="T1", event_id="Ev1", at=NOON)
         again = await ledger.first_delivery(team_id="T1", event_id="Ev1", at=NOON)
         other_team = await ledger.first_delivery(team_id="T2", event_id="Ev1", at=NOON)
@@ -229,9 +219,9 @@ def test_event_ledger_remembers_and_forgets(database_url: str) -> None:
 
 
 def test_settings_fall_back_to_the_deployment_defaults(database_url: str) -> None:
-    async def work(sessions: Sessions) -> Any:
+    async def work(database: Database) -> Any:
         repo = SqlSettingsRepository(
-            sessions, default_recognition_channel="CDEFAULT", default_daily_limit=10
+            database, default_recognition_channel="CDEFAULT", default_daily_limit=10
         )
         before = await repo.get("T0001")
         await repo.save("T0001", recognition_channel_id="CKUDOS", daily_limit=3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -36,7 +37,15 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     ]
 
 
-def make_web_client(*, token: str, base_url: str, timeout: int = 10) -> AsyncWebClient:
+def make_web_client(
+    *, token: str, base_url: str, session: aiohttp.ClientSession | None = None, timeout: int = 10
+) -> AsyncWebClient:
+    """Pass one long-lived `session`: without it every call opens a new connection (and, to
+    slack.com, a new TLS handshake)."""
     return AsyncWebClient(
-        token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers()
+        token=token,
+        base_url=base_url,
+        session=session,
+        timeout=timeout,
+        retry_handlers=retry_handlers(),
     )

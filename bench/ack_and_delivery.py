@@ -1,0 +1,943 @@
+"""How fast Delight acks /delight and delivers kudos, against what Bolt and the I/O allow.
+
+    .venv/bin/python -m bench.ack_and_delivery [-n 2000] [-c 50] [--recipients 1]
+                                               [--database-url postgresql://...]
+
+One run, one fake Slack (bench.fake_server, its own process), three apps measured one after
+the other, each in its own process and served the same way (bench.apps):
+
+- bare:    Bolt acking /delight and nothing else (the framework's limit);
+- minimal: Bolt acking, then posting the same announcement, one DM per recipient and the same
+           response_url confirmation, with no checks and no storage (the cost of the I/O);
+- delight: the real app (bot.runtime.build_runtime) on a fresh database.
+
+The load generator (this process) warms each app up, then fires N signed /delight requests from
+C concurrent clients (closed loop, keep-alive) and records each ack's status and latency. The
+fake Slack records every call; each kudos carries a `kbNNNNNNN` tag in its story, so the fake
+knows when each one had all its recipients DMed. A kudos counts as delivered when every
+recipient got a DM; delivered kudos/s is the number delivered over the time from the first
+request sent to the last DM received.
+
+Targets (from the issue): Delight delivers ≥ 0.8x the minimal app's kudos/s, p99 ack < 100 ms at
+50 concurrent clients, and no answer other than 200. The exit code is 0 whatever the figures
+(it is a report); it is 1 if something crashed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a file: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import argparse
+import asyncio
+import contextlib
+import csv
+import itertools
+import math
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import tempfile
+import time
+import traceback
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+
+from bench.apps import APPS, SIGNING_SECRET
+from bench.profile_summary import summarise
+from tests.driver import sign
+
+ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK = "127.0.0.1"
+
+START_TIMEOUT = 60.0  # a child process must listen within this
+STOP_TIMEOUT = 10.0  # then SIGKILL
+REQUEST_TIMEOUT = 30.0  # one /delight request
+PHASE_TIMEOUT = 300.0  # firing every request of one phase
+STALL_TIMEOUT = 20.0  # waiting for deliveries: give up after this long without progress
+DELIVERY_CAP = 180.0  # and after this long in all
+DAILY_LIMIT = 1000  # DELIGHT_DAILY_LIMIT given to Delight (bench.apps)
+NOISE = 0.25  # CPU share of one core used by other processes that makes a run suspect
+
+# The fake Slack's members: givers rotate over the 20 UM members; recipients come from the rest.
+GIVERS = tuple(f"UM{n:04d}" for n in range(20))
+NAMES = {
+    "U0001": "alice",
+    "U0002": "bob",
+    "U0003": "carol",
+    "U0004": "maria",
+    "U0005": "tom",
+    **{uid: f"member{n}" for n, uid in enumerate(GIVERS)},
+}
+RECIPIENT_POOL = ("U0001", "U0002", "U0003", "U0004", "U0005", *GIVERS)
+MAX_RECIPIENTS = 10  # Delight's own limit
+
+
+# --- child processes -----------------------------------------------------------------------------
+
+
+@dataclass
+class Child:
+    name: str
+    proc: asyncio.subprocess.Process
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+
+def log_tail(path: Path, lines: int = 20) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
+
+
+async def start_child(name: str, module_args: list[str], log: Path) -> Child:
+    with log.open("wb") as log_file:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            *module_args,
+            cwd=ROOT,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=log_file,
+        )
+    assert proc.stdout is not None
+    try:
+        line = await asyncio.wait_for(proc.stdout.readline(), START_TIMEOUT)
+    except TimeoutError:
+        line = b""
+    except BaseException:
+        await stop_child(proc)
+        raise
+    if not line.startswith(b"READY "):
+        await stop_child(proc)
+        raise RuntimeError(f"{name} did not start; its log ends with:\n{log_tail(log)}")
+    return Child(name=name, proc=proc, port=int(line.split()[1]), log=log)
+
+
+async def stop_child(proc: asyncio.subprocess.Process) -> None:
+    """SIGTERM the process we started (by its pid), SIGKILL it if it does not exit in time."""
+    if proc.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        proc.terminate()
+    try:
+        await asyncio.wait_for(proc.wait(), STOP_TIMEOUT)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        await asyncio.wait_for(proc.wait(), STOP_TIMEOUT)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux /proc), or None where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU time all processes used, summed over the cores (Linux /proc/stat), or None."""
+    try:
+        first = Path("/proc/stat").read_text().splitlines()[0].split()
+    except (OSError, IndexError):
+        return None
+    ticks = [int(v) for v in first[1:9]]  # user nice system idle iowait irq softirq steal
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """Who used the CPU between start() and stop(): our processes, and everything else."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.started = 0.0
+        self.before: dict[str, float | None] = {}
+
+    def _read(self) -> dict[str, float | None]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        seen: dict[str, float | None] = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        seen["load generator"] = usage.ru_utime + usage.ru_stime
+        seen["machine"] = machine_busy_seconds()
+        return seen
+
+    def start(self) -> None:
+        self.started = time.monotonic()
+        self.before = self._read()
+
+    def stop(self) -> tuple[float, dict[str, float]]:
+        """(seconds measured, share of one core per process, 'other processes' included)."""
+        after = self._read()
+        elapsed = time.monotonic() - self.started
+        shares: dict[str, float] = {}
+        for name, value in after.items():
+            if value is not None and (start := self.before.get(name)) is not None:
+                shares[name] = (value - start) / elapsed
+        if "machine" in shares:
+            machine = shares.pop("machine")
+            if len(shares) == len(self.pids) + 1:
+                shares["other processes"] = max(machine - sum(shares.values()), 0.0)
+        return elapsed, shares
+
+
+# --- the database --------------------------------------------------------------------------------
+
+
+def _check_loopback(host: str | None) -> None:
+    if host and host not in ("localhost", "::1") and not host.startswith("127."):
+        raise SystemExit(f"--database-url must point at a loopback address, not {host!r}")
+
+
+@contextlib.contextmanager
+def delight_database(database_url: str | None, workdir: Path) -> Iterator[tuple[str, str]]:
+    """(URL Delight uses, how to describe it). PostgreSQL: a scratch database created on that
+    server and dropped afterwards. SQLite: the file given, or a fresh one in `workdir`."""
+    if database_url is None:
+        yield f"sqlite:///{workdir / 'delight.db'}", "SQLite, fresh file in a temp dir"
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        yield database_url, f"SQLite, {url.database}"
+        return
+    if backend not in ("postgres", "postgresql"):
+        raise SystemExit(f"unsupported --database-url {database_url!r}: sqlite or postgresql")
+    _check_loopback(url.host)
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"delight_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        scratch = url.set(drivername="postgresql", database=name)
+        yield (
+            scratch.render_as_string(hide_password=False),
+            f"PostgreSQL, scratch database {name} on {url.host}:{url.port or 5432}",
+        )
+    finally:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- the workload --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    tag: str  # in the story, so the fake can tell which kudos a DM belongs to
+    body: bytes
+
+
+class Workload:
+    """Slash-command bodies as Slack sends them: unique trigger ids, givers rotating so no one
+    hits the daily limit, never anyone recognising themselves."""
+
+    def __init__(self, *, recipients: int, response_url: str) -> None:
+        self.recipients = recipients
+        self.response_url = response_url
+        self.run = uuid.uuid4().hex[:8]
+        self._seq = itertools.count(1)
+
+    def next(self) -> Request:
+        n = next(self._seq)
+        giver = GIVERS[n % len(GIVERS)]
+        pool = [uid for uid in RECIPIENT_POOL if uid != giver]
+        first = (n * self.recipients) % len(pool)
+        chosen = [pool[(first + k) % len(pool)] for k in range(self.recipients)]
+        tag = f"kb{n:07d}"
+        mentions = " ".join(f"<@{uid}|{NAMES[uid]}>" for uid in chosen)
+        text = (
+            f"{mentions} {tag} stayed after closing to help a customer find the perfect gift, "
+            "and walked them to the car with it #voluntary #delight"
+        )
+        fields = {
+            "token": "FAKEverificationTOKEN0001",
+            "team_id": "T0001",
+            "team_domain": "acme",
+            "channel_id": "C0001",
+            "channel_name": "general",
+            "user_id": giver,
+            "user_name": NAMES[giver],
+            "command": "/delight",
+            "text": text,
+            "api_app_id": "A0001",
+            "is_enterprise_install": "false",
+            "response_url": self.response_url,
+            "trigger_id": f"{n}.{self.run}.bench{uuid.uuid4().hex[:12]}",
+        }
+        return Request(tag=tag, body=urlencode(fields).encode())
+
+
+# --- firing --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Shot:
+    sent_at: float = 0.0  # time.monotonic() in this process
+    latency: float = 0.0
+    status: int = 0  # 0: no answer (connection error or timeout)
+    answered_with_body: bool = False  # a 200 carrying a message: refused in the ack itself
+    error: str | None = None
+    delivered_at: float | None = None  # last DM of this kudos, in our clock
+
+
+@dataclass
+class Fired:
+    shots: list[Shot]
+    started: float
+    finished: float
+
+
+async def fire(
+    session: aiohttp.ClientSession, url: str, requests: list[Request], concurrency: int
+) -> Fired:
+    """Closed loop: `concurrency` clients, each sending its next request when answered."""
+    prepared = [
+        (
+            request.body,
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                **sign(request.body, secret=SIGNING_SECRET),
+            },
+        )
+        for request in requests
+    ]
+    shots = [Shot() for _ in requests]
+    indexes = iter(range(len(requests)))
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+
+    async def client() -> None:
+        for i in indexes:  # shared: each request is taken by exactly one client
+            body, headers = prepared[i]
+            shot = shots[i]
+            shot.sent_at = time.monotonic()
+            try:
+                async with session.post(url, data=body, headers=headers, timeout=timeout) as r:
+                    answer = await r.read()
+                    shot.status = r.status
+                    shot.answered_with_body = bool(answer.strip())
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                shot.error = repr(exc)
+            shot.latency = time.monotonic() - shot.sent_at
+
+    started = time.monotonic()
+    clients = [asyncio.create_task(client()) for _ in range(concurrency)]
+    try:
+        _, pending = await asyncio.wait(clients, timeout=PHASE_TIMEOUT)
+    finally:
+        for task in clients:
+            task.cancel()
+        await asyncio.gather(*clients, return_exceptions=True)
+    if pending:
+        raise RuntimeError(f"firing {len(requests)} requests took over {PHASE_TIMEOUT:.0f} s")
+    for task in clients:
+        task.result()  # a client's unexpected exception is the benchmark's
+    return Fired(shots=shots, started=started, finished=time.monotonic())
+
+
+# --- the fake Slack ------------------------------------------------------------------------------
+
+
+class Fake:
+    def __init__(self, session: aiohttp.ClientSession, child: Child) -> None:
+        self.session = session
+        self.child = child
+        self.offset = 0.0  # fake's monotonic clock minus ours
+        self.offset_error = 0.0
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.child.url}/api/"
+
+    @property
+    def response_url(self) -> str:
+        return f"{self.child.url}/response/bench"
+
+    async def _get(self, path: str, **params: Any) -> dict[str, Any]:
+        timeout = aiohttp.ClientTimeout(total=90)
+        async with self.session.get(self.child.url + path, params=params, timeout=timeout) as r:
+            r.raise_for_status()
+            data: dict[str, Any] = await r.json()
+            return data
+
+    async def reset(self) -> None:
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with self.session.post(self.child.url + "/_bench/reset", timeout=timeout) as r:
+            r.raise_for_status()
+
+    async def stats(self) -> dict[str, Any]:
+        return await self._get("/_bench/stats")
+
+    async def measure_clock_offset(self, samples: int = 25) -> None:
+        """NTP-style: the sample with the shortest round trip bounds the error by half of it.
+        (On Linux both clocks are CLOCK_MONOTONIC, so the offset should come out ~0.)"""
+        best: tuple[float, float] | None = None
+        for _ in range(samples):
+            before = time.monotonic()
+            theirs = (await self._get("/_bench/clock"))["now"]
+            after = time.monotonic()
+            rtt = after - before
+            if best is None or rtt < best[0]:
+                best = (rtt, theirs - (before + after) / 2)
+        assert best is not None
+        self.offset, self.offset_error = best[1], best[0] / 2
+
+    async def wait_for_io(self, *, kudos: int, recipients: int) -> tuple[dict[str, Any], bool]:
+        """Wait until every kudos got its response_url answer and all its DMs and announcement
+        (or progress stalls). Returns the fake's stats and whether all of it arrived."""
+        want = {"dms": kudos * recipients, "announcements": kudos, "responses": kudos}
+        began = time.monotonic()
+        progress_at, last_total = began, -1
+        while True:
+            stats = await self._get("/_bench/wait", timeout=2, **want)
+            if all(stats[key] >= value for key, value in want.items()):
+                return stats, True
+            now = time.monotonic()
+            total = stats["dms"] + stats["announcements"] + stats["responses"]
+            if total != last_total:
+                progress_at, last_total = now, total
+            if stats["responses"] >= kudos and now - progress_at > 2:
+                return stats, False  # every flow answered: what is missing will not come
+            if now - progress_at > STALL_TIMEOUT or now - began > DELIVERY_CAP:
+                return stats, False
+
+
+# --- profiling (--profile) ----------------------------------------------------------------------
+
+
+def py_spy() -> str:
+    found = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if found is None:
+        raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
+    return found
+
+
+async def start_profiler(child: Child, directory: Path) -> asyncio.subprocess.Process:
+    """py-spy sampling the app's every thread (idle ones too) without pausing it."""
+    with (directory / f"{child.name}.py-spy.log").open("wb") as log:
+        proc = await asyncio.create_subprocess_exec(
+            py_spy(), "record", "--pid", str(child.proc.pid), "--rate", "100", "--threads",
+            "--idle", "--nonblocking", "--format", "raw", "--duration", str(int(PHASE_TIMEOUT)),
+            "-o", str(directory / f"{child.name}.py-spy.raw"),
+            stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
+        )  # fmt: skip
+    await asyncio.sleep(0.5)  # let it attach
+    return proc
+
+
+async def stop_profiler(
+    proc: asyncio.subprocess.Process, child: Child, directory: Path
+) -> Path | None:
+    """SIGINT makes py-spy write what it has; then summarise it next to the raw file."""
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGINT)
+    try:
+        await asyncio.wait_for(proc.wait(), 30)
+    except TimeoutError:
+        await stop_child(proc)
+    raw = directory / f"{child.name}.py-spy.raw"
+    if not raw.exists():
+        return None
+    summary = directory / f"{child.name}.py-spy.summary.txt"
+    summary.write_text(summarise(raw) + "\n")
+    return summary
+
+
+# --- one app -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    app: str
+    requests: int
+    concurrency: int
+    recipients: int
+    fired: Fired
+    delivers: bool
+    stats: dict[str, Any] = field(default_factory=dict)
+    complete: bool = True
+    delivered_at: list[float] = field(default_factory=list)  # per delivered kudos, our clock
+    delivery_latency: list[float] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)  # share of one core, per process
+    cpu_window: float = 0.0
+    window: float = 0.0  # start of firing to end of all I/O
+    log_problems: Counter[str] = field(default_factory=Counter)
+    profile: Path | None = None  # the py-spy summary, with --profile
+
+    @property
+    def shots(self) -> list[Shot]:
+        return self.fired.shots
+
+    @property
+    def acked(self) -> int:
+        return sum(1 for s in self.shots if s.status == 200)
+
+    @property
+    def non_200(self) -> int:
+        return len(self.shots) - self.acked
+
+    @property
+    def refused_in_ack(self) -> int:
+        return sum(1 for s in self.shots if s.status == 200 and s.answered_with_body)
+
+    @property
+    def acked_per_second(self) -> float:
+        return self.acked / (self.fired.finished - self.fired.started)
+
+    def ack_ms(self, q: float) -> float:
+        return percentile([s.latency for s in self.shots if s.status == 200], q) * 1000
+
+    @property
+    def delivered(self) -> int:
+        return len(self.delivered_at)
+
+    @property
+    def delivered_per_second(self) -> float | None:
+        if not self.delivers or not self.delivered_at:
+            return None
+        return self.delivered / (max(self.delivered_at) - self.fired.started)
+
+    def delivery_ms(self, q: float) -> float | None:
+        if not self.delivery_latency:
+            return None
+        return percentile(self.delivery_latency, q) * 1000
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..1); NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(math.ceil(q * len(ordered)) - 1, 0)]
+
+
+_LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ (?P<level>[A-Z]+) (?P<what>.*)$")
+
+
+def log_problems(path: Path) -> Counter[str]:
+    """Warnings and errors an app logged (bench.apps' format), each with the exception that
+    ended its traceback, counted by kind."""
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return Counter()
+    records: list[list[str]] = []
+    for line in lines:
+        if _LOG_RECORD.match(line) or not records:
+            records.append([line])
+        else:
+            records[-1].append(line)
+    problems: Counter[str] = Counter()
+    for first, *rest in records:
+        match = _LOG_RECORD.match(first)
+        if match is None:
+            problems[first[:200]] += 1  # e.g. a crash before logging was set up
+        elif match.group("level") in ("WARNING", "ERROR", "CRITICAL"):
+            cause = next((line for line in reversed(rest) if line and not line[0].isspace()), "")
+            problems[
+                f"{match.group('level')} {match.group('what')}"
+                + (f" <- {cause[:200]}" if cause else "")
+            ] += 1
+    return problems
+
+
+async def measure(
+    app: str,
+    *,
+    fake: Fake,
+    session: aiohttp.ClientSession,
+    workdir: Path,
+    database_url: str,
+    requests: int,
+    concurrency: int,
+    recipients: int,
+    warmup: int,
+    profile_dir: Path | None,
+) -> Result:
+    delivers = app != "bare"
+    args = ["bench.apps", app, "--slack-api-url", fake.api_url]
+    if app == "delight":
+        args += ["--database-url", database_url]
+    child = await start_child(app, args, workdir / f"{app}.log")
+    profiler: asyncio.subprocess.Process | None = None
+    try:
+        url = child.url + "/slack/events"
+        workload = Workload(recipients=recipients, response_url=fake.response_url)
+        await fake.reset()
+
+        # Warm up: first requests pay for auth.test, users.info, pool connections, imports.
+        warm = await fire(
+            session, url, [workload.next() for _ in range(warmup)], min(concurrency, 10)
+        )
+        if bad := [s for s in warm.shots if s.status != 200]:
+            raise RuntimeError(
+                f"{app}: {len(bad)} of {warmup} warm-up requests failed "
+                f"(first: status {bad[0].status}, {bad[0].error}); log:\n{log_tail(child.log)}"
+            )
+        if delivers:
+            _, ok = await fake.wait_for_io(kudos=warmup, recipients=recipients)
+            if not ok:
+                raise RuntimeError(
+                    f"{app}: warm-up kudos were not delivered; log:\n{log_tail(child.log)}"
+                )
+        await fake.reset()
+
+        batch = [workload.next() for _ in range(requests)]
+        cpu = CpuMeter({"app": child.proc.pid, "fake": fake.child.proc.pid})
+        profiler = await start_profiler(child, profile_dir) if profile_dir else None
+        cpu.start()
+        fired = await fire(session, url, batch, concurrency)
+        result = Result(
+            app=app,
+            requests=requests,
+            concurrency=concurrency,
+            recipients=recipients,
+            fired=fired,
+            delivers=delivers,
+        )
+        if delivers:
+            result.stats, result.complete = await fake.wait_for_io(
+                kudos=requests, recipients=recipients
+            )
+            io_end = result.stats["last_call_at"] - fake.offset
+            result.window = max(io_end, fired.finished) - fired.started
+        else:
+            result.stats = await fake.stats()
+            result.window = fired.finished - fired.started
+        result.cpu_window, result.cpu = cpu.stop()
+        if profiler is not None and profile_dir is not None:
+            result.profile = await stop_profiler(profiler, child, profile_dir)
+
+        per_kudos = result.stats.get("per_kudos", {})
+        for request, shot in zip(batch, fired.shots, strict=True):
+            seen = per_kudos.get(request.tag)
+            if seen and seen[0] >= recipients:
+                at = seen[1] - fake.offset
+                shot.delivered_at = at
+                result.delivered_at.append(at)
+                result.delivery_latency.append(at - shot.sent_at)
+        result.log_problems = log_problems(child.log)
+        return result
+    finally:
+        if profiler is not None:
+            await stop_child(profiler)  # still running only if something failed
+        await stop_child(child.proc)
+
+
+def save_requests(result: Result, directory: Path) -> Path:
+    """One CSV row per measured request, times in ms from the first request sent."""
+    path = directory / f"{result.app}.requests.csv"
+    start = result.fired.started
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["request", "sent_ms", "ack_ms", "status", "delivered_ms", "error"])
+        for n, shot in enumerate(result.shots):
+            delivered = (
+                "" if shot.delivered_at is None else f"{(shot.delivered_at - start) * 1000:.3f}"
+            )
+            writer.writerow(
+                [n, f"{(shot.sent_at - start) * 1000:.3f}", f"{shot.latency * 1000:.3f}",
+                 shot.status, delivered, shot.error or ""]
+            )  # fmt: skip
+    return path
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            h.rjust(w) if i else h.ljust(w)
+            for i, (h, w) in enumerate(zip(header, widths, strict=True))
+        )
+    ]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append(
+            "  ".join(
+                c.rjust(w) if i else c.ljust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+    return "\n".join(lines)
+
+
+def report(
+    results: dict[str, Result], *, fake: Fake, database: str, args: argparse.Namespace
+) -> str:
+    out: list[str] = []
+    out.append(
+        f"machine: {os.cpu_count()} CPU(s), {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}; load generator, app and fake Slack share them"
+    )
+    out.append(
+        f"workload: {args.requests} signed /delight requests per app, {args.concurrency} "
+        f"concurrent clients (closed loop, keep-alive), {args.recipients} recipient(s) per "
+        f"kudos, {args.warmup} warm-up requests first"
+    )
+    out.append(f"delight database: {database}")
+    if args.load_before is not None:
+        out.append(
+            f"load average (1 min) before the run: {args.load_before[0]:.2f}; CPU used by "
+            "other processes during each run is shown below"
+        )
+    if args.profile:
+        out.append(f"profiled with py-spy (it takes CPU too): summaries in {args.profile}")
+    out.append(
+        f"fake Slack clock offset: {fake.offset * 1000:+.3f} ms (±{fake.offset_error * 1000:.3f})"
+    )
+    out.append("")
+    header = [
+        "app", "requests", "conc", "acked req/s", "p50 ack ms", "p99 ack ms", "max ack ms",
+        "non-200", "delivered", "delivered kudos/s", "p50 deliver ms", "p99 deliver ms",
+    ]  # fmt: skip
+    rows = []
+    for name in APPS:
+        if (r := results.get(name)) is None:
+            continue
+        rows.append(
+            [
+                name,
+                str(r.requests),
+                str(r.concurrency),
+                _num(r.acked_per_second),
+                _num(r.ack_ms(0.50)),
+                _num(r.ack_ms(0.99)),
+                _num(r.ack_ms(1.0)),
+                str(r.non_200),
+                f"{r.delivered}/{r.requests}" if r.delivers else "-",
+                _num(r.delivered_per_second),
+                _num(r.delivery_ms(0.50)),
+                _num(r.delivery_ms(0.99)),
+            ]
+        )
+    out.append(table(rows, header))
+    out.append("")
+
+    out.append("Slack calls seen by the fake during the measured run, and CPU (share of one core):")
+    for name in APPS:
+        if (r := results.get(name)) is None:
+            continue
+        s = r.stats
+        calls = ", ".join(f"{m} {n}" for m, n in sorted(s.get("counts", {}).items())) or "none"
+        cpu = ", ".join(f"{k} {v * 100:.0f}%" for k, v in r.cpu.items())
+        out.append(f"  {name:8} calls: {calls}")
+        if r.delivers:
+            out.append(
+                f"  {'':8} announcements {s['announcements']}, DMs {s['dms']}, response_url "
+                f"{s['responses']} ({s['confirmed']} 'Sent!'), refused in ack "
+                f"{r.refused_in_ack}, all I/O done after {r.window:.2f} s"
+            )
+        out.append(f"  {'':8} cpu over {r.cpu_window:.2f} s: {cpu or 'unknown'}")
+        errors = Counter(s.error for s in r.shots if s.error)
+        if errors:
+            out.append(f"  {'':8} request errors: {dict(errors.most_common(3))}")
+        if r.log_problems:
+            out.append(f"  {'':8} app log: {r.log_problems.total()} warnings/errors, most common:")
+            out.extend(f"  {'':10}{n} x {what}" for what, n in r.log_problems.most_common(5))
+        if r.profile:
+            out.append(f"  {'':8} profile: {r.profile}")
+    out.append("")
+
+    busy = {name: r.cpu.get("other processes", 0.0) for name, r in results.items()}
+    if noisy := {name: share for name, share in busy.items() if share > NOISE}:
+        shares = ", ".join(f"{name} {share:.0%}" for name, share in noisy.items())
+        server = (
+            " (for delight this includes the PostgreSQL server)"
+            if "PostgreSQL" in database and "delight" in noisy
+            else ""
+        )
+        out.append(
+            f"NOTE: other processes used a sizeable share of a core during some runs ({shares})"
+            f"{server}: if that was other work, the figures are noisy; rerun on a quiet machine."
+        )
+        out.append("")
+    out.append("Targets:")
+    delight, minimal = results.get("delight"), results.get("minimal")
+    if delight is None:
+        out.append("  (delight was not measured)")
+        return "\n".join(out)
+    d_rate = delight.delivered_per_second
+    m_rate = minimal.delivered_per_second if minimal else None
+    if d_rate is not None and m_rate:
+        ratio = d_rate / m_rate
+        out.append(
+            f"  delivered throughput delight/minimal = {d_rate:,.1f}/{m_rate:,.1f} = "
+            f"{ratio:.2f}x (target >= 0.80x): {'PASS' if ratio >= 0.8 else 'FAIL'}"
+        )
+    else:
+        out.append("  delivered throughput delight/minimal: not measured: FAIL")
+    p99 = delight.ack_ms(0.99)
+    note = "" if args.concurrency == 50 else f" (measured at {args.concurrency} concurrent, not 50)"
+    out.append(
+        f"  delight p99 ack = {p99:.1f} ms (target < 100 ms at 50 concurrent){note}: "
+        f"{'PASS' if p99 < 100 else 'FAIL'}"
+    )
+    non_200 = {name: r.non_200 for name, r in results.items()}
+    out.append(
+        f"  non-200 answers: delight {delight.non_200} (target 0): "
+        f"{'PASS' if delight.non_200 == 0 else 'FAIL'}"
+        + (f"; others {non_200}" if any(non_200.values()) else "")
+    )
+    every = delight.delivered == delight.requests and delight.complete
+    out.append(
+        f"  every delight kudos fully delivered: {delight.delivered}/{delight.requests}: "
+        f"{'yes' if every else 'NO'}"
+    )
+    return "\n".join(out)
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.ack_and_delivery",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-n", "--requests", type=int, default=2000, help="per app (2000)")
+    parser.add_argument("-c", "--concurrency", type=int, default=50, help="clients (50)")
+    parser.add_argument(
+        "--recipients", type=int, default=1, help=f"per kudos, 1-{MAX_RECIPIENTS} (1)"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="Delight's database: a postgresql:// server URL (a scratch database is created on "
+        "it and dropped after) or a sqlite:/// file; default: a fresh SQLite file",
+    )
+    parser.add_argument("--warmup", type=int, default=50, help="requests per app first (50)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="sample each app with py-spy during its measured run; raw stacks and a summary "
+        "go to DIR (figures are then a little lower)",
+    )
+    parser.add_argument(
+        "--save",
+        type=Path,
+        metavar="DIR",
+        help="write every measured request (sent, ack latency, status, delivered) to "
+        "DIR/<app>.requests.csv",
+    )
+    parser.add_argument(
+        "--apps",
+        default=",".join(APPS),
+        help=f"which apps, in order, comma-separated (default {','.join(APPS)})",
+    )
+    args = parser.parse_args(argv)
+    args.apps = [a.strip() for a in args.apps.split(",") if a.strip()]
+    if unknown := [a for a in args.apps if a not in APPS]:
+        parser.error(f"unknown app(s) {unknown}: choose from {APPS}")
+    if args.requests < 1 or args.concurrency < 1 or args.warmup < 1:
+        parser.error("--requests, --concurrency and --warmup must be at least 1")
+    if not 1 <= args.recipients <= MAX_RECIPIENTS:
+        parser.error(f"--recipients must be 1-{MAX_RECIPIENTS} (Delight's limit)")
+    per_giver = math.ceil((args.requests + args.warmup) / len(GIVERS)) * args.recipients
+    if per_giver > DAILY_LIMIT:
+        parser.error(
+            f"{per_giver} recognitions per giver would pass Delight's daily limit of "
+            f"{DAILY_LIMIT}: lower --requests or --recipients"
+        )
+    if args.profile:
+        py_spy()  # fail now, not after the first app
+        args.profile.mkdir(parents=True, exist_ok=True)
+    if args.save:
+        args.save.mkdir(parents=True, exist_ok=True)
+    args.load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return args
+
+
+async def run(args: argparse.Namespace) -> int:
+    results: dict[str, Result] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="delight-bench-") as tmp,
+        delight_database(args.database_url, Path(tmp)) as (database_url, database),
+    ):
+        workdir = Path(tmp)
+        connector = aiohttp.TCPConnector(limit=args.concurrency + 5)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            fake_child = await start_child(
+                "fake Slack", ["bench.fake_server", "--port", "0"], workdir / "fake.log"
+            )
+            try:
+                fake = Fake(session, fake_child)
+                await fake.measure_clock_offset()
+                for app in args.apps:
+                    print(f"measuring {app} …", file=sys.stderr, flush=True)
+                    results[app] = await measure(
+                        app,
+                        fake=fake,
+                        session=session,
+                        workdir=workdir,
+                        database_url=database_url,
+                        requests=args.requests,
+                        concurrency=args.concurrency,
+                        recipients=args.recipients,
+                        warmup=args.warmup,
+                        profile_dir=args.profile,
+                    )
+                    if args.save:
+                        save_requests(results[app], args.save)
+                if fake_child.proc.returncode is not None:
+                    raise RuntimeError(f"the fake Slack died:\n{log_tail(fake_child.log)}")
+            finally:
+                await stop_child(fake_child.proc)
+        print(report(results, fake=fake, database=database, args=args))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    async def guarded() -> int:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)  # so every child is stopped
+        return await run(args)
+
+    try:
+        return asyncio.run(guarded())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        traceback.print_exc()
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
