@@ -68,18 +68,7 @@ class SqlKudosRepository:
                 raise DuplicateNomination(request_key=nomination.request_key) from None
             raise
         kudos_id = _insert(connection, nomination, created_at)
-        kudos = Kudos(
-            id=kudos_id,
-            team_id=nomination.team_id,
-            giver_id=nomination.giver_id,
-            recipient_ids=nomination.recipient_ids,
-            story=nomination.story,
-            elements=nomination.elements,
-            source=nomination.source,
-            created_at=created_at,
-            origin_channel_id=nomination.origin_channel_id,
-            source_url=nomination.source_url,
-        )
+        kudos = nomination.stored_as(kudos_id, created_at=created_at)
         return Given(kudos=kudos, remaining_today=remaining)
 
     async def record_announcement(self, *, kudos_id: int, channel_id: str, ts: str) -> None:

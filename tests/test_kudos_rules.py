@@ -76,18 +76,7 @@ class InMemoryKudos:
         )
         remaining = allowance.remaining_after(used=used, requested=len(nomination.recipient_ids))
         self.request_keys.add(key)
-        kudos = Kudos(
-            id=len(self.stored) + 1,
-            team_id=nomination.team_id,
-            giver_id=nomination.giver_id,
-            recipient_ids=nomination.recipient_ids,
-            story=nomination.story,
-            elements=nomination.elements,
-            source=nomination.source,
-            created_at=created_at,
-            origin_channel_id=nomination.origin_channel_id,
-            source_url=nomination.source_url,
-        )
+        kudos = nomination.stored_as(len(self.stored) + 1, created_at=created_at)
         self.stored.append(kudos)
         return Given(kudos=kudos, remaining_today=remaining)
 

@@ -44,6 +44,21 @@ class Nomination:
     origin_channel_id: str | None = None
     source_url: str | None = None
 
+    def stored_as(self, kudos_id: int, *, created_at: datetime) -> Kudos:
+        """The kudos this nomination became once stored."""
+        return Kudos(
+            id=kudos_id,
+            team_id=self.team_id,
+            giver_id=self.giver_id,
+            recipient_ids=self.recipient_ids,
+            story=self.story,
+            elements=self.elements,
+            source=self.source,
+            created_at=created_at,
+            origin_channel_id=self.origin_channel_id,
+            source_url=self.source_url,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Kudos:
