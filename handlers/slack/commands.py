@@ -62,7 +62,5 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
             )
             return await flow.deliver(given)
 
-        async with flow.capacity:  # after the ack: limits work in flight, never the ack
-            reply = await attempt(work(), typed=typed)
-            if reply is not None:
-                await respond(**ephemeral(reply))
+        if (reply := await attempt(work(), typed=typed)) is not None:
+            await respond(**ephemeral(reply))

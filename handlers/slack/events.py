@@ -80,7 +80,5 @@ def register(app: AsyncApp, *, flow: NominationFlow, ledger: EventLedger, clock:
             return await flow.deliver(given)
 
         typed = "@Delight " + " ".join(to_plain_text(text)[0].split())
-        async with flow.capacity:
-            reply = await attempt(work(), typed=typed)
-            if reply is not None:
-                await tell_privately(client, user_id=user_id, channel_id=channel_id, message=reply)
+        if (reply := await attempt(work(), typed=typed)) is not None:
+            await tell_privately(client, user_id=user_id, channel_id=channel_id, message=reply)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 
@@ -25,16 +24,10 @@ SLACK_TROUBLE = (
 )
 
 
-# How many nominations are worked on at once after their ack. More would not finish sooner
-# (the work is CPU and I/O bound), but would queue ahead of new requests waiting to be acked.
-IN_FLIGHT = 64
-
-
 @dataclass(frozen=True, slots=True)
 class NominationFlow:
     kudos: KudosService
     directory: SlackDirectory
-    capacity: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(IN_FLIGHT))
 
     async def resolve(self, team_id: str, refs: tuple[UserRef, ...]) -> tuple[str, ...]:
         """Slack user ids for the typed recipients; plain @names are looked up by name."""

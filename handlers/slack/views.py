@@ -80,12 +80,11 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
             await ack(response_action="errors", errors={ids.RECIPIENTS_BLOCK: SLACK_TROUBLE})
             return
         await ack()
-        async with flow.capacity:
-            reply = await attempt(flow.deliver(given), typed=None)
-            if reply is not None:
-                await tell_privately(
-                    client, user_id=giver_id, channel_id=context.channel_id, message=reply
-                )
+        reply = await attempt(flow.deliver(given), typed=None)
+        if reply is not None:
+            await tell_privately(
+                client, user_id=giver_id, channel_id=context.channel_id, message=reply
+            )
 
 
 async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
