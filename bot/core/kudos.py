@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -103,17 +103,7 @@ class KudosService:
         recipients = tuple(dict.fromkeys(nomination.recipient_ids))  # same person twice is once
         check_recipients_shape(nomination.giver_id, recipients, self._rules)
         check_story(story, self._rules)
-        return Nomination(
-            team_id=nomination.team_id,
-            giver_id=nomination.giver_id,
-            recipient_ids=recipients,
-            story=story,
-            elements=nomination.elements,
-            source=nomination.source,
-            request_key=nomination.request_key,
-            origin_channel_id=nomination.origin_channel_id,
-            source_url=nomination.source_url,
-        )
+        return replace(nomination, recipient_ids=recipients, story=story)
 
     async def give(self, nomination: Nomination) -> Given:
         """Check every rule, then store the kudos. Raises a DelightError when refused."""
@@ -142,7 +132,7 @@ class KudosService:
         )
         given = await self._kudos.add(nomination, created_at=now, allowance=allowance)
         channel = settings.recognition_channel_id or nomination.origin_channel_id
-        return Given(kudos=given.kudos, remaining_today=given.remaining_today, announce_in=channel)
+        return replace(given, announce_in=channel)
 
     async def deliver(self, given: Given) -> DeliveryReport:
         """Announce the kudos and DM each recipient; a failure of one never stops the others."""
