@@ -11,6 +11,7 @@ import sys
 from dotenv import find_dotenv, load_dotenv
 
 from bot.config import ConfigError, load_settings
+from bot.core.tips import TipLibraryError, load_tip_library
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = load_settings(os.environ)
-    except ConfigError as error:
+        load_tip_library()  # a broken tips file stops start-up, not a scheduled send
+    except (ConfigError, TipLibraryError) as error:
         print(f"Delight can't start: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(

@@ -1,0 +1,229 @@
+"""The tips library: short, element-themed tips shipped as data and checked at start-up."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.core.elements import Element
+
+DEFAULT_LIBRARY_PATH = Path(__file__).resolve().parent.parent / "tips" / "library.toml"
+
+MIN_TIPS_PER_ELEMENT = 6
+MAX_TITLE_CHARS = 70
+MIN_BODY_CHARS = 80
+MAX_BODY_CHARS = 500
+# At or above these SequenceMatcher ratios two tips read as one tip written twice.
+TITLE_SIMILARITY_LIMIT = 0.8
+BODY_SIMILARITY_LIMIT = 0.75
+
+_ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_TIP_KEYS = ("id", "title", "body")
+_WORD = re.compile(r"\w+")
+# Slack reads these as the start of links, mentions and entities, even in plain text.
+_MARKUP_CHARACTERS = ("<", ">", "&")
+
+
+@dataclass(frozen=True, slots=True)
+class Tip:
+    id: str
+    element: Element
+    title: str
+    body: str
+
+
+class TipLibraryError(Exception):
+    """The tips file cannot be used; the message names the file, element and tip."""
+
+    def __init__(self, path: Path, problems: Sequence[str]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        if len(self.problems) == 1:
+            message = f"{path}: {self.problems[0]}"
+        else:
+            listed = "\n".join(f"  - {problem}" for problem in self.problems)
+            message = f"{path}: {len(self.problems)} problems:\n{listed}"
+        super().__init__(message)
+
+
+class TipLibrary:
+    """Tips grouped by element, in file order within each element."""
+
+    def __init__(self, tips: Iterable[Tip]) -> None:
+        grouped: dict[Element, list[Tip]] = {element: [] for element in Element}
+        for tip in tips:
+            grouped[tip.element].append(tip)
+        self._by_element = {element: tuple(group) for element, group in grouped.items()}
+        self._by_id = {tip.id: tip for tip in self}
+
+    def for_element(self, element: Element) -> tuple[Tip, ...]:
+        return self._by_element[element]
+
+    def get(self, tip_id: str) -> Tip | None:
+        return self._by_id.get(tip_id)
+
+    def __iter__(self) -> Iterator[Tip]:
+        for element in Element:
+            yield from self._by_element[element]
+
+    def __len__(self) -> int:
+        return sum(len(group) for group in self._by_element.values())
+
+
+def load_tip_library(path: Path | None = None) -> TipLibrary:
+    """Read and check the tips file (the shipped one by default); raise TipLibraryError
+    listing every problem, so one run shows an editor all there is to fix."""
+    path = DEFAULT_LIBRARY_PATH if path is None else path
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except OSError as error:
+        raise TipLibraryError(path, [f"cannot read the file ({error.strerror})"]) from error
+    except tomllib.TOMLDecodeError as error:
+        raise TipLibraryError(path, [f"invalid TOML: {error}"]) from error
+
+    problems: list[str] = []
+    tips, counts = _read_tips(data, problems)
+    _check_counts(counts, problems)
+    _check_ids_unique(tips, problems)
+    _check_no_duplicates(tips, "title", TITLE_SIMILARITY_LIMIT, problems)
+    _check_no_duplicates(tips, "body", BODY_SIMILARITY_LIMIT, problems)
+    if problems:
+        raise TipLibraryError(path, problems)
+    return TipLibrary(tips)
+
+
+def _read_tips(data: dict[str, Any], problems: list[str]) -> tuple[list[Tip], dict[Element, int]]:
+    """The well-formed tips, and how many entries each element has; each malformed tip adds
+    a problem instead (but still counts, so it is not also reported as a missing tip)."""
+    known = {element.value for element in Element}
+    for key in data:
+        if key not in known:
+            problems.append(f"unknown element {key!r} (known: {', '.join(sorted(known))})")
+    tips: list[Tip] = []
+    counts = dict.fromkeys(Element, 0)
+    for element in Element:
+        entries = data.get(element.value, [])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            problems.append(
+                f"element {element.value!r}: write each tip as a [[{element.value}]] table"
+            )
+            continue
+        counts[element] = len(entries)
+        for position, entry in enumerate(entries, start=1):
+            tip = _read_tip(element, position, entry, problems)
+            if tip is not None:
+                tips.append(tip)
+    return tips, counts
+
+
+def _read_tip(
+    element: Element, position: int, entry: dict[str, Any], problems: list[str]
+) -> Tip | None:
+    raw_id = entry.get("id")
+    label = raw_id if isinstance(raw_id, str) and raw_id.strip() else f"#{position}"
+    where = f"element {element.value!r}, tip {label!r}"
+    found = len(problems)
+
+    for key in entry:
+        if key not in _TIP_KEYS:
+            problems.append(f"{where}: unknown key {key!r} (allowed: {', '.join(_TIP_KEYS)})")
+    fields: dict[str, str] = {}
+    for key in _TIP_KEYS:
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{where}: {key} is missing or empty (it must be a non-empty string)")
+            continue
+        # TOML multi-line strings carry line breaks; a tip is one paragraph.
+        fields[key] = " ".join(value.split())
+        for character in _MARKUP_CHARACTERS:
+            if character in fields[key]:
+                problems.append(
+                    f"{where}: {key} contains {character!r}, which Slack would read as markup"
+                )
+    if len(problems) > found:
+        return None
+
+    tip = Tip(id=fields["id"], element=element, title=fields["title"], body=fields["body"])
+    if not _ID_PATTERN.fullmatch(tip.id):
+        problems.append(
+            f"{where}: bad id (use lowercase letters and digits joined by single hyphens)"
+        )
+    if len(tip.title) > MAX_TITLE_CHARS:
+        problems.append(
+            f"{where}: title too long ({len(tip.title)} characters, at most {MAX_TITLE_CHARS})"
+        )
+    if len(tip.body) < MIN_BODY_CHARS:
+        problems.append(
+            f"{where}: body too short ({len(tip.body)} characters, at least {MIN_BODY_CHARS})"
+        )
+    if len(tip.body) > MAX_BODY_CHARS:
+        problems.append(
+            f"{where}: body too long ({len(tip.body)} characters, at most {MAX_BODY_CHARS})"
+        )
+    return None if len(problems) > found else tip
+
+
+def _check_counts(counts: dict[Element, int], problems: list[str]) -> None:
+    for element, count in counts.items():
+        if count == 0:
+            problems.append(f"element {element.value!r} is missing: it has no tips")
+        elif count < MIN_TIPS_PER_ELEMENT:
+            problems.append(
+                f"element {element.value!r} has too few tips ({count}, "
+                f"at least {MIN_TIPS_PER_ELEMENT})"
+            )
+
+
+def _check_ids_unique(tips: list[Tip], problems: list[str]) -> None:
+    first: dict[str, Tip] = {}
+    for tip in tips:
+        earlier = first.setdefault(tip.id, tip)
+        if earlier is not tip:
+            problems.append(
+                f"element {tip.element.value!r}, tip {tip.id!r}: duplicate id "
+                f"(also used in element {earlier.element.value!r})"
+            )
+
+
+def _check_no_duplicates(
+    tips: list[Tip], name: Literal["title", "body"], limit: float, problems: list[str]
+) -> None:
+    """Report exact duplicates (ignoring case and spacing) and near-duplicates."""
+    texts = [
+        " ".join((tip.title if name == "title" else tip.body).casefold().split()) for tip in tips
+    ]
+    # Titles compare letter by letter, which also catches a typo'd copy. Bodies compare word
+    # by word: letter counts of any two English paragraphs are alike, so quick_ratio() would
+    # rule nothing out and the full ratio() over ~100 bodies would take over a second.
+    sequences: list[Sequence[str]] = (
+        list(texts) if name == "title" else [_WORD.findall(text) for text in texts]
+    )
+    # autojunk would ignore every common item of a sequence over 200 items long.
+    matcher: difflib.SequenceMatcher[str] = difflib.SequenceMatcher(autojunk=False)
+    for i, tip in enumerate(tips):
+        # SequenceMatcher caches its analysis of the second sequence, so set it once per row.
+        matcher.set_seq2(sequences[i])
+        for j in range(i):
+            other = tips[j]
+            where = f"element {tip.element.value!r}, tip {tip.id!r}"
+            also = f"tip {other.id!r} (element {other.element.value!r})"
+            if texts[i] == texts[j]:
+                problems.append(f"{where}: exact duplicate {name} of {also}")
+                continue
+            matcher.set_seq1(sequences[j])
+            # The cheap upper bounds rule out most pairs before the costly ratio().
+            if (
+                matcher.real_quick_ratio() >= limit
+                and matcher.quick_ratio() >= limit
+                and (ratio := matcher.ratio()) >= limit
+            ):
+                problems.append(
+                    f"{where}: near-duplicate {name} of {also} "
+                    f"(similarity {ratio:.2f}, limit {limit:.2f})"
+                )

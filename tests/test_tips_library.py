@@ -1,0 +1,264 @@
+"""The tips library: the shipped file is complete and within limits, and a bad file is refused
+with a message that says what is wrong and where."""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from bot.core.elements import Element
+from bot.core.tips import (
+    MAX_BODY_CHARS,
+    MAX_TITLE_CHARS,
+    MIN_BODY_CHARS,
+    MIN_TIPS_PER_ELEMENT,
+    Tip,
+    TipLibrary,
+    TipLibraryError,
+    load_tip_library,
+)
+
+
+def _tip(element: Element, n: int) -> dict[str, str]:
+    """A valid tip of made-up words, seeded by its id: unlike every other such tip, so only
+    the tip a test changes can trip a check."""
+    tip_id = f"{element.value}-tip-{n}"
+    rng = random.Random(tip_id)
+
+    def words(count: int) -> str:
+        return " ".join("".join(rng.choices(string.ascii_lowercase, k=6)) for _ in range(count))
+
+    return {"id": tip_id, "title": words(5).capitalize(), "body": words(20).capitalize() + "."}
+
+
+def _good_library() -> dict[str, list[dict[str, str]]]:
+    return {
+        element.value: [_tip(element, n) for n in range(MIN_TIPS_PER_ELEMENT)]
+        for element in Element
+    }
+
+
+def _toml(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _write(tmp_path: Path, library: dict[str, list[dict[str, str]]]) -> Path:
+    lines: list[str] = []
+    for key, tips in library.items():
+        for tip in tips:
+            lines.append(f"[[{key}]]")
+            lines.extend(f"{field} = {_toml(value)}" for field, value in tip.items())
+            lines.append("")
+    path = tmp_path / "library.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _refused(path: Path) -> str:
+    with pytest.raises(TipLibraryError) as caught:
+        load_tip_library(path)
+    message = str(caught.value)
+    assert str(path) in message
+    return message
+
+
+# ── The shipped library ───────────────────────────────────────────────────────────────────
+
+
+@pytest.fixture(scope="module")
+def shipped() -> TipLibrary:
+    return load_tip_library()
+
+
+def test_the_shipped_library_loads(shipped: TipLibrary) -> None:
+    assert len(shipped) >= MIN_TIPS_PER_ELEMENT * len(Element)
+
+
+def test_every_element_has_at_least_six_tips_of_its_own(shipped: TipLibrary) -> None:
+    for element in Element:
+        tips = shipped.for_element(element)
+        assert len(tips) >= MIN_TIPS_PER_ELEMENT, element
+        assert all(tip.element is element for tip in tips)
+
+
+def test_shipped_tip_ids_are_unique_and_name_their_element(shipped: TipLibrary) -> None:
+    ids = [tip.id for tip in shipped]
+    assert len(ids) == len(set(ids))
+    for tip in shipped:
+        assert tip.id.startswith(f"{tip.element.value}-"), tip.id
+        assert shipped.get(tip.id) == tip
+
+
+def test_shipped_tips_fit_a_slack_message(shipped: TipLibrary) -> None:
+    for tip in shipped:
+        assert len(tip.title) <= MAX_TITLE_CHARS, tip.id
+        # The library aims tighter than the loader's hard limits: two or three short sentences.
+        assert 120 <= len(tip.body) <= 400, tip.id
+        assert not re.search(r"[<>&*_~`@]", tip.title + tip.body), tip.id
+
+
+def test_bodies_read_as_one_paragraph(shipped: TipLibrary) -> None:
+    for tip in shipped:
+        assert "\n" not in tip.body
+        assert "  " not in tip.body
+
+
+def test_tips_keep_file_order_within_an_element(tmp_path: Path) -> None:
+    library = load_tip_library(_write(tmp_path, _good_library()))
+    assert [tip.id for tip in library.for_element(Element.ACT)] == [
+        f"act-tip-{n}" for n in range(MIN_TIPS_PER_ELEMENT)
+    ]
+    assert library.get("no-such-tip") is None
+
+
+def test_a_tip_cannot_be_changed_once_loaded() -> None:
+    tip = Tip(id="act-x", element=Element.ACT, title="Do it", body="Because.")
+    with pytest.raises(AttributeError):
+        tip.title = "Something else"  # type: ignore[misc]
+
+
+# ── Refusals: one small bad file per rule ────────────────────────────────────────────────
+
+
+def test_invalid_toml_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "library.toml"
+    path.write_text('[[genuine]]\nid = "unterminated\n', encoding="utf-8")
+    assert "invalid TOML" in _refused(path)
+
+
+def test_a_missing_file_is_refused(tmp_path: Path) -> None:
+    assert "cannot read" in _refused(tmp_path / "nowhere.toml")
+
+
+def test_a_missing_element_is_refused(tmp_path: Path) -> None:
+    library = _good_library()
+    del library["desire"]
+    assert "element 'desire' is missing" in _refused(_write(tmp_path, library))
+
+
+def test_an_element_with_too_few_tips_is_refused(tmp_path: Path) -> None:
+    library = _good_library()
+    library["customer"].pop()
+    message = _refused(_write(tmp_path, library))
+    assert "element 'customer' has too few tips (5, at least 6)" in message
+
+
+def test_an_unknown_element_is_refused(tmp_path: Path) -> None:
+    library = _good_library()
+    library["kindness"] = [_tip(Element.ACT, 99)]
+    assert "unknown element 'kindness'" in _refused(_write(tmp_path, library))
+
+
+def test_an_element_written_as_a_single_table_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "library.toml"
+    path.write_text('[voluntary]\nid = "voluntary-x"\n', encoding="utf-8")
+    assert "write each tip as a [[voluntary]] table" in _refused(path)
+
+
+def test_an_unknown_key_in_a_tip_is_refused(tmp_path: Path) -> None:
+    library = _good_library()
+    library["act"][2]["score"] = "10"
+    assert "element 'act', tip 'act-tip-2': unknown key 'score'" in _refused(
+        _write(tmp_path, library)
+    )
+
+
+@pytest.mark.parametrize("field", ["id", "title", "body"])
+def test_a_missing_or_empty_field_is_refused(tmp_path: Path, field: str) -> None:
+    library = _good_library()
+    library["genuine"][1][field] = "   "
+    assert f"{field} is missing or empty" in _refused(_write(tmp_path, library))
+
+
+@pytest.mark.parametrize("bad_id", ["Genuine-Tip", "genuine tip", "genuine--tip", "-genuine"])
+def test_a_badly_formed_id_is_refused(tmp_path: Path, bad_id: str) -> None:
+    library = _good_library()
+    library["genuine"][0]["id"] = bad_id
+    assert f"element 'genuine', tip {bad_id!r}: bad id" in _refused(_write(tmp_path, library))
+
+
+def test_a_duplicate_id_is_refused(tmp_path: Path) -> None:
+    library = _good_library()
+    library["delight"][3]["id"] = "act-tip-1"
+    message = _refused(_write(tmp_path, library))
+    assert "element 'delight', tip 'act-tip-1': duplicate id (also used in element 'act')" in (
+        message
+    )
+
+
+def test_a_too_long_title_is_refused(tmp_path: Path) -> None:
+    library = _good_library()
+    library["act"][0]["title"] = "Walk " + "very " * 14 + "far"
+    assert "tip 'act-tip-0': title too long (78 characters, at most 70)" in _refused(
+        _write(tmp_path, library)
+    )
+
+
+def test_a_too_short_body_is_refused(tmp_path: Path) -> None:
+    library = _good_library()
+    library["voluntary"][4]["body"] = "Smile more."
+    message = _refused(_write(tmp_path, library))
+    assert f"tip 'voluntary-tip-4': body too short (11 characters, at least {MIN_BODY_CHARS})" in (
+        message
+    )
+
+
+def test_a_too_long_body_is_refused(tmp_path: Path) -> None:
+    library = _good_library()
+    library["voluntary"][4]["body"] = "x" * (MAX_BODY_CHARS + 1)
+    assert f"body too long ({MAX_BODY_CHARS + 1} characters" in _refused(_write(tmp_path, library))
+
+
+@pytest.mark.parametrize("character", ["<", ">", "&"])
+def test_characters_slack_reads_as_markup_are_refused(tmp_path: Path, character: str) -> None:
+    library = _good_library()
+    library["customer"][0]["title"] += f" {character} more"
+    message = _refused(_write(tmp_path, library))
+    assert f"tip 'customer-tip-0': title contains {character!r}" in message
+
+
+def test_an_exact_duplicate_ignoring_case_and_spacing_is_refused(tmp_path: Path) -> None:
+    library = _good_library()
+    copied = library["act"][1]
+    library["desire"][2]["title"] = "  " + copied["title"].upper().replace(" ", "   ")
+    library["desire"][2]["body"] = copied["body"].lower()
+    message = _refused(_write(tmp_path, library))
+    assert "tip 'desire-tip-2': exact duplicate title of tip 'act-tip-1'" in message
+    assert "tip 'desire-tip-2': exact duplicate body of tip 'act-tip-1'" in message
+
+
+def test_a_near_duplicate_title_is_refused(tmp_path: Path) -> None:
+    library = _good_library()
+    library["delight"][0]["title"] = "Ask one real question of every customer"
+    library["genuine"][5]["title"] = "Ask one real question to each customer"
+    message = _refused(_write(tmp_path, library))
+    # Tips are compared in definition order, so the later element's tip is the one named.
+    assert "tip 'delight-tip-0': near-duplicate title of tip 'genuine-tip-5'" in message
+
+
+def test_a_near_duplicate_body_is_refused(tmp_path: Path) -> None:
+    library = _good_library()
+    original = (
+        "Swap one stock phrase for a question you really want answered, such as what brought "
+        "them in today. Curiosity cannot be scripted, and people notice the difference."
+    )
+    library["voluntary"][0]["body"] = original
+    library["customer"][3]["body"] = original.replace("really", "truly").replace(
+        "people notice", "everyone can tell"
+    )
+    message = _refused(_write(tmp_path, library))
+    assert "tip 'customer-tip-3': near-duplicate body of tip 'voluntary-tip-0'" in message
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    library = _good_library()
+    library["act"][0]["title"] = "x" * 80
+    library["genuine"][0]["id"] = "Bad Id"
+    message = _refused(_write(tmp_path, library))
+    assert "2 problems" in message
+    assert "title too long" in message
+    assert "bad id" in message
