@@ -18,16 +18,20 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.kudos import KudosService
 from bot.core.ports import Clock
+from bot.core.tip_delivery import TipService
+from bot.core.tips import load_tip_library
 from bot.scheduler import build_scheduler
 from handlers.slack.app import create_bolt_app
 from handlers.slack.client import make_web_client
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.tips import SlackTipPoster
 from handlers.web import create_web_app
 from storage.engine import Database
 from storage.event_ledger import SqlEventLedger
 from storage.kudos_repository import SqlKudosRepository
 from storage.settings_repository import SqlSettingsRepository
+from storage.tip_repository import SqlTipScheduleRepository
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +43,8 @@ class Runtime:
     http: aiohttp.ClientSession
     client: AsyncWebClient
     kudos: KudosService
+    tips: TipService
+    tip_schedules: SqlTipScheduleRepository
     ledger: SqlEventLedger
     clock: Clock
     bolt: AsyncApp
@@ -69,6 +75,14 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     )
     directory = SlackDirectory(client)
     ledger = SqlEventLedger(database)
+    notifier = SlackNotifier(client)
+    tip_schedules = SqlTipScheduleRepository(database)
+    tips = TipService(
+        schedules=tip_schedules,
+        poster=SlackTipPoster(client, notifier),
+        library=load_tip_library(),
+        clock=clock,
+    )
     kudos = KudosService(
         kudos=SqlKudosRepository(database),
         settings=SqlSettingsRepository(
@@ -77,7 +91,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
             default_daily_limit=settings.daily_limit,
         ),
         directory=directory,
-        notifier=SlackNotifier(client),
+        notifier=notifier,
         clock=clock,
     )
     bolt = create_bolt_app(
@@ -94,6 +108,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         http=http,
         client=client,
         kudos=kudos,
+        tips=tips,
+        tip_schedules=tip_schedules,
         ledger=ledger,
         clock=clock,
         bolt=bolt,
@@ -133,7 +149,7 @@ async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
     runner = web.AppRunner(runtime.web, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, settings.port).start()
-    scheduler = build_scheduler(ledger=runtime.ledger, clock=runtime.clock)
+    scheduler = build_scheduler(ledger=runtime.ledger, tips=runtime.tips, clock=runtime.clock)
     scheduler.start()
     socket_handler = None
     if settings.socket_mode:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core.ports import Clock
+from bot.core.tip_delivery import TipService
 from storage.event_ledger import SqlEventLedger
 
 logger = logging.getLogger(__name__)
@@ -22,8 +23,30 @@ async def prune_event_ledger(ledger: SqlEventLedger, clock: Clock) -> None:
         logger.info("forgot %d handled events older than %s", removed, EVENT_MEMORY)
 
 
-def build_scheduler(*, ledger: SqlEventLedger, clock: Clock) -> AsyncIOScheduler:
+async def deliver_due_tips(tips: TipService) -> None:
+    delivered = await tips.run_due()
+    for outcome in delivered:
+        logger.info(
+            "tip %s for schedule %s: %s", outcome.occurrence, outcome.schedule_id, outcome.status
+        )
+
+
+def build_scheduler(*, ledger: SqlEventLedger, tips: TipService, clock: Clock) -> AsyncIOScheduler:
+    """One tick a minute reads the stored schedules: the database is the only source of truth,
+    so a changed, paused or deleted schedule can never leave a stale job behind. The first
+    tick runs at start-up, which is when missed occurrences are caught up."""
     scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        deliver_due_tips,
+        "interval",
+        minutes=1,
+        args=(tips,),
+        id="deliver_due_tips",
+        next_run_time=clock.now(),
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=30,
+    )
     scheduler.add_job(
         prune_event_ledger,
         "interval",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Index, Text, TypeDecorator, UniqueConstraint
@@ -95,3 +95,42 @@ class ProcessedEventRow(SQLModel, table=True):
     team_id: str = Field(primary_key=True, max_length=32)
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = _utc_column(index=True)
+
+
+class TipScheduleRow(SQLModel, table=True):
+    """An admin's tip schedule: where, which weekdays, what local time, in which zone."""
+
+    __tablename__ = "tip_schedule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    channel_id: str = Field(max_length=32)
+    owner_id: str = Field(max_length=32)  # the admin told when it cannot be delivered
+    weekdays: str = Field(max_length=16)  # "0,1,2,3,4": Monday to Friday
+    at: str = Field(max_length=5)  # "09:00", local to `timezone`
+    timezone: str = Field(max_length=64)
+    start_date: date
+    paused: bool = False
+    paused_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = _utc_column()
+
+
+class TipDeliveryRow(SQLModel, table=True):
+    """The delivery ledger: one row per (schedule, occurrence), so no occurrence is ever sent
+    twice, whatever restarts, misfires or second schedulers happen."""
+
+    __tablename__ = "tip_delivery"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "occurrence", name="uq_tip_delivery_occurrence"),
+        Index("ix_tip_delivery_rotation", "schedule_id", "element", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    schedule_id: int = Field(foreign_key="tip_schedule.id", ondelete="CASCADE")
+    occurrence: datetime = _utc_column()
+    element: str = Field(max_length=16)
+    tip_id: str | None = Field(default=None, max_length=80)
+    status: str = Field(max_length=16)  # sending, sent, skipped, failed
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    message_ts: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = _utc_column()

@@ -18,7 +18,15 @@ from storage.engine import upgrade_schema
 from tests.driver import SIGNING_SECRET, RunningApp, SlackDriver
 from tests.fakeslack import FakeSlack
 
-TABLES = ("kudos_element", "kudos_recipient", "kudos", "workspace_settings", "processed_event")
+TABLES = (
+    "kudos_element",
+    "kudos_recipient",
+    "kudos",
+    "workspace_settings",
+    "processed_event",
+    "tip_delivery",
+    "tip_schedule",
+)
 
 
 class FakeClock:

@@ -27,6 +27,9 @@ class TipSchedule:
     at: time
     timezone: str
     start: date
+    channel_id: str = ""
+    owner_id: str = ""  # the admin told when the schedule cannot be delivered
+    created_at: datetime | None = None  # nothing before this counts as missed
 
     def __post_init__(self) -> None:
         if not self.weekdays or not self.weekdays <= set(range(7)):

@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.kudos import KudosService
 from bot.core.ports import Clock
-from handlers.slack import commands, events, shortcuts, views
+from handlers.slack import commands, events, shortcuts, tips, views
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.events import EventLedger
 from handlers.slack.nominate import NominationFlow
@@ -39,6 +39,7 @@ def create_bolt_app(
     commands.register(app, flow=flow)
     views.register(app, flow=flow)
     shortcuts.register(app)
+    tips.register(app)
 
     @app.error
     async def log_unexpected_error(error: Exception, body: dict[str, Any]) -> None:

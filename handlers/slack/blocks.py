@@ -13,10 +13,12 @@ from bot.core.elements import (
     Element,
 )
 from bot.core.model import DeliveryReport, FailureReason, Kudos, NotPosted
+from bot.core.tips import Tip
 from handlers.slack import ids
 from handlers.slack.mrkdwn import (
     channel_mention,
     defuse,
+    escape,
     escaped_excerpt,
     people_list,
     quote,
@@ -310,3 +312,65 @@ def nomination_modal(
         "private_metadata": context.dump(),
         "blocks": blocks,
     }
+
+
+# --- tips ------------------------------------------------------------------------------------
+
+
+def definition_highlighting(element: Element) -> str:
+    """The definition with one element's words in bold."""
+    words = {
+        Element.VOLUNTARY: "voluntary",
+        Element.ACT: "act",
+        Element.DEMONSTRATES: "demonstrates",
+        Element.GENUINE: "genuine",
+        Element.DESIRE: "desire",
+        Element.DELIGHT: "delight",
+        Element.CUSTOMER: "customer",
+    }
+    word = words[element]
+    start = DEFINITION.find(f" {word}") + 1
+    return f"{DEFINITION[:start]}*{word}*{DEFINITION[start + len(word) :]}"
+
+
+def tip_message(tip: Tip, element: Element) -> Message:
+    info = ELEMENT_INFO[element]
+    headline = f"💡 Element of the week: {info.name}"
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": headline}},
+        _context(f"{definition_highlighting(element)} — {DEFINITION_AUTHOR}"),
+        _section(f"*{escape(tip.title)}*\n{escape(tip.body)}"),
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": ids.RECOGNISE_FROM_TIP,
+                    "text": {"type": "plain_text", "text": "Recognise someone who did this"},
+                    "value": element.value,
+                    "style": "primary",
+                }
+            ],
+        },
+    ]
+    return Message(text=f"{headline}: {escape(tip.title)}", blocks=blocks)
+
+
+_PAUSE_ADVICE = {
+    FailureReason.NOT_IN_CHANNEL: (
+        "I'm not a member of {channel}. Invite me with `/invite @Delight`"
+    ),
+    FailureReason.CHANNEL_NOT_FOUND: "I can't find {channel} (it may be private or deleted)",
+    FailureReason.ARCHIVED: "{channel} is archived",
+}
+
+
+def schedule_paused(channel_id: str, reason: FailureReason) -> Message:
+    problem = _PAUSE_ADVICE.get(reason, "I couldn't post in {channel}").format(
+        channel=channel_mention(channel_id)
+    )
+    text = (
+        f"I've paused your Delight tip schedule for {channel_mention(channel_id)}: {problem}. "
+        "Once that's fixed, resume the schedule (or point it at another channel)."
+    )
+    return Message(text=text, blocks=[_section(text)])

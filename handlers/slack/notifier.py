@@ -42,13 +42,14 @@ class SlackNotifier:
         self._client = client
 
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
-        return await self._post(channel_id, blocks.announcement(kudos))
+        return await self.post(channel_id, blocks.announcement(kudos))
 
     async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome:
         # Posting to a user id lands in the app's DM with them: no conversations.open needed.
-        return await self._post(recipient_id, blocks.recipient_dm(kudos, recipient_id))
+        return await self.post(recipient_id, blocks.recipient_dm(kudos, recipient_id))
 
-    async def _post(self, channel: str, message: blocks.Message) -> PostOutcome:
+    async def post(self, channel: str, message: blocks.Message) -> PostOutcome:
+        """Post a message; every failure comes back as a NotPosted with a reason."""
         try:
             response = await self._client.chat_postMessage(
                 channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
