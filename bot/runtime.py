@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 import signal
@@ -50,18 +51,20 @@ class Runtime:
     bolt: AsyncApp
     web: web.Application
 
-    async def health(self) -> dict[str, object]:
-        try:
-            await self.database.ping()
-            database = "ok"
-        except Exception as exc:  # the point of a health check is to report, not to raise
-            logger.warning("health check: database unreachable: %r", exc)
-            database = "unreachable"
-        return {"ok": database == "ok", "database": database}
-
     async def close(self) -> None:
         await self.http.close()
         await self.database.close()
+
+
+async def database_health(database: Database) -> dict[str, object]:
+    """What /healthz reports."""
+    try:
+        await database.ping()
+        state = "ok"
+    except Exception as exc:  # the point of a health check is to report, not to raise
+        logger.warning("health check: database unreachable: %r", exc)
+        state = "unreachable"
+    return {"ok": state == "ok", "database": state}
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
@@ -102,7 +105,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         ledger=ledger,
         clock=clock,
     )
-    runtime = Runtime(
+    return Runtime(
         settings=settings,
         database=database,
         http=http,
@@ -113,10 +116,11 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         ledger=ledger,
         clock=clock,
         bolt=bolt,
-        web=web.Application(),
+        web=create_web_app(
+            bolt=None if settings.socket_mode else bolt,
+            health=functools.partial(database_health, database),
+        ),
     )
-    runtime.web = create_web_app(bolt=None if settings.socket_mode else bolt, health=runtime.health)
-    return runtime
 
 
 async def drain_background_work(grace_seconds: float = 20.0) -> None:

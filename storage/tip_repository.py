@@ -13,6 +13,7 @@ from bot.core.schedule import TipSchedule
 from bot.core.tip_delivery import DueSchedule
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database
+from storage.tables import UTCDateTime
 
 SCHEDULES = SQLModel.metadata.tables["tip_schedule"]
 DELIVERIES = SQLModel.metadata.tables["tip_delivery"]
@@ -68,7 +69,11 @@ class SqlTipScheduleRepository:
     async def due_candidates(self) -> list[DueSchedule]:
         def work(connection: Connection) -> list[DueSchedule]:
             last = (
-                select(DELIVERIES.c.schedule_id, func.max(DELIVERIES.c.occurrence).label("last"))
+                select(
+                    DELIVERIES.c.schedule_id,
+                    # typed, so the aggregate comes back aware UTC like the column itself
+                    func.max(DELIVERIES.c.occurrence, type_=UTCDateTime()).label("last"),
+                )
                 .group_by(DELIVERIES.c.schedule_id)
                 .subquery()
             )
@@ -77,7 +82,7 @@ class SqlTipScheduleRepository:
                 .outerjoin(last, last.c.schedule_id == SCHEDULES.c.id)
                 .where(SCHEDULES.c.paused.is_(False))
             ).all()
-            return [DueSchedule(_schedule(row), _aware(row.last)) for row in rows]
+            return [DueSchedule(_schedule(row), row.last) for row in rows]
 
         return await self._db.transaction(work)
 
@@ -161,15 +166,6 @@ class SqlTipScheduleRepository:
             )
 
         await self._db.transaction(work)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """Aggregates bypass the column type on SQLite: make their times aware UTC again."""
-    if moment is None:
-        return None
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _schedule(row: object) -> TipSchedule:

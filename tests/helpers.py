@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
+from storage.engine import make_sync_engine
 from tests.fakeslack import Call, FakeSlack
 
 
 def query(database_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
     """Rows from the app's database, read through a separate (sync) connection."""
-    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_engine(url)
+    engine = make_sync_engine(database_url)
     try:
         with engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(text(sql), params)]
@@ -54,8 +54,7 @@ def all_block_text(call: Call) -> str:
 
 def execute(database_url: str, sql: str, **params: Any) -> None:
     """Change the app's database directly (to set up a state the UI cannot reach yet)."""
-    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_engine(url)
+    engine = make_sync_engine(database_url)
     try:
         with engine.begin() as connection:
             connection.execute(text(sql), params)

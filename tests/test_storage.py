@@ -13,12 +13,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
 
 from bot.core.elements import Element
 from bot.core.errors import DailyLimitReached, DuplicateNomination
 from bot.core.model import DailyAllowance, Given, Nomination, Source
-from storage.engine import Database, alembic_config, upgrade_schema
+from storage.engine import Database, alembic_config, make_sync_engine, upgrade_schema
 from storage.event_ledger import SqlEventLedger
 from storage.kudos_repository import SqlKudosRepository
 from storage.settings_repository import SqlSettingsRepository
@@ -65,7 +64,7 @@ def nomination(
 
 def test_migrations_build_exactly_the_tables_the_code_declares(database_url: str) -> None:
     """No drift between Alembic and SQLModel: the schema comes only from migrations."""
-    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    engine = make_sync_engine(database_url)
     with engine.connect() as connection:
         diff = compare_metadata(
             MigrationContext.configure(connection, opts={"compare_type": True}), SQLModel.metadata

@@ -318,17 +318,8 @@ def nomination_modal(
 
 
 def definition_highlighting(element: Element) -> str:
-    """The definition with one element's words in bold."""
-    words = {
-        Element.VOLUNTARY: "voluntary",
-        Element.ACT: "act",
-        Element.DEMONSTRATES: "demonstrates",
-        Element.GENUINE: "genuine",
-        Element.DESIRE: "desire",
-        Element.DELIGHT: "delight",
-        Element.CUSTOMER: "customer",
-    }
-    word = words[element]
+    """The definition with the element's word in bold (each tag is its word there)."""
+    word = element.value
     start = DEFINITION.find(f" {word}") + 1
     return f"{DEFINITION[:start]}*{word}*{DEFINITION[start + len(word) :]}"
 
