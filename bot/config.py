@@ -28,6 +28,7 @@ class Settings:
     daily_limit: int
     recognition_channel: str | None
     log_level: str
+    admins: frozenset[str] = frozenset()  # Delight admins in every workspace of this deployment
 
     @property
     def socket_mode(self) -> bool:
@@ -100,6 +101,13 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             f"DELIGHT_RECOGNITION_CHANNEL={channel!r} is not a channel ID: use the ID "
             "(like C0123ABCD) from the channel's 'About' tab, not its name."
         )
+    admins = frozenset(re.split(r"[\s,]+", _text(env, "DELIGHT_ADMINS") or "")) - {""}
+    for admin in sorted(admins):
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", admin):
+            raise ConfigError(
+                f"DELIGHT_ADMINS has {admin!r}, which is not a user ID: list member IDs "
+                "(like U0123ABCD, from a profile's ⋮ menu → 'Copy member ID'), comma-separated."
+            )
     log_level = (_text(env, "LOG_LEVEL") or "INFO").upper()
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"LOG_LEVEL={log_level!r}: use DEBUG, INFO, WARNING or ERROR.")
@@ -114,4 +122,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         daily_limit=_int(env, "DELIGHT_DAILY_LIMIT", 10, low=1, high=1000),
         recognition_channel=channel,
         log_level=log_level,
+        admins=admins,
     )

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.core.admins import AdminRights
 from bot.core.kudos import KudosService
 from bot.core.ports import Clock
 from bot.core.tip_delivery import TipService
@@ -46,6 +47,8 @@ class Runtime:
     kudos: KudosService
     tips: TipService
     tip_schedules: SqlTipScheduleRepository
+    workspace_settings: SqlSettingsRepository
+    admins: AdminRights
     ledger: SqlEventLedger
     clock: Clock
     bolt: AsyncApp
@@ -86,13 +89,17 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         library=load_tip_library(),
         clock=clock,
     )
+    workspace_settings = SqlSettingsRepository(
+        database,
+        default_recognition_channel=settings.recognition_channel,
+        default_daily_limit=settings.daily_limit,
+    )
+    admins = AdminRights(
+        directory=directory, settings=workspace_settings, deployment_admins=settings.admins
+    )
     kudos = KudosService(
         kudos=SqlKudosRepository(database),
-        settings=SqlSettingsRepository(
-            database,
-            default_recognition_channel=settings.recognition_channel,
-            default_daily_limit=settings.daily_limit,
-        ),
+        settings=workspace_settings,
         directory=directory,
         notifier=notifier,
         clock=clock,
@@ -113,6 +120,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         kudos=kudos,
         tips=tips,
         tip_schedules=tip_schedules,
+        workspace_settings=workspace_settings,
+        admins=admins,
         ledger=ledger,
         clock=clock,
         bolt=bolt,

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from cachetools import TTLCache
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
-from bot.core.model import WorkspaceSettings
-from storage import tables
+from bot.core.model import DEFAULT_ENDORSEMENT_EMOJI, WorkspaceSettings
+from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database
 
 SETTINGS = SQLModel.metadata.tables["workspace_settings"]
 CACHE_SECONDS = 30
+# The columns an admin can change; NULL in a column means "the deployment's default".
+CHANGEABLE = (
+    "recognition_channel_id",
+    "daily_limit",
+    "require_element",
+    "leaderboard_enabled",
+    "endorsement_emoji",
+    "admin_ids",
+)
 
 
 class SqlSettingsRepository:
@@ -36,31 +46,40 @@ class SqlSettingsRepository:
         if (cached := self._cache.get(team_id)) is not None:
             return cached
         row = await self._db.transaction(_read, team_id)
-        settings = WorkspaceSettings(
-            team_id=team_id,
-            recognition_channel_id=(row and row.recognition_channel_id) or self._default_channel,
-            daily_limit=(
-                row.daily_limit if row and row.daily_limit is not None else self._default_limit
-            ),
-        )
+        settings = self._with_defaults(team_id, row or {})
         self._cache[team_id] = settings
         return settings
 
-    async def save(
-        self, team_id: str, *, recognition_channel_id: str | None, daily_limit: int | None
-    ) -> None:
-        await self._db.transaction(
-            _upsert,
-            team_id=team_id,
-            recognition_channel_id=recognition_channel_id,
-            daily_limit=daily_limit,
-        )
+    async def save(self, team_id: str, **changes: Any) -> WorkspaceSettings:
+        """Store the given columns (others keep their values); None restores a default."""
+        unknown = set(changes) - set(CHANGEABLE)
+        if unknown:
+            raise ValueError(f"not a workspace setting: {sorted(unknown)}")
+        if "admin_ids" in changes and changes["admin_ids"] is not None:
+            changes["admin_ids"] = ",".join(changes["admin_ids"]) or None
+        await self._db.transaction(_upsert, team_id=team_id, **changes)
         self._cache.pop(team_id, None)
+        return await self.get(team_id)
+
+    def _with_defaults(self, team_id: str, row: dict[str, Any]) -> WorkspaceSettings:
+        def chosen(name: str, default: Any) -> Any:
+            value = row.get(name)
+            return default if value is None else value
+
+        return WorkspaceSettings(
+            team_id=team_id,
+            recognition_channel_id=row.get("recognition_channel_id") or self._default_channel,
+            daily_limit=chosen("daily_limit", self._default_limit),
+            require_element=bool(chosen("require_element", False)),
+            leaderboard_enabled=bool(chosen("leaderboard_enabled", False)),
+            endorsement_emoji=chosen("endorsement_emoji", DEFAULT_ENDORSEMENT_EMOJI),
+            admin_ids=tuple(filter(None, (row.get("admin_ids") or "").split(","))),
+        )
 
 
-def _read(connection: Connection, team_id: str) -> tables.WorkspaceSettingsRow | None:
+def _read(connection: Connection, team_id: str) -> dict[str, Any] | None:
     row = connection.execute(select(SETTINGS).where(SETTINGS.c.team_id == team_id)).first()
-    return None if row is None else tables.WorkspaceSettingsRow(**row._mapping)
+    return None if row is None else dict(row._mapping)
 
 
 def _upsert(connection: Connection, *, team_id: str, **values: object) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import DateTime, Index, Text, TypeDecorator, UniqueConstraint, false
 from sqlalchemy.engine import Dialect
 from sqlmodel import Column, Field, SQLModel
 
@@ -42,6 +42,8 @@ class KudosRow(SQLModel, table=True):
         # Covers the daily-allowance sum, so it never reads the table itself.
         Index("ix_kudos_giver_day", "team_id", "giver_id", "created_at", "recipient_count"),
         Index("ix_kudos_team_created", "team_id", "created_at"),
+        # Finds the kudos behind a reaction on its announcement.
+        Index("ix_kudos_announcement", "team_id", "announcement_ts", "announcement_channel_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -55,7 +57,15 @@ class KudosRow(SQLModel, table=True):
     source_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     announcement_channel_id: str | None = Field(default=None, max_length=32)
     announcement_ts: str | None = Field(default=None, max_length=32)
+    # No public announcement: the recipients' DMs and the manager digest only.
+    private: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = _utc_column()
+    # Withdrawn by the giver (undo) or removed by an admin: kept for the audit trail, but it
+    # no longer counts anywhere.
+    removed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    removed_by: str | None = Field(default=None, max_length=32)
 
 
 class KudosRecipientRow(SQLModel, table=True):
@@ -69,6 +79,8 @@ class KudosRecipientRow(SQLModel, table=True):
     position: int  # the order the giver named them in
     team_id: str = Field(max_length=32)
     created_at: datetime = _utc_column()  # copied from the kudos so "received" queries need no join
+    dm_channel_id: str | None = Field(default=None, max_length=32)  # so undo can take it back
+    dm_ts: str | None = Field(default=None, max_length=32)
 
 
 class KudosElementRow(SQLModel, table=True):
@@ -79,11 +91,17 @@ class KudosElementRow(SQLModel, table=True):
 
 
 class WorkspaceSettingsRow(SQLModel, table=True):
+    """An admin's choices; NULL means the deployment's default."""
+
     __tablename__ = "workspace_settings"
 
     team_id: str = Field(primary_key=True, max_length=32)
     recognition_channel_id: str | None = Field(default=None, max_length=32)
     daily_limit: int | None = Field(default=None)
+    require_element: bool | None = Field(default=None)
+    leaderboard_enabled: bool | None = Field(default=None)
+    endorsement_emoji: str | None = Field(default=None, max_length=64)
+    admin_ids: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # "U1,U2"
     updated_at: datetime = _utc_column()
 
 
@@ -134,3 +152,38 @@ class TipDeliveryRow(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     message_ts: str | None = Field(default=None, max_length=32)
     updated_at: datetime = _utc_column()
+
+
+class KudosEndorsementRow(SQLModel, table=True):
+    """'I saw it too': one per person per kudos, whether by button or by reaction."""
+
+    __tablename__ = "kudos_endorsement"
+
+    kudos_id: int = Field(foreign_key="kudos.id", primary_key=True, ondelete="CASCADE")
+    user_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(max_length=32)
+    via: str = Field(max_length=16)  # button or reaction
+    created_at: datetime = _utc_column()
+
+
+class UserPreferenceRow(SQLModel, table=True):
+    __tablename__ = "user_preference"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    public_announcements: bool = True  # False: kudos about me go by DM only
+    updated_at: datetime = _utc_column()
+
+
+class AuditLogRow(SQLModel, table=True):
+    """Who changed a setting or removed a kudos, what, and when."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_team_time", "team_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    actor_id: str = Field(max_length=32)
+    action: str = Field(max_length=64)
+    detail: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    created_at: datetime = _utc_column()

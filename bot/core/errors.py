@@ -77,3 +77,13 @@ class DuplicateNomination(DelightError):
     """The same delivery (trigger or event) was already turned into a kudos."""
 
     request_key: str
+
+
+@dataclass
+class NotAnAdmin(DelightError):
+    """Only admins may do this."""
+
+
+@dataclass
+class ElementRequired(DelightError):
+    """This workspace asks every recognition to name at least one element."""

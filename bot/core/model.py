@@ -28,6 +28,7 @@ class Person:
     is_bot: bool = False
     deleted: bool = False
     tz: str | None = None
+    is_admin: bool = False  # a workspace admin or owner on the chat platform
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +94,20 @@ class DailyAllowance:
         return remaining - requested
 
 
+DEFAULT_ENDORSEMENT_EMOJI = "sparkles"
+
+
 @dataclass(frozen=True, slots=True)
 class WorkspaceSettings:
+    """What a workspace's admins chose, with the deployment's defaults filled in."""
+
     team_id: str
     recognition_channel_id: str | None
     daily_limit: int
+    require_element: bool = False
+    leaderboard_enabled: bool = False  # off by default: it can turn recognition into a contest
+    endorsement_emoji: str = DEFAULT_ENDORSEMENT_EMOJI
+    admin_ids: tuple[str, ...] = ()  # named in settings, on top of the platform's own admins
 
 
 class FailureReason(StrEnum):

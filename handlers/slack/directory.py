@@ -29,6 +29,7 @@ def person_from_slack(user: dict[str, Any]) -> Person:
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
         tz=user.get("tz"),
+        is_admin=bool(user.get("is_admin") or user.get("is_owner")),
     )
 
 

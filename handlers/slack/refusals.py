@@ -75,6 +75,16 @@ def explain(error: errors.DelightError | ParseError) -> str:
                 f"I can only recognise people by name, not {escape(label)}. "
                 "Name the colleagues who made the difference."
             )
+        case errors.NotAnAdmin():
+            return (
+                "Only Delight admins can do that. Workspace admins and owners are Delight "
+                "admins; ask one of them if something should change."
+            )
+        case errors.ElementRequired():
+            return (
+                "This workspace asks every recognition to name at least one element of "
+                f"great service. Add a tag: {ALL_TAGS}"
+            )
         case errors.DuplicateNomination():
             return "That recognition was already sent."
     return "Something about that didn't work; please check it and try again."
