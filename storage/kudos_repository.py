@@ -1,158 +1,366 @@
-"""Kudos persistence: one transaction per nomination (the hot path), with Core statements."""
+"""Kudos persistence: giving (the hot path), delivery records, removal and endorsements.
+
+The statements are built once, at import, with bound parameters: building a statement per
+call cost more than executing it (measured: 0.69 → 0.30 ms of CPU per stored and announced
+kudos on SQLite).
+"""
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
 from bot.core.elements import Element
-from bot.core.errors import DailyLimitReached, DuplicateNomination
-from bot.core.model import DailyAllowance, Given, Kudos, Nomination, Source
-from storage import tables  # noqa: F401  (registers the tables below)
-from storage.engine import Database
+from bot.core.errors import DailyLimitReached, DelightError, DuplicateNomination
+from bot.core.model import DailyAllowance, Given, Kudos, Nomination, Posted, Source
+from storage import tables
+from storage.engine import POSTGRES_THREADS, Database
+from storage.group_commit import GroupCommit
 
 KUDOS = SQLModel.metadata.tables["kudos"]
 RECIPIENTS = SQLModel.metadata.tables["kudos_recipient"]
 ELEMENTS = SQLModel.metadata.tables["kudos_element"]
+ENDORSEMENTS = SQLModel.metadata.tables["kudos_endorsement"]
+PREFERENCES = SQLModel.metadata.tables["user_preference"]
 _GIVER_LOCKS = 0x6B75646F  # advisory lock namespace ("kudo"), so other locks cannot collide
+
+_LOCK_GIVER = text("SELECT pg_advisory_xact_lock(:namespace, :key)")
+_USED_TODAY = select(func.coalesce(func.sum(KUDOS.c.recipient_count), 0)).where(
+    KUDOS.c.team_id == bindparam("team_id"),
+    KUDOS.c.giver_id == bindparam("giver_id"),
+    KUDOS.c.created_at >= bindparam("since", type_=tables.UTCDateTime()),
+    KUDOS.c.removed_at.is_(None),  # a withdrawn kudos gives its place back
+)
+_PREFER_DM = select(PREFERENCES.c.user_id).where(
+    PREFERENCES.c.team_id == bindparam("team_id"),
+    PREFERENCES.c.user_id.in_(bindparam("user_ids", expanding=True)),
+    PREFERENCES.c.public_announcements.is_(False),
+)
+_SEEN = select(KUDOS.c.id).where(
+    KUDOS.c.team_id == bindparam("team_id"), KUDOS.c.request_key == bindparam("request_key")
+)
+# A repeated request key inserts nothing and returns no id, without an error that would
+# abort the other nominations committed in the same group.
+_INSERT_NEW_KUDOS = {
+    dialect.__name__.rpartition(".")[2]: dialect.insert(KUDOS)
+    .on_conflict_do_nothing(index_elements=["team_id", "request_key"])
+    .returning(KUDOS.c.id)
+    for dialect in (postgresql, sqlite)
+}
+_INSERT_RECIPIENT = insert(RECIPIENTS)
+_INSERT_ELEMENT = insert(ELEMENTS)
+_RECORD_ANNOUNCEMENT = (
+    update(KUDOS)
+    .where(KUDOS.c.id == bindparam("kudos_id"))
+    .values(announcement_channel_id=bindparam("channel_id"), announcement_ts=bindparam("ts"))
+)
+_RECORD_DM = (
+    update(RECIPIENTS)
+    .where(
+        RECIPIENTS.c.kudos_id == bindparam("which_kudos"),
+        RECIPIENTS.c.recipient_id == bindparam("which_recipient"),
+    )
+    .values(dm_channel_id=bindparam("channel_id"), dm_ts=bindparam("ts"))
+)
+_KUDOS_BY_ID = select(KUDOS).where(
+    KUDOS.c.id == bindparam("kudos_id"), KUDOS.c.team_id == bindparam("team_id")
+)
+_KUDOS_BY_ANNOUNCEMENT = select(KUDOS).where(
+    KUDOS.c.team_id == bindparam("team_id"),
+    KUDOS.c.announcement_ts == bindparam("ts"),
+    KUDOS.c.announcement_channel_id == bindparam("channel_id"),
+)
+_RECIPIENTS_OF = (
+    select(RECIPIENTS.c.recipient_id, RECIPIENTS.c.dm_channel_id, RECIPIENTS.c.dm_ts)
+    .where(RECIPIENTS.c.kudos_id == bindparam("kudos_id"))
+    .order_by(RECIPIENTS.c.position)
+)
+_RECIPIENT_IDS_OF = (
+    select(RECIPIENTS.c.recipient_id)
+    .where(RECIPIENTS.c.kudos_id == bindparam("kudos_id"))
+    .order_by(RECIPIENTS.c.position)
+)
+_ELEMENTS_OF = select(ELEMENTS.c.element).where(ELEMENTS.c.kudos_id == bindparam("kudos_id"))
+_LATEST_GIVEN = (
+    select(KUDOS.c.id)
+    .where(
+        KUDOS.c.team_id == bindparam("team_id"),
+        KUDOS.c.giver_id == bindparam("giver_id"),
+        KUDOS.c.created_at >= bindparam("since", type_=tables.UTCDateTime()),
+        KUDOS.c.removed_at.is_(None),
+    )
+    .order_by(KUDOS.c.created_at.desc(), KUDOS.c.id.desc())
+    .limit(1)
+)
+_REMOVE = (
+    update(KUDOS)
+    .where(
+        KUDOS.c.id == bindparam("which_kudos"),
+        KUDOS.c.team_id == bindparam("which_team"),
+        KUDOS.c.removed_at.is_(None),
+    )
+    .values(removed_at=bindparam("at", type_=tables.UTCDateTime()), removed_by=bindparam("by"))
+)
+_UNENDORSE = delete(ENDORSEMENTS).where(
+    ENDORSEMENTS.c.kudos_id == bindparam("kudos_id"),
+    ENDORSEMENTS.c.user_id == bindparam("user_id"),
+)
+_COUNT_ENDORSEMENTS = select(func.count()).where(ENDORSEMENTS.c.kudos_id == bindparam("kudos_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Addition:
+    nomination: Nomination
+    created_at: datetime
+    allowance: DailyAllowance
+
+
+@dataclass(frozen=True, slots=True)
+class _Delivery:
+    kudos_id: int
+    announcement: Posted | None
+    direct_messages: Mapping[str, Posted]
 
 
 class SqlKudosRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
+        parallel = POSTGRES_THREADS if database.is_postgres else 1
+        self._additions = GroupCommit(database, self._add_all, parallel=parallel)
+        self._deliveries = GroupCommit(database, _record_deliveries, parallel=parallel)
 
     async def add(
         self, nomination: Nomination, *, created_at: datetime, allowance: DailyAllowance
     ) -> Given:
-        try:
-            return await self._db.transaction(self._add, nomination, created_at, allowance)
-        except IntegrityError as exc:
-            # Only the request key is unique: this delivery was stored before (maybe just now,
-            # by a concurrent copy of the same request).
-            raise DuplicateNomination(request_key=nomination.request_key) from exc
+        return await self._additions.write(_Addition(nomination, created_at, allowance))
 
-    def _add(
-        self,
-        connection: Connection,
-        nomination: Nomination,
-        created_at: datetime,
-        allowance: DailyAllowance,
-    ) -> Given:
+    def _add_all(
+        self, connection: Connection, additions: Sequence[_Addition]
+    ) -> list[Given | DelightError]:
         if self._db.is_postgres:
-            # Count and insert as one step per giver across processes. SQLite needs no lock:
-            # its single writer runs one transaction at a time.
-            key = zlib.crc32(f"{nomination.team_id}:{nomination.giver_id}".encode())
-            connection.execute(
-                text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
-                {"namespace": _GIVER_LOCKS, "key": key - 2**31},
-            )
+            # Count and insert as one step per giver across processes; locks taken in one
+            # global order, so two groups can never deadlock. SQLite needs no lock: its
+            # single writer runs one transaction at a time.
+            for key in sorted({_giver_lock(a.nomination) for a in additions}):
+                connection.execute(_LOCK_GIVER, {"namespace": _GIVER_LOCKS, "key": key})
+        return [self._add_one(connection, a) for a in additions]
+
+    def _add_one(self, connection: Connection, addition: _Addition) -> Given | DelightError:
+        nomination, allowance = addition.nomination, addition.allowance
         used = connection.scalar(
-            select(func.coalesce(func.sum(KUDOS.c.recipient_count), 0)).where(
-                KUDOS.c.team_id == nomination.team_id,
-                KUDOS.c.giver_id == nomination.giver_id,
-                KUDOS.c.created_at >= allowance.since,
-            )
+            _USED_TODAY,
+            {
+                "team_id": nomination.team_id,
+                "giver_id": nomination.giver_id,
+                "since": allowance.since,
+            },
         )
         try:
             remaining = allowance.remaining_after(
                 used=int(used or 0), requested=len(nomination.recipient_ids)
             )
-        except DailyLimitReached:
+        except DailyLimitReached as refused:
             # A repeat of the nomination that used the last slot is a repeat, not a refusal:
             # the person already got their confirmation.
-            if _seen(connection, nomination):
-                raise DuplicateNomination(request_key=nomination.request_key) from None
-            raise
-        kudos_id = _insert(connection, nomination, created_at)
-        kudos = nomination.stored_as(kudos_id, created_at=created_at)
-        return Given(kudos=kudos, remaining_today=remaining)
+            return _duplicate(nomination) if _seen(connection, nomination) else refused
+        prefer_dm: tuple[str, ...] = ()
+        if not nomination.private:  # read in the same transaction: a fresh opt-out counts
+            found = set(
+                connection.scalars(
+                    _PREFER_DM,
+                    {"team_id": nomination.team_id, "user_ids": list(nomination.recipient_ids)},
+                )
+            )
+            prefer_dm = tuple(uid for uid in nomination.recipient_ids if uid in found)
+        kudos_id = self._insert(connection, nomination, addition.created_at)
+        if kudos_id is None:
+            # Only the request key is unique: this delivery was stored before (maybe just
+            # now, by a concurrent copy of the same request).
+            return _duplicate(nomination)
+        kudos = nomination.stored_as(kudos_id, created_at=addition.created_at)
+        return Given(kudos=kudos, remaining_today=remaining, prefer_dm=prefer_dm)
 
-    async def record_announcement(self, *, kudos_id: int, channel_id: str, ts: str) -> None:
-        await self._db.transaction(_record_announcement, kudos_id, channel_id, ts)
+    def _insert(
+        self, connection: Connection, nomination: Nomination, created_at: datetime
+    ) -> int | None:
+        kudos_id = connection.scalar(
+            _INSERT_NEW_KUDOS[self._db.engine.dialect.name],
+            {
+                "team_id": nomination.team_id,
+                "giver_id": nomination.giver_id,
+                "story": nomination.story,
+                "source": nomination.source.value,
+                "request_key": nomination.request_key,
+                "recipient_count": len(nomination.recipient_ids),
+                "origin_channel_id": nomination.origin_channel_id,
+                "source_url": nomination.source_url,
+                "private": nomination.private,
+                "created_at": created_at,
+            },
+        )
+        if kudos_id is None:
+            return None
+        connection.execute(
+            _INSERT_RECIPIENT,
+            [
+                {
+                    "kudos_id": kudos_id,
+                    "recipient_id": uid,
+                    "position": position,
+                    "team_id": nomination.team_id,
+                    "created_at": created_at,
+                }
+                for position, uid in enumerate(nomination.recipient_ids)
+            ],
+        )
+        if nomination.elements:
+            connection.execute(
+                _INSERT_ELEMENT,
+                [{"kudos_id": kudos_id, "element": e.value} for e in nomination.elements],
+            )
+        return int(kudos_id)
+
+    async def record_delivery(
+        self, *, kudos_id: int, announcement: Posted | None, direct_messages: Mapping[str, Posted]
+    ) -> None:
+        """Where the kudos was posted, so endorsements and undo can find the messages."""
+        if announcement is None and not direct_messages:
+            return
+        await self._deliveries.write(_Delivery(kudos_id, announcement, direct_messages))
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None:
-        return await self._db.transaction(_get, team_id, kudos_id)
+        return await self._db.transaction(_get, _KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id)
+
+    async def by_announcement(self, *, team_id: str, channel_id: str, ts: str) -> Kudos | None:
+        return await self._db.transaction(
+            _get, _KUDOS_BY_ANNOUNCEMENT, team_id=team_id, channel_id=channel_id, ts=ts
+        )
+
+    async def latest_given(self, *, team_id: str, giver_id: str, since: datetime) -> Kudos | None:
+        """The giver's newest kudos still standing, given at or after `since`."""
+
+        def work(connection: Connection) -> Kudos | None:
+            kudos_id = connection.scalar(
+                _LATEST_GIVEN, {"team_id": team_id, "giver_id": giver_id, "since": since}
+            )
+            if kudos_id is None:
+                return None
+            return _get(connection, _KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id)
+
+        return await self._db.transaction(work)
+
+    async def remove(
+        self, *, team_id: str, kudos_id: int, removed_by: str, at: datetime
+    ) -> tuple[Kudos, dict[str, Posted]] | None:
+        """Mark a kudos removed; returns it with the DMs it was delivered as, or None when it
+        does not exist in this workspace or was removed already (so a repeat does nothing)."""
+
+        def work(connection: Connection) -> tuple[Kudos, dict[str, Posted]] | None:
+            changed = connection.execute(
+                _REMOVE,
+                {"which_team": team_id, "which_kudos": kudos_id, "by": removed_by, "at": at},
+            ).rowcount
+            if changed != 1:
+                return None
+            kudos = _get(connection, _KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id)
+            assert kudos is not None
+            dms = {
+                row.recipient_id: Posted(channel_id=row.dm_channel_id, ts=row.dm_ts)
+                for row in connection.execute(_RECIPIENTS_OF, {"kudos_id": kudos_id})
+                if row.dm_channel_id and row.dm_ts
+            }
+            return kudos, dms
+
+        return await self._db.transaction(work)
+
+    async def endorse(
+        self, *, team_id: str, kudos_id: int, user_id: str, via: str, at: datetime
+    ) -> tuple[bool, int]:
+        """Add one person's endorsement (a repeat changes nothing): (added, new count)."""
+
+        def work(connection: Connection) -> tuple[bool, int]:
+            dialect = postgresql if self._db.is_postgres else sqlite
+            added = connection.execute(
+                dialect.insert(ENDORSEMENTS)
+                .values(kudos_id=kudos_id, user_id=user_id, team_id=team_id, via=via, created_at=at)
+                .on_conflict_do_nothing()
+            ).rowcount
+            return added == 1, _endorsements(connection, kudos_id)
+
+        return await self._db.transaction(work)
+
+    async def unendorse(self, *, kudos_id: int, user_id: str) -> tuple[bool, int]:
+        """Take one person's endorsement back: (removed, new count)."""
+
+        def work(connection: Connection) -> tuple[bool, int]:
+            removed = connection.execute(
+                _UNENDORSE, {"kudos_id": kudos_id, "user_id": user_id}
+            ).rowcount
+            return removed == 1, _endorsements(connection, kudos_id)
+
+        return await self._db.transaction(work)
+
+    async def endorsement_count(self, *, kudos_id: int) -> int:
+        return await self._db.transaction(_endorsements, kudos_id)
+
+
+def _endorsements(connection: Connection, kudos_id: int) -> int:
+    return int(connection.scalar(_COUNT_ENDORSEMENTS, {"kudos_id": kudos_id}) or 0)
+
+
+def _giver_lock(nomination: Nomination) -> int:
+    return zlib.crc32(f"{nomination.team_id}:{nomination.giver_id}".encode()) - 2**31
+
+
+def _duplicate(nomination: Nomination) -> DuplicateNomination:
+    return DuplicateNomination(request_key=nomination.request_key)
 
 
 def _seen(connection: Connection, nomination: Nomination) -> bool:
-    found = connection.scalar(
-        select(KUDOS.c.id).where(
-            KUDOS.c.team_id == nomination.team_id,
-            KUDOS.c.request_key == nomination.request_key,
-        )
-    )
-    return found is not None
+    params = {"team_id": nomination.team_id, "request_key": nomination.request_key}
+    return connection.scalar(_SEEN, params) is not None
 
 
-def _insert(connection: Connection, nomination: Nomination, created_at: datetime) -> int:
-    kudos_id = connection.scalar(
-        insert(KUDOS)
-        .values(
-            team_id=nomination.team_id,
-            giver_id=nomination.giver_id,
-            story=nomination.story,
-            source=nomination.source.value,
-            request_key=nomination.request_key,
-            recipient_count=len(nomination.recipient_ids),
-            origin_channel_id=nomination.origin_channel_id,
-            source_url=nomination.source_url,
-            created_at=created_at,
-        )
-        .returning(KUDOS.c.id)
-    )
-    assert kudos_id is not None
-    connection.execute(
-        insert(RECIPIENTS),
-        [
-            {
-                "kudos_id": kudos_id,
-                "recipient_id": uid,
-                "position": position,
-                "team_id": nomination.team_id,
-                "created_at": created_at,
-            }
-            for position, uid in enumerate(nomination.recipient_ids)
-        ],
-    )
-    if nomination.elements:
-        connection.execute(
-            insert(ELEMENTS),
-            [{"kudos_id": kudos_id, "element": e.value} for e in nomination.elements],
-        )
-    return int(kudos_id)
+def _record_deliveries(connection: Connection, deliveries: Sequence[_Delivery]) -> list[None]:
+    announcements = [
+        {"kudos_id": d.kudos_id, "channel_id": d.announcement.channel_id, "ts": d.announcement.ts}
+        for d in deliveries
+        if d.announcement is not None
+    ]
+    if announcements:
+        connection.execute(_RECORD_ANNOUNCEMENT, announcements)
+    direct_messages = [
+        {"which_kudos": d.kudos_id, "which_recipient": uid, "channel_id": p.channel_id, "ts": p.ts}
+        for d in deliveries
+        for uid, p in d.direct_messages.items()
+    ]
+    if direct_messages:
+        connection.execute(_RECORD_DM, direct_messages)
+    return [None] * len(deliveries)
 
 
-def _record_announcement(connection: Connection, kudos_id: int, channel_id: str, ts: str) -> None:
-    connection.execute(
-        update(KUDOS)
-        .where(KUDOS.c.id == kudos_id)
-        .values(announcement_channel_id=channel_id, announcement_ts=ts)
-    )
-
-
-def _get(connection: Connection, team_id: str, kudos_id: int) -> Kudos | None:
-    row = connection.execute(
-        select(KUDOS).where(KUDOS.c.id == kudos_id, KUDOS.c.team_id == team_id)
-    ).first()
+def _get(connection: Connection, statement: Any, **params: Any) -> Kudos | None:
+    row = connection.execute(statement, params).first()
     if row is None:
         return None
-    recipients = connection.scalars(
-        select(RECIPIENTS.c.recipient_id)
-        .where(RECIPIENTS.c.kudos_id == kudos_id)
-        .order_by(RECIPIENTS.c.position)
-    ).all()
-    elements = set(
-        connection.scalars(select(ELEMENTS.c.element).where(ELEMENTS.c.kudos_id == kudos_id))
-    )
+    recipients = connection.scalars(_RECIPIENT_IDS_OF, {"kudos_id": row.id}).all()
+    elements = set(connection.scalars(_ELEMENTS_OF, {"kudos_id": row.id}))
+    return kudos_from_row(row, tuple(recipients), elements)
+
+
+def kudos_from_row(row: Row[Any], recipients: tuple[str, ...], elements: set[str]) -> Kudos:
     return Kudos(
         id=row.id,
         team_id=row.team_id,
         giver_id=row.giver_id,
-        recipient_ids=tuple(recipients),
+        recipient_ids=recipients,
         story=row.story,
         elements=tuple(e for e in Element if e.value in elements),
         source=Source(row.source),
@@ -161,4 +369,7 @@ def _get(connection: Connection, team_id: str, kudos_id: int) -> Kudos | None:
         source_url=row.source_url,
         announcement_channel_id=row.announcement_channel_id,
         announcement_ts=row.announcement_ts,
+        private=row.private,
+        removed_at=row.removed_at,
+        removed_by=row.removed_by,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -80,8 +80,11 @@ class InMemoryKudos:
         self.stored.append(kudos)
         return Given(kudos=kudos, remaining_today=remaining)
 
-    async def record_announcement(self, *, kudos_id: int, channel_id: str, ts: str) -> None:
-        self.announcements.append((kudos_id, channel_id, ts))
+    async def record_delivery(
+        self, *, kudos_id: int, announcement: Posted | None, direct_messages: Mapping[str, Posted]
+    ) -> None:
+        if announcement is not None:
+            self.announcements.append((kudos_id, announcement.channel_id, announcement.ts))
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None:
         return next((k for k in self.stored if k.team_id == team_id and k.id == kudos_id), None)

@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 
 from bot.core.elements import Element
 from bot.core.errors import DailyLimitReached, DuplicateNomination
-from bot.core.model import DailyAllowance, Given, Nomination, Source
+from bot.core.model import DailyAllowance, Given, Nomination, Posted, Source
 from storage.engine import Database, alembic_config, make_sync_engine, upgrade_schema
 from storage.event_ledger import SqlEventLedger
 from storage.kudos_repository import SqlKudosRepository
@@ -192,7 +192,11 @@ def test_the_allowance_counts_recipients_per_giver_workspace_and_day(database_ur
 def test_get_is_scoped_to_the_workspace(database_url: str) -> None:
     async def work(repo: SqlKudosRepository) -> Any:
         given = await repo.add(nomination(), created_at=NOON, allowance=PLENTY)
-        await repo.record_announcement(kudos_id=given.kudos.id, channel_id="C9", ts="1.2")
+        await repo.record_delivery(
+            kudos_id=given.kudos.id,
+            announcement=Posted(channel_id="C9", ts="1.2"),
+            direct_messages={},
+        )
         return (
             await repo.get(team_id="T0002", kudos_id=given.kudos.id),
             await repo.get(team_id="T0001", kudos_id=given.kudos.id),

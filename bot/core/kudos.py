@@ -16,7 +16,9 @@ from bot.core.model import (
     Given,
     Nomination,
     NotPosted,
+    Posted,
     PostOutcome,
+    Withheld,
 )
 from bot.core.ports import Clock, Directory, KudosRepository, Notifier, SettingsRepository
 
@@ -113,6 +115,8 @@ class KudosService:
             self._directory.people(team_id, (nomination.giver_id, *nomination.recipient_ids)),
             self._settings.get(team_id),
         )
+        if settings.require_element and not nomination.elements:
+            raise errors.ElementRequired()
         recipients = nomination.recipient_ids
         unknown = tuple(uid for uid in recipients if uid not in people)
         if unknown:
@@ -131,7 +135,13 @@ class KudosService:
             since=start_of_local_day(now, giver.tz if giver else None),
         )
         given = await self._kudos.add(nomination, created_at=now, allowance=allowance)
+        if nomination.private:
+            return replace(given, withheld=Withheld.PRIVATE)
+        if given.prefer_dm:
+            return replace(given, withheld=Withheld.RECIPIENT_PREFERS_DM)
         channel = settings.recognition_channel_id or nomination.origin_channel_id
+        if channel is None:
+            return replace(given, withheld=Withheld.NO_CHANNEL)
         return replace(given, announce_in=channel)
 
     async def deliver(self, given: Given) -> DeliveryReport:
@@ -141,12 +151,7 @@ class KudosService:
         async def announce() -> PostOutcome | None:
             if channel is None:
                 return None
-            outcome = await self._notifier.announce(kudos, channel_id=channel)
-            if not isinstance(outcome, NotPosted):
-                await self._kudos.record_announcement(
-                    kudos_id=kudos.id, channel_id=outcome.channel_id, ts=outcome.ts
-                )
-            return outcome
+            return await self._notifier.announce(kudos, channel_id=channel)
 
         announcement, dms = await asyncio.gather(
             announce(),
@@ -161,7 +166,23 @@ class KudosService:
             kudos=kudos,
             announcement=announcement,
             direct_messages=dict(zip(kudos.recipient_ids, dms, strict=True)),
+            withheld=given.withheld,
+            prefer_dm=given.prefer_dm,
         )
+        try:  # one write for every message: endorsements and undo find them by it
+            await self._kudos.record_delivery(
+                kudos_id=kudos.id,
+                announcement=announcement if isinstance(announcement, Posted) else None,
+                direct_messages={
+                    uid: out
+                    for uid, out in report.direct_messages.items()
+                    if isinstance(out, Posted)
+                },
+            )
+        except Exception:  # the messages are out: the giver must hear so, not see an error
+            logger.exception(
+                "kudos %s delivered, but where it was posted was not recorded", kudos.id
+            )
         if isinstance(announcement, NotPosted) or report.failed_dms:
             logger.warning(
                 "kudos %s delivered in part: announcement=%s failed_dms=%s",

@@ -44,6 +44,7 @@ class Nomination:
     request_key: str  # identifies the delivery (trigger or event id), so a repeat is recognised
     origin_channel_id: str | None = None
     source_url: str | None = None
+    private: bool = False  # no public announcement: the recipients' DMs and digests only
 
     def stored_as(self, kudos_id: int, *, created_at: datetime) -> Kudos:
         """The kudos this nomination became once stored."""
@@ -58,6 +59,7 @@ class Nomination:
             created_at=created_at,
             origin_channel_id=self.origin_channel_id,
             source_url=self.source_url,
+            private=self.private,
         )
 
 
@@ -77,6 +79,14 @@ class Kudos:
     source_url: str | None = None
     announcement_channel_id: str | None = None
     announcement_ts: str | None = None
+    private: bool = False
+    removed_at: datetime | None = None  # withdrawn by the giver or removed by an admin
+    removed_by: str | None = None
+
+    @property
+    def involves(self) -> frozenset[str]:
+        """The people a kudos is about or by: they cannot endorse it."""
+        return frozenset((self.giver_id, *self.recipient_ids))
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +149,14 @@ class NotPosted:
 PostOutcome = Posted | NotPosted
 
 
+class Withheld(StrEnum):
+    """Why a kudos was not announced publicly."""
+
+    PRIVATE = "private"  # the giver chose so
+    RECIPIENT_PREFERS_DM = "recipient_prefers_dm"  # a recipient opted out of announcements
+    NO_CHANNEL = "no_channel"  # no recognition channel, and no channel it was given in
+
+
 @dataclass(frozen=True, slots=True)
 class Given:
     """The outcome of a successful nomination."""
@@ -146,13 +164,17 @@ class Given:
     kudos: Kudos
     remaining_today: int
     announce_in: str | None = None  # decided with the settings read for the nomination
+    withheld: Withheld | None = None  # why announce_in is None
+    prefer_dm: tuple[str, ...] = ()  # recipients who asked not to be announced publicly
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveryReport:
     kudos: Kudos
-    announcement: PostOutcome | None  # None: there was nowhere to announce it
+    announcement: PostOutcome | None  # None: withheld (see `withheld`)
     direct_messages: dict[str, PostOutcome] = field(default_factory=dict)
+    withheld: Withheld | None = None
+    prefer_dm: tuple[str, ...] = ()
 
     @property
     def failed_dms(self) -> list[str]:

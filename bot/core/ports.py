@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -12,6 +12,7 @@ from bot.core.model import (
     Kudos,
     Nomination,
     Person,
+    Posted,
     PostOutcome,
     WorkspaceSettings,
 )
@@ -32,7 +33,9 @@ class KudosRepository(Protocol):
         allowance is used up."""
         ...
 
-    async def record_announcement(self, *, kudos_id: int, channel_id: str, ts: str) -> None: ...
+    async def record_delivery(
+        self, *, kudos_id: int, announcement: Posted | None, direct_messages: Mapping[str, Posted]
+    ) -> None: ...
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None: ...
 

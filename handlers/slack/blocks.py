@@ -12,7 +12,7 @@ from bot.core.elements import (
     ELEMENT_INFO,
     Element,
 )
-from bot.core.model import DeliveryReport, FailureReason, Kudos, NotPosted
+from bot.core.model import DeliveryReport, FailureReason, Kudos, NotPosted, Withheld
 from bot.core.tips import Tip
 from handlers.slack import ids
 from handlers.slack.mrkdwn import (
@@ -139,7 +139,14 @@ def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
             parts.append(f"{people_list(dm_ok)} got a DM.")
         if announced is not None and not isinstance(announced, NotPosted):
             parts.append(f"It's posted in {channel_mention(announced.channel_id)}.")
-    if announced is None:
+    if report.withheld is Withheld.PRIVATE:
+        parts.append("It's private: only they see it (and their managers, in the weekly digest).")
+    elif report.withheld is Withheld.RECIPIENT_PREFERS_DM:
+        parts.append(
+            f"It wasn't announced publicly: {people_list(report.prefer_dm)} prefer"
+            f"{'s' if len(report.prefer_dm) == 1 else ''} recognition by DM."
+        )
+    elif announced is None:
         parts.append("There's no recognition channel set, so it wasn't announced anywhere.")
     elif isinstance(announced, NotPosted):
         advice = _ANNOUNCE_ADVICE.get(

@@ -1,0 +1,71 @@
+"""Writes that may share a transaction ("group commit").
+
+Each caller still waits for its own write to be committed, so nothing is acknowledged before
+it is durable; but while a commit runs, the writes that arrive queue up and all go in the
+next one. Under load that turns N small transactions (each a storage-thread hop and a commit)
+into a few large ones; with no load, a write is committed at once, alone. Measured in bench/:
+SQLite delivered kudos/s went from ~535 to ~620 with the delivery records grouped alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+from sqlalchemy import Connection
+
+from storage.engine import Database
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class GroupCommit(Generic[Item, Result]):
+    """`write(connection, items)` returns one result per item; a result that is an exception
+    (a refusal of that item alone) is raised to that item's caller, while the rest commit.
+    An exception raised by `write` fails the whole group. Up to `parallel` groups are
+    written at once (1 for SQLite's single writer; more for a server database)."""
+
+    def __init__(
+        self,
+        database: Database,
+        write: Callable[[Connection, Sequence[Item]], Sequence[Result | Exception]],
+        *,
+        parallel: int = 1,
+    ) -> None:
+        self._db = database
+        self._write = write
+        self._parallel = parallel
+        self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
+        self._flushing = 0
+
+    async def write(self, item: Item) -> Result:
+        """Return `item`'s result once it is committed."""
+        done: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, done))
+        if self._flushing < self._parallel:
+            self._flushing += 1
+            asyncio.create_task(self._flush())  # noqa: RUF006 (callers hold the futures)
+        return await done
+
+    async def _flush(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    results = await self._db.transaction(self._write, [item for item, _ in batch])
+                except Exception as exc:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_exception(exc)
+                    continue
+                for (_, done), result in zip(batch, results, strict=True):
+                    if done.done():
+                        continue
+                    if isinstance(result, Exception):
+                        done.set_exception(result)
+                    else:
+                        done.set_result(result)
+        finally:
+            self._flushing -= 1
