@@ -44,6 +44,7 @@ class KudosRow(SQLModel, table=True):
         Index("ix_kudos_team_created", "team_id", "created_at"),
         # Finds the kudos behind a reaction on its announcement.
         Index("ix_kudos_announcement", "team_id", "announcement_ts", "announcement_channel_id"),
+        Index("ix_kudos_given", "team_id", "giver_id", "id"),  # App Home's "given", paged
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -72,6 +73,8 @@ class KudosRecipientRow(SQLModel, table=True):
     __tablename__ = "kudos_recipient"
     __table_args__ = (
         Index("ix_kudos_recipient_received", "team_id", "recipient_id", "created_at"),
+        Index("ix_kudos_recipient_paged", "team_id", "recipient_id", "kudos_id"),
+        Index("ix_kudos_recipient_team_time", "team_id", "created_at"),  # leaderboards
     )
 
     kudos_id: int = Field(foreign_key="kudos.id", primary_key=True, ondelete="CASCADE")

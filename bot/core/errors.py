@@ -87,3 +87,37 @@ class NotAnAdmin(DelightError):
 @dataclass
 class ElementRequired(DelightError):
     """This workspace asks every recognition to name at least one element."""
+
+
+@dataclass
+class NothingToUndo(DelightError):
+    """No recognition of the giver's is recent enough to withdraw."""
+
+    window_minutes: int
+
+
+@dataclass
+class UndoWindowPassed(DelightError):
+    window_minutes: int
+
+
+@dataclass
+class KudosNotFound(DelightError):
+    """No such kudos here (another workspace's, removed, or never one of ours)."""
+
+
+@dataclass
+class NotYourKudos(DelightError):
+    """Only the giver may withdraw a recognition."""
+
+
+@dataclass
+class ReasonRequired(DelightError):
+    """A moderator's removal needs a reason, for the audit log."""
+
+    max_chars: int
+
+
+@dataclass
+class LeaderboardOff(DelightError):
+    pass

@@ -179,3 +179,33 @@ class DeliveryReport:
     @property
     def failed_dms(self) -> list[str]:
         return [uid for uid, out in self.direct_messages.items() if isinstance(out, NotPosted)]
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A kudos as a list shows it: with how many colleagues endorsed it."""
+
+    kudos: Kudos
+    endorsements: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a person's kudos, newest first."""
+
+    items: tuple[Listed, ...]
+    older: int | None = None  # pass as `before` for the next, older page; None: no more
+
+
+@dataclass(frozen=True, slots=True)
+class PersonStats:
+    received: int = 0
+    given: int = 0
+    endorsements_received: int = 0
+    elements: tuple[tuple[Element, int], ...] = ()  # of kudos received, most frequent first
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    user_id: str
+    received: int

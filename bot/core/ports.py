@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.model import (
     DailyAllowance,
@@ -58,3 +58,11 @@ class Notifier(Protocol):
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome: ...
 
     async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome: ...
+
+
+class AuditLog(Protocol):
+    async def record(
+        self, *, team_id: str, actor_id: str, action: str, detail: dict[str, Any], at: datetime
+    ) -> None:
+        """Keep who did what, and when (settings changes, removals)."""
+        ...

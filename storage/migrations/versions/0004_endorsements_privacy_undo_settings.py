@@ -65,8 +65,15 @@ def upgrade() -> None:
             ["team_id", "announcement_ts", "announcement_channel_id"],
             unique=False,
         )
+        batch_op.create_index("ix_kudos_given", ["team_id", "giver_id", "id"], unique=False)
 
     with op.batch_alter_table("kudos_recipient", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_kudos_recipient_paged", ["team_id", "recipient_id", "kudos_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_kudos_recipient_team_time", ["team_id", "created_at"], unique=False
+        )
         batch_op.add_column(
             sa.Column("dm_channel_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
         )
@@ -93,10 +100,13 @@ def downgrade() -> None:
         batch_op.drop_column("require_element")
 
     with op.batch_alter_table("kudos_recipient", schema=None) as batch_op:
+        batch_op.drop_index("ix_kudos_recipient_team_time")
+        batch_op.drop_index("ix_kudos_recipient_paged")
         batch_op.drop_column("dm_ts")
         batch_op.drop_column("dm_channel_id")
 
     with op.batch_alter_table("kudos", schema=None) as batch_op:
+        batch_op.drop_index("ix_kudos_given")
         batch_op.drop_index("ix_kudos_announcement")
         batch_op.drop_column("removed_by")
         batch_op.drop_column("removed_at")
