@@ -18,7 +18,7 @@ from bot.core.elements import Element
 from bot.core.model import Listed, Page, PersonStats, Ranked
 from storage import tables
 from storage.engine import Database
-from storage.kudos_repository import kudos_from_row
+from storage.kudos_repository import USED_SINCE, kudos_from_row
 
 KUDOS = SQLModel.metadata.tables["kudos"]
 RECIPIENTS = SQLModel.metadata.tables["kudos_recipient"]
@@ -157,6 +157,15 @@ class SqlKudosQueries:
                 endorsements_received=int(connection.scalar(_ENDORSEMENTS_RECEIVED, who) or 0),
                 elements=tuple(elements),
             )
+
+        return await self._db.transaction(work)
+
+    async def used_since(self, *, team_id: str, giver_id: str, since: datetime) -> int:
+        """How many people the giver recognised since then (the daily allowance's count)."""
+
+        def work(connection: Connection) -> int:
+            params = {"team_id": team_id, "giver_id": giver_id, "since": since}
+            return int(connection.scalar(USED_SINCE, params) or 0)
 
         return await self._db.transaction(work)
 

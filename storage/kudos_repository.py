@@ -32,7 +32,7 @@ PREFERENCES = SQLModel.metadata.tables["user_preference"]
 _GIVER_LOCKS = 0x6B75646F  # advisory lock namespace ("kudo"), so other locks cannot collide
 
 _LOCK_GIVER = text("SELECT pg_advisory_xact_lock(:namespace, :key)")
-_USED_TODAY = select(func.coalesce(func.sum(KUDOS.c.recipient_count), 0)).where(
+USED_SINCE = select(func.coalesce(func.sum(KUDOS.c.recipient_count), 0)).where(
     KUDOS.c.team_id == bindparam("team_id"),
     KUDOS.c.giver_id == bindparam("giver_id"),
     KUDOS.c.created_at >= bindparam("since", type_=tables.UTCDateTime()),
@@ -155,7 +155,7 @@ class SqlKudosRepository:
     def _add_one(self, connection: Connection, addition: _Addition) -> Given | DelightError:
         nomination, allowance = addition.nomination, addition.allowance
         used = connection.scalar(
-            _USED_TODAY,
+            USED_SINCE,
             {
                 "team_id": nomination.team_id,
                 "giver_id": nomination.giver_id,

@@ -86,6 +86,17 @@ class SqlTipScheduleRepository:
 
         return await self._db.transaction(work)
 
+    async def for_team(self, team_id: str, *, include_paused: bool = False) -> list[TipSchedule]:
+        """A workspace's schedules, oldest first."""
+
+        def work(connection: Connection) -> list[TipSchedule]:
+            query = select(SCHEDULES).where(SCHEDULES.c.team_id == team_id)
+            if not include_paused:
+                query = query.where(SCHEDULES.c.paused.is_(False))
+            return [_schedule(row) for row in connection.execute(query.order_by(SCHEDULES.c.id))]
+
+        return await self._db.transaction(work)
+
     async def sent_tip_ids(self, schedule_id: int, element: Element) -> list[str]:
         def work(connection: Connection) -> list[str]:
             return list(
