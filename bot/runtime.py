@@ -18,20 +18,27 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.admins import AdminRights
+from bot.core.endorsements import Endorsements
+from bot.core.home import HomeService
 from bot.core.kudos import KudosService
+from bot.core.moderation import Moderation
 from bot.core.ports import Clock
 from bot.core.tip_delivery import TipService
 from bot.core.tips import load_tip_library
+from bot.core.workspace_admin import WorkspaceAdmin
 from bot.scheduler import build_scheduler
-from handlers.slack.app import create_bolt_app
+from handlers.slack.app import Services, create_bolt_app
 from handlers.slack.client import make_web_client
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.tips import SlackTipPoster
 from handlers.web import create_web_app
+from storage.audit_log import SqlAuditLog
 from storage.engine import Database
 from storage.event_ledger import SqlEventLedger
+from storage.kudos_queries import SqlKudosQueries
 from storage.kudos_repository import SqlKudosRepository
+from storage.preferences import SqlPreferences
 from storage.settings_repository import SqlSettingsRepository
 from storage.tip_repository import SqlTipScheduleRepository
 
@@ -81,14 +88,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     )
     directory = SlackDirectory(client)
     ledger = SqlEventLedger(database)
-    notifier = SlackNotifier(client)
     tip_schedules = SqlTipScheduleRepository(database)
-    tips = TipService(
-        schedules=tip_schedules,
-        poster=SlackTipPoster(client, notifier),
-        library=load_tip_library(),
-        clock=clock,
-    )
     workspace_settings = SqlSettingsRepository(
         database,
         default_recognition_channel=settings.recognition_channel,
@@ -97,20 +97,50 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     admins = AdminRights(
         directory=directory, settings=workspace_settings, deployment_admins=settings.admins
     )
+    notifier = SlackNotifier(client, workspace_settings)
+    kudos_store = SqlKudosRepository(database)
+    audit = SqlAuditLog(database)
+    tips = TipService(
+        schedules=tip_schedules,
+        poster=SlackTipPoster(client, notifier),
+        library=load_tip_library(),
+        clock=clock,
+    )
     kudos = KudosService(
-        kudos=SqlKudosRepository(database),
+        kudos=kudos_store,
         settings=workspace_settings,
         directory=directory,
         notifier=notifier,
         clock=clock,
     )
-    bolt = create_bolt_app(
-        client=client,
-        signing_secret=None if settings.socket_mode else settings.slack_signing_secret,
+    services = Services(
         kudos=kudos,
         directory=directory,
         ledger=ledger,
         clock=clock,
+        settings=workspace_settings,
+        admins=admins,
+        endorsements=Endorsements(kudos=kudos_store, announcements=notifier, clock=clock),
+        moderation=Moderation(
+            kudos=kudos_store, retractor=notifier, admins=admins, audit=audit, clock=clock
+        ),
+        home=HomeService(
+            queries=SqlKudosQueries(database),
+            preferences=SqlPreferences(database),
+            settings=workspace_settings,
+            admins=admins,
+            directory=directory,
+            schedules=tip_schedules,
+            clock=clock,
+        ),
+        workspace_admin=WorkspaceAdmin(
+            settings=workspace_settings, admins=admins, audit=audit, clock=clock
+        ),
+    )
+    bolt = create_bolt_app(
+        client=client,
+        signing_secret=None if settings.socket_mode else settings.slack_signing_secret,
+        services=services,
     )
     return Runtime(
         settings=settings,

@@ -540,13 +540,14 @@ def test_modal_prefills_recipients_story_and_elements() -> None:
         story="x" * 1500,
         elements=(Element.GENUINE,),
     )
-    inputs = {b["element"]["type"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
 
-    assert inputs["multi_users_select"]["initial_users"] == [f"U{n}" for n in range(10)]
-    assert len(inputs["plain_text_input"]["initial_value"]) == 1000
-    assert inputs["checkboxes"]["initial_options"] == [
-        o for o in inputs["checkboxes"]["options"] if o["value"] == "genuine"
+    assert inputs["recipients"]["initial_users"] == [f"U{n}" for n in range(10)]
+    assert len(inputs["story"]["initial_value"]) == 1000
+    assert inputs["elements"]["initial_options"] == [
+        o for o in inputs["elements"]["options"] if o["value"] == "genuine"
     ]
+    assert "initial_options" not in inputs["visibility"]
 
 
 def test_modal_without_prefill_leaves_fields_empty() -> None:

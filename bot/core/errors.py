@@ -121,3 +121,10 @@ class ReasonRequired(DelightError):
 @dataclass
 class LeaderboardOff(DelightError):
     pass
+
+
+@dataclass
+class SettingsInvalid(DelightError):
+    """Fields of the settings form that need fixing: field name → what to do."""
+
+    problems: dict[str, str]

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.admins import AdminRights
+from bot.core.endorsements import Endorsements
+from bot.core.home import HomeService
 from bot.core.kudos import KudosService
-from bot.core.ports import Clock
-from handlers.slack import commands, events, shortcuts, tips, views
+from bot.core.moderation import Moderation
+from bot.core.ports import Clock, SettingsRepository
+from bot.core.workspace_admin import WorkspaceAdmin
+from handlers.slack import commands, endorse, events, home, moderation, shortcuts, tips, views
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.events import EventLedger
 from handlers.slack.nominate import NominationFlow
@@ -18,14 +24,24 @@ from handlers.slack.nominate import NominationFlow
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The domain services the listeners call, built by the composition root."""
+
+    kudos: KudosService
+    directory: SlackDirectory
+    ledger: EventLedger
+    clock: Clock
+    settings: SettingsRepository
+    admins: AdminRights
+    endorsements: Endorsements
+    moderation: Moderation
+    home: HomeService
+    workspace_admin: WorkspaceAdmin
+
+
 def create_bolt_app(
-    *,
-    client: AsyncWebClient,
-    signing_secret: str | None,
-    kudos: KudosService,
-    directory: SlackDirectory,
-    ledger: EventLedger,
-    clock: Clock,
+    *, client: AsyncWebClient, signing_secret: str | None, services: Services
 ) -> AsyncApp:
     app = AsyncApp(
         client=client,
@@ -34,12 +50,23 @@ def create_bolt_app(
         request_verification_enabled=signing_secret is not None,
         raise_error_for_unhandled_request=False,
     )
-    flow = NominationFlow(kudos=kudos, directory=directory)
-    events.register(app, flow=flow, ledger=ledger, clock=clock)
-    commands.register(app, flow=flow)
+    flow = NominationFlow(kudos=services.kudos, directory=services.directory)
+    events.register(app, flow=flow, ledger=services.ledger, clock=services.clock)
+    commands.register(
+        app,
+        services=commands.CommandServices(
+            flow=flow,
+            moderation=services.moderation,
+            home=services.home,
+            workspace_admin=services.workspace_admin,
+        ),
+    )
     views.register(app, flow=flow)
     shortcuts.register(app)
     tips.register(app)
+    endorse.register(app, endorsements=services.endorsements, settings=services.settings)
+    moderation.register(app, moderation=services.moderation, admins=services.admins)
+    home.register(app, home=services.home, workspace_admin=services.workspace_admin)
 
     @app.error
     async def log_unexpected_error(error: Exception, body: dict[str, Any]) -> None:

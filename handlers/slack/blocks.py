@@ -12,7 +12,15 @@ from bot.core.elements import (
     ELEMENT_INFO,
     Element,
 )
-from bot.core.model import DeliveryReport, FailureReason, Kudos, NotPosted, Withheld
+from bot.core.model import (
+    DEFAULT_ENDORSEMENT_EMOJI,
+    DeliveryReport,
+    FailureReason,
+    Kudos,
+    NotPosted,
+    Withheld,
+)
+from bot.core.moderation import Retraction
 from bot.core.tips import Tip
 from handlers.slack import ids
 from handlers.slack.mrkdwn import (
@@ -61,7 +69,9 @@ def _source_link(url: str | None) -> str | None:
     return f"<{url}|the original message>"
 
 
-def announcement(kudos: Kudos) -> Message:
+def announcement(
+    kudos: Kudos, *, endorsements: int = 0, emoji: str = DEFAULT_ENDORSEMENT_EMOJI
+) -> Message:
     headline = f"✨ {user_mention(kudos.giver_id)} recognised {people_list(kudos.recipient_ids)}"
     blocks = [_section(headline), *story_sections(kudos.story)]
     details = []
@@ -79,8 +89,58 @@ def announcement(kudos: Kudos) -> Message:
                 )
             )
         )
+    seen = (
+        f":{emoji}: {endorsements} {'colleague' if endorsements == 1 else 'colleagues'} saw it too"
+        if endorsements
+        else f"Saw it too? Click below or react with :{emoji}:"
+    )
+    blocks.append(_context(seen))
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"kudos_{kudos.id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": ids.ENDORSE,
+                    "text": {
+                        "type": "plain_text",
+                        "text": f":{emoji}: I saw it too",
+                        "emoji": True,
+                    },
+                    "value": str(kudos.id),
+                },
+                {
+                    "type": "overflow",
+                    "action_id": ids.KUDOS_MENU,
+                    "options": [
+                        {
+                            "text": {"type": "plain_text", "text": "Remove (admins)"},
+                            "value": f"remove:{kudos.id}",
+                        }
+                    ],
+                },
+            ],
+        }
+    )
     text = f"{headline}: “{defuse(shorten(kudos.story, FALLBACK_STORY))}”"
     return Message(text=text, blocks=blocks)
+
+
+_RETRACTED = {
+    Retraction.WITHDRAWN: "its giver withdrew it",
+    Retraction.REMOVED: "a Delight admin removed it",
+}
+
+
+def retracted_announcement(how: Retraction) -> Message:
+    text = f"_This recognition is no longer here: {_RETRACTED[how]}._"
+    return Message(text=text, blocks=[_context(text)])
+
+
+def retracted_dm(how: Retraction) -> Message:
+    text = f"_A recognition you received is no longer here: {_RETRACTED[how]}._"
+    return Message(text=text, blocks=[_context(text)])
 
 
 def recipient_dm(kudos: Kudos, recipient_id: str) -> Message:
@@ -168,7 +228,27 @@ def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
     people = "person" if remaining_today == 1 else "people"
     parts.append(f"You can recognise {remaining_today} more {people} today.")
     text = " ".join(parts)
-    return Message(text=text, blocks=[_section(text)])
+    undo = {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": ids.UNDO,
+                "text": {"type": "plain_text", "text": "Undo"},
+                "value": str(kudos.id),
+                "confirm": {
+                    "title": {"type": "plain_text", "text": "Withdraw it?"},
+                    "text": {
+                        "type": "plain_text",
+                        "text": "The announcement and DMs will be replaced by a short note.",
+                    },
+                    "confirm": {"type": "plain_text", "text": "Withdraw"},
+                    "deny": {"type": "plain_text", "text": "Keep it"},
+                },
+            }
+        ],
+    }
+    return Message(text=text, blocks=[_section(text), undo])
 
 
 def refusal(message: str, *, typed: str | None) -> Message:
@@ -256,6 +336,7 @@ def nomination_modal(
     story: str = "",
     elements: tuple[Element, ...] = (),
     quoted_message: str | None = None,
+    private: bool = False,
 ) -> Block:
     recipients_input: Block = {
         "type": "multi_users_select",
@@ -284,6 +365,21 @@ def nomination_modal(
     }
     if elements:
         elements_input["initial_options"] = [_element_option(e) for e in elements]
+    private_option = {
+        "text": {"type": "plain_text", "text": "Private"},
+        "description": {
+            "type": "plain_text",
+            "text": "No public announcement: only they (and their managers) see it",
+        },
+        "value": "private",
+    }
+    private_input: Block = {
+        "type": "checkboxes",
+        "action_id": ids.PRIVATE_ACTION,
+        "options": [private_option],
+    }
+    if private:
+        private_input["initial_options"] = [private_option]
     blocks: list[Block] = [
         _context(f"_“{DEFINITION}”_ — {DEFINITION_AUTHOR}"),
     ]
@@ -308,6 +404,13 @@ def nomination_modal(
             "optional": True,
             "label": {"type": "plain_text", "text": "Which elements did it show?"},
             "element": elements_input,
+        },
+        {
+            "type": "input",
+            "block_id": ids.PRIVATE_BLOCK,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Who sees it?"},
+            "element": private_input,
         },
     ]
     return {

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.home import HomeService, Period
 from bot.core.model import Nomination, Source
+from bot.core.moderation import Moderation
+from bot.core.workspace_admin import WorkspaceAdmin
 from handlers.slack import blocks, ids
+from handlers.slack.home import open_settings
+from handlers.slack.home_view import leaderboard_message, my_stats_message
+from handlers.slack.moderation import retracted_text
 from handlers.slack.nominate import NominationFlow, attempt
 from handlers.slack.parsing import (
     HelpRequest,
     ModalRequest,
     ParseError,
+    Subcommand,
     parse_command,
     to_plain_text,
 )
@@ -21,7 +29,51 @@ from handlers.slack.refusals import explain
 from handlers.slack.replies import ephemeral
 
 
-def register(app: AsyncApp, *, flow: NominationFlow) -> None:
+@dataclass(frozen=True, slots=True)
+class CommandServices:
+    flow: NominationFlow
+    moderation: Moderation
+    home: HomeService
+    workspace_admin: WorkspaceAdmin
+
+
+async def run_subcommand(
+    services: CommandServices,
+    sub: Subcommand,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+) -> blocks.Message | None:
+    """`/delight undo | me | top [period] | admin`: the reply to show, if any."""
+    team_id, user_id = command["team_id"], command["user_id"]
+    match sub.name:
+        case "undo":
+            done = await services.moderation.undo_latest(team_id=team_id, giver_id=user_id)
+            return _text(retracted_text(done))
+        case "me":
+            return my_stats_message(await services.home.my_stats(team_id, user_id))
+        case "top":
+            try:
+                period = Period(sub.argument or Period.MONTH)
+            except ValueError:
+                return _text("Use `/delight top week`, `month`, `quarter` or `all`.")
+            return leaderboard_message(await services.home.leaderboard(team_id, period), period)
+        case "admin":
+            refusal = await open_settings(
+                client, services.workspace_admin, team_id, user_id, command
+            )
+            return None if refusal is None else _text(refusal)
+    return None
+
+
+def _text(text: str) -> blocks.Message:
+    return blocks.Message(
+        text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    )
+
+
+def register(app: AsyncApp, *, services: CommandServices) -> None:
+    flow = services.flow
+
     @app.command(ids.COMMAND)
     async def handle_delight_command(
         ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
@@ -39,12 +91,15 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
         await ack()
 
         async def work() -> blocks.Message | None:
+            if isinstance(parsed, Subcommand):
+                return await run_subcommand(services, parsed, command, client)
             team_id = command["team_id"]
             recipients = await flow.resolve(team_id, parsed.recipients)
             if isinstance(parsed, ModalRequest):
                 view = blocks.nomination_modal(
                     context=blocks.ModalContext(channel_id=command.get("channel_id")),
                     recipients=recipients,
+                    private=parsed.private,
                 )
                 await client.views_open(trigger_id=command["trigger_id"], view=view)
                 return None
@@ -58,6 +113,7 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
                     source=Source.COMMAND,
                     request_key=f"command:{command['trigger_id']}",
                     origin_channel_id=command.get("channel_id"),
+                    private=parsed.private,
                 )
             )
             return await flow.deliver(given)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import aiohttp
@@ -9,6 +10,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.model import FailureReason, Kudos, NotPosted, Posted, PostOutcome
+from bot.core.moderation import Retraction
+from bot.core.ports import SettingsRepository
 from handlers.slack import blocks
 
 logger = logging.getLogger(__name__)
@@ -38,11 +41,53 @@ def failure_reason(error: SlackApiError) -> tuple[FailureReason, str]:
 
 
 class SlackNotifier:
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, settings: SettingsRepository) -> None:
         self._client = client
+        self._settings = settings  # for the endorsement emoji, which admins choose
 
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
-        return await self.post(channel_id, blocks.announcement(kudos))
+        emoji = (await self._settings.get(kudos.team_id)).endorsement_emoji
+        return await self.post(channel_id, blocks.announcement(kudos, emoji=emoji))
+
+    async def show_endorsements(self, kudos: Kudos, *, count: int) -> None:
+        if kudos.announcement_channel_id and kudos.announcement_ts:
+            emoji = (await self._settings.get(kudos.team_id)).endorsement_emoji
+            message = blocks.announcement(kudos, endorsements=count, emoji=emoji)
+            await self.update(kudos.announcement_channel_id, kudos.announcement_ts, message)
+
+    async def retract(
+        self, kudos: Kudos, *, direct_messages: dict[str, Posted], how: Retraction
+    ) -> None:
+        """Replace the announcement and each DM with a short note (best effort: the kudos is
+        gone from Delight whatever Slack says)."""
+        updates = [
+            self.update(posted.channel_id, posted.ts, blocks.retracted_dm(how))
+            for posted in direct_messages.values()
+        ]
+        if kudos.announcement_channel_id and kudos.announcement_ts:
+            updates.append(
+                self.update(
+                    kudos.announcement_channel_id,
+                    kudos.announcement_ts,
+                    blocks.retracted_announcement(how),
+                )
+            )
+        await asyncio.gather(*updates)
+
+    async def update(self, channel: str, ts: str, message: blocks.Message) -> bool:
+        try:
+            await self._client.chat_update(
+                channel=channel, ts=ts, text=message.text, blocks=message.blocks
+            )
+        except SlackApiError as exc:
+            logger.warning(
+                "chat.update of %s/%s failed: %s", channel, ts, exc.response.get("error")
+            )
+            return False
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            logger.warning("chat.update of %s/%s failed: %r", channel, ts, exc)
+            return False
+        return True
 
     async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome:
         # Posting to a user id lands in the app's DM with them: no conversations.open needed.

@@ -31,6 +31,7 @@ class ModalRequest:
     """Open the nomination modal, with any recipients already named."""
 
     recipients: tuple[UserRef, ...] = ()
+    private: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +40,19 @@ class CommandNomination:
     story: str  # plain text as the person meant it; unnamed mentions stay as <@U…> for now
     elements: tuple[Element, ...]
     unnamed_mentions: tuple[str, ...] = field(default=())
+    private: bool = False
 
 
-ParsedCommand = HelpRequest | ModalRequest | CommandNomination
+@dataclass(frozen=True, slots=True)
+class Subcommand:
+    """`/delight undo`, `me`, `top [period]`, `admin`: a word of its own, not a story."""
+
+    name: str
+    argument: str = ""
+
+
+ParsedCommand = HelpRequest | ModalRequest | CommandNomination | Subcommand
+SUBCOMMANDS = frozenset({"undo", "me", "top", "admin"})
 
 
 class ParseError(Exception):
@@ -84,9 +95,13 @@ def parse_command(text: str) -> ParsedCommand:
     stripped = text.strip()
     if stripped.lower() in HELP_WORDS:
         return HelpRequest()
+    word, _, argument = stripped.partition(" ")
+    if word.lower() in SUBCOMMANDS:
+        return Subcommand(name=word.lower(), argument=argument.strip().lower())
+    stripped, private = _private_flag(stripped)
     recipients, rest = _leading_recipients(stripped)
     if _NOTHING_SAID.fullmatch(rest):
-        return ModalRequest(recipients=recipients)
+        return ModalRequest(recipients=recipients, private=private)
     story, elements = _extract_tags(rest)
     plain, unnamed = to_plain_text(story)
     return CommandNomination(
@@ -94,7 +109,17 @@ def parse_command(text: str) -> ParsedCommand:
         story=plain,
         elements=elements,
         unnamed_mentions=unnamed,
+        private=private,
     )
+
+
+# "--private" as a word of its own; Slack clients may turn "--" into a dash on the way.
+_PRIVATE = re.compile(r"(?<!\S)(?:--|—|–)private(?!\S)", re.IGNORECASE)
+
+
+def _private_flag(text: str) -> tuple[str, bool]:
+    without, found = _PRIVATE.subn("", text)
+    return (without.strip(), True) if found else (text, False)
 
 
 def strip_bot_mention(text: str, bot_user_id: str | None) -> str:

@@ -85,6 +85,27 @@ def explain(error: errors.DelightError | ParseError) -> str:
                 "This workspace asks every recognition to name at least one element of "
                 f"great service. Add a tag: {ALL_TAGS}"
             )
+        case (
+            errors.NothingToUndo(window_minutes=minutes)
+            | errors.UndoWindowPassed(window_minutes=minutes)
+        ):
+            return (
+                f"Recognition can be withdrawn within {minutes} minutes of sending it, and "
+                "there's none that recent. If something needs to come down, ask a Delight admin."
+            )
+        case errors.KudosNotFound():
+            return "That recognition isn't there any more (it may have been withdrawn already)."
+        case errors.NotYourKudos():
+            return "Only the person who gave a recognition can withdraw it."
+        case errors.ReasonRequired(max_chars=limit):
+            return f"Say briefly why it's being removed (up to {limit:,} characters)."
+        case errors.LeaderboardOff():
+            return (
+                "Leaderboards are off in this workspace (many teams find they turn "
+                "recognition into a contest). An admin can turn them on with `/delight admin`."
+            )
+        case errors.SettingsInvalid():
+            return "Some settings need fixing: see the highlighted fields."
         case errors.DuplicateNomination():
             return "That recognition was already sent."
     return "Something about that didn't work; please check it and try again."

@@ -18,6 +18,10 @@ def ephemeral(message: Message) -> dict[str, Any]:
     return {"response_type": "ephemeral", "text": message.text, "blocks": message.blocks}
 
 
+def ephemeral_text(text: str) -> dict[str, Any]:
+    return {"response_type": "ephemeral", "text": text}
+
+
 async def tell_privately(
     client: AsyncWebClient, *, user_id: str, channel_id: str | None, message: Message
 ) -> None:

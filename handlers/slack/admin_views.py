@@ -1,0 +1,145 @@
+"""The admins' views: workspace settings, and removing a kudos with a reason. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.model import WorkspaceSettings
+from bot.core.moderation import REASON_MAX_CHARS
+from bot.core.workspace_admin import DAILY_LIMIT_RANGE, SettingsForm
+from handlers.slack import ids
+
+Block = dict[str, Any]
+
+# The form's fields → the block each is shown in (where its error goes).
+SETTING_BLOCKS = {
+    "recognition_channel_id": ids.SETTING_CHANNEL,
+    "daily_limit": ids.SETTING_LIMIT,
+    "require_element": ids.SETTING_OPTIONS,
+    "leaderboard_enabled": ids.SETTING_OPTIONS,
+    "endorsement_emoji": ids.SETTING_EMOJI,
+    "admin_ids": ids.SETTING_ADMINS,
+}
+_OPTIONS = {
+    "require_element": ("Require an element tag", "Every recognition names at least one element"),
+    "leaderboard_enabled": ("Leaderboards", "Let people use /delight top (off by default)"),
+}
+
+
+def _plain(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}
+
+
+def _input(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label),
+        "element": {**element, "action_id": block_id},
+        "optional": optional,
+    }
+    return block
+
+
+def _option(name: str) -> Block:
+    label, description = _OPTIONS[name]
+    return {"text": _plain(label), "description": _plain(description), "value": name}
+
+
+def settings_modal(settings: WorkspaceSettings) -> Block:
+    channel: Block = {"type": "conversations_select", "filter": {"include": ["public"]}}
+    if settings.recognition_channel_id:
+        channel["initial_conversation"] = settings.recognition_channel_id
+    options: Block = {"type": "checkboxes", "options": [_option(n) for n in _OPTIONS]}
+    chosen = [_option(n) for n in _OPTIONS if getattr(settings, n)]
+    if chosen:
+        options["initial_options"] = chosen
+    admins: Block = {"type": "multi_users_select", "max_selected_items": 50}
+    if settings.admin_ids:
+        admins["initial_users"] = list(settings.admin_ids)
+    low, high = DAILY_LIMIT_RANGE
+    return {
+        "type": "modal",
+        "callback_id": ids.SETTINGS_MODAL,
+        "title": _plain("Delight settings"),
+        "submit": _plain("Save"),
+        "close": _plain("Cancel"),
+        "blocks": [
+            _input(
+                ids.SETTING_CHANNEL,
+                "Recognition channel (empty: where /delight is used)",
+                channel,
+                optional=True,
+            ),
+            _input(
+                ids.SETTING_LIMIT,
+                "Daily limit: people one person can recognise a day",
+                {
+                    "type": "number_input",
+                    "is_decimal_allowed": False,
+                    "min_value": str(low),
+                    "max_value": str(high),
+                    "initial_value": str(settings.daily_limit),
+                },
+            ),
+            _input(ids.SETTING_OPTIONS, "Rules", options, optional=True),
+            _input(
+                ids.SETTING_EMOJI,
+                "Endorsement emoji (reacting with it says “I saw it too”)",
+                {"type": "plain_text_input", "initial_value": settings.endorsement_emoji},
+            ),
+            _input(
+                ids.SETTING_ADMINS,
+                "Extra Delight admins (workspace admins and owners always are)",
+                admins,
+                optional=True,
+            ),
+        ],
+    }
+
+
+def read_settings_form(view: dict[str, Any]) -> SettingsForm:
+    """The submitted form, tolerating missing or odd fields (validation is the domain's)."""
+    values = view.get("state", {}).get("values", {})
+
+    def field(block: str) -> dict[str, Any]:
+        found = values.get(block, {}).get(block)
+        return found if isinstance(found, dict) else {}
+
+    checked = {o.get("value") for o in field(ids.SETTING_OPTIONS).get("selected_options") or []}
+    channel = field(ids.SETTING_CHANNEL).get("selected_conversation")
+    users = field(ids.SETTING_ADMINS).get("selected_users") or []
+    return SettingsForm(
+        recognition_channel_id=channel if isinstance(channel, str) and channel else None,
+        daily_limit=str(field(ids.SETTING_LIMIT).get("value") or ""),
+        require_element="require_element" in checked,
+        leaderboard_enabled="leaderboard_enabled" in checked,
+        endorsement_emoji=str(field(ids.SETTING_EMOJI).get("value") or ""),
+        admin_ids=tuple(u for u in users if isinstance(u, str)),
+    )
+
+
+def removal_modal(kudos_id: int) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": ids.REMOVAL_MODAL,
+        "title": _plain("Remove recognition"),
+        "submit": _plain("Remove"),
+        "close": _plain("Cancel"),
+        "private_metadata": str(kudos_id),
+        "blocks": [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": "The announcement and DMs will be replaced by a short note, and it "
+                    "will no longer count anywhere. The reason goes in the audit log.",
+                },
+            },
+            _input(
+                ids.REASON_BLOCK,
+                "Why is it being removed?",
+                {"type": "plain_text_input", "multiline": True, "max_length": REASON_MAX_CHARS},
+            ),
+        ],
+    }

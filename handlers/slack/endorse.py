@@ -1,0 +1,66 @@
+"""Endorsements: the announcement's button, and the endorsement emoji as a reaction."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+
+from bot.core.endorsements import Endorsements, Outcome, Via
+from bot.core.ports import SettingsRepository
+from handlers.slack import ids
+from handlers.slack.ids_parsing import kudos_id_from, team_of
+from handlers.slack.replies import ephemeral_text
+
+logger = logging.getLogger(__name__)
+
+_SAY = {
+    Outcome.ALREADY: "You've already said you saw it too — thank you!",
+    Outcome.OWN: "You can't endorse a recognition you gave or received — but others can!",
+    Outcome.NOT_PUBLISHED: "That recognition isn't published any more.",
+}
+
+
+def register(app: AsyncApp, *, endorsements: Endorsements, settings: SettingsRepository) -> None:
+    @app.action(ids.ENDORSE)
+    async def handle_endorse_button(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        kudos_id = kudos_id_from(action.get("value"))
+        team_id = team_of(body)
+        if kudos_id is None or not team_id:
+            return  # not one of our buttons
+        done = await endorsements.endorse_by_id(
+            team_id=team_id, kudos_id=kudos_id, user_id=body["user"]["id"], via=Via.BUTTON
+        )
+        if (say := _SAY.get(done.outcome)) is not None:
+            await respond(**ephemeral_text(say), replace_original=False)
+
+    @app.event("reaction_added")
+    async def handle_reaction_added(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        if (target := await _endorsing_reaction(event, context, settings)) is not None:
+            await endorsements.endorse_announcement(**target, via=Via.REACTION)
+
+    @app.event("reaction_removed")
+    async def handle_reaction_removed(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        if (target := await _endorsing_reaction(event, context, settings)) is not None:
+            await endorsements.take_back(**target)
+
+
+async def _endorsing_reaction(
+    event: dict[str, Any], context: AsyncBoltContext, settings: SettingsRepository
+) -> dict[str, str] | None:
+    """Where a reaction with this workspace's endorsement emoji went, or None."""
+    item = event.get("item") or {}
+    team_id = context.team_id or ""
+    if item.get("type") != "message" or not team_id or not event.get("user"):
+        return None
+    emoji = str(event.get("reaction") or "").split("::")[0]  # "sparkles::skin-tone-2"
+    if emoji != (await settings.get(team_id)).endorsement_emoji:
+        return None
+    channel, ts = item.get("channel"), item.get("ts")
+    if not isinstance(channel, str) or not isinstance(ts, str):
+        return None
+    return {"team_id": team_id, "channel_id": channel, "ts": ts, "user_id": str(event["user"])}

@@ -1,0 +1,116 @@
+"""App Home: published when opened, re-published on its buttons; and the settings modal."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core import errors
+from bot.core.home import HomeCursor, HomeService
+from bot.core.workspace_admin import WorkspaceAdmin
+from handlers.slack import admin_views, blocks, ids
+from handlers.slack.home_view import home_view, read_cursor
+from handlers.slack.ids_parsing import team_of
+from handlers.slack.refusals import explain
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, *, home: HomeService, workspace_admin: WorkspaceAdmin) -> None:
+    async def publish(
+        client: AsyncWebClient, team_id: str, user_id: str, cursor: HomeCursor | None = None
+    ) -> None:
+        view = home_view(await home.home(team_id, user_id, cursor or HomeCursor()))
+        try:
+            await client.views_publish(user_id=user_id, view=view)
+        except SlackApiError as error:
+            logger.warning("App Home not published: %s", error.response.get("error"))
+
+    @app.event("app_home_opened")
+    async def handle_home_opened(
+        event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user") or not context.team_id:
+            return
+        await publish(client, context.team_id, str(event["user"]))
+
+    @app.action(re.compile(f"^(?:{ids.HOME_PAGE}.*|{ids.HOME_TOGGLE_ELEMENTS})$"))
+    async def handle_home_page(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await publish(client, team_of(body), body["user"]["id"], read_cursor(action.get("value")))
+
+    @app.action(ids.HOME_PUBLIC)
+    async def handle_public_toggle(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        team_id, user_id = team_of(body), body["user"]["id"]
+        await home.set_public_announcements(team_id, user_id, public=action.get("value") == "on")
+        cursor = read_cursor((body.get("view") or {}).get("private_metadata"))
+        await publish(client, team_id, user_id, cursor)
+
+    @app.action(ids.HOME_RECOGNISE)
+    async def handle_recognise(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        view = blocks.nomination_modal(context=blocks.ModalContext())
+        try:
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+        except SlackApiError as error:
+            logger.warning("modal not opened from App Home: %s", error.response.get("error"))
+
+    @app.action(ids.HOME_SETTINGS)
+    async def handle_settings_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await open_settings(client, workspace_admin, team_of(body), body["user"]["id"], body)
+
+    @app.view(ids.SETTINGS_MODAL)
+    async def handle_settings_submission(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        team_id, admin_id = team_of(body), body["user"]["id"]
+        try:
+            await workspace_admin.save(team_id, admin_id, admin_views.read_settings_form(view))
+        except errors.SettingsInvalid as invalid:
+            await ack(
+                response_action="errors",
+                errors={
+                    admin_views.SETTING_BLOCKS[name]: message
+                    for name, message in invalid.problems.items()
+                },
+            )
+            return
+        except errors.NotAnAdmin as refused:
+            await ack(response_action="errors", errors={ids.SETTING_CHANNEL: explain(refused)})
+            return
+        await ack()
+        await publish(client, team_id, admin_id)
+
+
+async def open_settings(
+    client: AsyncWebClient,
+    workspace_admin: WorkspaceAdmin,
+    team_id: str,
+    user_id: str,
+    body: dict[str, Any],
+) -> str | None:
+    """Open the settings modal for an admin; returns a refusal to show anyone else."""
+    try:
+        settings = await workspace_admin.current(team_id, user_id)
+    except errors.NotAnAdmin as refused:
+        return explain(refused)
+    try:
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=admin_views.settings_modal(settings)
+        )
+    except SlackApiError as error:
+        logger.warning("settings modal not opened: %s", error.response.get("error"))
+    return None

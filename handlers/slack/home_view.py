@@ -1,0 +1,264 @@
+"""App Home, `/delight me` and the leaderboard, rendered. Pure."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.core.elements import DEFINITION, DEFINITION_AUTHOR, ELEMENT_INFO, Element
+from bot.core.home import Home, HomeCursor, MyStats, Period
+from bot.core.model import Listed, Page, PersonStats, Ranked
+from handlers.slack import ids
+from handlers.slack.blocks import Message, element_names
+from handlers.slack.mrkdwn import escape, people_list, shorten, user_mention
+
+Block = dict[str, Any]
+STORY_IN_LIST = 600  # characters of a story shown in a list; the full story is in the DM
+VIEW_BLOCK_LIMIT = 100
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _button(text: str, action_id: str, value: str = "", *, primary: bool = False) -> Block:
+    button: Block = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": text, "emoji": True},
+    }
+    if value:
+        button["value"] = value
+    if primary:
+        button["style"] = "primary"
+    return button
+
+
+def cursor_value(cursor: HomeCursor) -> str:
+    return json.dumps(
+        {"r": cursor.received_before, "g": cursor.given_before, "e": cursor.show_elements}
+    )
+
+
+def read_cursor(value: object) -> HomeCursor:
+    """A button's cursor; anything odd means the first pages (it travels through Slack)."""
+    try:
+        data = json.loads(value) if isinstance(value, str) and len(value) < 200 else {}
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+
+    def position(key: str) -> int | None:
+        found = data.get(key)
+        return found if isinstance(found, int) and 0 < found < 2**62 else None
+
+    return HomeCursor(
+        received_before=position("r"),
+        given_before=position("g"),
+        show_elements=data.get("e") is True,
+    )
+
+
+def _breakdown(stats: PersonStats) -> str:
+    if not stats.elements:
+        return "No elements yet: when colleagues tag what they saw, it shows here."
+    top = max(count for _, count in stats.elements)
+    lines = []
+    for element, count in stats.elements:
+        bar = "▇" * max(1, round(8 * count / top))
+        lines.append(f"{bar} *{ELEMENT_INFO[element].name}* {count}")
+    return "\n".join(lines)
+
+
+def _listed(item: Listed, *, received: bool) -> list[Block]:
+    kudos = item.kudos
+    who = (
+        f"From {user_mention(kudos.giver_id)}"
+        if received
+        else f"To {people_list(kudos.recipient_ids)}"
+    )
+    meta = [
+        who,
+        f"<!date^{int(kudos.created_at.timestamp())}^{{date_short}}|{kudos.created_at:%Y-%m-%d}>",
+    ]
+    if kudos.elements:
+        meta.append(element_names(kudos.elements))
+    if item.endorsements:
+        meta.append(f"{item.endorsements} saw it too")
+    if kudos.private:
+        meta.append("🔒 private")
+    story = escape(shorten(kudos.story, STORY_IN_LIST)).replace("\n", "\n>")
+    return [_section(f">{story}"), _context(" · ".join(meta))]
+
+
+def _pager(page: Page, cursor: HomeCursor, *, received: bool) -> Block | None:
+    here = cursor.received_before if received else cursor.given_before
+    buttons: list[Block] = []
+    if here is not None:
+        newest = (
+            HomeCursor(None, cursor.given_before, cursor.show_elements)
+            if received
+            else HomeCursor(cursor.received_before, None, cursor.show_elements)
+        )
+        buttons.append(
+            _button("Newest", f"{ids.HOME_PAGE}_{len(buttons)}_{received}", cursor_value(newest))
+        )
+    if page.older is not None:
+        older = (
+            HomeCursor(page.older, cursor.given_before, cursor.show_elements)
+            if received
+            else HomeCursor(cursor.received_before, page.older, cursor.show_elements)
+        )
+        buttons.append(
+            _button("Older →", f"{ids.HOME_PAGE}_{len(buttons)}_{received}", cursor_value(older))
+        )
+    return {"type": "actions", "elements": buttons} if buttons else None
+
+
+def _kudos_section(title: str, page: Page, cursor: HomeCursor, *, received: bool) -> list[Block]:
+    blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
+    if not page.items:
+        blocks.append(
+            _context(
+                "Nothing yet. Recognition comes to those who delight customers — it will be here."
+                if received
+                else "Nothing yet. Seen someone go the extra mile? Recognise them!"
+            )
+        )
+    for item in page.items:
+        blocks += _listed(item, received=received)
+    if pager := _pager(page, cursor, received=received):
+        blocks.append(pager)
+    return blocks
+
+
+def _definition(show_elements: bool, cursor: HomeCursor) -> list[Block]:
+    toggle = HomeCursor(cursor.received_before, cursor.given_before, not show_elements)
+    blocks = [
+        _section(f"_“{DEFINITION}”_ — {DEFINITION_AUTHOR}"),
+    ]
+    if show_elements:
+        blocks.append(
+            _section(
+                "\n".join(
+                    f"*{ELEMENT_INFO[e].name}* (`#{e.value}`): {ELEMENT_INFO[e].meaning}"
+                    for e in Element
+                )
+            )
+        )
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [
+                _button("✨ Recognise someone", ids.HOME_RECOGNISE, primary=True),
+                _button(
+                    "Hide the seven elements" if show_elements else "What the seven elements mean",
+                    ids.HOME_TOGGLE_ELEMENTS,
+                    cursor_value(toggle),
+                ),
+            ],
+        }
+    )
+    return blocks
+
+
+def home_view(home: Home) -> Block:
+    cursor = home.cursor
+    people = "person" if home.remaining_today == 1 else "people"
+    status = [f"You can recognise *{home.remaining_today}* more {people} today."]
+    if home.element_of_week:
+        info = ELEMENT_INFO[home.element_of_week]
+        status.append(f"Element of the week: *{info.name}* — {info.meaning}")
+    stats = home.stats
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Delight"}},
+        *_definition(cursor.show_elements, cursor),
+        _section("\n".join(status)),
+        {"type": "divider"},
+        _section(
+            f"*What colleagues see in you* — {stats.received} received, {stats.given} given, "
+            f"{stats.endorsements_received} endorsements\n{_breakdown(stats)}"
+        ),
+        *_kudos_section("Recognition you received", home.received, cursor, received=True),
+        *_kudos_section("Recognition you gave", home.given, cursor, received=False),
+        {"type": "divider"},
+        _section(
+            "*Announcements about you*: "
+            + (
+                "on — kudos about you are announced in the recognition channel."
+                if home.public_announcements
+                else "off — kudos about you come by DM only."
+            )
+        ),
+        {
+            "type": "actions",
+            "elements": [
+                _button(
+                    "Turn off public announcements"
+                    if home.public_announcements
+                    else "Turn on public announcements",
+                    ids.HOME_PUBLIC,
+                    "off" if home.public_announcements else "on",
+                )
+            ],
+        },
+    ]
+    if home.is_admin:
+        blocks += _admin_section(home)
+    assert len(blocks) <= VIEW_BLOCK_LIMIT, "App Home outgrew Slack's 100 blocks"
+    return {"type": "home", "blocks": blocks, "private_metadata": cursor_value(cursor)}
+
+
+def _admin_section(home: Home) -> list[Block]:
+    settings = home.settings
+    channel = (
+        f"<#{settings.recognition_channel_id}>"
+        if settings.recognition_channel_id
+        else "where /delight is used"
+    )
+    summary = (
+        f"Recognition channel: {channel} · daily limit {settings.daily_limit} · "
+        f"element tag {'required' if settings.require_element else 'optional'} · "
+        f"leaderboards {'on' if settings.leaderboard_enabled else 'off'} · "
+        f"endorse with :{settings.endorsement_emoji}:"
+    )
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": "Admin"}},
+        _context(summary),
+        {"type": "actions", "elements": [_button("Workspace settings", ids.HOME_SETTINGS)]},
+    ]
+
+
+def my_stats_message(mine: MyStats) -> Message:
+    stats = mine.stats
+    text = (
+        f"*Your Delight*: {stats.received} received · {stats.given} given · "
+        f"{stats.endorsements_received} endorsements on kudos about you · "
+        f"{mine.remaining_today} of {mine.daily_limit} left to give today.\n{_breakdown(stats)}"
+    )
+    return Message(text=text, blocks=[_section(text)])
+
+
+PERIOD_LABELS = {
+    Period.WEEK: "the last 7 days",
+    Period.MONTH: "the last 30 days",
+    Period.QUARTER: "the last 91 days",
+    Period.ALL: "all time",
+}
+
+
+def leaderboard_message(ranked: list[Ranked], period: Period) -> Message:
+    if not ranked:
+        text = f"No public recognition in {PERIOD_LABELS[period]} yet."
+    else:
+        lines = [
+            f"{position}. {user_mention(r.user_id)} — {r.received}"
+            for position, r in enumerate(ranked, start=1)
+        ]
+        text = f"*Recognition received, {PERIOD_LABELS[period]}*\n" + "\n".join(lines)
+    return Message(text=text, blocks=[_section(text)])
