@@ -287,12 +287,13 @@ class SqlKudosRepository:
 
         def work(connection: Connection) -> tuple[bool, int]:
             dialect = postgresql if self._db.is_postgres else sqlite
-            added = connection.execute(
+            added = connection.scalar(  # (rowcount is not reliable for an INSERT)
                 dialect.insert(ENDORSEMENTS)
                 .values(kudos_id=kudos_id, user_id=user_id, team_id=team_id, via=via, created_at=at)
                 .on_conflict_do_nothing()
-            ).rowcount
-            return added == 1, _endorsements(connection, kudos_id)
+                .returning(ENDORSEMENTS.c.user_id)
+            )
+            return added is not None, _endorsements(connection, kudos_id)
 
         return await self._db.transaction(work)
 

@@ -295,3 +295,108 @@ class SlackDriver:
             },
             **kw,
         )
+
+    # --- issue 3: buttons, reactions, App Home, settings -------------------------------------
+
+    def block_action(
+        self,
+        action: dict[str, Any],
+        *,
+        user: str = "U0002",
+        team_id: str | None = None,
+        channel: str | None = "C0001",
+        message_ts: str | None = None,
+        view: dict[str, Any] | None = None,
+    ) -> Reply:
+        """A click on a button or overflow option (block_actions), as Slack sends it."""
+        team = team_id or self.team_id
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": team, "domain": "acme"},
+            "user": {"id": user, "username": user.lower(), "team_id": team},
+            "api_app_id": "A0001",
+            "token": "FAKEverificationTOKEN0001",
+            "trigger_id": unique("7777.8888."),
+            "response_url": self.response_url,
+            "actions": [{"block_id": "b", "action_ts": "1700000800.000000", **action}],
+            "is_enterprise_install": False,
+        }
+        if view is not None:
+            payload["container"] = {"type": "view", "view_id": view.get("id", "VHOME")}
+            payload["view"] = view
+        elif channel is not None:
+            payload["container"] = {
+                "type": "message",
+                "channel_id": channel,
+                "message_ts": message_ts or "1700000000.000001",
+            }
+            payload["channel"] = {"id": channel, "name": "general"}
+            payload["message"] = {"type": "message", "ts": message_ts or "1700000000.000001"}
+        return self.interaction(payload)
+
+    def button(self, action_id: str, value: str, **kwargs: Any) -> Reply:
+        return self.block_action(
+            {"type": "button", "action_id": action_id, "value": value}, **kwargs
+        )
+
+    def reaction(
+        self,
+        emoji: str,
+        *,
+        channel: str,
+        ts: str,
+        user: str = "U0002",
+        removed: bool = False,
+        **kwargs: Any,
+    ) -> Reply:
+        return self.event(
+            {
+                "type": "reaction_removed" if removed else "reaction_added",
+                "user": user,
+                "reaction": emoji,
+                "item_user": "UBOT",
+                "item": {"type": "message", "channel": channel, "ts": ts},
+                "event_ts": "1700000900.000100",
+            },
+            **kwargs,
+        )
+
+    def home_opened(self, user: str = "U0001", **kwargs: Any) -> Reply:
+        return self.event(
+            {
+                "type": "app_home_opened",
+                "user": user,
+                "channel": "D0001",
+                "tab": "home",
+                "event_ts": "1700000950.000100",
+            },
+            **kwargs,
+        )
+
+    def submit_view(
+        self, callback_id: str, values: dict[str, Any], *, user: str, private_metadata: str = ""
+    ) -> Reply:
+        """Any modal's submission, with its state values given block → action → value."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": "acme"},
+            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+            "api_app_id": "A0001",
+            "token": "FAKEverificationTOKEN0001",
+            "trigger_id": unique("9999.0000."),
+            "view": {
+                "id": unique("V"),
+                "team_id": self.team_id,
+                "type": "modal",
+                "blocks": [],
+                "private_metadata": private_metadata,
+                "callback_id": callback_id,
+                "state": {"values": values},
+                "hash": "1700000000.FAKEhash",
+                "app_id": "A0001",
+                "bot_id": "B0001",
+            },
+            "response_urls": [],
+            "is_enterprise_install": False,
+        }
+        return self.interaction(payload)

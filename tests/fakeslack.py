@@ -51,6 +51,8 @@ def default_users() -> dict[str, dict[str, Any]]:
         user("USLACKBOT", "slackbot"),
         user("UDUP1", "sam"),
         user("UDUP2", "sam2", profile={"display_name": "sam"}),
+        user("UADMIN", "ada", is_admin=True),
+        user("UOWNER", "olga", is_owner=True),
     ]
     people += [user(f"UM{n:04d}", f"member{n}") for n in range(20)]
     return {p["id"]: p for p in people}
@@ -76,6 +78,7 @@ class FakeSlackState:
     users: dict[str, dict[str, Any]] = field(default_factory=default_users)
     channel_errors: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # posted
     failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
     latency: float = 0.0
     lock: threading.Condition = field(default_factory=threading.Condition)
@@ -196,6 +199,7 @@ class FakeSlack:
         with self.state.lock:
             self.state.envelopes.clear()
             self.state.calls.clear()
+            self.state.messages.clear()
             self.state.failures.clear()
             self.state.channel_errors.clear()
             self.state.users = default_users()
@@ -372,7 +376,35 @@ class FakeSlack:
         if channel.startswith(("U", "W")):
             channel = "D" + channel[1:]
         ts = f"1700000000.{next(self.state.ts_counter):06d}"
+        with self.state.lock:
+            self.state.messages[(channel, ts)] = args
         return {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text")}}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        key = (str(args.get("channel") or ""), str(args.get("ts") or ""))
+        with self.state.lock:
+            if key not in self.state.messages:
+                return {"ok": False, "error": "message_not_found"}
+        if not args.get("text") and not args.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        if "blocks" in args and (problems := block_problems(args["blocks"])):
+            return {"ok": False, "error": "invalid_blocks", "errors": problems}
+        with self.state.lock:
+            self.state.messages[key] = {**self.state.messages[key], **args}
+        return {"ok": True, "channel": key[0], "ts": key[1]}
+
+    def message(self, channel: str, ts: str) -> dict[str, Any]:
+        """A posted message as it stands now (after any chat.update)."""
+        with self.state.lock:
+            return self.state.messages[(channel, ts)]
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = args.get("view")
+        if not args.get("user_id") or not isinstance(view, dict) or view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        if problems := view_problems(view):
+            return {"ok": False, "error": "invalid_arguments", "errors": problems}
+        return {"ok": True, "view": {**view, "id": f"V{next(self.state.ts_counter):06d}"}}
 
     def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         if problem := self._post_problem(args):

@@ -77,3 +77,29 @@ def set_workspace(
         channel=channel,
         limit=limit,
     )
+
+
+def give(
+    slack: Any,
+    fake: FakeSlack,
+    database_url: str,
+    text: str = "<@U0004|maria> stayed late to help a customer find a gift #genuine",
+    *,
+    user: str = "U0001",
+) -> dict[str, Any]:
+    """Give a kudos by /delight and wait until it is delivered: its stored row."""
+    before = len(fake.calls("response_url"))
+    assert slack.command(text, user=user).status == 200
+    fake.wait_for_calls("response_url", before + 1)
+    return kudos_rows(database_url)[-1]
+
+
+def blocks_text(blocks: Any) -> str:
+    """Every piece of text in some blocks, joined."""
+    return all_block_text(Call("", {"blocks": blocks}, None, 0.0))
+
+
+def message_text(fake: FakeSlack, channel: str, ts: str) -> str:
+    """A posted message's text as it stands now (after any chat.update)."""
+    message = fake.message(channel, ts)
+    return blocks_text(message.get("blocks")) or str(message.get("text", ""))

@@ -19,11 +19,20 @@ from handlers.slack.replies import tell_privately
 
 logger = logging.getLogger(__name__)
 
-_STORY_ERRORS = (errors.StoryMissing, errors.StoryTooShort, errors.StoryTooLong)
+# Where each refusal shows; anything else is about the recipients.
+_ERROR_BLOCKS: dict[type[errors.DelightError], str] = {
+    errors.StoryMissing: ids.STORY_BLOCK,
+    errors.StoryTooShort: ids.STORY_BLOCK,
+    errors.StoryTooLong: ids.STORY_BLOCK,
+    errors.ElementRequired: ids.ELEMENTS_BLOCK,
+}
 
 
-def read_submission(view: dict[str, Any]) -> tuple[tuple[str, ...], str, tuple[Element, ...]]:
-    """Recipients, story and elements from the modal's state, tolerating missing fields."""
+def read_submission(
+    view: dict[str, Any],
+) -> tuple[tuple[str, ...], str, tuple[Element, ...], bool]:
+    """Recipients, story, elements and privacy from the modal's state, tolerating missing
+    fields."""
     values = view.get("state", {}).get("values", {})
 
     def field(block: str, action: str) -> dict[str, Any]:
@@ -35,10 +44,12 @@ def read_submission(view: dict[str, Any]) -> tuple[tuple[str, ...], str, tuple[E
     options = field(ids.ELEMENTS_BLOCK, ids.ELEMENTS_ACTION).get("selected_options") or []
     known = {e.value: e for e in Element}
     chosen = {known[o.get("value")] for o in options if o.get("value") in known}
+    privacy = field(ids.PRIVATE_BLOCK, ids.PRIVATE_ACTION).get("selected_options") or []
     return (
         tuple(str(u) for u in users if isinstance(u, str)),
         str(story),
         tuple(e for e in Element if e in chosen),
+        any(o.get("value") == "private" for o in privacy if isinstance(o, dict)),
     )
 
 
@@ -49,7 +60,7 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
     ) -> None:
         team_id = body["team"]["id"]
         giver_id = body["user"]["id"]
-        recipients, story, elements = read_submission(view)
+        recipients, story, elements, private = read_submission(view)
         context = blocks.ModalContext.load(view.get("private_metadata"))
         source_url = None
         if context.message_channel_id and context.message_ts:
@@ -65,6 +76,7 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
             request_key=f"view:{view['id']}",
             origin_channel_id=context.channel_id,
             source_url=source_url,
+            private=private,
         )
         try:
             given = await flow.give(nomination)
@@ -72,7 +84,7 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
             await ack()
             return
         except errors.DelightError as refused:
-            block = ids.STORY_BLOCK if isinstance(refused, _STORY_ERRORS) else ids.RECIPIENTS_BLOCK
+            block = _ERROR_BLOCKS.get(type(refused), ids.RECIPIENTS_BLOCK)
             message = await flow.plain_names(team_id, explain(refused))
             await ack(response_action="errors", errors={block: message})
             return
