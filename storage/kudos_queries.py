@@ -122,7 +122,7 @@ _LEADERBOARD = (
     .order_by(func.count().desc(), RECIPIENTS.c.recipient_id)
     .limit(bindparam("limit"))
 )
-NO_CURSOR = 2**62
+NO_CURSOR = 2**31 - 1  # above any id (ids are 32-bit integers on PostgreSQL)
 
 
 class SqlKudosQueries:

@@ -55,7 +55,7 @@ def read_cursor(value: object) -> HomeCursor:
 
     def position(key: str) -> int | None:
         found = data.get(key)
-        return found if isinstance(found, int) and 0 < found < 2**62 else None
+        return found if isinstance(found, int) and 0 < found < 2**31 else None
 
     return HomeCursor(
         received_before=position("r"),
