@@ -27,15 +27,14 @@ ENDORSEMENTS = SQLModel.metadata.tables["kudos_endorsement"]
 PREFERENCES = SQLModel.metadata.tables["user_preference"]
 
 _STANDING = KUDOS.c.removed_at.is_(None)
+_RECEIVED_BY_ME = (
+    RECIPIENTS.c.team_id == bindparam("team_id"),
+    RECIPIENTS.c.recipient_id == bindparam("user_id"),
+    RECIPIENTS.c.removed.is_(False),
+)
 _RECEIVED_IDS = (
     select(RECIPIENTS.c.kudos_id)
-    .join(KUDOS, KUDOS.c.id == RECIPIENTS.c.kudos_id)
-    .where(
-        RECIPIENTS.c.team_id == bindparam("team_id"),
-        RECIPIENTS.c.recipient_id == bindparam("user_id"),
-        RECIPIENTS.c.kudos_id < bindparam("before"),
-        _STANDING,
-    )
+    .where(*_RECEIVED_BY_ME, RECIPIENTS.c.kudos_id < bindparam("before"))
     .order_by(RECIPIENTS.c.kudos_id.desc())
     .limit(bindparam("limit"))
 )
@@ -64,44 +63,20 @@ _ENDORSEMENT_COUNTS = (
     .where(ENDORSEMENTS.c.kudos_id.in_(bindparam("ids", expanding=True)))
     .group_by(ENDORSEMENTS.c.kudos_id)
 )
-_RECEIVED_COUNT = (
-    select(func.count())
-    .select_from(RECIPIENTS.join(KUDOS, KUDOS.c.id == RECIPIENTS.c.kudos_id))
-    .where(
-        RECIPIENTS.c.team_id == bindparam("team_id"),
-        RECIPIENTS.c.recipient_id == bindparam("user_id"),
-        _STANDING,
-    )
-)
+_RECEIVED_COUNT = select(func.count()).select_from(RECIPIENTS).where(*_RECEIVED_BY_ME)
 _GIVEN_COUNT = select(func.count()).where(
     KUDOS.c.team_id == bindparam("team_id"), KUDOS.c.giver_id == bindparam("user_id"), _STANDING
 )
 _RECEIVED_ELEMENTS = (
     select(ELEMENTS.c.element, func.count())
-    .select_from(
-        RECIPIENTS.join(KUDOS, KUDOS.c.id == RECIPIENTS.c.kudos_id).join(
-            ELEMENTS, ELEMENTS.c.kudos_id == RECIPIENTS.c.kudos_id
-        )
-    )
-    .where(
-        RECIPIENTS.c.team_id == bindparam("team_id"),
-        RECIPIENTS.c.recipient_id == bindparam("user_id"),
-        _STANDING,
-    )
+    .select_from(RECIPIENTS.join(ELEMENTS, ELEMENTS.c.kudos_id == RECIPIENTS.c.kudos_id))
+    .where(*_RECEIVED_BY_ME)
     .group_by(ELEMENTS.c.element)
 )
 _ENDORSEMENTS_RECEIVED = (
     select(func.count())
-    .select_from(
-        RECIPIENTS.join(KUDOS, KUDOS.c.id == RECIPIENTS.c.kudos_id).join(
-            ENDORSEMENTS, ENDORSEMENTS.c.kudos_id == RECIPIENTS.c.kudos_id
-        )
-    )
-    .where(
-        RECIPIENTS.c.team_id == bindparam("team_id"),
-        RECIPIENTS.c.recipient_id == bindparam("user_id"),
-        _STANDING,
-    )
+    .select_from(RECIPIENTS.join(ENDORSEMENTS, ENDORSEMENTS.c.kudos_id == RECIPIENTS.c.kudos_id))
+    .where(*_RECEIVED_BY_ME)
 )
 # Public recognition only: private kudos and people who asked not to be announced stay out.
 _OPTED_OUT = select(PREFERENCES.c.user_id).where(

@@ -108,6 +108,9 @@ _REMOVE = (
     )
     .values(removed_at=bindparam("at", type_=tables.UTCDateTime()), removed_by=bindparam("by"))
 )
+_REMOVE_RECEIVED = (
+    update(RECIPIENTS).where(RECIPIENTS.c.kudos_id == bindparam("which_kudos")).values(removed=True)
+)
 _UNENDORSE = delete(ENDORSEMENTS).where(
     ENDORSEMENTS.c.kudos_id == bindparam("kudos_id"),
     ENDORSEMENTS.c.user_id == bindparam("user_id"),
@@ -269,6 +272,7 @@ class SqlKudosRepository:
             ).rowcount
             if changed != 1:
                 return None
+            connection.execute(_REMOVE_RECEIVED, {"which_kudos": kudos_id})
             kudos = _get(connection, _KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id)
             assert kudos is not None
             dms = {

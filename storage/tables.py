@@ -44,7 +44,8 @@ class KudosRow(SQLModel, table=True):
         Index("ix_kudos_team_created", "team_id", "created_at"),
         # Finds the kudos behind a reaction on its announcement.
         Index("ix_kudos_announcement", "team_id", "announcement_ts", "announcement_channel_id"),
-        Index("ix_kudos_given", "team_id", "giver_id", "id"),  # App Home's "given", paged
+        # App Home's "given": paged and counted from the index alone.
+        Index("ix_kudos_given", "team_id", "giver_id", "removed_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -73,7 +74,8 @@ class KudosRecipientRow(SQLModel, table=True):
     __tablename__ = "kudos_recipient"
     __table_args__ = (
         Index("ix_kudos_recipient_received", "team_id", "recipient_id", "created_at"),
-        Index("ix_kudos_recipient_paged", "team_id", "recipient_id", "kudos_id"),
+        # App Home's "received": paged and counted from the index alone.
+        Index("ix_kudos_recipient_paged", "team_id", "recipient_id", "removed", "kudos_id"),
         Index("ix_kudos_recipient_team_time", "team_id", "created_at"),  # leaderboards
     )
 
@@ -82,6 +84,8 @@ class KudosRecipientRow(SQLModel, table=True):
     position: int  # the order the giver named them in
     team_id: str = Field(max_length=32)
     created_at: datetime = _utc_column()  # copied from the kudos so "received" queries need no join
+    # Copied from the kudos when it is removed, so "received" queries need no join.
+    removed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     dm_channel_id: str | None = Field(default=None, max_length=32)  # so undo can take it back
     dm_ts: str | None = Field(default=None, max_length=32)
 

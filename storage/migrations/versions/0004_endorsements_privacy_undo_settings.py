@@ -65,11 +65,18 @@ def upgrade() -> None:
             ["team_id", "announcement_ts", "announcement_channel_id"],
             unique=False,
         )
-        batch_op.create_index("ix_kudos_given", ["team_id", "giver_id", "id"], unique=False)
+        batch_op.create_index(
+            "ix_kudos_given", ["team_id", "giver_id", "removed_at", "id"], unique=False
+        )
 
     with op.batch_alter_table("kudos_recipient", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("removed", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch_op.create_index(
-            "ix_kudos_recipient_paged", ["team_id", "recipient_id", "kudos_id"], unique=False
+            "ix_kudos_recipient_paged",
+            ["team_id", "recipient_id", "removed", "kudos_id"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_kudos_recipient_team_time", ["team_id", "created_at"], unique=False
@@ -102,6 +109,7 @@ def downgrade() -> None:
     with op.batch_alter_table("kudos_recipient", schema=None) as batch_op:
         batch_op.drop_index("ix_kudos_recipient_team_time")
         batch_op.drop_index("ix_kudos_recipient_paged")
+        batch_op.drop_column("removed")
         batch_op.drop_column("dm_ts")
         batch_op.drop_column("dm_channel_id")
 
