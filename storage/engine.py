@@ -43,6 +43,11 @@ def check_database_url(database_url: str) -> None:
     _url(database_url)
 
 
+def database_url_for_driver(database_url: str) -> URL:
+    """The URL with our driver named, for engines made outside `make_sync_engine`."""
+    return _url(database_url)
+
+
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers work while a kudos is written; the busy timeout makes another process
     # (a CLI command) wait its turn instead of failing with "database is locked".

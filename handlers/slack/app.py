@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.kudos import KudosService
 from bot.core.ports import Clock
-from handlers.slack import commands, events, shortcuts, tips, views
+from handlers.slack import commands, events, request_context, shortcuts, tips, views
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.events import EventLedger
 from handlers.slack.nominate import NominationFlow
@@ -35,6 +35,7 @@ def create_bolt_app(
         raise_error_for_unhandled_request=False,
     )
     flow = NominationFlow(kudos=kudos, directory=directory)
+    request_context.register(app)  # first, so every later step logs with its workspace
     events.register(app, flow=flow, ledger=ledger, clock=clock)
     commands.register(app, flow=flow)
     views.register(app, flow=flow)
