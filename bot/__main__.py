@@ -9,8 +9,10 @@ import sys
 
 from dotenv import find_dotenv, load_dotenv
 
+from bot.cli import export, forget, tips
 from bot.cli.arguments import USAGE_ERROR, Parser
-from bot.config import ConfigError, load_database_url, load_settings
+from bot.cli.database import CommandError
+from bot.config import ConfigError, load_database_url, load_logging, load_settings
 from bot.core.tips import TipLibraryError, load_tip_library
 
 ROLES = {
@@ -34,6 +36,8 @@ def build_parser() -> Parser:
         "upgrade", help="apply the newest migrations", description="Apply the newest migrations."
     )
     upgrade.set_defaults(run=upgrade_database)
+    for admin_command in (export, forget, tips):
+        admin_command.add_parser(commands)
     return parser
 
 
@@ -46,11 +50,22 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Delight can't start: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except CommandError as error:
+        print(f"python -m bot: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # the reader went away (`export | head`): stop quietly, and keep Python's exit-time
+        # flush of stdout from failing again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def upgrade_database(_args: argparse.Namespace) -> int:
+    from bot.logs import configure_logging
     from storage.engine import upgrade_schema
 
+    level, log_format = load_logging(os.environ)
+    configure_logging(level=level, log_format=log_format)  # the release log shows each step
     upgrade_schema(load_database_url(os.environ))
     print("database is up to date")
     return 0

@@ -121,3 +121,13 @@ def alembic_config(database_url: str) -> Config:
 def upgrade_schema(database_url: str) -> None:
     """Bring the schema to the newest migration (start-up runs this; it is idempotent)."""
     command.upgrade(alembic_config(database_url), "head")
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database is at the newest migration (admin commands need it to be)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head

@@ -86,6 +86,17 @@ class SqlTipScheduleRepository:
 
         return await self._db.transaction(work)
 
+    async def schedules_of(self, team_id: str) -> list[TipSchedule]:
+        """A workspace's schedules, paused ones included, oldest first."""
+
+        def work(connection: Connection) -> list[TipSchedule]:
+            rows = connection.execute(
+                select(SCHEDULES).where(SCHEDULES.c.team_id == team_id).order_by(SCHEDULES.c.id)
+            ).all()
+            return [_schedule(row) for row in rows]
+
+        return await self._db.transaction(work)
+
     async def sent_tip_ids(self, schedule_id: int, element: Element) -> list[str]:
         def work(connection: Connection) -> list[str]:
             return list(
@@ -181,4 +192,5 @@ def _schedule(row: object) -> TipSchedule:
         channel_id=values["channel_id"],
         owner_id=values["owner_id"],
         created_at=values["created_at"],
+        paused_reason=(values["paused_reason"] or "paused") if values["paused"] else None,
     )
