@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.cli.arguments import workspace_id
-from bot.cli.database import admin_engine
-from bot.config import load_database_url
+from bot.cli.database import checked_database_url
 from bot.core.elements import Element, element_for_tag, suggest_element
 from bot.core.schedule import TipSchedule
 from bot.core.tip_delivery import UpcomingTip, upcoming_tip
@@ -51,9 +49,7 @@ def run_preview(args: argparse.Namespace) -> int:
     if args.workspace is None:
         print(library_listing(library, args.element))
         return 0
-    with admin_engine():  # the checks: reachable, schema current
-        pass
-    upcoming = asyncio.run(_upcoming(args.workspace, library, args.element))
+    upcoming = asyncio.run(_upcoming(checked_database_url(), args.workspace, library, args.element))
     if not upcoming:
         print(f"{args.workspace} has no tip schedules")
     for item in upcoming:
@@ -83,9 +79,9 @@ def schedule_listing(upcoming: UpcomingTip) -> str:
 
 
 async def _upcoming(
-    team_id: str, library: TipLibrary, element: Element | None
+    database_url: str, team_id: str, library: TipLibrary, element: Element | None
 ) -> list[UpcomingTip]:
-    database = Database(load_database_url(os.environ))
+    database = Database(database_url)
     try:
         repository = SqlTipScheduleRepository(database)
         now = datetime.now(UTC)
