@@ -96,7 +96,8 @@ def test_two_clocks_send_each_tip_once_and_the_survivor_takes_over(
     assert len(leaders) == 1
     [leader] = leaders
     [follower] = [clock for clock in clocks if clock is not leader]
-    assert first.token == leader.token  # the follower ran no jobs
+    assert first.token == leader.token
+    assert health(follower.port)["scheduler"]["last_tick"] is None  # it ran no jobs
 
     add_due_schedule(database_url, "C0TIPB")
     add_due_schedule(database_url, "C0TIPC")
@@ -105,6 +106,7 @@ def test_two_clocks_send_each_tip_once_and_the_survivor_takes_over(
 
     fake_slack.wait_for_calls("chat.postMessage", count=3, timeout=15)
     assert follower.is_leader()
+    assert health(follower.port)["scheduler"]["last_tick"] is not None
     fake_slack.settle(1.5)  # a few more election rounds: nothing is sent twice
     sent = {call.args["channel"]: call.token for call in posts(fake_slack)}
     assert len(posts(fake_slack)) == 3
