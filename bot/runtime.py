@@ -78,6 +78,7 @@ class Runtime:
 
 
 async def database_health(database: Database) -> dict[str, object]:
+    """The database part of /healthz."""
     try:
         await database.ping()
         state = "ok"

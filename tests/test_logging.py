@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -9,9 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import log_context
 from bot.logs import configure_logging, redact
+from handlers.slack import request_context
 from tests.driver import SIGNING_SECRET, SlackDriver
 from tests.fakeslack import FakeSlack
 from tests.processes import free_port, start_bot, stop, wait_healthy
@@ -148,3 +153,32 @@ def test_the_process_writes_only_json_lines_and_never_its_tokens(
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]
     assert any(line.get("team_id") == "T0001" and line.get("request_id") for line in lines)
     assert {line["level"] for line in lines} >= {"INFO", "DEBUG"}
+
+
+def test_socket_mode_messages_each_get_a_request_id_and_their_workspace(
+    fake_slack: FakeSlack,
+) -> None:
+    """In Socket Mode no HTTP request scope exists: the Bolt middleware makes the id."""
+    seen: list[tuple[str | None, str | None]] = []
+
+    async def scenario() -> None:
+        app = AsyncApp(
+            client=AsyncWebClient(token="xoxb-socket", base_url=fake_slack.api_url),
+            request_verification_enabled=False,
+        )
+        request_context.register(app)
+
+        @app.command("/delight")
+        async def record(ack: AsyncAck) -> None:
+            seen.append((log_context.team_id.get(), log_context.request_id.get()))
+            await ack()
+
+        body = SlackDriver("http://unused", response_url="http://unused").command_body("hi")
+        for _ in range(2):  # the SDK runs each message in a task of its own
+            request = AsyncBoltRequest(body=body.decode(), mode="socket_mode")
+            await asyncio.create_task(app.async_dispatch(request))
+
+    asyncio.run(scenario())
+
+    assert [team for team, _ in seen] == ["T0001", "T0001"]
+    assert len({request for _, request in seen if request}) == 2
