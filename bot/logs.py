@@ -44,9 +44,19 @@ class TextFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+# What every record has; anything else on a record came from `extra=` and is worth keeping.
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "where",
+    "team_id",
+    "request_id",
+}
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: time (ISO 8601 UTC), level, logger, message, team_id,
-    request_id, and the traceback when there is one."""
+    request_id, any `extra=` fields, and the traceback when there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
@@ -58,6 +68,9 @@ class JsonFormatter(logging.Formatter):
         for field in ("team_id", "request_id"):
             if value := _get(record, field):
                 entry[field] = value
+        for key, value in vars(record).items():
+            if key not in _RECORD_FIELDS and key not in entry:
+                entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
@@ -76,6 +89,9 @@ def configure_logging(*, level: str, log_format: str, stream: TextIO | None = No
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # APScheduler logs two INFO lines per job run (each minute, in every scheduler process):
+    # noise beside our own "tip sent" lines. Its warnings and job errors still come through.
+    logging.getLogger("apscheduler").setLevel("DEBUG" if level == "DEBUG" else "WARNING")
 
 
 def _get(record: logging.LogRecord, name: str) -> str | None:

@@ -66,7 +66,7 @@ def test_json_lines_carry_level_logger_workspace_request_and_a_redacted_tracebac
     configure_logging(level="INFO", log_format="json", stream=log_output)
     logger = logging.getLogger("delight.test")
 
-    logger.info("outside any request")
+    logger.info("outside any request", extra={"schedule_id": 7})
     with log_context.request_scope("req-1"):
         log_context.set_workspace("T0001")
         try:
@@ -76,7 +76,10 @@ def test_json_lines_carry_level_logger_workspace_request_and_a_redacted_tracebac
     logger.debug("below the level: not written")
 
     first, second = records(log_output)
-    assert first["message"] == "outside any request"
+    assert (first["message"], first["schedule_id"]) == ("outside any request", 7)
+    assert set(second) == {"time", "level", "logger", "message", "team_id", "request_id"} | {
+        "exception"
+    }
     assert "team_id" not in first
     assert "request_id" not in first
     assert (second["level"], second["logger"]) == ("ERROR", "delight.test")
