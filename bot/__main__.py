@@ -1,52 +1,90 @@
-"""`python -m bot`: run Delight, or manage its database."""
+"""`python -m bot`: run Delight (all in one, or as web and clock processes), or administer it."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot.config import ConfigError, load_settings
+from bot.cli import export, forget, tips
+from bot.cli.arguments import USAGE_ERROR, Parser
+from bot.cli.database import CommandError
+from bot.config import ConfigError, load_database_url, load_logging, load_settings
 from bot.core.tips import TipLibraryError, load_tip_library
+
+ROLES = {
+    "serve": ("all", "run everything in one process (the default)"),
+    "web": ("web", "answer Slack only (HTTP or Socket Mode); run as many as you like"),
+    "clock": ("clock", "run the scheduled jobs only, plus /healthz on PORT"),
+}
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m bot", description=__doc__)
+    parser.set_defaults(run=lambda _args: run_role("all"))
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name, (role, summary) in ROLES.items():
+        command = commands.add_parser(name, help=summary, description=summary)
+        command.set_defaults(run=lambda _args, role=role: run_role(role))
+
+    db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db_commands = db.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    upgrade = db_commands.add_parser(
+        "upgrade", help="apply the newest migrations", description="Apply the newest migrations."
+    )
+    upgrade.set_defaults(run=upgrade_database)
+    for admin_command in (export, forget, tips):
+        admin_command.add_parser(commands)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    commands = parser.add_subparsers(dest="command")
-    commands.add_parser("serve", help="run the bot (the default)")
-    db = commands.add_parser("db", help="database maintenance")
-    db_commands = db.add_subparsers(dest="db_command", required=True)
-    db_commands.add_parser("upgrade", help="apply the newest migrations")
-    args = parser.parse_args(argv)
-
+    args = build_parser().parse_args(argv)
     # .env in the working directory (not beside this file); real variables win over it.
     load_dotenv(find_dotenv(usecwd=True))
-    if args.command == "db":
-        from storage.engine import upgrade_schema
+    try:
+        return int(args.run(args))
+    except ConfigError as error:
+        print(f"Delight can't start: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except CommandError as error:
+        print(f"python -m bot: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # the reader went away (`export | head`): stop quietly, and keep Python's exit-time
+        # flush of stdout from failing again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
-        upgrade_schema(os.environ.get("DATABASE_URL") or "sqlite:///delight.db")
-        print("database is up to date")
-        return 0
 
+def upgrade_database(_args: argparse.Namespace) -> int:
+    from bot.logs import configure_logging
+    from storage.engine import upgrade_schema
+
+    level, log_format = load_logging(os.environ)
+    configure_logging(level=level, log_format=log_format)  # the release log shows each step
+    upgrade_schema(load_database_url(os.environ))
+    print("database is up to date")
+    return 0
+
+
+def run_role(role_name: str) -> int:
     try:
         settings = load_settings(os.environ)
         load_tip_library()  # a broken tips file stops start-up, not a scheduled send
     except (ConfigError, TipLibraryError) as error:
         print(f"Delight can't start: {error}", file=sys.stderr)
-        return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    from bot.runtime import serve
+        return USAGE_ERROR
+    from bot.logs import configure_logging
+    from bot.runtime import Role, serve
     from storage.engine import upgrade_schema
 
+    configure_logging(level=settings.log_level, log_format=settings.log_format)
     upgrade_schema(settings.database_url)
-    asyncio.run(serve(settings))
+    asyncio.run(serve(settings, role=Role(role_name)))
     return 0
 
 

@@ -11,6 +11,7 @@ from storage.engine import check_database_url
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///delight.db"
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(Exception):
@@ -28,6 +29,8 @@ class Settings:
     daily_limit: int
     recognition_channel: str | None
     log_level: str
+    log_format: str  # "text" or "json"
+    leader_retry_seconds: int  # how often a follower tries to become the scheduler leader
     admins: frozenset[str] = frozenset()  # Delight admins in every workspace of this deployment
 
     @property
@@ -86,14 +89,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if not api_url.endswith("/"):
         api_url += "/"  # slack-sdk joins method names onto it
 
-    database_url = _text(env, "DATABASE_URL") or DEFAULT_DATABASE_URL
-    try:
-        check_database_url(database_url)
-    except Exception as exc:
-        raise ConfigError(
-            f"DATABASE_URL is not usable ({exc}): use sqlite:///path/to/delight.db or "
-            "postgresql://user:password@host:5432/dbname."
-        ) from None
+    database_url = load_database_url(env)
 
     channel = _text(env, "DELIGHT_RECOGNITION_CHANNEL")
     if channel is not None and not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel):
@@ -108,9 +104,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 f"DELIGHT_ADMINS has {admin!r}, which is not a user ID: list member IDs "
                 "(like U0123ABCD, from a profile's ⋮ menu → 'Copy member ID'), comma-separated."
             )
-    log_level = (_text(env, "LOG_LEVEL") or "INFO").upper()
-    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise ConfigError(f"LOG_LEVEL={log_level!r}: use DEBUG, INFO, WARNING or ERROR.")
+    log_level, log_format = load_logging(env)
 
     return Settings(
         slack_bot_token=token,
@@ -123,4 +117,33 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         recognition_channel=channel,
         log_level=log_level,
         admins=admins,
+        log_format=log_format,
+        leader_retry_seconds=_int(env, "DELIGHT_LEADER_RETRY_SECONDS", 5, low=1, high=60),
     )
+
+
+def load_database_url(env: Mapping[str, str]) -> str:
+    """DATABASE_URL alone: all the admin commands need."""
+    database_url = _text(env, "DATABASE_URL") or DEFAULT_DATABASE_URL
+    try:
+        check_database_url(database_url)
+    except Exception as exc:
+        raise ConfigError(
+            f"DATABASE_URL is not usable ({exc}): use sqlite:///path/to/delight.db or "
+            "postgresql://user:password@host:5432/dbname."
+        ) from None
+    return database_url
+
+
+def load_logging(env: Mapping[str, str]) -> tuple[str, str]:
+    """LOG_LEVEL and LOG_FORMAT (`text` for people, `json`: one object a line, for log
+    platforms)."""
+    log_level = (_text(env, "LOG_LEVEL") or "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"LOG_LEVEL={log_level!r}: use DEBUG, INFO, WARNING or ERROR.")
+    log_format = (_text(env, "LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(
+            f"LOG_FORMAT={log_format!r}: use text (readable lines) or json (one object a line)."
+        )
+    return log_level, log_format

@@ -8,6 +8,7 @@ import gc
 import logging
 import signal
 from dataclasses import dataclass
+from enum import StrEnum
 
 import aiohttp
 from aiohttp import web
@@ -26,7 +27,7 @@ from bot.core.ports import Clock
 from bot.core.tip_delivery import TipService
 from bot.core.tips import load_tip_library
 from bot.core.workspace_admin import WorkspaceAdmin
-from bot.scheduler import build_scheduler
+from bot.scheduler import Clockwork
 from handlers.slack.app import Services, create_bolt_app
 from handlers.slack.client import make_web_client
 from handlers.slack.directory import SlackDirectory
@@ -38,11 +39,29 @@ from storage.engine import Database
 from storage.event_ledger import SqlEventLedger
 from storage.kudos_queries import SqlKudosQueries
 from storage.kudos_repository import SqlKudosRepository
+from storage.leadership import PostgresLeaderLock
 from storage.preferences import SqlPreferences
 from storage.settings_repository import SqlSettingsRepository
 from storage.tip_repository import SqlTipScheduleRepository
 
 logger = logging.getLogger(__name__)
+
+
+class Role(StrEnum):
+    """What a process does. `web` processes can run by the dozen; `clock` processes run the
+    scheduler, of which one leader at a time runs the jobs; `all` is both, for one machine."""
+
+    ALL = "all"
+    WEB = "web"
+    CLOCK = "clock"
+
+    @property
+    def serves_slack(self) -> bool:
+        return self is not Role.CLOCK
+
+    @property
+    def runs_scheduler(self) -> bool:
+        return self is not Role.WEB
 
 
 @dataclass
@@ -60,6 +79,8 @@ class Runtime:
     clock: Clock
     bolt: AsyncApp
     web: web.Application
+    role: Role
+    clockwork: Clockwork | None  # None in web processes
 
     async def close(self) -> None:
         await self.http.close()
@@ -67,7 +88,7 @@ class Runtime:
 
 
 async def database_health(database: Database) -> dict[str, object]:
-    """What /healthz reports."""
+    """The database part of /healthz."""
     try:
         await database.ping()
         state = "ok"
@@ -77,7 +98,20 @@ async def database_health(database: Database) -> dict[str, object]:
     return {"ok": state == "ok", "database": state}
 
 
-def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+async def process_health(
+    database: Database, role: Role, clockwork: Clockwork | None
+) -> dict[str, object]:
+    """What /healthz reports: the database, this process's role, and its scheduler."""
+    report = await database_health(database)
+    report["role"] = role.value
+    if clockwork is not None:
+        report["scheduler"] = clockwork.report()
+    return report
+
+
+def build_runtime(
+    settings: Settings, *, clock: Clock | None = None, role: Role = Role.ALL
+) -> Runtime:
     """Everything wired, nothing started; call it inside the running event loop. The schema
     must already be upgraded."""
     clock = clock or SystemClock()
@@ -142,6 +176,16 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         signing_secret=None if settings.socket_mode else settings.slack_signing_secret,
         services=services,
     )
+    clockwork = None
+    if role.runs_scheduler:
+        clockwork = Clockwork(
+            ledger=ledger,
+            tips=tips,
+            clock=clock,
+            # SQLite serves one process, which therefore always leads.
+            lock=PostgresLeaderLock(settings.database_url) if database.is_postgres else None,
+            retry_seconds=settings.leader_retry_seconds,
+        )
     return Runtime(
         settings=settings,
         database=database,
@@ -156,9 +200,11 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         clock=clock,
         bolt=bolt,
         web=create_web_app(
-            bolt=None if settings.socket_mode else bolt,
-            health=functools.partial(database_health, database),
+            bolt=bolt if role.serves_slack and not settings.socket_mode else None,
+            health=functools.partial(process_health, database, role, clockwork),
         ),
+        role=role,
+        clockwork=clockwork,
     )
 
 
@@ -185,17 +231,20 @@ def tune_garbage_collection() -> None:
     gc.set_threshold(20_000, 20, 20)
 
 
-async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
-    """Run until SIGINT/SIGTERM: HTTP (or Socket Mode plus /healthz) and the scheduler."""
-    runtime = build_runtime(settings)
+async def serve(settings: Settings, *, role: Role = Role.ALL, host: str = "0.0.0.0") -> None:
+    """Run until SIGINT/SIGTERM: HTTP (or Socket Mode) for Slack, the scheduler, or both
+    (see Role); /healthz on PORT in every role."""
+    runtime = build_runtime(settings, role=role)
     tune_garbage_collection()
+    if runtime.clockwork is not None:
+        await runtime.clockwork.start()  # first: once /healthz answers, it knows who leads
     runner = web.AppRunner(runtime.web, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, settings.port).start()
-    scheduler = build_scheduler(ledger=runtime.ledger, tips=runtime.tips, clock=runtime.clock)
-    scheduler.start()
     socket_handler = None
-    if settings.socket_mode:
+    if not role.serves_slack:
+        logger.info("Delight runs the scheduler (clock); /healthz on port %d", settings.port)
+    elif settings.socket_mode:
         socket_handler = AsyncSocketModeHandler(runtime.bolt, settings.slack_app_token)
         await socket_handler.connect_async()  # type: ignore[no-untyped-call]
         logger.info("Delight is connected over Socket Mode; /healthz on port %d", settings.port)
@@ -209,7 +258,8 @@ async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
     await stop.wait()
 
     logger.info("shutting down")
-    scheduler.shutdown(wait=False)
+    if runtime.clockwork is not None:
+        await runtime.clockwork.stop()
     if socket_handler is not None:
         await socket_handler.close_async()  # type: ignore[no-untyped-call]
     await runner.shutdown()  # stop accepting requests; finish what was accepted

@@ -1,20 +1,29 @@
-"""Background jobs. Built here, started only by the entry point."""
+"""Background jobs. Built here, started only by the entry point.
+
+Every process that runs the scheduler (`python -m bot` and `python -m bot clock`) keeps the
+jobs scheduled, but only the elected leader runs them (bot/leadership.py).
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core.ports import Clock
 from bot.core.tip_delivery import TipService
+from bot.leadership import LeaderElection, LeaderLock
 from storage.event_ledger import SqlEventLedger
 
 logger = logging.getLogger(__name__)
 
 # Slack retries an event three times within about an hour and a half; a day is plenty.
 EVENT_MEMORY = timedelta(days=1)
+TIPS_JOB = "deliver_due_tips"
+PRUNE_JOB = "prune_event_ledger"
 
 
 async def prune_event_ledger(ledger: SqlEventLedger, clock: Clock) -> None:
@@ -31,29 +40,85 @@ async def deliver_due_tips(tips: TipService) -> None:
         )
 
 
-def build_scheduler(*, ledger: SqlEventLedger, tips: TipService, clock: Clock) -> AsyncIOScheduler:
-    """One tick a minute reads the stored schedules: the database is the only source of truth,
-    so a changed, paused or deleted schedule can never leave a stale job behind. The first
-    tick runs at start-up, which is when missed occurrences are caught up."""
-    scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(
-        deliver_due_tips,
-        "interval",
-        minutes=1,
-        args=(tips,),
-        id="deliver_due_tips",
-        next_run_time=clock.now(),
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=30,
-    )
-    scheduler.add_job(
-        prune_event_ledger,
-        "interval",
-        hours=1,
-        args=(ledger, clock),
-        id="prune_event_ledger",
-        coalesce=True,
-        max_instances=1,
-    )
-    return scheduler
+class Clockwork:
+    """This process's scheduler, and whether it leads. One tick a minute reads the stored
+    schedules: the database is the only source of truth, so a changed, paused or deleted
+    schedule can never leave a stale job behind. A newly elected leader ticks at once, which
+    is when occurrences missed during a hand-over or downtime are caught up."""
+
+    def __init__(
+        self,
+        *,
+        ledger: SqlEventLedger,
+        tips: TipService,
+        clock: Clock,
+        lock: LeaderLock | None,
+        retry_seconds: float,
+    ) -> None:
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.election = LeaderElection(lock, retry_seconds=retry_seconds, on_elected=self.tick_now)
+        self.last_runs: dict[str, datetime] = {}
+        self.scheduler.add_job(
+            self._when_leading(TIPS_JOB, deliver_due_tips),
+            "interval",
+            minutes=1,
+            args=(tips,),
+            id=TIPS_JOB,
+            name=TIPS_JOB,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=30,
+        )
+        self.scheduler.add_job(
+            self._when_leading(PRUNE_JOB, prune_event_ledger),
+            "interval",
+            hours=1,
+            args=(ledger, clock),
+            id=PRUNE_JOB,
+            name=PRUNE_JOB,
+            coalesce=True,
+            max_instances=1,
+        )
+
+    async def start(self) -> None:
+        self.scheduler.start()
+        await self.election.start()
+
+    async def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        await self.election.stop()
+
+    def tick_now(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.modify_job(TIPS_JOB, next_run_time=datetime.now(UTC))
+
+    def report(self) -> dict[str, object]:
+        """For /healthz. Times are the wall clock (APScheduler's), in ISO 8601 UTC."""
+        return {
+            "running": bool(self.scheduler.running),
+            "leader": self.election.is_leader,
+            "last_tick": _iso(self.last_runs.get(TIPS_JOB)),
+            "jobs": [
+                {
+                    "id": job.id,
+                    "next_run": _iso(getattr(job, "next_run_time", None)),
+                    "last_run": _iso(self.last_runs.get(job.id)),
+                }
+                for job in self.scheduler.get_jobs()
+            ],
+        }
+
+    def _when_leading(
+        self, job_id: str, job: Callable[..., Awaitable[None]]
+    ) -> Callable[..., Awaitable[None]]:
+        async def run(*args: Any) -> None:
+            if not self.election.is_leader:
+                return
+            self.last_runs[job_id] = datetime.now(UTC)
+            await job(*args)
+
+        return run
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()

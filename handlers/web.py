@@ -13,8 +13,18 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.log_context import request_scope
+
 SLACK_EVENTS_PATH = "/slack/events"
 HealthCheck = Callable[[], Awaitable[dict[str, object]]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def scope_each_request(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Each request gets an id (the proxy's X-Request-ID when there is one) for its logs."""
+    with request_scope(request.headers.get("X-Request-ID")):
+        return await handler(request)
 
 
 class SlackRequest(AsyncBoltRequest):
@@ -40,7 +50,7 @@ class SlackRequest(AsyncBoltRequest):
 def create_web_app(*, bolt: AsyncApp | None, health: HealthCheck) -> web.Application:
     """`bolt` is None in Socket Mode, where Slack's requests come over the websocket."""
     # Slack's payloads are small; a large body is hostile, so refuse it before reading it.
-    app = web.Application(client_max_size=512 * 1024)
+    app = web.Application(client_max_size=512 * 1024, middlewares=[scope_each_request])
 
     async def slack_events(request: web.Request) -> web.Response:
         assert bolt is not None

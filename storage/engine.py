@@ -43,6 +43,11 @@ def check_database_url(database_url: str) -> None:
     _url(database_url)
 
 
+def database_url_for_driver(database_url: str) -> URL:
+    """The URL with our driver named, for engines made outside `make_sync_engine`."""
+    return _url(database_url)
+
+
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers work while a kudos is written; the busy timeout makes another process
     # (a CLI command) wait its turn instead of failing with "database is locked".
@@ -116,3 +121,13 @@ def alembic_config(database_url: str) -> Config:
 def upgrade_schema(database_url: str) -> None:
     """Bring the schema to the newest migration (start-up runs this; it is idempotent)."""
     command.upgrade(alembic_config(database_url), "head")
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database is at the newest migration (admin commands need it to be)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head

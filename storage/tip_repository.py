@@ -192,4 +192,5 @@ def _schedule(row: object) -> TipSchedule:
         channel_id=values["channel_id"],
         owner_id=values["owner_id"],
         created_at=values["created_at"],
+        paused_reason=(values["paused_reason"] or "paused") if values["paused"] else None,
     )

@@ -195,3 +195,16 @@ def test_boundaries_are_accepted() -> None:
     assert settings_with(PORT="65535").port == 65535
     assert settings_with(DELIGHT_DAILY_LIMIT="1").daily_limit == 1
     assert settings_with(DELIGHT_DAILY_LIMIT="1000").daily_limit == 1000
+
+
+def test_logging_and_leader_election_defaults_and_choices() -> None:
+    assert (load_settings(MINIMAL).log_format, load_settings(MINIMAL).leader_retry_seconds) == (
+        "text",
+        5,
+    )
+    settings = settings_with(LOG_FORMAT=" JSON ", DELIGHT_LEADER_RETRY_SECONDS="2")
+    assert (settings.log_format, settings.leader_retry_seconds) == ("json", 2)
+    assert "LOG_FORMAT='yaml': use text" in refusal_for({**MINIMAL, "LOG_FORMAT": "yaml"})
+    assert "DELIGHT_LEADER_RETRY_SECONDS=0 is out of range: use 1–60" in refusal_for(
+        {**MINIMAL, "DELIGHT_LEADER_RETRY_SECONDS": "0"}
+    )

@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,49 +12,7 @@ import pytest
 from tests.driver import SIGNING_SECRET, Reply, SlackDriver
 from tests.fakeslack import FakeSlack
 from tests.helpers import kudos_rows, reply_text
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_bot(cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DELIGHT_"))}
-    clean.pop("DATABASE_URL", None)
-    clean["PYTHONPATH"] = str(ROOT)
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot"],
-        cwd=cwd,
-        env={**clean, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def wait_healthy(port: int, process: subprocess.Popen[str], timeout: float = 20) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(
-                f"bot exited early:\n{process.stdout.read() if process.stdout else ''}"
-            )
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                return dict(json.loads(r.read()))
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("bot never became healthy")
-
-
-def stop(process: subprocess.Popen[str]) -> str:
-    process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=30)
-    return output
+from tests.processes import free_port, start_bot, stop, wait_healthy
 
 
 @pytest.fixture
@@ -101,7 +52,9 @@ def test_serves_http_from_dotenv_on_the_embedded_sqlite_default(
     )
     process = start_bot(bot_dir, {})
     try:
-        assert wait_healthy(port, process) == {"ok": True, "database": "ok"}
+        health = wait_healthy(port, process)
+        assert (health["ok"], health["database"], health["role"]) == (True, "ok", "all")
+        assert health["scheduler"]["leader"] is True  # SQLite: the one process always leads
         driver = SlackDriver(f"http://127.0.0.1:{port}", response_url=fake_slack.response_url())
         reply: Reply = driver.command("<@U0002|bob> kept the store open for a late customer")
         assert reply.status == 200

@@ -159,3 +159,14 @@ def test_catch_up_after_a_long_outage_sends_nothing() -> None:
 
     assert plan.send is None
     assert plan.skip == (utc(2026, 11, 20, 8),)
+
+
+def test_the_next_occurrence_is_strictly_after_and_not_before_the_start() -> None:
+    from bot.core.schedule import next_occurrence
+
+    weekly = schedule(weekdays=frozenset({0}), at=time(0, 0), start=date(2026, 3, 9))
+
+    assert next_occurrence(weekly, utc(2026, 1, 1)) == utc(2026, 3, 8, 23, 0)  # 00:00 CET
+    assert next_occurrence(weekly, utc(2026, 3, 8, 23, 0)) == utc(2026, 3, 15, 23, 0)
+    # from Friday 09:00 CET to Monday 09:00 CEST, after the spring-forward weekend
+    assert next_occurrence(schedule(), utc(2026, 3, 27, 8, 0)) == utc(2026, 3, 30, 7, 0)

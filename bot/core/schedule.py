@@ -30,6 +30,7 @@ class TipSchedule:
     channel_id: str = ""
     owner_id: str = ""  # the admin told when the schedule cannot be delivered
     created_at: datetime | None = None  # nothing before this counts as missed
+    paused_reason: str | None = None  # why it is paused; None while it runs
 
     def __post_init__(self) -> None:
         if not self.weekdays or not self.weekdays <= set(range(7)):
@@ -59,6 +60,13 @@ def _local_to_utc(naive_local: datetime, zone: ZoneInfo) -> datetime:
     # fold=0: an autumn time that happens twice is the first; a spring time that never
     # happens is read with the offset before the change (02:30 fires at 03:30 new time).
     return naive_local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def next_occurrence(schedule: TipSchedule, after: datetime) -> datetime:
+    """The first moment after `after` the schedule fires (a week always has one)."""
+    first_day = datetime.combine(schedule.start, time(), ZoneInfo(schedule.timezone))
+    begin = max(after + timedelta(microseconds=1), first_day)
+    return next(occurrences(schedule, begin, begin + timedelta(days=8)))
 
 
 def element_of_week(schedule: TipSchedule, moment: datetime) -> Element:

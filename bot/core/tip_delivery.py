@@ -14,6 +14,7 @@ from bot.core.schedule import (
     CATCH_UP_WINDOW,
     TipSchedule,
     element_of_week,
+    next_occurrence,
     next_tip,
     occurrences,
     plan_catch_up,
@@ -153,3 +154,30 @@ class TipService:
             await self._schedules.pause(schedule.id, reason=reason)
             await self._poster.tell_owner_paused(schedule, outcome.reason)
         return Delivered(schedule.id, occurrence, "failed", tip.id)
+
+
+@dataclass(frozen=True, slots=True)
+class UpcomingTip:
+    schedule: TipSchedule
+    occurrence: datetime | None  # None when paused or when an element was asked for
+    element: Element
+    tip: Tip
+
+
+async def upcoming_tip(
+    schedule: TipSchedule,
+    *,
+    schedules: TipScheduleRepository,
+    library: TipLibrary,
+    now: datetime,
+    element: Element | None = None,
+) -> UpcomingTip:
+    """Which tip the schedule sends next: at its next occurrence, or, given an element, in
+    that element's next week. The same choice `TipService` makes when the time comes."""
+    occurrence = None
+    if element is None:
+        if schedule.paused_reason is None:
+            occurrence = next_occurrence(schedule, now)
+        element = element_of_week(schedule, occurrence or now)
+    tip = next_tip(library.for_element(element), await schedules.sent_tip_ids(schedule.id, element))
+    return UpcomingTip(schedule, occurrence, element, tip)

@@ -16,7 +16,17 @@ from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.ports import Clock, SettingsRepository
 from bot.core.workspace_admin import WorkspaceAdmin
-from handlers.slack import commands, endorse, events, home, moderation, shortcuts, tips, views
+from handlers.slack import (
+    commands,
+    endorse,
+    events,
+    home,
+    moderation,
+    request_context,
+    shortcuts,
+    tips,
+    views,
+)
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.events import EventLedger
 from handlers.slack.nominate import NominationFlow
@@ -51,6 +61,7 @@ def create_bolt_app(
         raise_error_for_unhandled_request=False,
     )
     flow = NominationFlow(kudos=services.kudos, directory=services.directory)
+    request_context.register(app)  # first, so every later step logs with its workspace
     events.register(app, flow=flow, ledger=services.ledger, clock=services.clock)
     commands.register(
         app,

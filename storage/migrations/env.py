@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import engine_from_config, event, pool
+from sqlalchemy import engine_from_config, event, pool, text
 from sqlmodel import SQLModel
 
 from storage import tables  # noqa: F401  (registers the tables on the metadata)
 from storage.engine import _tune_sqlite
 
 target_metadata = SQLModel.metadata
+# Processes that start together (a release and its web and clock processes) upgrade one at a
+# time: the others wait, then find the schema current.
+MIGRATION_LOCK_KEY = 0x64656C6967687401
 
 
 def run_migrations_online() -> None:
@@ -28,6 +31,10 @@ def run_migrations_online() -> None:
             compare_type=True,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             context.run_migrations()
     connectable.dispose()
 

@@ -1,0 +1,147 @@
+"""Forgetting a person (`python -m bot forget-user`): every table that holds a user id.
+
+The policy (README, "Forgetting a person"):
+- kudos they gave stay, with their story, but the giver becomes FORGOTTEN_USER;
+- they are removed from the recipients of kudos others gave them, and a kudos left with
+  nobody to recognise is deleted with its elements;
+- tip schedules they own keep running with no owner (nobody is DMed if one pauses).
+
+Each table's part is one Step in FORGET_STEPS; a new table that holds user ids adds its line
+there (tests/test_admin_cli.py checks that every column named like a user id is covered).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Table, delete, exists, select, update
+from sqlmodel import SQLModel
+
+from storage import tables  # noqa: F401  (registers the tables below)
+
+FORGOTTEN_USER = "U_FORGOTTEN"
+StepWork = Callable[[Connection, str, str], int]
+
+
+def _table(name: str) -> Table:
+    return SQLModel.metadata.tables[name]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    table: str
+    column: str  # the column that holds the person's id
+    what: str  # what happens, for the confirmation and the report
+    work: StepWork
+
+
+def replace_user(table: str, column: str, *, by: str, what: str) -> Step:
+    def work(connection: Connection, team_id: str, user_id: str) -> int:
+        rows = _table(table)
+        return connection.execute(
+            update(rows)
+            .where(rows.c.team_id == team_id, rows.c[column] == user_id)
+            .values({column: by})
+        ).rowcount
+
+    return Step(table, column, what, work)
+
+
+def delete_rows(table: str, column: str, *, what: str) -> Step:
+    def work(connection: Connection, team_id: str, user_id: str) -> int:
+        rows = _table(table)
+        return connection.execute(
+            delete(rows).where(rows.c.team_id == team_id, rows.c[column] == user_id)
+        ).rowcount
+
+    return Step(table, column, what, work)
+
+
+def _remove_recipient(connection: Connection, team_id: str, user_id: str) -> int:
+    kudos, recipients = _table("kudos"), _table("kudos_recipient")
+    theirs = select(recipients.c.kudos_id).where(
+        recipients.c.team_id == team_id, recipients.c.recipient_id == user_id
+    )
+    # The count is what the giver's daily allowance sums: keep it equal to who is named.
+    connection.execute(
+        update(kudos)
+        .where(kudos.c.id.in_(theirs))
+        .values(recipient_count=kudos.c.recipient_count - 1)
+    )
+    return connection.execute(
+        delete(recipients).where(
+            recipients.c.team_id == team_id, recipients.c.recipient_id == user_id
+        )
+    ).rowcount
+
+
+def _delete_kudos_left_without_recipients(
+    connection: Connection, team_id: str, _user_id: str
+) -> int:
+    kudos, recipients = _table("kudos"), _table("kudos_recipient")
+    elements = _table("kudos_element")
+    orphans = select(kudos.c.id).where(
+        kudos.c.team_id == team_id,
+        ~exists().where(recipients.c.kudos_id == kudos.c.id),
+    )
+    orphan_ids = list(connection.scalars(orphans))
+    if not orphan_ids:
+        return 0
+    connection.execute(delete(elements).where(elements.c.kudos_id.in_(orphan_ids)))
+    endorsements = _table("kudos_endorsement")
+    connection.execute(delete(endorsements).where(endorsements.c.kudos_id.in_(orphan_ids)))
+    return connection.execute(delete(kudos).where(kudos.c.id.in_(orphan_ids))).rowcount
+
+
+FORGET_STEPS: tuple[Step, ...] = (
+    replace_user(
+        "kudos",
+        "giver_id",
+        by=FORGOTTEN_USER,
+        what=f"kudos they gave: kept, the giver shown as {FORGOTTEN_USER}",
+    ),
+    Step(
+        "kudos_recipient",
+        "recipient_id",
+        "kudos they received: they are no longer named in them",
+        _remove_recipient,
+    ),
+    Step(
+        "kudos",
+        "id",
+        "kudos that named only them: deleted",
+        _delete_kudos_left_without_recipients,
+    ),
+    replace_user(
+        "kudos",
+        "removed_by",
+        by=FORGOTTEN_USER,
+        what=f"kudos they withdrew or removed: still removed, by {FORGOTTEN_USER}",
+    ),
+    delete_rows("kudos_endorsement", "user_id", what="their endorsements: deleted"),
+    delete_rows("user_preference", "user_id", what="their preferences: deleted"),
+    replace_user(
+        "audit_log",
+        "actor_id",
+        by=FORGOTTEN_USER,
+        what=f"audit log entries of theirs: kept, the actor shown as {FORGOTTEN_USER}",
+    ),
+    replace_user(
+        "tip_schedule",
+        "owner_id",
+        by="",
+        what="tip schedules they own: kept, with no owner",
+    ),
+)
+
+
+def forget_user(
+    connection: Connection,
+    *,
+    team_id: str,
+    user_id: str,
+    steps: tuple[Step, ...] = FORGET_STEPS,
+) -> list[tuple[Step, int]]:
+    """Run every step in the caller's transaction; how many rows each one changed."""
+    return [(step, step.work(connection, team_id, user_id)) for step in steps]

@@ -1,0 +1,427 @@
+"""The admin commands of `python -m bot`, run against seeded SQLite and PostgreSQL databases."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import SQLModel
+
+from bot.__main__ import main
+from bot.core.elements import Element
+from bot.core.model import DailyAllowance, Nomination, Posted, Source
+from bot.core.tips import load_tip_library
+from storage.engine import Database, make_sync_engine
+from storage.export import kudos_batches
+from storage.forget import FORGET_STEPS, FORGOTTEN_USER
+from storage.kudos_repository import SqlKudosRepository
+from storage.tip_repository import SqlTipScheduleRepository
+from tests.helpers import execute, query
+from tests.processes import ROOT
+
+DAY = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+def seed_kudos(database_url: str, *kudos: dict[str, object]) -> list[int]:
+    """Store kudos through the app's own repository; each dict overrides a default one."""
+
+    async def store() -> list[int]:
+        database = Database(database_url)
+        repository = SqlKudosRepository(database)
+        ids = []
+        try:
+            for number, changes in enumerate(kudos):
+                fields: dict[str, object] = {
+                    "team_id": "T0001",
+                    "giver_id": "U0001",
+                    "recipient_ids": ("U0002",),
+                    "story": f"kept the shop open late, story {number}",
+                    "elements": (),
+                    "source": Source.COMMAND,
+                    "request_key": f"command:{number}",
+                }
+                created_at = changes.pop("created_at", DAY + timedelta(hours=number))
+                announced = changes.pop("announced", None)
+                fields.update(changes)
+                given = await repository.add(
+                    Nomination(**fields),  # type: ignore[arg-type]
+                    created_at=created_at,  # type: ignore[arg-type]
+                    allowance=DailyAllowance(limit=1000, since=DAY - timedelta(days=365)),
+                )
+                if announced:
+                    await repository.record_delivery(
+                        kudos_id=given.kudos.id,
+                        announcement=Posted(channel_id="C0KUDOS", ts=str(announced)),
+                        direct_messages={},
+                    )
+                ids.append(given.kudos.id)
+        finally:
+            await database.close()
+        return ids
+
+    return asyncio.run(store())
+
+
+def seed_schedule(database_url: str, *, owner: str = "U0001", paused: bool = False) -> int:
+    execute(
+        database_url,
+        "INSERT INTO tip_schedule (team_id, channel_id, owner_id, weekdays, at, timezone, "
+        "start_date, paused, paused_reason, created_at) VALUES ('T0001', 'C0TIPS', :owner, "
+        "'0,1,2,3,4', '09:00', 'Europe/Amsterdam', :start, :paused, :reason, :created)",
+        owner=owner,
+        start=date(2026, 11, 2),
+        paused=paused,
+        reason="not_in_channel: not_in_channel" if paused else None,
+        created=DAY,
+    )
+    return int(query(database_url, "SELECT max(id) AS id FROM tip_schedule")[0]["id"])
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return database_url
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def test_export_writes_every_kudos_of_the_workspace_as_csv(
+    cli: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = seed_kudos(
+        cli,
+        {
+            "recipient_ids": ("U0003", "U0002"),
+            "elements": (Element.GENUINE, Element.VOLUNTARY),
+            "announced": "1700000000.000100",
+        },
+        {"story": "=HYPERLINK(1) made a customer's day, truly", "source": Source.MODAL},
+        {"team_id": "T0002", "request_key": "command:other-workspace"},
+    )[:2]
+
+    code, out, err = run(capsys, "export", "--workspace", "t0001")
+
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [int(row["id"]) for row in rows] == [first, second]
+    assert rows[0]["created_at"] == "2026-11-02T10:00:00+00:00"
+    assert (rows[0]["giver_id"], rows[0]["recipient_ids"]) == ("U0001", "U0003 U0002")
+    assert rows[0]["elements"] == "voluntary genuine"  # definition order
+    assert (rows[0]["announcement_channel_id"], rows[0]["announcement_ts"]) == (
+        "C0KUDOS",
+        "1700000000.000100",
+    )
+    assert rows[1]["story"] == "'=HYPERLINK(1) made a customer's day, truly"  # inert in a sheet
+    assert rows[1]["source"] == "modal"
+    assert err.strip() == "exported 2 kudos of T0001"
+
+
+def test_export_as_json_lines_to_a_file_since_a_day(
+    cli: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    seed_kudos(
+        cli,
+        {"created_at": DAY - timedelta(days=1)},
+        {"created_at": DAY, "story": "=kept exactly as written, here"},
+        {"created_at": DAY + timedelta(days=3)},
+    )
+    target = tmp_path / "kudos.jsonl"
+
+    code, out, err = run(
+        capsys,
+        "export",
+        "--workspace",
+        "T0001",
+        "--since",
+        "2026-11-02",
+        "--format",
+        "jsonl",
+        "--output",
+        str(target),
+    )
+
+    assert (code, out) == (0, "")
+    records = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [r["created_at"][:10] for r in records] == ["2026-11-02", "2026-11-05"]
+    assert records[0]["story"] == "=kept exactly as written, here"
+    assert records[0]["recipient_ids"] == ["U0002"]
+    assert records[0]["announcement_ts"] is None
+    assert f"to {target}" in err
+
+
+def test_export_reads_in_batches_without_missing_or_repeating_any(cli: str) -> None:
+    ids = seed_kudos(cli, *({} for _ in range(7)))
+    engine = make_sync_engine(cli)
+    try:
+        with engine.connect() as connection:
+            batches = list(kudos_batches(connection, team_id="T0001", batch_size=3))
+    finally:
+        engine.dispose()
+
+    assert [len(batch) for batch in batches] == [3, 3, 1]
+    assert [k.id for batch in batches for k in batch] == ids
+
+
+def test_the_real_command_streams_to_stdout(cli: str) -> None:
+    seed_kudos(cli, {}, {})
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": cli}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "export", "--workspace", "T0001", "--format", "jsonl"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 2
+    assert done.stderr.strip() == "exported 2 kudos of T0001"
+
+
+# --- forget-user -------------------------------------------------------------------------------
+
+
+def test_forget_user_follows_the_documented_policy(
+    cli: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gave, shared, only_them = seed_kudos(
+        cli,
+        {"giver_id": "U0005", "recipient_ids": ("U0002",)},
+        {"recipient_ids": ("U0005", "U0003")},
+        {"recipient_ids": ("U0005",), "elements": (Element.DELIGHT,)},
+    )
+    elsewhere = seed_kudos(cli, {"team_id": "T0002", "giver_id": "U0005", "request_key": "x"})
+    schedule = seed_schedule(cli, owner="U0005")
+
+    code, out, _err = run(capsys, "forget-user", "--workspace", "T0001", "U0005", "--yes")
+
+    assert code == 0
+    assert "Forgot U0005 in T0001" in out
+    kudos = {row["id"]: row for row in query(cli, "SELECT * FROM kudos")}
+    assert kudos[gave]["giver_id"] == FORGOTTEN_USER
+    assert kudos[gave]["story"] == "kept the shop open late, story 0"
+    assert kudos[shared]["recipient_count"] == 1
+    assert only_them not in kudos
+    assert kudos[elsewhere[0]]["giver_id"] == "U0005"  # another workspace's records stay
+    recipients = query(cli, "SELECT kudos_id, recipient_id FROM kudos_recipient ORDER BY kudos_id")
+    assert {(r["kudos_id"], r["recipient_id"]) for r in recipients} == {
+        (gave, "U0002"),
+        (shared, "U0003"),
+        (elsewhere[0], "U0002"),
+    }
+    assert query(cli, "SELECT * FROM kudos_element WHERE kudos_id = :id", id=only_them) == []
+    [owner] = query(cli, "SELECT owner_id FROM tip_schedule WHERE id = :id", id=schedule)
+    assert owner["owner_id"] == ""
+
+    assert run(capsys, "forget-user", "--workspace", "T0001", "U0005", "--yes")[1].startswith(
+        "nothing to forget"
+    )
+
+
+def test_forget_user_without_yes_and_without_a_terminal_changes_nothing(
+    cli: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_kudos(cli, {"giver_id": "U0005"})
+    monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
+
+    code, out, err = run(capsys, "forget-user", "--workspace", "T0001", "U0005")
+
+    assert code == 2
+    assert "kudos they gave: kept, the giver shown as U_FORGOTTEN: 1" in out  # the plan
+    assert "add --yes" in err
+    assert query(cli, "SELECT giver_id FROM kudos") == [{"giver_id": "U0005"}]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("answer", "code", "giver"), [("yes", 0, FORGOTTEN_USER), ("n", 1, "U0005")]
+)
+def test_forget_user_asks_at_a_terminal(
+    cli: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    code: int,
+    giver: str,
+) -> None:
+    seed_kudos(cli, {"giver_id": "U0005"})
+    monkeypatch.setattr(sys, "stdin", Terminal(answer + "\n"))
+
+    assert run(capsys, "forget-user", "--workspace", "T0001", "U0005")[0] == code
+    assert query(cli, "SELECT giver_id FROM kudos") == [{"giver_id": giver}]
+
+
+def test_every_column_holding_a_user_id_has_a_forget_step() -> None:
+    """A new table with user ids must say what forget-user does with them (storage/forget.py)."""
+    not_people = {"id", "team_id", "kudos_id", "schedule_id", "event_id", "tip_id"}
+    holding_users = {
+        (table.name, column.name)
+        for table in SQLModel.metadata.sorted_tables
+        for column in table.columns
+        if column.name.endswith("_id")
+        and column.name not in not_people
+        and not column.name.endswith("channel_id")
+    }
+    covered = {(step.table, step.column) for step in FORGET_STEPS}
+
+    assert holding_users - covered == set()
+
+
+# --- tips preview ------------------------------------------------------------------------------
+
+
+def test_tips_preview_lists_the_library(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "tips", "preview")
+
+    assert code == 0
+    assert out.count(" (7 tips)") == 7
+    code, out, _ = run(capsys, "tips", "preview", "--element", "#Sincere")
+    assert out.splitlines()[0] == "Genuine (7 tips)"
+    assert len(out.splitlines()) == 8
+
+
+def next_tips(out: str) -> dict[int, tuple[Element, str]]:
+    """Schedule id → (element, tip id) from the preview's lines."""
+    found = re.findall(r"Schedule (\d+):.*?  next (\w+) tip: ([a-z0-9-]+):", out, re.DOTALL)
+    return {int(schedule): (Element(element), tip) for schedule, element, tip in found}
+
+
+def test_tips_preview_shows_what_each_schedule_sends_next(
+    cli: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    active = seed_schedule(cli)
+    paused = seed_schedule(cli, paused=True)
+    library = load_tip_library()
+
+    code, out, _ = run(capsys, "tips", "preview", "--workspace", "T0001")
+
+    assert code == 0
+    assert f"Schedule {active}: Mon, Tue, Wed, Thu, Fri at 09:00 Europe/Amsterdam in C0TIPS" in out
+    assert len(re.findall(r"  next: \w{3} \d{4}-\d\d-\d\d 09:00 CES?T, \w+ week", out)) == 1
+    assert "  paused (not_in_channel: not_in_channel)" in out
+    element, tip = next_tips(out)[active]
+    assert tip == library.for_element(element)[0].id  # nothing sent yet: the first
+    assert paused in next_tips(out)
+
+    # The scheduler's own choice: once that tip was sent, the element's next one comes.
+    _record_sent(cli, active, element, tip)
+    out = run(capsys, "tips", "preview", "--workspace", "T0001", "--element", element.value)[1]
+    assert next_tips(out)[active] == (element, library.for_element(element)[1].id)
+    assert "  next: " not in out  # an element's next week, not a date
+
+
+def _record_sent(database_url: str, schedule_id: int, element: Element, tip_id: str) -> None:
+    async def claim() -> None:
+        database = Database(database_url)
+        try:
+            await SqlTipScheduleRepository(database).claim(
+                schedule_id, DAY, element=element, tip_id=tip_id, status="sent"
+            )
+        finally:
+            await database.close()
+
+    asyncio.run(claim())
+
+
+# --- arguments, help and errors ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["export"], "the following arguments are required: --workspace"),
+        (["export", "--workspace", "T0001", "--format", "xml"], "invalid choice: 'xml'"),
+        (["export", "--workspace", "#general"], "is not a workspace ID"),
+        (["export", "--workspace", "T0001", "--since", "yesterday"], "use YYYY-MM-DD"),
+        (["forget-user", "--workspace", "T0001", "@bob"], "is not a Slack user ID"),
+        (["forget-user", "U0001"], "required: --workspace"),
+        (["tips", "preview", "--element", "speed"], "is not an element"),
+        (["tips"], "required: COMMAND"),
+        (["db"], "required: COMMAND"),
+        (["launch"], "invalid choice: 'launch'"),
+    ],
+)
+def test_bad_arguments_get_one_line_and_exit_code_2(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+
+    assert exited.value.code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert says in line
+    assert line.endswith("--help)")
+
+
+COMMANDS = [[], ["serve"], ["web"], ["clock"], ["db"], ["db", "upgrade"], ["export"]]
+COMMANDS += [["forget-user"], ["tips"], ["tips", "preview"]]
+
+
+@pytest.mark.parametrize("argv", COMMANDS)
+def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--help"])
+
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: python -m bot {' '.join(argv)}".rstrip())
+
+
+def test_a_missing_sqlite_database_is_named_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'nope.db'}")
+
+    code, _out, err = run(capsys, "export", "--workspace", "T0001")
+
+    assert code == 1
+    assert (
+        err.strip()
+        == f"python -m bot: there is no database at {tmp_path / 'nope.db'}: check DATABASE_URL"
+    )
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_an_old_schema_asks_for_the_upgrade(cli: str, capsys: pytest.CaptureFixture[str]) -> None:
+    [current] = query(cli, "SELECT version_num FROM alembic_version")
+    execute(cli, "UPDATE alembic_version SET version_num = '0002'")
+    try:
+        code, _out, err = run(capsys, "forget-user", "--workspace", "T0001", "U0002", "--yes")
+    finally:
+        execute(cli, "UPDATE alembic_version SET version_num = :v", v=current["version_num"])
+
+    assert code == 1
+    assert "run `python -m bot db upgrade` first" in err
+
+
+def test_an_unreachable_database_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/delight")
+
+    code, _out, err = run(capsys, "export", "--workspace", "T0001")
+
+    assert code == 1
+    [line] = err.strip().splitlines()
+    assert line.startswith("python -m bot: can't reach the database (")
