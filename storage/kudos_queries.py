@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, Row, bindparam, func, select
 from sqlmodel import SQLModel
 
 from bot.core.elements import Element
-from bot.core.model import Listed, Page, PersonStats, Ranked
+from bot.core.model import Kudos, Listed, Page, PersonStats, Ranked
 from storage import tables
 from storage.engine import Database
 from storage.kudos_repository import USED_SINCE, kudos_from_row
@@ -174,21 +174,23 @@ def _page(
 def listed(connection: Connection, ids: Sequence[int]) -> list[Listed]:
     """The kudos with these ids, in this order, with their endorsement counts: four queries."""
     wanted = {"ids": list(ids)}
-    rows = {row.id: row for row in connection.execute(_KUDOS_ROWS, wanted)}
+    kudos = {k.id: k for k in assembled(connection, connection.execute(_KUDOS_ROWS, wanted).all())}
+    endorsements: Counter[int] = Counter()
+    for kudos_id, count in connection.execute(_ENDORSEMENT_COUNTS, wanted):
+        endorsements[kudos_id] = count
+    return [Listed(kudos=kudos[i], endorsements=endorsements[i]) for i in ids if i in kudos]
+
+
+def assembled(connection: Connection, rows: Sequence[Row[Any]]) -> list[Kudos]:
+    """Kudos rows made whole with their recipients (in the giver's order) and elements: two
+    queries for the whole batch, whatever its size."""
+    if not rows:
+        return []
+    wanted = {"ids": [row.id for row in rows]}
     recipients: defaultdict[int, list[str]] = defaultdict(list)
     for kudos_id, recipient_id in connection.execute(_RECIPIENT_ROWS, wanted):
         recipients[kudos_id].append(recipient_id)
     elements: defaultdict[int, set[str]] = defaultdict(set)
     for kudos_id, element in connection.execute(_ELEMENT_ROWS, wanted):
         elements[kudos_id].add(element)
-    endorsements: Counter[int] = Counter()
-    for kudos_id, count in connection.execute(_ENDORSEMENT_COUNTS, wanted):
-        endorsements[kudos_id] = count
-    return [
-        Listed(
-            kudos=kudos_from_row(rows[i], tuple(recipients[i]), elements[i]),
-            endorsements=endorsements[i],
-        )
-        for i in ids
-        if i in rows
-    ]
+    return [kudos_from_row(row, tuple(recipients[row.id]), elements[row.id]) for row in rows]
