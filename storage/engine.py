@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -57,6 +58,13 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def insert_or_merge(connection: Connection, table: Table) -> Any:
+    """An INSERT that can say what to do on a conflict (`on_conflict_do_nothing` /
+    `on_conflict_do_update`): both databases have one, each in its own dialect."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def make_sync_engine(database_url: str) -> Engine:

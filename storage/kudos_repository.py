@@ -21,7 +21,7 @@ from bot.core.elements import Element
 from bot.core.errors import DailyLimitReached, DelightError, DuplicateNomination
 from bot.core.model import DailyAllowance, Given, Kudos, Nomination, Posted, Source
 from storage import tables
-from storage.engine import POSTGRES_THREADS, Database
+from storage.engine import POSTGRES_THREADS, Database, insert_or_merge
 from storage.group_commit import GroupCommit
 
 KUDOS = SQLModel.metadata.tables["kudos"]
@@ -290,9 +290,8 @@ class SqlKudosRepository:
         """Add one person's endorsement (a repeat changes nothing): (added, new count)."""
 
         def work(connection: Connection) -> tuple[bool, int]:
-            dialect = postgresql if self._db.is_postgres else sqlite
             added = connection.scalar(  # (rowcount is not reliable for an INSERT)
-                dialect.insert(ENDORSEMENTS)
+                insert_or_merge(connection, ENDORSEMENTS)
                 .values(kudos_id=kudos_id, user_id=user_id, team_id=team_id, via=via, created_at=at)
                 .on_conflict_do_nothing()
                 .returning(ENDORSEMENTS.c.user_id)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
 from storage import tables  # noqa: F401  (registers the tables below)
-from storage.engine import Database
+from storage.engine import Database, insert_or_merge
 
 PREFERENCES = SQLModel.metadata.tables["user_preference"]
 
@@ -33,10 +32,9 @@ class SqlPreferences:
         self, *, team_id: str, user_id: str, public: bool, at: datetime
     ) -> None:
         def work(connection: Connection) -> None:
-            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
             values = {"public_announcements": public, "updated_at": at}
             connection.execute(
-                dialect.insert(PREFERENCES)
+                insert_or_merge(connection, PREFERENCES)
                 .values(team_id=team_id, user_id=user_id, **values)
                 .on_conflict_do_update(index_elements=["team_id", "user_id"], set_=values)
             )

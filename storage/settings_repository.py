@@ -7,12 +7,11 @@ from typing import Any
 
 from cachetools import TTLCache
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
 from bot.core.model import DEFAULT_ENDORSEMENT_EMOJI, WorkspaceSettings
 from storage import tables  # noqa: F401  (registers the tables below)
-from storage.engine import Database
+from storage.engine import Database, insert_or_merge
 
 SETTINGS = SQLModel.metadata.tables["workspace_settings"]
 CACHE_SECONDS = 30
@@ -84,6 +83,5 @@ def _read(connection: Connection, team_id: str) -> dict[str, Any] | None:
 
 def _upsert(connection: Connection, *, team_id: str, **values: object) -> None:
     values["updated_at"] = datetime.now(UTC)
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(SETTINGS).values(team_id=team_id, **values)
+    statement = insert_or_merge(connection, SETTINGS).values(team_id=team_id, **values)
     connection.execute(statement.on_conflict_do_update(index_elements=["team_id"], set_=values))
