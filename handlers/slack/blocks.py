@@ -46,17 +46,22 @@ class Message:
     blocks: list[Block]
 
 
-def _section(text: str, *, verbatim: bool = False) -> Block:
+def section(text: str, *, verbatim: bool = False) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": verbatim}}
 
 
-def _context(*texts: str) -> Block:
+def context_block(*texts: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in texts]}
+
+
+def text_message(text: str) -> Message:
+    """A message that is one section of mrkdwn, its own fallback text."""
+    return Message(text=text, blocks=[section(text)])
 
 
 def story_sections(story: str) -> list[Block]:
     """The story as quoted, inert text; split so no section passes Slack's 3,000 limit."""
-    return [_section(piece, verbatim=True) for piece in quoted_chunks(story, SECTION_LIMIT)]
+    return [section(piece, verbatim=True) for piece in quoted_chunks(story, SECTION_LIMIT)]
 
 
 def element_names(elements: tuple[Element, ...]) -> str:
@@ -73,17 +78,17 @@ def announcement(
     kudos: Kudos, *, endorsements: int = 0, emoji: str = DEFAULT_ENDORSEMENT_EMOJI
 ) -> Message:
     headline = f"✨ {user_mention(kudos.giver_id)} recognised {people_list(kudos.recipient_ids)}"
-    blocks = [_section(headline), *story_sections(kudos.story)]
+    blocks = [section(headline), *story_sections(kudos.story)]
     details = []
     if kudos.elements:
         details.append(element_names(kudos.elements))
     if link := _source_link(kudos.source_url):
         details.append(f"About {link}")
     if details:
-        blocks.append(_context(*details))
+        blocks.append(context_block(*details))
     if kudos.elements:
         blocks.append(
-            _context(
+            context_block(
                 "\n".join(
                     f"{ELEMENT_INFO[e].name}: {ELEMENT_INFO[e].meaning}" for e in kudos.elements
                 )
@@ -94,7 +99,7 @@ def announcement(
         if endorsements
         else f"Saw it too? Click below or react with :{emoji}:"
     )
-    blocks.append(_context(seen))
+    blocks.append(context_block(seen))
     blocks.append(
         {
             "type": "actions",
@@ -135,12 +140,12 @@ _RETRACTED = {
 
 def retracted_announcement(how: Retraction) -> Message:
     text = f"_This recognition is no longer here: {_RETRACTED[how]}._"
-    return Message(text=text, blocks=[_context(text)])
+    return Message(text=text, blocks=[context_block(text)])
 
 
 def retracted_dm(how: Retraction) -> Message:
     text = f"_A recognition you received is no longer here: {_RETRACTED[how]}._"
-    return Message(text=text, blocks=[_context(text)])
+    return Message(text=text, blocks=[context_block(text)])
 
 
 def recipient_dm(kudos: Kudos, recipient_id: str) -> Message:
@@ -148,15 +153,15 @@ def recipient_dm(kudos: Kudos, recipient_id: str) -> Message:
     headline = f"{user_mention(kudos.giver_id)} recognised you for something you did"
     if others:
         headline += f", together with {people_list(others)}"
-    blocks = [_section(headline + ":"), *story_sections(kudos.story)]
+    blocks = [section(headline + ":"), *story_sections(kudos.story)]
     if kudos.elements:
         first = ELEMENT_INFO[kudos.elements[0]]
         names = " and ".join(f"*{ELEMENT_INFO[e].name.lower()}*" for e in kudos.elements)
-        blocks.append(_section(f"That is {names} service: {first.praise}. 🙌"))
+        blocks.append(section(f"That is {names} service: {first.praise}. 🙌"))
     else:
-        blocks.append(_section("Thank you for making someone's day a little better. 🙌"))
+        blocks.append(section("Thank you for making someone's day a little better. 🙌"))
     if link := _source_link(kudos.source_url):
-        blocks.append(_context(f"About {link}"))
+        blocks.append(context_block(f"About {link}"))
     text = f"{headline}: “{defuse(shorten(kudos.story, FALLBACK_STORY))}”"
     return Message(text=text, blocks=blocks)
 
@@ -248,16 +253,16 @@ def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
             }
         ],
     }
-    return Message(text=text, blocks=[_section(text), undo])
+    return Message(text=text, blocks=[section(text), undo])
 
 
 def refusal(message: str, *, typed: str | None) -> Message:
     """A refusal that keeps what the person typed, so they can fix it and try again."""
-    blocks = [_section(message)]
+    blocks = [section(message)]
     text = message
     if typed:
         shown = escaped_excerpt(typed, SECTION_LIMIT - 100)
-        blocks.append(_section(f"Your text:\n```{shown}```", verbatim=True))
+        blocks.append(section(f"Your text:\n```{shown}```", verbatim=True))
         text += f"\nYour text: {escaped_excerpt(typed, 500)}"
     return Message(text=text, blocks=blocks)
 
@@ -278,7 +283,7 @@ def help_message() -> Message:
         "• `/delight help`: this message.\n\n"
         f"*The seven elements* (tags are optional):\n{elements}"
     )
-    return Message(text=text, blocks=[_section(text)])
+    return text_message(text)
 
 
 # --- the nomination modal ------------------------------------------------------------------
@@ -381,10 +386,10 @@ def nomination_modal(
     if private:
         private_input["initial_options"] = [private_option]
     blocks: list[Block] = [
-        _context(f"_“{DEFINITION}”_ — {DEFINITION_AUTHOR}"),
+        context_block(f"_“{DEFINITION}”_ — {DEFINITION_AUTHOR}"),
     ]
     if quoted_message:
-        blocks.append(_context("About this message:\n" + quote(shorten(quoted_message, 500))))
+        blocks.append(context_block("About this message:\n" + quote(shorten(quoted_message, 500))))
     blocks += [
         {
             "type": "input",
@@ -439,8 +444,8 @@ def tip_message(tip: Tip, element: Element) -> Message:
     headline = f"💡 Element of the week: {info.name}"
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": headline}},
-        _context(f"{definition_highlighting(element)} — {DEFINITION_AUTHOR}"),
-        _section(f"*{escape(tip.title)}*\n{escape(tip.body)}"),
+        context_block(f"{definition_highlighting(element)} — {DEFINITION_AUTHOR}"),
+        section(f"*{escape(tip.title)}*\n{escape(tip.body)}"),
         {
             "type": "actions",
             "elements": [
@@ -474,4 +479,4 @@ def schedule_paused(channel_id: str, reason: FailureReason) -> Message:
         f"I've paused your Delight tip schedule for {channel_mention(channel_id)}: {problem}. "
         "Once that's fixed, resume the schedule (or point it at another channel)."
     )
-    return Message(text=text, blocks=[_section(text)])
+    return text_message(text)

@@ -48,27 +48,21 @@ async def run_subcommand(
     match sub.name:
         case "undo":
             done = await services.moderation.undo_latest(team_id=team_id, giver_id=user_id)
-            return _text(retracted_text(done))
+            return blocks.text_message(retracted_text(done))
         case "me":
             return my_stats_message(await services.home.my_stats(team_id, user_id))
         case "top":
             try:
                 period = Period(sub.argument or Period.MONTH)
             except ValueError:
-                return _text("Use `/delight top week`, `month`, `quarter` or `all`.")
+                return blocks.text_message("Use `/delight top week`, `month`, `quarter` or `all`.")
             return leaderboard_message(await services.home.leaderboard(team_id, period), period)
         case "admin":
             refusal = await open_settings(
                 client, services.workspace_admin, team_id, user_id, command
             )
-            return None if refusal is None else _text(refusal)
+            return None if refusal is None else blocks.text_message(refusal)
     return None
-
-
-def _text(text: str) -> blocks.Message:
-    return blocks.Message(
-        text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
-    )
 
 
 def register(app: AsyncApp, *, services: CommandServices) -> None:

@@ -9,20 +9,12 @@ from bot.core.elements import DEFINITION, DEFINITION_AUTHOR, ELEMENT_INFO, Eleme
 from bot.core.home import Home, HomeCursor, MyStats, Period
 from bot.core.model import Listed, Page, PersonStats, Ranked
 from handlers.slack import ids
-from handlers.slack.blocks import Message, element_names
+from handlers.slack.blocks import Message, context_block, element_names, section, text_message
 from handlers.slack.mrkdwn import escape, people_list, shorten, user_mention
 
 Block = dict[str, Any]
 STORY_IN_LIST = 600  # characters of a story shown in a list; the full story is in the DM
 VIEW_BLOCK_LIMIT = 100
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def _button(text: str, action_id: str, value: str = "", *, primary: bool = False) -> Block:
@@ -93,7 +85,7 @@ def _listed(item: Listed, *, received: bool) -> list[Block]:
     if kudos.private:
         meta.append("🔒 private")
     story = escape(shorten(kudos.story, STORY_IN_LIST)).replace("\n", "\n>")
-    return [_section(f">{story}"), _context(" · ".join(meta))]
+    return [section(f">{story}"), context_block(" · ".join(meta))]
 
 
 def _pager(page: Page, cursor: HomeCursor, *, received: bool) -> Block | None:
@@ -124,7 +116,7 @@ def _kudos_section(title: str, page: Page, cursor: HomeCursor, *, received: bool
     blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
     if not page.items:
         blocks.append(
-            _context(
+            context_block(
                 "Nothing yet. Recognition comes to those who delight customers — it will be here."
                 if received
                 else "Nothing yet. Seen someone go the extra mile? Recognise them!"
@@ -140,11 +132,11 @@ def _kudos_section(title: str, page: Page, cursor: HomeCursor, *, received: bool
 def _definition(show_elements: bool, cursor: HomeCursor) -> list[Block]:
     toggle = HomeCursor(cursor.received_before, cursor.given_before, not show_elements)
     blocks = [
-        _section(f"_“{DEFINITION}”_ — {DEFINITION_AUTHOR}"),
+        section(f"_“{DEFINITION}”_ — {DEFINITION_AUTHOR}"),
     ]
     if show_elements:
         blocks.append(
-            _section(
+            section(
                 "\n".join(
                     f"*{ELEMENT_INFO[e].name}* (`#{e.value}`): {ELEMENT_INFO[e].meaning}"
                     for e in Element
@@ -178,16 +170,16 @@ def home_view(home: Home) -> Block:
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Delight"}},
         *_definition(cursor.show_elements, cursor),
-        _section("\n".join(status)),
+        section("\n".join(status)),
         {"type": "divider"},
-        _section(
+        section(
             f"*What colleagues see in you* — {stats.received} received, {stats.given} given, "
             f"{stats.endorsements_received} endorsements\n{_breakdown(stats)}"
         ),
         *_kudos_section("Recognition you received", home.received, cursor, received=True),
         *_kudos_section("Recognition you gave", home.given, cursor, received=False),
         {"type": "divider"},
-        _section(
+        section(
             "*Announcements about you*: "
             + (
                 "on — kudos about you are announced in the recognition channel."
@@ -229,7 +221,7 @@ def _admin_section(home: Home) -> list[Block]:
     )
     return [
         {"type": "header", "text": {"type": "plain_text", "text": "Admin"}},
-        _context(summary),
+        context_block(summary),
         {"type": "actions", "elements": [_button("Workspace settings", ids.HOME_SETTINGS)]},
     ]
 
@@ -241,7 +233,7 @@ def my_stats_message(mine: MyStats) -> Message:
         f"{stats.endorsements_received} endorsements on kudos about you · "
         f"{mine.remaining_today} of {mine.daily_limit} left to give today.\n{_breakdown(stats)}"
     )
-    return Message(text=text, blocks=[_section(text)])
+    return text_message(text)
 
 
 PERIOD_LABELS = {
@@ -261,4 +253,4 @@ def leaderboard_message(ranked: list[Ranked], period: Period) -> Message:
             for position, r in enumerate(ranked, start=1)
         ]
         text = f"*Recognition received, {PERIOD_LABELS[period]}*\n" + "\n".join(lines)
-    return Message(text=text, blocks=[_section(text)])
+    return text_message(text)
