@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert
 from sqlmodel import SQLModel
 
 from storage import tables  # noqa: F401  (registers the tables below)
@@ -34,15 +34,3 @@ class SqlAuditLog:
             )
 
         await self._db.transaction(work)
-
-    async def recent(self, team_id: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        def work(connection: Connection) -> list[dict[str, Any]]:
-            rows = connection.execute(
-                select(AUDIT)
-                .where(AUDIT.c.team_id == team_id)
-                .order_by(AUDIT.c.created_at.desc(), AUDIT.c.id.desc())
-                .limit(limit)
-            )
-            return [{**row._mapping, "detail": json.loads(row.detail)} for row in rows]
-
-        return await self._db.transaction(work)

@@ -311,9 +311,6 @@ class SqlKudosRepository:
 
         return await self._db.transaction(work)
 
-    async def endorsement_count(self, *, kudos_id: int) -> int:
-        return await self._db.transaction(_endorsements, kudos_id)
-
 
 def _endorsements(connection: Connection, kudos_id: int) -> int:
     return int(connection.scalar(_COUNT_ENDORSEMENTS, {"kudos_id": kudos_id}) or 0)

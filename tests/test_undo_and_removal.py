@@ -68,6 +68,18 @@ def test_the_undo_button_is_the_givers_alone_and_idempotent(
     assert "isn't there any more" in reply_text(fake_slack.calls("response_url")[-1])
 
 
+def choose_remove(slack: SlackDriver, kudos_id: int, *, user: str) -> None:
+    """'Remove (admins)' chosen in the announcement's overflow menu."""
+    slack.block_action(
+        {
+            "type": "overflow",
+            "action_id": "kudos_menu",
+            "selected_option": {"value": f"remove:{kudos_id}"},
+        },
+        user=user,
+    )
+
+
 def remove(slack: SlackDriver, kudos_id: int, *, user: str, reason: str) -> None:
     slack.submit_view(
         "delight_removal",
@@ -82,14 +94,7 @@ def test_an_admin_removes_a_kudos_with_a_reason_kept_in_the_audit_log(
 ) -> None:
     kudos = give(slack, fake_slack, database_url)
 
-    slack.block_action(
-        {
-            "type": "overflow",
-            "action_id": "kudos_menu",
-            "selected_option": {"value": f"remove:{kudos['id']}"},
-        },
-        user="UADMIN",
-    )
+    choose_remove(slack, kudos["id"], user="UADMIN")
     [opened] = fake_slack.wait_for_calls("views.open")
     assert opened.args["view"]["private_metadata"] == str(kudos["id"])
     remove(slack, kudos["id"], user="UADMIN", reason="  Posted about the wrong person  ")
@@ -107,14 +112,7 @@ def test_non_admins_cannot_remove_and_an_empty_reason_is_refused(
 ) -> None:
     kudos = give(slack, fake_slack, database_url)
 
-    slack.block_action(
-        {
-            "type": "overflow",
-            "action_id": "kudos_menu",
-            "selected_option": {"value": f"remove:{kudos['id']}"},
-        },
-        user="U0002",
-    )
+    choose_remove(slack, kudos["id"], user="U0002")
     assert "Only Delight admins" in reply_text(fake_slack.wait_for_calls("response_url", 2)[-1])
     forged = slack.submit_view(
         "delight_removal",

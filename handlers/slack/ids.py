@@ -19,7 +19,6 @@ KUDOS_MENU = "kudos_menu"  # the announcement's overflow: moderation
 UNDO = "undo_kudos"
 REMOVAL_MODAL = "delight_removal"
 REASON_BLOCK = "reason"
-REASON_ACTION = "text"
 
 HOME_RECOGNISE = "home_recognise"
 HOME_PAGE = "home_page"  # older/newer buttons; the value holds the cursor
