@@ -31,6 +31,7 @@ class Settings:
     log_level: str
     log_format: str  # "text" or "json"
     leader_retry_seconds: int  # how often a follower tries to become the scheduler leader
+    outbox_lease_seconds: int = 60  # how long a delivery under way is left to its process
     admins: frozenset[str] = frozenset()  # Delight admins in every workspace of this deployment
 
     @property
@@ -119,6 +120,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admins=admins,
         log_format=log_format,
         leader_retry_seconds=_int(env, "DELIGHT_LEADER_RETRY_SECONDS", 5, low=1, high=60),
+        outbox_lease_seconds=_int(env, "DELIGHT_OUTBOX_LEASE_SECONDS", 60, low=2, high=3600),
     )
 
 

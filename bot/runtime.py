@@ -8,6 +8,7 @@ import gc
 import logging
 import signal
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 import aiohttp
@@ -23,10 +24,12 @@ from bot.core.endorsements import Endorsements
 from bot.core.home import HomeService
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
+from bot.core.outbox import Policy, Redelivery
 from bot.core.ports import Clock
 from bot.core.tip_delivery import TipService
 from bot.core.tips import load_tip_library
 from bot.core.workspace_admin import WorkspaceAdmin
+from bot.outbox import OutboxDrainer
 from bot.scheduler import Clockwork
 from handlers.slack.app import Services, create_bolt_app
 from handlers.slack.client import make_web_client
@@ -40,6 +43,7 @@ from storage.event_ledger import SqlEventLedger
 from storage.kudos_queries import SqlKudosQueries
 from storage.kudos_repository import SqlKudosRepository
 from storage.leadership import PostgresLeaderLock
+from storage.outbox import SqlOutbox
 from storage.preferences import SqlPreferences
 from storage.settings_repository import SqlSettingsRepository
 from storage.tip_repository import SqlTipScheduleRepository
@@ -81,6 +85,7 @@ class Runtime:
     web: web.Application
     role: Role
     clockwork: Clockwork | None  # None in web processes
+    drainer: OutboxDrainer  # every role: see bot/outbox.py
 
     async def close(self) -> None:
         await self.http.close()
@@ -99,13 +104,16 @@ async def database_health(database: Database) -> dict[str, object]:
 
 
 async def process_health(
-    database: Database, role: Role, clockwork: Clockwork | None
+    database: Database, role: Role, clockwork: Clockwork | None, drainer: OutboxDrainer
 ) -> dict[str, object]:
-    """What /healthz reports: the database, this process's role, and its scheduler."""
+    """What /healthz reports: the database, this process's role, its scheduler, and the
+    outbox's backlog."""
     report = await database_health(database)
     report["role"] = role.value
     if clockwork is not None:
         report["scheduler"] = clockwork.report()
+    if report["ok"]:
+        report["outbox"] = await drainer.report()
     return report
 
 
@@ -140,12 +148,21 @@ def build_runtime(
         library=load_tip_library(),
         clock=clock,
     )
+    outbox_policy = Policy(lease=timedelta(seconds=settings.outbox_lease_seconds))
     kudos = KudosService(
         kudos=kudos_store,
         settings=workspace_settings,
         directory=directory,
         notifier=notifier,
         clock=clock,
+        outbox=outbox_policy,
+    )
+    outbox = SqlOutbox(database, kudos_store)
+    drainer = OutboxDrainer(
+        Redelivery(outbox=outbox, notifier=notifier, clock=clock, policy=outbox_policy),
+        outbox,
+        # Several looks per lease, at most every five seconds.
+        every=min(5.0, settings.outbox_lease_seconds / 4),
     )
     services = Services(
         kudos=kudos,
@@ -201,10 +218,11 @@ def build_runtime(
         bolt=bolt,
         web=create_web_app(
             bolt=bolt if role.serves_slack and not settings.socket_mode else None,
-            health=functools.partial(process_health, database, role, clockwork),
+            health=functools.partial(process_health, database, role, clockwork, drainer),
         ),
         role=role,
         clockwork=clockwork,
+        drainer=drainer,
     )
 
 
@@ -238,6 +256,7 @@ async def serve(settings: Settings, *, role: Role = Role.ALL, host: str = "0.0.0
     tune_garbage_collection()
     if runtime.clockwork is not None:
         await runtime.clockwork.start()  # first: once /healthz answers, it knows who leads
+    runtime.drainer.start()
     runner = web.AppRunner(runtime.web, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, settings.port).start()
@@ -260,6 +279,7 @@ async def serve(settings: Settings, *, role: Role = Role.ALL, host: str = "0.0.0
     logger.info("shutting down")
     if runtime.clockwork is not None:
         await runtime.clockwork.stop()
+    await runtime.drainer.stop()
     if socket_handler is not None:
         await socket_handler.close_async()  # type: ignore[no-untyped-call]
     await runner.shutdown()  # stop accepting requests; finish what was accepted

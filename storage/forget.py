@@ -120,6 +120,8 @@ FORGET_STEPS: tuple[Step, ...] = (
         what=f"kudos they withdrew or removed: still removed, by {FORGOTTEN_USER}",
     ),
     delete_rows("kudos_endorsement", "user_id", what="their endorsements: deleted"),
+    # A DM or receipt not yet delivered to them (channels never share an id with a person).
+    delete_rows("outbox", "target", what="messages still owed to them: not sent"),
     delete_rows("user_preference", "user_id", what="their preferences: deleted"),
     replace_user(
         "audit_log",

@@ -8,7 +8,7 @@ kudos on SQLite).
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,17 @@ from sqlmodel import SQLModel
 
 from bot.core.elements import Element
 from bot.core.errors import DailyLimitReached, DelightError, DuplicateNomination
-from bot.core.model import DailyAllowance, Given, Kudos, Nomination, Posted, Source
+from bot.core.model import (
+    DailyAllowance,
+    Given,
+    Kudos,
+    Nomination,
+    Notification,
+    Posted,
+    Source,
+)
+from bot.core.outbox import Settlement
+from bot.core.ports import Planner
 from storage import tables
 from storage.engine import POSTGRES_THREADS, Database, insert_or_merge
 from storage.group_commit import GroupCommit
@@ -29,6 +39,7 @@ RECIPIENTS = SQLModel.metadata.tables["kudos_recipient"]
 ELEMENTS = SQLModel.metadata.tables["kudos_element"]
 ENDORSEMENTS = SQLModel.metadata.tables["kudos_endorsement"]
 PREFERENCES = SQLModel.metadata.tables["user_preference"]
+OUTBOX = SQLModel.metadata.tables["outbox"]
 _GIVER_LOCKS = 0x6B75646F  # advisory lock namespace ("kudo"), so other locks cannot collide
 
 _LOCK_GIVER = text("SELECT pg_advisory_xact_lock(:namespace, :key)")
@@ -56,6 +67,28 @@ _INSERT_NEW_KUDOS = {
 }
 _INSERT_RECIPIENT = insert(RECIPIENTS)
 _INSERT_ELEMENT = insert(ELEMENTS)
+_INSERT_OUTBOX = insert(OUTBOX)
+_ONE_ENTRY = (
+    OUTBOX.c.kudos_id == bindparam("which_kudos"),
+    OUTBOX.c.kind == bindparam("which_kind"),
+    OUTBOX.c.target == bindparam("which_target"),
+)
+_SENT = delete(OUTBOX).where(*_ONE_ENTRY)
+_ALL_SENT = delete(OUTBOX).where(OUTBOX.c.kudos_id == bindparam("which_kudos"))
+_RETRY = (
+    update(OUTBOX)
+    .where(*_ONE_ENTRY)
+    .values(
+        attempts=bindparam("attempts"),
+        next_attempt_at=bindparam("at", type_=tables.UTCDateTime()),
+        last_error=bindparam("error"),
+    )
+)
+_GIVE_UP = (
+    update(OUTBOX)
+    .where(*_ONE_ENTRY)
+    .values(attempts=OUTBOX.c.attempts + 1, next_attempt_at=None, last_error=bindparam("error"))
+)
 _RECORD_ANNOUNCEMENT = (
     update(KUDOS)
     .where(KUDOS.c.id == bindparam("kudos_id"))
@@ -69,7 +102,7 @@ _RECORD_DM = (
     )
     .values(dm_channel_id=bindparam("channel_id"), dm_ts=bindparam("ts"))
 )
-_KUDOS_BY_ID = select(KUDOS).where(
+KUDOS_BY_ID = select(KUDOS).where(
     KUDOS.c.id == bindparam("kudos_id"), KUDOS.c.team_id == bindparam("team_id")
 )
 _KUDOS_BY_ANNOUNCEMENT = select(KUDOS).where(
@@ -123,13 +156,16 @@ class _Addition:
     nomination: Nomination
     created_at: datetime
     allowance: DailyAllowance
+    plan: Planner
 
 
-@dataclass(frozen=True, slots=True)
-class _Delivery:
-    kudos_id: int
-    announcement: Posted | None
-    direct_messages: Mapping[str, Posted]
+@dataclass(slots=True)
+class _Rows:
+    """The child rows of a group of new kudos, inserted together after the kudos rows."""
+
+    recipients: list[dict[str, Any]]
+    elements: list[dict[str, Any]]
+    outbox: list[dict[str, Any]]
 
 
 class SqlKudosRepository:
@@ -137,12 +173,17 @@ class SqlKudosRepository:
         self._db = database
         parallel = POSTGRES_THREADS if database.is_postgres else 1
         self._additions = GroupCommit(database, self._add_all, parallel=parallel)
-        self._deliveries = GroupCommit(database, _record_deliveries, parallel=parallel)
+        self._settlements = GroupCommit(database, _record_settlements, parallel=parallel)
 
     async def add(
-        self, nomination: Nomination, *, created_at: datetime, allowance: DailyAllowance
+        self,
+        nomination: Nomination,
+        *,
+        created_at: datetime,
+        allowance: DailyAllowance,
+        plan: Planner,
     ) -> Given:
-        return await self._additions.write(_Addition(nomination, created_at, allowance))
+        return await self._additions.write(_Addition(nomination, created_at, allowance, plan))
 
     def _add_all(
         self, connection: Connection, additions: Sequence[_Addition]
@@ -153,9 +194,21 @@ class SqlKudosRepository:
             # single writer runs one transaction at a time.
             for key in sorted({_giver_lock(a.nomination) for a in additions}):
                 connection.execute(_LOCK_GIVER, {"namespace": _GIVER_LOCKS, "key": key})
-        return [self._add_one(connection, a) for a in additions]
+        rows = _Rows(recipients=[], elements=[], outbox=[])
+        results = [self._add_one(connection, a, rows) for a in additions]
+        # One statement per table for the whole group (each an executemany).
+        for statement, params in (
+            (_INSERT_RECIPIENT, rows.recipients),
+            (_INSERT_ELEMENT, rows.elements),
+            (_INSERT_OUTBOX, rows.outbox),
+        ):
+            if params:
+                connection.execute(statement, params)
+        return results
 
-    def _add_one(self, connection: Connection, addition: _Addition) -> Given | DelightError:
+    def _add_one(
+        self, connection: Connection, addition: _Addition, rows: _Rows
+    ) -> Given | DelightError:
         nomination, allowance = addition.nomination, addition.allowance
         used = connection.scalar(
             USED_SINCE,
@@ -188,7 +241,9 @@ class SqlKudosRepository:
             # now, by a concurrent copy of the same request).
             return _duplicate(nomination)
         kudos = nomination.stored_as(kudos_id, created_at=addition.created_at)
-        return Given(kudos=kudos, remaining_today=remaining, prefer_dm=prefer_dm)
+        plan = addition.plan(prefer_dm)
+        _child_rows(rows, kudos, plan.notifications, retry_from=plan.retry_from)
+        return Given(kudos=kudos, remaining_today=remaining, plan=plan)
 
     def _insert(
         self, connection: Connection, nomination: Nomination, created_at: datetime
@@ -208,42 +263,22 @@ class SqlKudosRepository:
                 "created_at": created_at,
             },
         )
-        if kudos_id is None:
-            return None
-        connection.execute(
-            _INSERT_RECIPIENT,
-            [
-                {
-                    "kudos_id": kudos_id,
-                    "recipient_id": uid,
-                    "position": position,
-                    "team_id": nomination.team_id,
-                    "created_at": created_at,
-                }
-                for position, uid in enumerate(nomination.recipient_ids)
-            ],
-        )
-        if nomination.elements:
-            connection.execute(
-                _INSERT_ELEMENT,
-                [{"kudos_id": kudos_id, "element": e.value} for e in nomination.elements],
-            )
-        return int(kudos_id)
+        return None if kudos_id is None else int(kudos_id)
 
-    async def record_delivery(
-        self, *, kudos_id: int, announcement: Posted | None, direct_messages: Mapping[str, Posted]
-    ) -> None:
-        """Where the kudos was posted, so endorsements and undo can find the messages."""
-        if announcement is None and not direct_messages:
-            return
-        await self._deliveries.write(_Delivery(kudos_id, announcement, direct_messages))
+    async def settle(self, settlement: Settlement) -> None:
+        """Where messages were posted (endorsements and undo find them by it) and what the
+        outbox still owes, in one write shared with the settlements that arrive with it."""
+        if settlement.changes_anything:
+            await self._settlements.write(settlement)
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None:
-        return await self._db.transaction(_get, _KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id)
+        return await self._db.transaction(
+            load_kudos, KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id
+        )
 
     async def by_announcement(self, *, team_id: str, channel_id: str, ts: str) -> Kudos | None:
         return await self._db.transaction(
-            _get, _KUDOS_BY_ANNOUNCEMENT, team_id=team_id, channel_id=channel_id, ts=ts
+            load_kudos, _KUDOS_BY_ANNOUNCEMENT, team_id=team_id, channel_id=channel_id, ts=ts
         )
 
     async def latest_given(self, *, team_id: str, giver_id: str, since: datetime) -> Kudos | None:
@@ -255,7 +290,7 @@ class SqlKudosRepository:
             )
             if kudos_id is None:
                 return None
-            return _get(connection, _KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id)
+            return load_kudos(connection, KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id)
 
         return await self._db.transaction(work)
 
@@ -273,7 +308,8 @@ class SqlKudosRepository:
             if changed != 1:
                 return None
             connection.execute(_REMOVE_RECEIVED, {"which_kudos": kudos_id})
-            kudos = _get(connection, _KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id)
+            connection.execute(_ALL_SENT, {"which_kudos": kudos_id})  # nothing more is owed
+            kudos = load_kudos(connection, KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id)
             assert kudos is not None
             dms = {
                 row.recipient_id: Posted(channel_id=row.dm_channel_id, ts=row.dm_ts)
@@ -329,25 +365,84 @@ def _seen(connection: Connection, nomination: Nomination) -> bool:
     return connection.scalar(_SEEN, params) is not None
 
 
-def _record_deliveries(connection: Connection, deliveries: Sequence[_Delivery]) -> list[None]:
-    announcements = [
-        {"kudos_id": d.kudos_id, "channel_id": d.announcement.channel_id, "ts": d.announcement.ts}
-        for d in deliveries
-        if d.announcement is not None
-    ]
-    if announcements:
-        connection.execute(_RECORD_ANNOUNCEMENT, announcements)
-    direct_messages = [
-        {"which_kudos": d.kudos_id, "which_recipient": uid, "channel_id": p.channel_id, "ts": p.ts}
-        for d in deliveries
-        for uid, p in d.direct_messages.items()
-    ]
-    if direct_messages:
-        connection.execute(_RECORD_DM, direct_messages)
-    return [None] * len(deliveries)
+def _child_rows(
+    rows: _Rows, kudos: Kudos, notifications: Sequence[Notification], *, retry_from: datetime
+) -> None:
+    rows.recipients.extend(
+        {
+            "kudos_id": kudos.id,
+            "recipient_id": uid,
+            "position": position,
+            "team_id": kudos.team_id,
+            "created_at": kudos.created_at,
+        }
+        for position, uid in enumerate(kudos.recipient_ids)
+    )
+    rows.elements.extend({"kudos_id": kudos.id, "element": e.value} for e in kudos.elements)
+    rows.outbox.extend(
+        {
+            "kudos_id": kudos.id,
+            "kind": n.kind.value,
+            "target": n.target,
+            "team_id": kudos.team_id,
+            "attempts": 0,
+            "next_attempt_at": retry_from,
+            "created_at": kudos.created_at,
+        }
+        for n in notifications
+    )
 
 
-def _get(connection: Connection, statement: Any, **params: Any) -> Kudos | None:
+def _entry(kudos_id: int, notification: Notification) -> dict[str, Any]:
+    return {
+        "which_kudos": kudos_id,
+        "which_kind": notification.kind.value,
+        "which_target": notification.target,
+    }
+
+
+def _record_settlements(connection: Connection, settlements: Sequence[Settlement]) -> list[None]:
+    """Each statement once for the whole group (an executemany), skipped when unused."""
+    params: dict[Any, list[dict[str, Any]]] = {
+        _RECORD_ANNOUNCEMENT: [
+            {
+                "kudos_id": s.kudos_id,
+                "channel_id": s.announcement.channel_id,
+                "ts": s.announcement.ts,
+            }
+            for s in settlements
+            if s.announcement is not None
+        ],
+        _RECORD_DM: [
+            {
+                "which_kudos": s.kudos_id,
+                "which_recipient": uid,
+                "channel_id": p.channel_id,
+                "ts": p.ts,
+            }
+            for s in settlements
+            for uid, p in s.direct_messages.items()
+        ],
+        _ALL_SENT: [{"which_kudos": s.kudos_id} for s in settlements if s.all_done],
+        _SENT: [_entry(s.kudos_id, n) for s in settlements if not s.all_done for n in s.done],
+        _RETRY: [
+            {**_entry(s.kudos_id, n), "attempts": r.attempts, "at": r.at, "error": r.error}
+            for s in settlements
+            for n, r in s.retry.items()
+        ],
+        _GIVE_UP: [
+            {**_entry(s.kudos_id, n), "error": error}
+            for s in settlements
+            for n, error in s.given_up.items()
+        ],
+    }
+    for statement, rows in params.items():
+        if rows:
+            connection.execute(statement, rows)
+    return [None] * len(settlements)
+
+
+def load_kudos(connection: Connection, statement: Any, **params: Any) -> Kudos | None:
     row = connection.execute(statement, params).first()
     if row is None:
         return None

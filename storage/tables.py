@@ -40,7 +40,14 @@ class KudosRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "request_key", name="uq_kudos_request"),
         # Covers the daily-allowance sum, so it never reads the table itself.
-        Index("ix_kudos_giver_day", "team_id", "giver_id", "created_at", "recipient_count"),
+        Index(
+            "ix_kudos_giver_day",
+            "team_id",
+            "giver_id",
+            "created_at",
+            "recipient_count",
+            "removed_at",
+        ),
         Index("ix_kudos_team_created", "team_id", "created_at"),
         # Finds the kudos behind a reaction on its announcement.
         Index("ix_kudos_announcement", "team_id", "announcement_ts", "announcement_channel_id"),
@@ -193,4 +200,25 @@ class AuditLogRow(SQLModel, table=True):
     actor_id: str = Field(max_length=32)
     action: str = Field(max_length=64)
     detail: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    created_at: datetime = _utc_column()
+
+
+class OutboxRow(SQLModel, table=True):
+    """A message a stored kudos still owes (an announcement, a DM, the giver's receipt).
+    Written in the kudos' own transaction; deleted in the one that records where it was
+    posted. A row whose `next_attempt_at` is NULL was given up, with `last_error` saying why."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "next_attempt_at"),)
+
+    kudos_id: int = Field(foreign_key="kudos.id", primary_key=True, ondelete="CASCADE")
+    kind: str = Field(primary_key=True, max_length=16)  # announcement, dm, receipt
+    target: str = Field(primary_key=True, max_length=32)  # the channel, or the person's id
+    team_id: str = Field(max_length=32)
+    attempts: int = 0  # failed tries so far
+    # Due from then on: another process leaves a delivery under way alone until it passes.
+    next_attempt_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = _utc_column()

@@ -71,6 +71,7 @@ class RunningApp:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.runtime.drainer.start()  # as serve() does
 
     def call(self, coroutine: Any, timeout: float = 30) -> Any:
         """Run a coroutine on the app's own loop (e.g. a repository query) and return its result."""
@@ -78,6 +79,8 @@ class RunningApp:
 
     def stop(self) -> None:
         async def shutdown() -> None:
+            if self.runtime:
+                await self.runtime.drainer.stop()
             if self._runner:
                 await self._runner.shutdown()
             await drain_background_work(grace_seconds=10)

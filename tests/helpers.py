@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
 
+from bot.core.kudos import plan_delivery
+from bot.core.model import DailyAllowance, Given, Nomination, Posted
+from bot.core.outbox import Settlement
 from storage.engine import make_sync_engine
 from tests.fakeslack import Call, FakeSlack
 
@@ -103,3 +108,24 @@ def message_text(fake: FakeSlack, channel: str, ts: str) -> str:
     """A posted message's text as it stands now (after any chat.update)."""
     message = fake.message(channel, ts)
     return blocks_text(message.get("blocks")) or str(message.get("text", ""))
+
+
+async def store(
+    repository: Any, nomination: Nomination, *, created_at: datetime, allowance: DailyAllowance
+) -> Given:
+    """Store a nomination as KudosService.give does: announced in its own channel."""
+    plan = functools.partial(
+        plan_delivery,
+        nomination,
+        channel=nomination.origin_channel_id,
+        retry_from=created_at + timedelta(minutes=1),
+    )
+    given: Given = await repository.add(
+        nomination, created_at=created_at, allowance=allowance, plan=plan
+    )
+    return given
+
+
+async def record_announcement(repository: Any, kudos_id: int, posted: Posted) -> None:
+    """Record where a kudos was announced, as its delivery does."""
+    await repository.settle(Settlement(kudos_id=kudos_id, announcement=posted))

@@ -25,7 +25,7 @@ from storage.export import kudos_batches
 from storage.forget import FORGET_STEPS, FORGOTTEN_USER
 from storage.kudos_repository import SqlKudosRepository
 from storage.tip_repository import SqlTipScheduleRepository
-from tests.helpers import execute, query
+from tests.helpers import execute, query, record_announcement, store
 from tests.processes import ROOT
 
 DAY = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
@@ -34,7 +34,7 @@ DAY = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 def seed_kudos(database_url: str, *kudos: dict[str, object]) -> list[int]:
     """Store kudos through the app's own repository; each dict overrides a default one."""
 
-    async def store() -> list[int]:
+    async def seed() -> list[int]:
         database = Database(database_url)
         repository = SqlKudosRepository(database)
         ids = []
@@ -52,23 +52,22 @@ def seed_kudos(database_url: str, *kudos: dict[str, object]) -> list[int]:
                 created_at = changes.pop("created_at", DAY + timedelta(hours=number))
                 announced = changes.pop("announced", None)
                 fields.update(changes)
-                given = await repository.add(
+                given = await store(
+                    repository,
                     Nomination(**fields),  # type: ignore[arg-type]
                     created_at=created_at,  # type: ignore[arg-type]
                     allowance=DailyAllowance(limit=1000, since=DAY - timedelta(days=365)),
                 )
                 if announced:
-                    await repository.record_delivery(
-                        kudos_id=given.kudos.id,
-                        announcement=Posted(channel_id="C0KUDOS", ts=str(announced)),
-                        direct_messages={},
+                    await record_announcement(
+                        repository, given.kudos.id, Posted(channel_id="C0KUDOS", ts=str(announced))
                     )
                 ids.append(given.kudos.id)
         finally:
             await database.close()
         return ids
 
-    return asyncio.run(store())
+    return asyncio.run(seed())
 
 
 def seed_schedule(database_url: str, *, owner: str = "U0001", paused: bool = False) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -37,6 +37,8 @@ from bot.core.model import (
     Source,
     WorkspaceSettings,
 )
+from bot.core.outbox import Settlement
+from bot.core.ports import Planner
 
 T = TypeVar("T")
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
@@ -60,9 +62,16 @@ class InMemoryKudos:
         self.stored: list[Kudos] = []
         self.request_keys: set[tuple[str, str]] = set()
         self.announcements: list[tuple[int, str, str]] = []
+        self.settlements: list[Settlement] = []
+        self.prefer_dm: set[str] = set()
 
     async def add(
-        self, nomination: Nomination, *, created_at: datetime, allowance: DailyAllowance
+        self,
+        nomination: Nomination,
+        *,
+        created_at: datetime,
+        allowance: DailyAllowance,
+        plan: Planner,
     ) -> Given:
         key = (nomination.team_id, nomination.request_key)
         if key in self.request_keys:
@@ -78,13 +87,15 @@ class InMemoryKudos:
         self.request_keys.add(key)
         kudos = nomination.stored_as(len(self.stored) + 1, created_at=created_at)
         self.stored.append(kudos)
-        return Given(kudos=kudos, remaining_today=remaining)
+        prefer_dm = tuple(uid for uid in nomination.recipient_ids if uid in self.prefer_dm)
+        return Given(kudos=kudos, remaining_today=remaining, plan=plan(prefer_dm))
 
-    async def record_delivery(
-        self, *, kudos_id: int, announcement: Posted | None, direct_messages: Mapping[str, Posted]
-    ) -> None:
-        if announcement is not None:
-            self.announcements.append((kudos_id, announcement.channel_id, announcement.ts))
+    async def settle(self, settlement: Settlement) -> None:
+        self.settlements.append(settlement)
+        if (announcement := settlement.announcement) is not None:
+            self.announcements.append(
+                (settlement.kudos_id, announcement.channel_id, announcement.ts)
+            )
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None:
         return next((k for k in self.stored if k.team_id == team_id and k.id == kudos_id), None)
@@ -122,6 +133,7 @@ class RecordingNotifier:
     failing_dms: dict[str, FailureReason] = field(default_factory=dict)
     announced_in: list[str] = field(default_factory=list)
     notified: list[str] = field(default_factory=list)
+    giver_updates: list[DeliveryReport] = field(default_factory=list)
 
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
         self.announced_in.append(channel_id)
@@ -132,6 +144,10 @@ class RecordingNotifier:
         if reason := self.failing_dms.get(recipient_id):
             return NotPosted(channel_id=recipient_id, reason=reason)
         return Posted(channel_id=f"D{recipient_id}", ts="333.444")
+
+    async def update_giver(self, report: DeliveryReport) -> PostOutcome:
+        self.giver_updates.append(report)
+        return Posted(channel_id=f"D{report.kudos.giver_id}", ts="555.666")
 
 
 @dataclass

@@ -22,7 +22,7 @@ from storage.event_ledger import SqlEventLedger
 from storage.kudos_repository import SqlKudosRepository
 from storage.settings_repository import SqlSettingsRepository
 from storage.tables import SQLModel
-from tests.helpers import query
+from tests.helpers import query, record_announcement, store
 
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PLENTY = DailyAllowance(limit=1000, since=NOON - timedelta(days=1))
@@ -85,8 +85,11 @@ def test_upgrade_is_idempotent_and_sqlite_runs_in_wal_mode(tmp_path: Path) -> No
 
 def test_kudos_round_trip_with_aware_utc_times(database_url: str) -> None:
     async def work(repo: SqlKudosRepository) -> Any:
-        given = await repo.add(
-            nomination(), created_at=NOON.astimezone(ZoneInfo("Pacific/Auckland")), allowance=PLENTY
+        given = await store(
+            repo,
+            nomination(),
+            created_at=NOON.astimezone(ZoneInfo("Pacific/Auckland")),
+            allowance=PLENTY,
         )
         return given, await repo.get(team_id="T0001", kudos_id=given.kudos.id)
 
@@ -104,7 +107,7 @@ def test_kudos_round_trip_with_aware_utc_times(database_url: str) -> None:
 
 def test_naive_times_are_refused(database_url: str) -> None:
     async def work(repo: SqlKudosRepository) -> Any:
-        await repo.add(nomination(), created_at=datetime(2026, 1, 1), allowance=PLENTY)
+        await store(repo, nomination(), created_at=datetime(2026, 1, 1), allowance=PLENTY)
 
     with pytest.raises(Exception, match="naive"):
         run_kudos(database_url, work)
@@ -112,10 +115,10 @@ def test_naive_times_are_refused(database_url: str) -> None:
 
 def test_a_repeated_request_key_is_a_duplicate_only_within_its_workspace(database_url: str) -> None:
     async def work(repo: SqlKudosRepository) -> Any:
-        await repo.add(nomination("same"), created_at=NOON, allowance=PLENTY)
+        await store(repo, nomination("same"), created_at=NOON, allowance=PLENTY)
         with pytest.raises(DuplicateNomination):
-            await repo.add(nomination("same"), created_at=NOON, allowance=PLENTY)
-        await repo.add(nomination("same", team="T0002"), created_at=NOON, allowance=PLENTY)
+            await store(repo, nomination("same"), created_at=NOON, allowance=PLENTY)
+        await store(repo, nomination("same", team="T0002"), created_at=NOON, allowance=PLENTY)
 
     run_kudos(database_url, work)
 
@@ -126,7 +129,7 @@ def test_a_repeated_request_key_is_a_duplicate_only_within_its_workspace(databas
 def test_concurrent_repeats_store_exactly_one(database_url: str) -> None:
     async def work(repo: SqlKudosRepository) -> Any:
         return await asyncio.gather(
-            *(repo.add(nomination("race"), created_at=NOON, allowance=PLENTY) for _ in range(6)),
+            *(store(repo, nomination("race"), created_at=NOON, allowance=PLENTY) for _ in range(6)),
             return_exceptions=True,
         )
 
@@ -145,7 +148,8 @@ def test_concurrent_nominations_cannot_together_pass_the_daily_limit(database_ur
     async def work(repo: SqlKudosRepository) -> Any:
         return await asyncio.gather(
             *(
-                repo.add(
+                store(
+                    repo,
                     nomination(f"n{n}", recipient_ids=("U0002",)),
                     created_at=NOON,
                     allowance=allowance,
@@ -167,19 +171,19 @@ def test_the_allowance_counts_recipients_per_giver_workspace_and_day(database_ur
 
     async def work(repo: SqlKudosRepository) -> Any:
         yesterday = NOON - timedelta(days=1)
-        await repo.add(nomination("a"), created_at=yesterday, allowance=PLENTY)
-        await repo.add(nomination("d", giver="U0009"), created_at=NOON, allowance=PLENTY)
-        await repo.add(nomination("e", team="T0002"), created_at=NOON, allowance=PLENTY)
-        first = await repo.add(nomination("b"), created_at=NOON, allowance=today)
-        second = await repo.add(
-            nomination("c", recipient_ids=("U0004",)), created_at=NOON, allowance=today
+        await store(repo, nomination("a"), created_at=yesterday, allowance=PLENTY)
+        await store(repo, nomination("d", giver="U0009"), created_at=NOON, allowance=PLENTY)
+        await store(repo, nomination("e", team="T0002"), created_at=NOON, allowance=PLENTY)
+        first = await store(repo, nomination("b"), created_at=NOON, allowance=today)
+        second = await store(
+            repo, nomination("c", recipient_ids=("U0004",)), created_at=NOON, allowance=today
         )
         with pytest.raises(DailyLimitReached) as refused:
-            await repo.add(nomination("f"), created_at=NOON, allowance=today)
+            await store(repo, nomination("f"), created_at=NOON, allowance=today)
         # the nomination that used the last slot, delivered again, is a repeat, not a refusal
         with pytest.raises(DuplicateNomination):
-            await repo.add(
-                nomination("c", recipient_ids=("U0004",)), created_at=NOON, allowance=today
+            await store(
+                repo, nomination("c", recipient_ids=("U0004",)), created_at=NOON, allowance=today
             )
         return first.remaining_today, second.remaining_today, refused.value
 
@@ -191,12 +195,8 @@ def test_the_allowance_counts_recipients_per_giver_workspace_and_day(database_ur
 
 def test_get_is_scoped_to_the_workspace(database_url: str) -> None:
     async def work(repo: SqlKudosRepository) -> Any:
-        given = await repo.add(nomination(), created_at=NOON, allowance=PLENTY)
-        await repo.record_delivery(
-            kudos_id=given.kudos.id,
-            announcement=Posted(channel_id="C9", ts="1.2"),
-            direct_messages={},
-        )
+        given = await store(repo, nomination(), created_at=NOON, allowance=PLENTY)
+        await record_announcement(repo, given.kudos.id, Posted(channel_id="C9", ts="1.2"))
         return (
             await repo.get(team_id="T0002", kudos_id=given.kudos.id),
             await repo.get(team_id="T0001", kudos_id=given.kudos.id),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import unicodedata
 from dataclasses import dataclass, replace
@@ -12,14 +13,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.core import errors
 from bot.core.model import (
     DailyAllowance,
+    DeliveryPlan,
     DeliveryReport,
     Given,
     Nomination,
+    Notification,
+    NotificationKind,
     NotPosted,
-    Posted,
-    PostOutcome,
     Withheld,
 )
+from bot.core.outbox import Owed, Policy, post, report_of, settle
 from bot.core.ports import Clock, Directory, KudosRepository, Notifier, SettingsRepository
 
 logger = logging.getLogger(__name__)
@@ -91,7 +94,9 @@ class KudosService:
         notifier: Notifier,
         clock: Clock,
         rules: Rules = Rules(),
+        outbox: Policy | None = None,
     ) -> None:
+        self._outbox = outbox or Policy()
         self._kudos = kudos
         self._settings = settings
         self._directory = directory
@@ -134,60 +139,82 @@ class KudosService:
             limit=settings.daily_limit,
             since=start_of_local_day(now, giver.tz if giver else None),
         )
-        given = await self._kudos.add(nomination, created_at=now, allowance=allowance)
-        if nomination.private:
-            return replace(given, withheld=Withheld.PRIVATE)
-        if given.prefer_dm:
-            return replace(given, withheld=Withheld.RECIPIENT_PREFERS_DM)
         channel = settings.recognition_channel_id or nomination.origin_channel_id
-        if channel is None:
-            return replace(given, withheld=Withheld.NO_CHANNEL)
-        return replace(given, announce_in=channel)
+        plan = functools.partial(
+            plan_delivery,
+            nomination,
+            channel=channel,
+            retry_from=now + self._outbox.lease,
+        )
+        return await self._kudos.add(nomination, created_at=now, allowance=allowance, plan=plan)
 
     async def deliver(self, given: Given) -> DeliveryReport:
-        """Announce the kudos and DM each recipient; a failure of one never stops the others."""
-        kudos, channel = given.kudos, given.announce_in
-
-        async def announce() -> PostOutcome | None:
-            if channel is None:
-                return None
-            return await self._notifier.announce(kudos, channel_id=channel)
-
-        announcement, dms = await asyncio.gather(
-            announce(),
-            asyncio.gather(
-                *(
-                    self._notifier.notify_recipient(kudos, recipient_id=uid)
-                    for uid in kudos.recipient_ids
-                )
-            ),
+        """Announce the kudos and DM each recipient, then settle its outbox entries in one
+        write; a failure of one message never stops the others, and what Slack could not
+        take now is retried later (bot.core.outbox)."""
+        kudos, policy = given.kudos, self._outbox
+        owed = [Owed(n) for n in given.plan.notifications if n.kind is not NotificationKind.RECEIPT]
+        posted = await asyncio.gather(
+            *(post(self._notifier, kudos, o.notification, within=policy.post_timeout) for o in owed)
         )
-        report = DeliveryReport(
-            kudos=kudos,
-            announcement=announcement,
-            direct_messages=dict(zip(kudos.recipient_ids, dms, strict=True)),
+        outcomes = dict(zip(owed, posted, strict=True))
+        settlement = settle(kudos, outcomes, now=self._clock.now(), policy=policy)
+        # The giver's receipt is the confirmation the caller shows next.
+        settlement = replace(
+            settlement,
+            done=(
+                *settlement.done,
+                *(n for n in given.plan.notifications if n.kind is NotificationKind.RECEIPT),
+            ),
+            all_done=not settlement.retry and not settlement.given_up,
+        )
+        report = replace(
+            report_of(kudos, outcomes, settlement),
             withheld=given.withheld,
             prefer_dm=given.prefer_dm,
         )
         try:  # one write for every message: endorsements and undo find them by it
-            await self._kudos.record_delivery(
-                kudos_id=kudos.id,
-                announcement=announcement if isinstance(announcement, Posted) else None,
-                direct_messages={
-                    uid: out
-                    for uid, out in report.direct_messages.items()
-                    if isinstance(out, Posted)
-                },
-            )
+            await self._kudos.settle(settlement)
         except Exception:  # the messages are out: the giver must hear so, not see an error
             logger.exception(
                 "kudos %s delivered, but where it was posted was not recorded", kudos.id
             )
-        if isinstance(announcement, NotPosted) or report.failed_dms:
+        if isinstance(report.announcement, NotPosted) or report.failed_dms:
             logger.warning(
                 "kudos %s delivered in part: announcement=%s failed_dms=%s",
                 kudos.id,
-                announcement,
+                report.announcement,
                 report.failed_dms,
             )
         return report
+
+
+def plan_delivery(
+    nomination: Nomination,
+    prefer_dm: tuple[str, ...],
+    *,
+    channel: str | None,
+    retry_from: datetime,
+) -> DeliveryPlan:
+    """Who is told: each recipient by DM, the giver by a receipt, and a channel unless the
+    kudos is private, a recipient prefers DMs, or there is no channel to announce in."""
+    withheld: Withheld | None = None
+    if nomination.private:
+        withheld, prefer_dm = Withheld.PRIVATE, ()
+    elif prefer_dm:
+        withheld = Withheld.RECIPIENT_PREFERS_DM
+    elif channel is None:
+        withheld = Withheld.NO_CHANNEL
+    announce_in = channel if withheld is None else None
+    notifications = [
+        *([Notification(NotificationKind.ANNOUNCEMENT, announce_in)] if announce_in else []),
+        *(Notification(NotificationKind.DIRECT_MESSAGE, uid) for uid in nomination.recipient_ids),
+        Notification(NotificationKind.RECEIPT, nomination.giver_id),
+    ]
+    return DeliveryPlan(
+        notifications=tuple(notifications),
+        retry_from=retry_from,
+        announce_in=announce_in,
+        withheld=withheld,
+        prefer_dm=prefer_dm,
+    )

@@ -130,6 +130,11 @@ class FailureReason(StrEnum):
     SERVICE_UNAVAILABLE = "service_unavailable"
     OTHER = "other"
 
+    @property
+    def transient(self) -> bool:
+        """Worth trying again later (the platform is down or busy), unlike a refusal."""
+        return self is FailureReason.SERVICE_UNAVAILABLE
+
 
 @dataclass(frozen=True, slots=True)
 class Posted:
@@ -144,6 +149,7 @@ class NotPosted:
     channel_id: str
     reason: FailureReason
     detail: str = ""
+    retry_after: float | None = None  # seconds the platform asked us to wait (rate limits)
 
 
 PostOutcome = Posted | NotPosted
@@ -157,15 +163,52 @@ class Withheld(StrEnum):
     NO_CHANNEL = "no_channel"  # no recognition channel, and no channel it was given in
 
 
+class NotificationKind(StrEnum):
+    ANNOUNCEMENT = "announcement"  # in a channel
+    DIRECT_MESSAGE = "dm"  # to a recipient
+    RECEIPT = "receipt"  # the giver's confirmation
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One message a stored kudos owes someone: an entry of the outbox, written in the same
+    transaction as the kudos, so none is forgotten when a process dies."""
+
+    kind: NotificationKind
+    target: str  # the channel id of an announcement, else the person's user id
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPlan:
+    """Who will be told about a kudos, decided in the transaction that stores it (a
+    recipient's opt-out from public announcements is read there)."""
+
+    notifications: tuple[Notification, ...]
+    retry_from: datetime  # when another process may deliver what this one has not settled
+    announce_in: str | None = None
+    withheld: Withheld | None = None  # why announce_in is None
+    prefer_dm: tuple[str, ...] = ()  # recipients who asked not to be announced publicly
+
+
 @dataclass(frozen=True, slots=True)
 class Given:
     """The outcome of a successful nomination."""
 
     kudos: Kudos
     remaining_today: int
-    announce_in: str | None = None  # decided with the settings read for the nomination
-    withheld: Withheld | None = None  # why announce_in is None
-    prefer_dm: tuple[str, ...] = ()  # recipients who asked not to be announced publicly
+    plan: DeliveryPlan
+
+    @property
+    def announce_in(self) -> str | None:
+        return self.plan.announce_in
+
+    @property
+    def withheld(self) -> Withheld | None:
+        return self.plan.withheld
+
+    @property
+    def prefer_dm(self) -> tuple[str, ...]:
+        return self.plan.prefer_dm
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +218,7 @@ class DeliveryReport:
     direct_messages: dict[str, PostOutcome] = field(default_factory=dict)
     withheld: Withheld | None = None
     prefer_dm: tuple[str, ...] = ()
+    retrying: frozenset[str] = frozenset()  # channels and people whose message is retried
 
     @property
     def failed_dms(self) -> list[str]:

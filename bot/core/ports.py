@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core.model import (
     DailyAllowance,
+    DeliveryPlan,
+    DeliveryReport,
     Given,
     Kudos,
     Nomination,
     Person,
-    Posted,
     PostOutcome,
     WorkspaceSettings,
 )
+
+if TYPE_CHECKING:
+    from bot.core.outbox import Settlement
+
+# Decides who is told about a kudos, given the recipients who prefer DMs (read by storage in
+# the transaction that stores it).
+Planner = Callable[[tuple[str, ...]], DeliveryPlan]
 
 
 class Clock(Protocol):
@@ -26,16 +34,21 @@ class Clock(Protocol):
 
 class KudosRepository(Protocol):
     async def add(
-        self, nomination: Nomination, *, created_at: datetime, allowance: DailyAllowance
+        self,
+        nomination: Nomination,
+        *,
+        created_at: datetime,
+        allowance: DailyAllowance,
+        plan: Planner,
     ) -> Given:
-        """Store a kudos if the giver's allowance covers it, atomically. Raises
-        DuplicateNomination when its request key was seen before, DailyLimitReached when the
-        allowance is used up."""
+        """Store a kudos if the giver's allowance covers it, with the outbox entries `plan`
+        decides, atomically. Raises DuplicateNomination when its request key was seen
+        before, DailyLimitReached when the allowance is used up."""
         ...
 
-    async def record_delivery(
-        self, *, kudos_id: int, announcement: Posted | None, direct_messages: Mapping[str, Posted]
-    ) -> None: ...
+    async def settle(self, settlement: Settlement) -> None:
+        """Record where messages were posted and update the outbox, in one write."""
+        ...
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None: ...
 
@@ -58,6 +71,10 @@ class Notifier(Protocol):
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome: ...
 
     async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome: ...
+
+    async def update_giver(self, report: DeliveryReport) -> PostOutcome:
+        """Tell the giver, by DM, how a kudos delivered later than its confirmation went."""
+        ...
 
 
 class AuditLog(Protocol):

@@ -18,6 +18,7 @@ from bot.core.model import (
     FailureReason,
     Kudos,
     NotPosted,
+    Posted,
     Withheld,
 )
 from bot.core.moderation import Retraction
@@ -180,10 +181,58 @@ _ANNOUNCE_ADVICE = {
         "recognition channel."
     ),
     FailureReason.SERVICE_UNAVAILABLE: (
-        "Slack didn't accept the announcement just now, even after retrying. It's saved; "
-        "you can share the good news yourself in the meantime."
+        "Slack didn't accept the announcement, even after retrying. It's saved; "
+        "you can share the good news yourself."
     ),
 }
+_ANNOUNCE_LATER = (
+    "Slack didn't accept the announcement just now, even after retrying. It's saved, and "
+    "I'll post it in {channel} as soon as Slack takes it."
+)
+
+
+def _outcome_parts(report: DeliveryReport, *, whole: bool) -> list[str]:
+    """What became of the announcement and the DMs, and what to do about what failed.
+    `whole`: the report covers every message (no announcement then means none was due)."""
+    parts: list[str] = []
+    announced = report.announcement
+    if report.withheld is Withheld.PRIVATE:
+        parts.append("It's private: only they see it (and their managers, in the weekly digest).")
+    elif report.withheld is Withheld.RECIPIENT_PREFERS_DM:
+        parts.append(
+            f"It wasn't announced publicly: {people_list(report.prefer_dm)} prefer"
+            f"{'s' if len(report.prefer_dm) == 1 else ''} recognition by DM."
+        )
+    elif report.withheld is Withheld.NO_CHANNEL or (whole and announced is None):
+        parts.append("There's no recognition channel set, so it wasn't announced anywhere.")
+    elif isinstance(announced, NotPosted):
+        if announced.channel_id in report.retrying:
+            advice = _ANNOUNCE_LATER
+        else:
+            advice = _ANNOUNCE_ADVICE.get(
+                announced.reason, "I couldn't announce it ({detail}); it's saved all the same."
+            )
+        parts.append(
+            advice.format(channel=channel_mention(announced.channel_id), detail=announced.detail)
+        )
+    later = [uid for uid in report.failed_dms if uid in report.retrying]
+    lost = [uid for uid in report.failed_dms if uid not in report.retrying]
+    if later:
+        parts.append(
+            f"I couldn't send a DM to {people_list(later)} yet: Slack isn't answering. "
+            "I'll keep trying."
+        )
+    if lost:
+        seen_anyway = isinstance(announced, Posted)
+        parts.append(
+            f"I couldn't send a DM to {people_list(lost)}; "
+            + (
+                "they'll still see it where it's announced."
+                if seen_anyway
+                else "you may want to tell them yourself."
+            )
+        )
+    return parts
 
 
 def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
@@ -192,7 +241,7 @@ def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
     dm_ok = [uid for uid in kudos.recipient_ids if uid not in report.failed_dms]
     parts: list[str] = []
     announced = report.announcement
-    if dm_ok and announced is not None and not isinstance(announced, NotPosted):
+    if dm_ok and isinstance(announced, Posted):
         verb = "will get a DM" if len(dm_ok) == 1 else "will each get a DM"
         parts.append(
             f"Sent! {people_list(dm_ok)} {verb}, and it's posted in "
@@ -202,34 +251,9 @@ def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
         parts.append("Your recognition is saved.")
         if dm_ok:
             parts.append(f"{people_list(dm_ok)} got a DM.")
-        if announced is not None and not isinstance(announced, NotPosted):
+        if isinstance(announced, Posted):
             parts.append(f"It's posted in {channel_mention(announced.channel_id)}.")
-    if report.withheld is Withheld.PRIVATE:
-        parts.append("It's private: only they see it (and their managers, in the weekly digest).")
-    elif report.withheld is Withheld.RECIPIENT_PREFERS_DM:
-        parts.append(
-            f"It wasn't announced publicly: {people_list(report.prefer_dm)} prefer"
-            f"{'s' if len(report.prefer_dm) == 1 else ''} recognition by DM."
-        )
-    elif announced is None:
-        parts.append("There's no recognition channel set, so it wasn't announced anywhere.")
-    elif isinstance(announced, NotPosted):
-        advice = _ANNOUNCE_ADVICE.get(
-            announced.reason, "I couldn't announce it ({detail}); it's saved all the same."
-        )
-        parts.append(
-            advice.format(channel=channel_mention(announced.channel_id), detail=announced.detail)
-        )
-    if report.failed_dms:
-        seen_anyway = announced is not None and not isinstance(announced, NotPosted)
-        parts.append(
-            f"I couldn't send a DM to {people_list(report.failed_dms)}; "
-            + (
-                "they'll still see it where it's announced."
-                if seen_anyway
-                else "you may want to tell them yourself."
-            )
-        )
+    parts.extend(_outcome_parts(report, whole=True))
     people = "person" if remaining_today == 1 else "people"
     parts.append(f"You can recognise {remaining_today} more {people} today.")
     text = " ".join(parts)
@@ -254,6 +278,24 @@ def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
         ],
     }
     return Message(text=text, blocks=[section(text), undo])
+
+
+def delivery_update(report: DeliveryReport) -> Message:
+    """A DM to the giver about a kudos delivered after its confirmation (or instead of it,
+    when Delight stopped before confirming): what has now happened."""
+    kudos = report.kudos
+    parts = [
+        f"About your recognition of {people_list(kudos.recipient_ids)} "
+        f"(<!date^{int(kudos.created_at.timestamp())}^{{date_short_pretty}} at {{time}}|earlier>):"
+    ]
+    sent = [uid for uid, out in report.direct_messages.items() if isinstance(out, Posted)]
+    if sent:
+        parts.append(f"{people_list(sent)} got {'a DM' if len(sent) == 1 else 'their DMs'}.")
+    if isinstance(report.announcement, Posted):
+        parts.append(f"It's posted in {channel_mention(report.announcement.channel_id)}.")
+    parts.extend(_outcome_parts(report, whole=False))
+    text = " ".join(parts)
+    return Message(text=text, blocks=[section(text)])
 
 
 def refusal(message: str, *, typed: str | None) -> Message:

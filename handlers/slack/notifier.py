@@ -9,7 +9,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.model import FailureReason, Kudos, NotPosted, Posted, PostOutcome
+from bot.core.model import DeliveryReport, FailureReason, Kudos, NotPosted, Posted, PostOutcome
 from bot.core.moderation import Retraction
 from bot.core.ports import SettingsRepository
 from handlers.slack import blocks
@@ -38,6 +38,18 @@ def failure_reason(error: SlackApiError) -> tuple[FailureReason, str]:
     if error.response.status_code >= 500 or error.response.status_code == 429:
         return FailureReason.SERVICE_UNAVAILABLE, code
     return _REASONS.get(code, FailureReason.OTHER), code
+
+
+def retry_after(error: SlackApiError) -> float | None:
+    """Seconds Slack asked us to wait (a 429's Retry-After), if it said."""
+    headers = error.response.headers or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 class SlackNotifier:
@@ -93,6 +105,9 @@ class SlackNotifier:
         # Posting to a user id lands in the app's DM with them: no conversations.open needed.
         return await self.post(recipient_id, blocks.recipient_dm(kudos, recipient_id))
 
+    async def update_giver(self, report: DeliveryReport) -> PostOutcome:
+        return await self.post(report.kudos.giver_id, blocks.delivery_update(report))
+
     async def post(self, channel: str, message: blocks.Message) -> PostOutcome:
         """Post a message; every failure comes back as a NotPosted with a reason."""
         try:
@@ -102,7 +117,9 @@ class SlackNotifier:
         except SlackApiError as exc:
             reason, code = failure_reason(exc)
             logger.warning("chat.postMessage to %s failed: %s", channel, code)
-            return NotPosted(channel_id=channel, reason=reason, detail=code)
+            return NotPosted(
+                channel_id=channel, reason=reason, detail=code, retry_after=retry_after(exc)
+            )
         except (TimeoutError, aiohttp.ClientError) as exc:
             logger.warning("chat.postMessage to %s failed: %r", channel, exc)
             return NotPosted(

@@ -1,0 +1,270 @@
+"""The outbox: every message a stored kudos owes is written with it, and settled once sent.
+
+The process that stores a kudos posts its messages at once (no added latency) and settles
+the outbox entries in one write. What it could not settle (Slack down, or the process died
+before it could) is delivered later by `Redelivery`, which any process may run: an entry is
+only due once `retry_from` has passed, so nobody takes over a delivery still under way.
+
+Exactly once, as far as Slack allows: an entry leaves the outbox in the same transaction that
+records where its message was posted. Slack's chat.postMessage has no idempotency key, so a
+process that dies after Slack accepted a message and before that transaction commits (a few
+milliseconds) leaves an entry that is posted again after `Policy.lease`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.core.model import (
+    DeliveryReport,
+    FailureReason,
+    Kudos,
+    Notification,
+    NotificationKind,
+    NotPosted,
+    Posted,
+    PostOutcome,
+)
+from bot.core.ports import Clock, Notifier
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How long a delivery may take, and how retries back off."""
+
+    lease: timedelta = timedelta(seconds=60)  # a delivery under way is left alone this long
+    first_retry: timedelta = timedelta(seconds=5)
+    longest_wait: timedelta = timedelta(minutes=10)
+    give_up_after: timedelta = timedelta(hours=24)  # a day late, a kudos is old news
+
+    @property
+    def post_timeout(self) -> float:
+        """Seconds one post may take, retries included: well inside the lease, so no other
+        process starts the same delivery while this one may still succeed."""
+        return self.lease.total_seconds() / 2
+
+    def retry_at(self, *, now: datetime, attempts: int, retry_after: float | None) -> datetime:
+        """When to try again after `attempts` failed tries: doubling waits, capped, never
+        sooner than the platform asked."""
+        doublings = min(max(attempts - 1, 0), 20)
+        wait = min(self.first_retry * (1 << doublings), self.longest_wait)
+        if retry_after is not None:
+            wait = max(wait, timedelta(seconds=retry_after))
+        return now + wait
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    at: datetime
+    attempts: int  # failed tries so far
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What one delivery attempt did to a kudos' outbox entries; stored in one write."""
+
+    kudos_id: int
+    announcement: Posted | None = None  # where it landed (endorsements and undo find it)
+    direct_messages: Mapping[str, Posted] = field(default_factory=dict)  # recipient → DM
+    done: tuple[Notification, ...] = ()  # sent, or no longer owed: they leave the outbox
+    retry: Mapping[Notification, Retry] = field(default_factory=dict)
+    given_up: Mapping[Notification, str] = field(default_factory=dict)  # with the reason
+    all_done: bool = False  # `done` is every entry the kudos had
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(
+            self.announcement or self.direct_messages or self.done or self.retry or self.given_up
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """An outbox entry due for delivery."""
+
+    notification: Notification
+    attempts: int = 0  # failed tries so far
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A kudos with the entries this process claimed for delivery."""
+
+    kudos: Kudos
+    owed: tuple[Owed, ...]
+
+
+class OutboxStore(Protocol):
+    async def claim_due(self, *, now: datetime, until: datetime, limit: int) -> list[Claimed]:
+        """Entries due at `now`, made due again only at `until` (so no other process takes
+        them meanwhile), grouped by kudos."""
+        ...
+
+    async def settle(self, settlement: Settlement) -> None: ...
+
+    async def backlog(self) -> tuple[int, int]:
+        """(entries waiting to be delivered, entries given up)."""
+        ...
+
+
+async def post(
+    notifier: Notifier, kudos: Kudos, notification: Notification, *, within: float
+) -> PostOutcome:
+    """Post one announcement or DM; never raises (a failure is a NotPosted)."""
+    if notification.kind is NotificationKind.ANNOUNCEMENT:
+        sending = notifier.announce(kudos, channel_id=notification.target)
+    else:
+        sending = notifier.notify_recipient(kudos, recipient_id=notification.target)
+    try:
+        async with asyncio.timeout(within):
+            return await sending
+    except TimeoutError:
+        # The platform may yet have accepted it: the one case (with a crash) where a
+        # retry can post a message twice.
+        return NotPosted(notification.target, FailureReason.SERVICE_UNAVAILABLE, "timeout")
+    except Exception as exc:  # one message's failure must never stop the others
+        logger.exception("posting %s of kudos %s failed", notification.kind, kudos.id)
+        return NotPosted(notification.target, FailureReason.OTHER, repr(exc))
+
+
+def settle(
+    kudos: Kudos,
+    outcomes: Mapping[Owed, PostOutcome],
+    *,
+    now: datetime,
+    policy: Policy,
+) -> Settlement:
+    """The outbox changes for these outcomes: posted ones leave, transient failures come
+    back later (until the kudos is a day old), the rest are given up with their reason."""
+    announcement: Posted | None = None
+    direct_messages: dict[str, Posted] = {}
+    done: list[Notification] = []
+    retry: dict[Notification, Retry] = {}
+    given_up: dict[Notification, str] = {}
+    too_old = now - kudos.created_at >= policy.give_up_after
+    for owed, outcome in outcomes.items():
+        notification = owed.notification
+        if isinstance(outcome, Posted):
+            done.append(notification)
+            if notification.kind is NotificationKind.ANNOUNCEMENT:
+                announcement = outcome
+            elif notification.kind is NotificationKind.DIRECT_MESSAGE:
+                direct_messages[notification.target] = outcome
+            continue
+        error = f"{outcome.reason.value}: {outcome.detail}" if outcome.detail else outcome.reason
+        if outcome.reason.transient and not too_old:
+            attempts = owed.attempts + 1
+            at = policy.retry_at(now=now, attempts=attempts, retry_after=outcome.retry_after)
+            retry[notification] = Retry(at=at, attempts=attempts, error=str(error))
+        else:
+            given_up[notification] = str(error)
+    return Settlement(
+        kudos_id=kudos.id,
+        announcement=announcement,
+        direct_messages=direct_messages,
+        done=tuple(done),
+        retry=retry,
+        given_up=given_up,
+    )
+
+
+def report_of(
+    kudos: Kudos, outcomes: Mapping[Owed, PostOutcome], settlement: Settlement
+) -> DeliveryReport:
+    """What the giver is told: each message's outcome, and which will be tried again."""
+    announcement = None
+    direct_messages: dict[str, PostOutcome] = {}
+    for owed, outcome in outcomes.items():
+        if owed.notification.kind is NotificationKind.ANNOUNCEMENT:
+            announcement = outcome
+        elif owed.notification.kind is NotificationKind.DIRECT_MESSAGE:
+            direct_messages[owed.notification.target] = outcome
+    ordered = {uid: direct_messages[uid] for uid in kudos.recipient_ids if uid in direct_messages}
+    return DeliveryReport(
+        kudos=kudos,
+        announcement=announcement,
+        direct_messages=ordered,
+        retrying=frozenset(n.target for n in settlement.retry),
+    )
+
+
+class Redelivery:
+    """Delivers what the outbox still owes: after a crash, or while Slack was down."""
+
+    def __init__(
+        self,
+        *,
+        outbox: OutboxStore,
+        notifier: Notifier,
+        clock: Clock,
+        policy: Policy = Policy(),
+        batch: int = 100,
+    ) -> None:
+        self._outbox = outbox
+        self._notifier = notifier
+        self._clock = clock
+        self._policy = policy
+        self._batch = batch
+
+    async def deliver_due(self) -> bool:
+        """One pass: claim what is due and deliver it. True when the batch was full (so more
+        may be due)."""
+        now = self._clock.now()
+        claimed = await self._outbox.claim_due(
+            now=now, until=now + self._policy.lease, limit=self._batch
+        )
+        await asyncio.gather(*(self._redeliver(c) for c in claimed))
+        return sum(len(c.owed) for c in claimed) >= self._batch
+
+    async def _redeliver(self, claimed: Claimed) -> None:
+        kudos = claimed.kudos
+        try:
+            if kudos.removed_at is not None:  # withdrawn meanwhile: nothing more is owed
+                done = tuple(o.notification for o in claimed.owed)
+                await self._outbox.settle(Settlement(kudos_id=kudos.id, done=done))
+                return
+            await self._deliver(claimed)
+        except Exception:  # one kudos' trouble must not stop the others; it is retried later
+            logger.exception("redelivering kudos %s failed", kudos.id)
+
+    async def _deliver(self, claimed: Claimed) -> None:
+        kudos, policy = claimed.kudos, self._policy
+        receipts = [o for o in claimed.owed if o.notification.kind is NotificationKind.RECEIPT]
+        messages = [o for o in claimed.owed if o not in receipts]
+        posted = await asyncio.gather(
+            *(post(self._notifier, kudos, o.notification, within=policy.post_timeout)
+              for o in messages)
+        )  # fmt: skip
+        outcomes: dict[Owed, PostOutcome] = dict(zip(messages, posted, strict=True))
+        settlement = settle(kudos, outcomes, now=self._clock.now(), policy=policy)
+        if receipts or settlement.given_up:
+            # The giver never heard (the process died before confirming), or something
+            # they were told would come will not: tell them, by DM.
+            told = await self._tell_giver(report_of(kudos, outcomes, settlement))
+            outcomes.update(dict.fromkeys(receipts, told))
+            settlement = settle(kudos, outcomes, now=self._clock.now(), policy=policy)
+        logger.info(
+            "kudos %s redelivered: %d sent, %d to retry, %d given up",
+            kudos.id,
+            len(settlement.done),
+            len(settlement.retry),
+            len(settlement.given_up),
+        )
+        await self._outbox.settle(settlement)
+
+    async def _tell_giver(self, report: DeliveryReport) -> PostOutcome:
+        try:
+            return await asyncio.wait_for(
+                self._notifier.update_giver(report), self._policy.post_timeout
+            )
+        except TimeoutError:
+            giver = report.kudos.giver_id
+            return NotPosted(giver, FailureReason.SERVICE_UNAVAILABLE, "timeout")
