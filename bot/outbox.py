@@ -36,6 +36,10 @@ class OutboxDrainer:
                 await self._task
             self._task = None
 
+    async def deliver_due(self) -> bool:
+        """One pass now (tests, and anyone who can't wait); True when more may be due."""
+        return await self._redelivery.deliver_due()
+
     async def _run(self) -> None:
         while True:
             try:

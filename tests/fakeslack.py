@@ -84,6 +84,8 @@ class FakeSlackState:
     lock: threading.Condition = field(default_factory=threading.Condition)
     envelopes: deque[dict[str, Any]] = field(default_factory=deque)  # for Socket Mode clients
     ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    held: set[str] = field(default_factory=set)  # methods whose calls hang, unanswered
+    held_calls: list[Call] = field(default_factory=list)  # never carried out
 
 
 # --- what Slack checks ----------------------------------------------------------------------
@@ -153,6 +155,22 @@ class FakeSlack:
         with self.state.lock:
             self.state.failures[method].extend(failures)
 
+    def hold(self, method: str) -> None:
+        """Calls to `method` hang until `release`, then fail: Slack never carries them out
+        (like a request whose sender died before Slack read it). Kept in `held_calls`, not
+        in `calls`."""
+        with self.state.lock:
+            self.state.held.add(method)
+
+    def release(self, method: str) -> None:
+        with self.state.lock:
+            self.state.held.discard(method)
+
+    def wait_for_held(self, count: int, timeout: float = 10.0) -> list[Call]:
+        self.wait_for(lambda fake: len(fake.state.held_calls) >= count, timeout)
+        with self.state.lock:
+            return list(self.state.held_calls)
+
     def calls(self, method: str | None = None) -> list[Call]:
         with self.state.lock:
             return [c for c in self.state.calls if method is None or c.method == method]
@@ -202,6 +220,8 @@ class FakeSlack:
             self.state.messages.clear()
             self.state.failures.clear()
             self.state.channel_errors.clear()
+            self.state.held.clear()
+            self.state.held_calls.clear()
             self.state.users = default_users()
 
     # --- serving --------------------------------------------------------------------------
@@ -267,6 +287,8 @@ class FakeSlack:
         args = await self._read_args(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
+        if method in self.state.held:
+            return await self._hang(method, args, token)
         self._record(method, args, token)
         if self.state.latency:
             await asyncio.sleep(self.state.latency)
@@ -283,6 +305,14 @@ class FakeSlack:
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
         return web.json_response(handler(args))
+
+    async def _hang(self, method: str, args: dict[str, Any], token: str | None) -> web.Response:
+        with self.state.lock:
+            self.state.held_calls.append(Call(method, args, token, time.monotonic()))
+            self.state.lock.notify_all()
+        while method in self.state.held:
+            await asyncio.sleep(0.02)
+        return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self._record("response_url", await request.json(), None)

@@ -13,6 +13,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from tests.driver import SIGNING_SECRET
+from tests.fakeslack import FakeSlack
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -20,6 +23,18 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def bot_env(database_url: str, fake_slack: FakeSlack, *, token: str, port: int) -> dict[str, str]:
+    """What a bot process needs to serve on `port` against the fake Slack."""
+    return {
+        "SLACK_BOT_TOKEN": token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.api_url,
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "DELIGHT_LEADER_RETRY_SECONDS": "1",
+    }
 
 
 def start_bot(cwd: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.driver import SIGNING_SECRET, SlackDriver
+from tests.driver import SlackDriver
 from tests.fakeslack import FakeSlack
 from tests.helpers import execute, posts, query, reply_text
-from tests.processes import free_port, health, start_bot, stop, wait_healthy
+from tests.processes import bot_env, free_port, health, start_bot, stop, wait_healthy
 
 on_postgres = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -33,17 +33,6 @@ def add_due_schedule(database_url: str, channel: str) -> None:
         start=(now - timedelta(days=1)).date(),
         created=now - timedelta(minutes=30),
     )
-
-
-def bot_env(database_url: str, fake_slack: FakeSlack, *, token: str, port: int) -> dict[str, str]:
-    return {
-        "SLACK_BOT_TOKEN": token,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake_slack.api_url,
-        "DATABASE_URL": database_url,
-        "PORT": str(port),
-        "DELIGHT_LEADER_RETRY_SECONDS": "1",
-    }
 
 
 class Clock:
