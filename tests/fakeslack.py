@@ -165,6 +165,7 @@ class FakeSlack:
     def release(self, method: str) -> None:
         with self.state.lock:
             self.state.held.discard(method)
+            self.state.lock.notify_all()
 
     def wait_for_held(self, count: int, timeout: float = 10.0) -> list[Call]:
         self.wait_for(lambda fake: len(fake.state.held_calls) >= count, timeout)
@@ -222,6 +223,7 @@ class FakeSlack:
             self.state.channel_errors.clear()
             self.state.held.clear()
             self.state.held_calls.clear()
+            self.state.lock.notify_all()
             self.state.users = default_users()
 
     # --- serving --------------------------------------------------------------------------
@@ -306,12 +308,15 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "unknown_method"})
         return web.json_response(handler(args))
 
+    def _wait_released(self, method: str) -> None:
+        with self.state.lock:
+            self.state.lock.wait_for(lambda: method not in self.state.held)
+
     async def _hang(self, method: str, args: dict[str, Any], token: str | None) -> web.Response:
         with self.state.lock:
             self.state.held_calls.append(Call(method, args, token, time.monotonic()))
             self.state.lock.notify_all()
-        while method in self.state.held:
-            await asyncio.sleep(0.02)
+        await asyncio.get_running_loop().run_in_executor(None, self._wait_released, method)
         return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
 
     async def _response_url(self, request: web.Request) -> web.Response:

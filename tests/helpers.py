@@ -129,3 +129,11 @@ async def store(
 async def record_announcement(repository: Any, kudos_id: int, posted: Posted) -> None:
     """Record where a kudos was announced, as its delivery does."""
     await repository.settle(Settlement(kudos_id=kudos_id, announcement=posted))
+
+
+def delivered(fake: FakeSlack, channel: str) -> list[dict[str, Any]]:
+    """Messages Slack accepted (not attempts that failed) in a channel, or to a person."""
+    if channel.startswith(("U", "W")):
+        channel = "D" + channel[1:]
+    with fake.state.lock:
+        return [args for (where, _ts), args in fake.state.messages.items() if where == channel]
