@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
-import unicodedata
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,7 +21,7 @@ from bot.core.model import (
     NotPosted,
     Withheld,
 )
-from bot.core.outbox import Owed, Policy, post, report_of, settle
+from bot.core.outbox import Owed, Policy, post_all, report_of, settle
 from bot.core.ports import Clock, Directory, KudosRepository, Notifier, SettingsRepository
 
 logger = logging.getLogger(__name__)
@@ -42,12 +41,14 @@ class Rules:
     story_min_chars: int = STORY_MIN_CHARS
 
 
+# Unicode's control (Cc) and surrogate (Cs) characters, less newline and tab: one regex
+# instead of a category lookup per character (on the hot path).
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def normalise_story(story: str) -> str:
     """The story as stored: as written, minus surrounding blank space and invisible controls."""
-    cleaned = "".join(
-        ch for ch in story if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
-    )
-    return cleaned.strip()
+    return _INVISIBLE.sub("", story).strip()
 
 
 def check_story(story: str, rules: Rules = Rules()) -> None:
@@ -55,8 +56,9 @@ def check_story(story: str, rules: Rules = Rules()) -> None:
         raise errors.StoryMissing()
     if len(story) > rules.story_max_chars:
         raise errors.StoryTooLong(length=len(story), limit=rules.story_max_chars)
-    visible = sum(1 for ch in story if not ch.isspace())
-    if len(story.split()) < rules.story_min_words and visible < rules.story_min_chars:
+    words = story.split()
+    visible = sum(map(len, words))
+    if len(words) < rules.story_min_words and visible < rules.story_min_chars:
         raise errors.StoryTooShort(min_words=rules.story_min_words, min_chars=rules.story_min_chars)
 
 
@@ -116,9 +118,11 @@ class KudosService:
         """Check every rule, then store the kudos. Raises a DelightError when refused."""
         nomination = self.validate_shape(nomination)
         team_id = nomination.team_id
-        people, settings = await asyncio.gather(
-            self._directory.people(team_id, (nomination.giver_id, *nomination.recipient_ids)),
-            self._settings.get(team_id),
+        # One after the other: both are nearly always cached, and awaiting a cached value
+        # costs nothing, where running them side by side costs two tasks per nomination.
+        settings = await self._settings.get(team_id)
+        people = await self._directory.people(
+            team_id, (nomination.giver_id, *nomination.recipient_ids)
         )
         if settings.require_element and not nomination.elements:
             raise errors.ElementRequired()
@@ -154,10 +158,7 @@ class KudosService:
         take now is retried later (bot.core.outbox)."""
         kudos, policy = given.kudos, self._outbox
         owed = [Owed(n) for n in given.plan.notifications if n.kind is not NotificationKind.RECEIPT]
-        posted = await asyncio.gather(
-            *(post(self._notifier, kudos, o.notification, within=policy.post_timeout) for o in owed)
-        )
-        outcomes = dict(zip(owed, posted, strict=True))
+        outcomes = await post_all(self._notifier, kudos, owed, within=policy.post_timeout)
         settlement = settle(kudos, outcomes, now=self._clock.now(), policy=policy)
         # The giver's receipt is the confirmation the caller shows next.
         settlement = replace(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -115,24 +115,36 @@ class OutboxStore(Protocol):
         ...
 
 
-async def post(
-    notifier: Notifier, kudos: Kudos, notification: Notification, *, within: float
-) -> PostOutcome:
-    """Post one announcement or DM; never raises (a failure is a NotPosted)."""
+def _send(notifier: Notifier, kudos: Kudos, notification: Notification) -> Awaitable[PostOutcome]:
     if notification.kind is NotificationKind.ANNOUNCEMENT:
-        sending = notifier.announce(kudos, channel_id=notification.target)
-    else:
-        sending = notifier.notify_recipient(kudos, recipient_id=notification.target)
-    try:
-        async with asyncio.timeout(within):
-            return await sending
-    except TimeoutError:
+        return notifier.announce(kudos, channel_id=notification.target)
+    return notifier.notify_recipient(kudos, recipient_id=notification.target)
+
+
+async def post_all(
+    notifier: Notifier, kudos: Kudos, owed: Sequence[Owed], *, within: float
+) -> dict[Owed, PostOutcome]:
+    """Post announcements and DMs side by side, all within `within` seconds; never raises
+    (a failure is a NotPosted), and one message's failure never stops the others."""
+    sending = {o: asyncio.ensure_future(_send(notifier, kudos, o.notification)) for o in owed}
+    if sending:
+        _, late = await asyncio.wait(sending.values(), timeout=within)
+        for task in late:
+            task.cancel()
+    return {o: _outcome(kudos, o.notification, task) for o, task in sending.items()}
+
+
+def _outcome(
+    kudos: Kudos, notification: Notification, task: asyncio.Future[PostOutcome]
+) -> PostOutcome:
+    if task.cancelled():
         # The platform may yet have accepted it: the one case (with a crash) where a
         # retry can post a message twice.
         return NotPosted(notification.target, FailureReason.SERVICE_UNAVAILABLE, "timeout")
-    except Exception as exc:  # one message's failure must never stop the others
-        logger.exception("posting %s of kudos %s failed", notification.kind, kudos.id)
-        return NotPosted(notification.target, FailureReason.OTHER, repr(exc))
+    if (error := task.exception()) is not None:
+        logger.error("posting %s of kudos %s failed", notification.kind, kudos.id, exc_info=error)
+        return NotPosted(notification.target, FailureReason.OTHER, repr(error))
+    return task.result()
 
 
 def settle(
@@ -239,11 +251,7 @@ class Redelivery:
         kudos, policy = claimed.kudos, self._policy
         receipts = [o for o in claimed.owed if o.notification.kind is NotificationKind.RECEIPT]
         messages = [o for o in claimed.owed if o not in receipts]
-        posted = await asyncio.gather(
-            *(post(self._notifier, kudos, o.notification, within=policy.post_timeout)
-              for o in messages)
-        )  # fmt: skip
-        outcomes: dict[Owed, PostOutcome] = dict(zip(messages, posted, strict=True))
+        outcomes = await post_all(self._notifier, kudos, messages, within=policy.post_timeout)
         settlement = settle(kudos, outcomes, now=self._clock.now(), policy=policy)
         if receipts or settlement.given_up:
             # The giver never heard (the process died before confirming), or something

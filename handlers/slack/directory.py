@@ -41,10 +41,17 @@ class SlackDirectory:
         self._names_lock = asyncio.Lock()
 
     async def people(self, team_id: str, user_ids: Sequence[str]) -> dict[str, Person]:
-        found = await asyncio.gather(
-            *(self.person(team_id, uid) for uid in dict.fromkeys(user_ids))
-        )
-        return {p.id: p for p in found if p is not None}
+        found: dict[str, Person] = {}
+        missing = []
+        for uid in dict.fromkeys(user_ids):
+            if (cached := self._people.get((team_id, uid))) is not None:
+                found[uid] = cached
+            else:
+                missing.append(uid)
+        if missing:  # looked up side by side
+            looked_up = await asyncio.gather(*(self.person(team_id, uid) for uid in missing))
+            found.update((p.id, p) for p in looked_up if p is not None)
+        return found
 
     async def person(self, team_id: str, user_id: str) -> Person | None:
         if (cached := self._people.get((team_id, user_id))) is not None:

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -30,22 +32,35 @@ class EventLedger(Protocol):
     async def first_delivery(self, *, team_id: str, event_id: str, at: datetime) -> bool: ...
 
 
-def register(app: AsyncApp, *, flow: NominationFlow, ledger: EventLedger, clock: Clock) -> None:
-    @app.middleware
-    async def drop_repeated_events(
-        body: dict[str, Any], next: Callable[[], Awaitable[None]]
+class DropRepeatedEvents(AsyncMiddleware):
+    """Slack retries an event it thinks we missed (X-Slack-Retry-Num), with the same
+    event_id; answer the repeat with 200 and do nothing else. (A middleware class: see
+    request_context.RememberWorkspaceAndRequest.)"""
+
+    def __init__(self, ledger: EventLedger, clock: Clock) -> None:
+        self._ledger = ledger
+        self._clock = clock
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse | None:
-        """Slack retries an event it thinks we missed (X-Slack-Retry-Num), with the same
-        event_id; answer the repeat with 200 and do nothing else."""
+        body = req.body
         if body.get("type") == "event_callback" and body.get("event_id"):
             team_id = body.get("team_id") or ""
-            if not await ledger.first_delivery(
-                team_id=team_id, event_id=str(body["event_id"]), at=clock.now()
+            if not await self._ledger.first_delivery(
+                team_id=team_id, event_id=str(body["event_id"]), at=self._clock.now()
             ):
                 logger.info("event %s already handled: ignored", body["event_id"])
                 return BoltResponse(status=200, body="")
-        await next()
-        return None
+        return await next()
+
+
+def register(app: AsyncApp, *, flow: NominationFlow, ledger: EventLedger, clock: Clock) -> None:
+    app.middleware(DropRepeatedEvents(ledger, clock))
 
     @app.event("app_mention")
     async def handle_mention(
