@@ -49,8 +49,10 @@ USED_SINCE = select(func.coalesce(func.sum(KUDOS.c.recipient_count), 0)).where(
     KUDOS.c.created_at >= bindparam("since", type_=tables.UTCDateTime()),
     KUDOS.c.removed_at.is_(None),  # a withdrawn kudos gives its place back
 )
-_PREFER_DM = select(PREFERENCES.c.user_id).where(
-    PREFERENCES.c.team_id == bindparam("team_id"),
+# Everyone in a group of new kudos who prefers DMs, in one query (it may return a few
+# people of another workspace with the same id: the caller keeps the right pairs).
+_PREFER_DM = select(PREFERENCES.c.team_id, PREFERENCES.c.user_id).where(
+    PREFERENCES.c.team_id.in_(bindparam("team_ids", expanding=True)),
     PREFERENCES.c.user_id.in_(bindparam("user_ids", expanding=True)),
     PREFERENCES.c.public_announcements.is_(False),
 )
@@ -172,8 +174,11 @@ class SqlKudosRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
         parallel = POSTGRES_THREADS if database.is_postgres else 1
-        self._additions = GroupCommit(database, self._add_all, parallel=parallel)
-        self._settlements = GroupCommit(database, _record_settlements, parallel=parallel)
+        # New kudos and settlements of earlier ones share one queue, so under load both go
+        # in the same transactions: one commit (and one storage-thread hop) for both.
+        self._writes: GroupCommit[_Addition | Settlement, Given | None] = GroupCommit(
+            database, self._write_all, parallel=parallel
+        )
 
     async def add(
         self,
@@ -183,7 +188,19 @@ class SqlKudosRepository:
         allowance: DailyAllowance,
         plan: Planner,
     ) -> Given:
-        return await self._additions.write(_Addition(nomination, created_at, allowance, plan))
+        given = await self._writes.write(_Addition(nomination, created_at, allowance, plan))
+        assert given is not None
+        return given
+
+    def _write_all(
+        self, connection: Connection, items: Sequence[_Addition | Settlement]
+    ) -> list[Given | DelightError | None]:
+        additions = [item for item in items if isinstance(item, _Addition)]
+        settlements = [item for item in items if isinstance(item, Settlement)]
+        added = iter(self._add_all(connection, additions) if additions else [])
+        if settlements:
+            _record_settlements(connection, settlements)
+        return [next(added) if isinstance(item, _Addition) else None for item in items]
 
     def _add_all(
         self, connection: Connection, additions: Sequence[_Addition]
@@ -195,7 +212,8 @@ class SqlKudosRepository:
             for key in sorted({_giver_lock(a.nomination) for a in additions}):
                 connection.execute(_LOCK_GIVER, {"namespace": _GIVER_LOCKS, "key": key})
         rows = _Rows(recipients=[], elements=[], outbox=[])
-        results = [self._add_one(connection, a, rows) for a in additions]
+        prefer_dm = _preferring_dm(connection, additions)
+        results = [self._add_one(connection, a, rows, prefer_dm) for a in additions]
         # One statement per table for the whole group (each an executemany).
         for statement, params in (
             (_INSERT_RECIPIENT, rows.recipients),
@@ -207,7 +225,11 @@ class SqlKudosRepository:
         return results
 
     def _add_one(
-        self, connection: Connection, addition: _Addition, rows: _Rows
+        self,
+        connection: Connection,
+        addition: _Addition,
+        rows: _Rows,
+        preferring_dm: set[tuple[str, str]],
     ) -> Given | DelightError:
         nomination, allowance = addition.nomination, addition.allowance
         used = connection.scalar(
@@ -226,15 +248,8 @@ class SqlKudosRepository:
             # A repeat of the nomination that used the last slot is a repeat, not a refusal:
             # the person already got their confirmation.
             return _duplicate(nomination) if _seen(connection, nomination) else refused
-        prefer_dm: tuple[str, ...] = ()
-        if not nomination.private:  # read in the same transaction: a fresh opt-out counts
-            found = set(
-                connection.scalars(
-                    _PREFER_DM,
-                    {"team_id": nomination.team_id, "user_ids": list(nomination.recipient_ids)},
-                )
-            )
-            prefer_dm = tuple(uid for uid in nomination.recipient_ids if uid in found)
+        team = nomination.team_id
+        prefer_dm = tuple(uid for uid in nomination.recipient_ids if (team, uid) in preferring_dm)
         kudos_id = self._insert(connection, nomination, addition.created_at)
         if kudos_id is None:
             # Only the request key is unique: this delivery was stored before (maybe just
@@ -269,7 +284,7 @@ class SqlKudosRepository:
         """Where messages were posted (endorsements and undo find them by it) and what the
         outbox still owes, in one write shared with the settlements that arrive with it."""
         if settlement.changes_anything:
-            await self._settlements.write(settlement)
+            await self._writes.write(settlement)
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None:
         return await self._db.transaction(
@@ -365,6 +380,22 @@ def _seen(connection: Connection, nomination: Nomination) -> bool:
     return connection.scalar(_SEEN, params) is not None
 
 
+def _preferring_dm(connection: Connection, additions: Sequence[_Addition]) -> set[tuple[str, str]]:
+    """(team, user) of the recipients who prefer DMs, read in the transaction that stores
+    the kudos, so an opt-out made a moment before counts. Private kudos need not ask."""
+    public = [a.nomination for a in additions if not a.nomination.private]
+    if not public:
+        return set()
+    found = connection.execute(
+        _PREFER_DM,
+        {
+            "team_ids": sorted({n.team_id for n in public}),
+            "user_ids": sorted({uid for n in public for uid in n.recipient_ids}),
+        },
+    )
+    return {(row.team_id, row.user_id) for row in found}
+
+
 def _child_rows(
     rows: _Rows, kudos: Kudos, notifications: Sequence[Notification], *, retry_from: datetime
 ) -> None:
@@ -401,7 +432,7 @@ def _entry(kudos_id: int, notification: Notification) -> dict[str, Any]:
     }
 
 
-def _record_settlements(connection: Connection, settlements: Sequence[Settlement]) -> list[None]:
+def _record_settlements(connection: Connection, settlements: Sequence[Settlement]) -> None:
     """Each statement once for the whole group (an executemany), skipped when unused."""
     params: dict[Any, list[dict[str, Any]]] = {
         _RECORD_ANNOUNCEMENT: [
@@ -439,7 +470,6 @@ def _record_settlements(connection: Connection, settlements: Sequence[Settlement
     for statement, rows in params.items():
         if rows:
             connection.execute(statement, rows)
-    return [None] * len(settlements)
 
 
 def load_kudos(connection: Connection, statement: Any, **params: Any) -> Kudos | None:
