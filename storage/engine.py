@@ -1,11 +1,15 @@
 """The database: SQLite (the embedded default) or PostgreSQL (psycopg 3), and its schema.
 
-Each transaction runs whole on a storage thread, as one synchronous piece of work: the event
-loop hands it over once and gets the result once. (With a per-statement async driver a
-nomination's transaction crossed between the loop and a driver thread ~15 times, each crossing
-queued behind the loop's other work.) SQLite gets one thread, its single writer; PostgreSQL a
-pool. Measured in bench/: running SQLite inline on the loop delivers as much but makes acks
-wait behind storage work (p99 ~200 ms against ~60–80 ms on its own thread).
+Each transaction runs whole as one synchronous piece of work. PostgreSQL's run on a pool of
+storage threads: the event loop hands each over once and gets the result once (with a
+per-statement async driver a nomination's transaction crossed between the loop and a driver
+thread ~15 times). SQLite's run on the event loop itself: they take microseconds to a few
+milliseconds on a local file, and its single writer gains nothing from a thread. Measured in
+bench/, with writes grouped (storage/group_commit.py): on a storage thread each of SQLite's
+calls handed the GIL back and forth with the loop, costing ~0.13 ms of CPU per delivered kudos
+(~9%) and letting acks race ahead of deliveries (p50 delivery ~1.8 s against ~80 ms inline,
+p99 ack about the same). The price: a write that waits for another process's lock (an admin
+command) holds up the loop meanwhile, for as long as that transaction (milliseconds).
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ def insert_or_merge(connection: Connection, table: Table) -> Any:
 def make_sync_engine(database_url: str) -> Engine:
     url = _url(database_url)
     if url.get_backend_name() == "sqlite":
-        # One connection on one storage thread (see Database): SQLite has one writer.
+        # One connection, used by the event loop (see Database): SQLite has one writer.
         engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=300)
         event.listen(engine, "connect", _tune_sqlite)
         return engine
@@ -80,24 +84,28 @@ def make_sync_engine(database_url: str) -> Engine:
 
 
 class Database:
-    """An engine and the threads that run its transactions. SQLite gets one thread: it has
-    one writer, so transactions queue in order instead of fighting over the write lock."""
+    """An engine and where its transactions run: a pool of threads for PostgreSQL, the event
+    loop itself for SQLite (see the module's note). SQLite's one connection therefore runs
+    one transaction at a time, in order, never fighting over the write lock."""
 
     def __init__(self, database_url: str) -> None:
         self.engine = make_sync_engine(database_url)
         self.is_postgres = self.engine.dialect.name == "postgresql"
-        self._threads = ThreadPoolExecutor(
-            max_workers=POSTGRES_THREADS if self.is_postgres else 1,
-            thread_name_prefix="storage",
+        self._threads = (
+            ThreadPoolExecutor(max_workers=POSTGRES_THREADS, thread_name_prefix="storage")
+            if self.is_postgres
+            else None
         )
 
     async def run(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run `work(*args, **kwargs)` on a storage thread and await its result."""
+        """Run `work(*args, **kwargs)` where this database's work runs, and return its result."""
+        if self._threads is None:
+            return work(*args, **kwargs)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._threads, functools.partial(work, *args, **kwargs))
 
     async def transaction(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run `work(connection, *args, **kwargs)` in one transaction on a storage thread."""
+        """Run `work(connection, *args, **kwargs)` in one transaction."""
 
         def in_transaction() -> T:
             with self.engine.begin() as connection:
