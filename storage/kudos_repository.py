@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, null, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
@@ -31,6 +31,7 @@ from bot.core.model import (
 from bot.core.outbox import Settlement
 from bot.core.ports import Planner
 from storage import tables
+from storage.driver_sql import DriverCursor, DriverStatement
 from storage.engine import POSTGRES_THREADS, Database, insert_or_merge
 from storage.group_commit import GroupCommit
 
@@ -89,7 +90,7 @@ _RETRY = (
 _GIVE_UP = (
     update(OUTBOX)
     .where(*_ONE_ENTRY)
-    .values(attempts=OUTBOX.c.attempts + 1, next_attempt_at=None, last_error=bindparam("error"))
+    .values(attempts=OUTBOX.c.attempts + 1, next_attempt_at=null(), last_error=bindparam("error"))
 )
 _RECORD_ANNOUNCEMENT = (
     update(KUDOS)
@@ -104,6 +105,48 @@ _RECORD_DM = (
     )
     .values(dm_channel_id=bindparam("channel_id"), dm_ts=bindparam("ts"))
 )
+# The hot path's statements, run on the driver's cursor (storage/driver_sql.py).
+_KUDOS_COLUMNS = (
+    "team_id",
+    "giver_id",
+    "story",
+    "source",
+    "request_key",
+    "recipient_count",
+    "origin_channel_id",
+    "source_url",
+    "private",
+    "created_at",
+)
+_FAST_USED_SINCE = DriverStatement(USED_SINCE)
+_FAST_INSERT_KUDOS = {
+    name: DriverStatement(statement, columns=_KUDOS_COLUMNS)
+    for name, statement in _INSERT_NEW_KUDOS.items()
+}
+_FAST_INSERT_RECIPIENT = DriverStatement(
+    _INSERT_RECIPIENT,
+    columns=("kudos_id", "recipient_id", "position", "team_id", "created_at", "removed"),
+)
+_FAST_INSERT_ELEMENT = DriverStatement(_INSERT_ELEMENT, columns=("kudos_id", "element"))
+_FAST_INSERT_OUTBOX = DriverStatement(
+    _INSERT_OUTBOX,
+    columns=(
+        "kudos_id",
+        "kind",
+        "target",
+        "team_id",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+    ),
+)
+_FAST_RECORD_ANNOUNCEMENT = DriverStatement(_RECORD_ANNOUNCEMENT)
+_FAST_RECORD_DM = DriverStatement(_RECORD_DM)
+_FAST_ALL_SENT = DriverStatement(_ALL_SENT)
+_FAST_SENT = DriverStatement(_SENT)
+_FAST_RETRY = DriverStatement(_RETRY)
+_FAST_GIVE_UP = DriverStatement(_GIVE_UP)
 KUDOS_BY_ID = select(KUDOS).where(
     KUDOS.c.id == bindparam("kudos_id"), KUDOS.c.team_id == bindparam("team_id")
 )
@@ -197,13 +240,14 @@ class SqlKudosRepository:
     ) -> list[Given | DelightError | None]:
         additions = [item for item in items if isinstance(item, _Addition)]
         settlements = [item for item in items if isinstance(item, Settlement)]
-        added = iter(self._add_all(connection, additions) if additions else [])
+        cursor = DriverCursor(connection)
+        added = iter(self._add_all(connection, cursor, additions) if additions else [])
         if settlements:
-            _record_settlements(connection, settlements)
+            _record_settlements(cursor, settlements)
         return [next(added) if isinstance(item, _Addition) else None for item in items]
 
     def _add_all(
-        self, connection: Connection, additions: Sequence[_Addition]
+        self, connection: Connection, cursor: DriverCursor, additions: Sequence[_Addition]
     ) -> list[Given | DelightError]:
         if self._db.is_postgres:
             # Count and insert as one step per giver across processes; locks taken in one
@@ -213,31 +257,32 @@ class SqlKudosRepository:
                 connection.execute(_LOCK_GIVER, {"namespace": _GIVER_LOCKS, "key": key})
         rows = _Rows(recipients=[], elements=[], outbox=[])
         prefer_dm = _preferring_dm(connection, additions)
-        results = [self._add_one(connection, a, rows, prefer_dm) for a in additions]
+        results = [self._add_one(connection, cursor, a, rows, prefer_dm) for a in additions]
         # One statement per table for the whole group (each an executemany).
         for statement, params in (
-            (_INSERT_RECIPIENT, rows.recipients),
-            (_INSERT_ELEMENT, rows.elements),
-            (_INSERT_OUTBOX, rows.outbox),
+            (_FAST_INSERT_RECIPIENT, rows.recipients),
+            (_FAST_INSERT_ELEMENT, rows.elements),
+            (_FAST_INSERT_OUTBOX, rows.outbox),
         ):
             if params:
-                connection.execute(statement, params)
+                cursor.execute_many(statement, params)
         return results
 
     def _add_one(
         self,
         connection: Connection,
+        cursor: DriverCursor,
         addition: _Addition,
         rows: _Rows,
         preferring_dm: set[tuple[str, str]],
     ) -> Given | DelightError:
         nomination, allowance = addition.nomination, addition.allowance
-        used = connection.scalar(
-            USED_SINCE,
+        used = cursor.scalar(
+            _FAST_USED_SINCE,
             {
                 "team_id": nomination.team_id,
                 "giver_id": nomination.giver_id,
-                "since": allowance.since,
+                "since": cursor.time(allowance.since),
             },
         )
         try:
@@ -250,21 +295,21 @@ class SqlKudosRepository:
             return _duplicate(nomination) if _seen(connection, nomination) else refused
         team = nomination.team_id
         prefer_dm = tuple(uid for uid in nomination.recipient_ids if (team, uid) in preferring_dm)
-        kudos_id = self._insert(connection, nomination, addition.created_at)
+        kudos_id = self._insert(cursor, nomination, addition.created_at)
         if kudos_id is None:
             # Only the request key is unique: this delivery was stored before (maybe just
             # now, by a concurrent copy of the same request).
             return _duplicate(nomination)
         kudos = nomination.stored_as(kudos_id, created_at=addition.created_at)
         plan = addition.plan(prefer_dm)
-        _child_rows(rows, kudos, plan.notifications, retry_from=plan.retry_from)
+        _child_rows(cursor, rows, kudos, plan.notifications, retry_from=plan.retry_from)
         return Given(kudos=kudos, remaining_today=remaining, plan=plan)
 
     def _insert(
-        self, connection: Connection, nomination: Nomination, created_at: datetime
+        self, cursor: DriverCursor, nomination: Nomination, created_at: datetime
     ) -> int | None:
-        kudos_id = connection.scalar(
-            _INSERT_NEW_KUDOS[self._db.engine.dialect.name],
+        kudos_id = cursor.scalar(
+            _FAST_INSERT_KUDOS[self._db.engine.dialect.name],
             {
                 "team_id": nomination.team_id,
                 "giver_id": nomination.giver_id,
@@ -275,7 +320,7 @@ class SqlKudosRepository:
                 "origin_channel_id": nomination.origin_channel_id,
                 "source_url": nomination.source_url,
                 "private": nomination.private,
-                "created_at": created_at,
+                "created_at": cursor.time(created_at),
             },
         )
         return None if kudos_id is None else int(kudos_id)
@@ -397,15 +442,22 @@ def _preferring_dm(connection: Connection, additions: Sequence[_Addition]) -> se
 
 
 def _child_rows(
-    rows: _Rows, kudos: Kudos, notifications: Sequence[Notification], *, retry_from: datetime
+    cursor: DriverCursor,
+    rows: _Rows,
+    kudos: Kudos,
+    notifications: Sequence[Notification],
+    *,
+    retry_from: datetime,
 ) -> None:
+    created_at, due = cursor.time(kudos.created_at), cursor.time(retry_from)
     rows.recipients.extend(
         {
             "kudos_id": kudos.id,
             "recipient_id": uid,
             "position": position,
             "team_id": kudos.team_id,
-            "created_at": kudos.created_at,
+            "created_at": created_at,
+            "removed": False,
         }
         for position, uid in enumerate(kudos.recipient_ids)
     )
@@ -417,8 +469,9 @@ def _child_rows(
             "target": n.target,
             "team_id": kudos.team_id,
             "attempts": 0,
-            "next_attempt_at": retry_from,
-            "created_at": kudos.created_at,
+            "next_attempt_at": due,
+            "last_error": None,
+            "created_at": created_at,
         }
         for n in notifications
     )
@@ -432,10 +485,10 @@ def _entry(kudos_id: int, notification: Notification) -> dict[str, Any]:
     }
 
 
-def _record_settlements(connection: Connection, settlements: Sequence[Settlement]) -> None:
+def _record_settlements(cursor: DriverCursor, settlements: Sequence[Settlement]) -> None:
     """Each statement once for the whole group (an executemany), skipped when unused."""
-    params: dict[Any, list[dict[str, Any]]] = {
-        _RECORD_ANNOUNCEMENT: [
+    params: dict[DriverStatement, list[dict[str, Any]]] = {
+        _FAST_RECORD_ANNOUNCEMENT: [
             {
                 "kudos_id": s.kudos_id,
                 "channel_id": s.announcement.channel_id,
@@ -444,7 +497,7 @@ def _record_settlements(connection: Connection, settlements: Sequence[Settlement
             for s in settlements
             if s.announcement is not None
         ],
-        _RECORD_DM: [
+        _FAST_RECORD_DM: [
             {
                 "which_kudos": s.kudos_id,
                 "which_recipient": uid,
@@ -454,14 +507,19 @@ def _record_settlements(connection: Connection, settlements: Sequence[Settlement
             for s in settlements
             for uid, p in s.direct_messages.items()
         ],
-        _ALL_SENT: [{"which_kudos": s.kudos_id} for s in settlements if s.all_done],
-        _SENT: [_entry(s.kudos_id, n) for s in settlements if not s.all_done for n in s.done],
-        _RETRY: [
-            {**_entry(s.kudos_id, n), "attempts": r.attempts, "at": r.at, "error": r.error}
+        _FAST_ALL_SENT: [{"which_kudos": s.kudos_id} for s in settlements if s.all_done],
+        _FAST_SENT: [_entry(s.kudos_id, n) for s in settlements if not s.all_done for n in s.done],
+        _FAST_RETRY: [
+            {
+                **_entry(s.kudos_id, n),
+                "attempts": r.attempts,
+                "at": cursor.time(r.at),
+                "error": r.error,
+            }
             for s in settlements
             for n, r in s.retry.items()
         ],
-        _GIVE_UP: [
+        _FAST_GIVE_UP: [
             {**_entry(s.kudos_id, n), "error": error}
             for s in settlements
             for n, error in s.given_up.items()
@@ -469,7 +527,7 @@ def _record_settlements(connection: Connection, settlements: Sequence[Settlement
     }
     for statement, rows in params.items():
         if rows:
-            connection.execute(statement, rows)
+            cursor.execute_many(statement, rows)
 
 
 def load_kudos(connection: Connection, statement: Any, **params: Any) -> Kudos | None:

@@ -13,6 +13,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import func, select
 
 from bot.core.elements import Element
 from bot.core.errors import DailyLimitReached, DuplicateNomination
@@ -238,3 +239,33 @@ def test_settings_fall_back_to_the_deployment_defaults(database_url: str) -> Non
     assert (before.recognition_channel_id, before.daily_limit) == ("CDEFAULT", 10)
     assert (after.recognition_channel_id, after.daily_limit) == ("CKUDOS", 3)
     assert (reset.recognition_channel_id, reset.daily_limit) == ("CDEFAULT", 10)
+
+
+def test_times_written_on_the_driver_path_read_and_compare_as_sqlalchemy_writes_them(
+    database_url: str,
+) -> None:
+    """The hot path writes through the driver's cursor (storage/driver_sql.py): its times
+    must come back equal, and compare in SQL, exactly as tables.UTCDateTime's do."""
+    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=ZoneInfo("Europe/Amsterdam"))  # no µs
+
+    async def work(repo: SqlKudosRepository) -> Any:
+        return await store(repo, nomination(), created_at=moment, allowance=PLENTY)
+
+    given = run_kudos(database_url, work)
+    engine = make_sync_engine(database_url)
+    kudos = SQLModel.metadata.tables["kudos"]
+    try:
+        with engine.connect() as connection:
+            stored = connection.scalar(
+                select(kudos.c.created_at).where(kudos.c.id == given.kudos.id)
+            )
+            at_or_after = [
+                connection.scalar(
+                    select(func.count()).where(kudos.c.created_at >= since)  # as USED_SINCE
+                )
+                for since in (moment, moment + timedelta(microseconds=1))
+            ]
+    finally:
+        engine.dispose()
+    assert stored == moment
+    assert at_or_after == [1, 0]
