@@ -1,10 +1,12 @@
 """Writes that may share a transaction ("group commit").
 
 Each caller still waits for its own write to be committed, so nothing is acknowledged before
-it is durable; but while a commit runs, the writes that arrive queue up and all go in the
-next one. Under load that turns N small transactions (each a storage-thread hop and a commit)
-into a few large ones; with no load, a write is committed at once, alone. Measured in bench/:
-SQLite delivered kudos/s went from ~535 to ~620 with the delivery records grouped alone.
+it is durable; but the writes that arrive before a commit starts (or, on PostgreSQL's storage
+threads, while one runs) all go in it. Under load that turns N small transactions (each a
+commit, and on PostgreSQL a storage-thread hop) into a few large ones; with no load, a write
+is committed at once, alone. Measured in bench/: SQLite delivered kudos/s went from ~535 to
+~620 with the delivery records grouped alone; a transaction's fixed cost is ~0.17 ms of CPU on
+SQLite, so a group of 14 (typical at 800 kudos/s) pays ~0.01 ms per write.
 """
 
 from __future__ import annotations
