@@ -74,6 +74,14 @@ class DriverCursor:
         row = self._cursor.fetchone()
         return None if row is None else row[0]
 
+    def row(self, statement: DriverStatement, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The one row a statement returns."""
+        sql, fixed = statement.sql(self._dialect)
+        self._cursor.execute(sql, {**fixed, **params} if fixed else params)
+        found = self._cursor.fetchone()
+        assert found is not None
+        return tuple(found)
+
     def execute_many(self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]) -> None:
         sql, fixed = statement.sql(self._dialect)
         self._cursor.executemany(sql, [{**fixed, **r} for r in rows] if fixed else rows)

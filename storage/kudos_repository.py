@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, func, insert, null, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlmodel import SQLModel
 
 from bot.core.elements import Element
@@ -32,7 +32,7 @@ from bot.core.outbox import Settlement
 from bot.core.ports import Planner
 from storage import tables
 from storage.driver_sql import DriverCursor, DriverStatement
-from storage.engine import POSTGRES_THREADS, Database, insert_or_merge
+from storage.engine import Database, insert_or_merge
 from storage.group_commit import GroupCommit
 
 KUDOS = SQLModel.metadata.tables["kudos"]
@@ -43,7 +43,10 @@ PREFERENCES = SQLModel.metadata.tables["user_preference"]
 OUTBOX = SQLModel.metadata.tables["outbox"]
 _GIVER_LOCKS = 0x6B75646F  # advisory lock namespace ("kudo"), so other locks cannot collide
 
-_LOCK_GIVER = text("SELECT pg_advisory_xact_lock(:namespace, :key)")
+# Every giver of a group locked in one round trip, in the order of the (sorted) array.
+_LOCK_GIVERS = DriverStatement(
+    text("SELECT pg_advisory_xact_lock(:namespace, key) FROM unnest(CAST(:keys AS integer[])) key")
+)
 USED_SINCE = select(func.coalesce(func.sum(KUDOS.c.recipient_count), 0)).where(
     KUDOS.c.team_id == bindparam("team_id"),
     KUDOS.c.giver_id == bindparam("giver_id"),
@@ -62,12 +65,11 @@ _SEEN = select(KUDOS.c.id).where(
 )
 # A repeated request key inserts nothing and returns no id, without an error that would
 # abort the other nominations committed in the same group.
-_INSERT_NEW_KUDOS = {
-    dialect.__name__.rpartition(".")[2]: dialect.insert(KUDOS)
+_INSERT_NEW_KUDOS = (
+    sqlite.insert(KUDOS)
     .on_conflict_do_nothing(index_elements=["team_id", "request_key"])
     .returning(KUDOS.c.id)
-    for dialect in (postgresql, sqlite)
-}
+)
 _INSERT_RECIPIENT = insert(RECIPIENTS)
 _INSERT_ELEMENT = insert(ELEMENTS)
 _INSERT_OUTBOX = insert(OUTBOX)
@@ -119,10 +121,23 @@ _KUDOS_COLUMNS = (
     "created_at",
 )
 _FAST_USED_SINCE = DriverStatement(USED_SINCE)
-_FAST_INSERT_KUDOS = {
-    name: DriverStatement(statement, columns=_KUDOS_COLUMNS)
-    for name, statement in _INSERT_NEW_KUDOS.items()
-}
+_FAST_INSERT_KUDOS = DriverStatement(_INSERT_NEW_KUDOS, columns=_KUDOS_COLUMNS)  # SQLite
+# PostgreSQL: the allowance's count and the insert in one statement (SQLite, on the loop,
+# has no round trip to save, and no INSERT inside WITH).
+_COUNT_AND_INSERT = DriverStatement(
+    text(
+        "WITH used AS ("
+        " SELECT coalesce(sum(recipient_count), 0) AS n FROM kudos"
+        " WHERE team_id = :team_id AND giver_id = :giver_id AND created_at >= :since"
+        " AND removed_at IS NULL"
+        "), added AS ("
+        " INSERT INTO kudos (" + ", ".join(_KUDOS_COLUMNS) + ")"
+        " SELECT " + ", ".join(f":{c}" for c in _KUDOS_COLUMNS) + " FROM used"
+        " WHERE used.n + :recipient_count <= :limit"
+        " ON CONFLICT (team_id, request_key) DO NOTHING RETURNING id"
+        ") SELECT used.n, (SELECT id FROM added) FROM used"
+    )
+)
 _FAST_INSERT_RECIPIENT = DriverStatement(
     _INSERT_RECIPIENT,
     columns=("kudos_id", "recipient_id", "position", "team_id", "created_at", "removed"),
@@ -216,7 +231,10 @@ class _Rows:
 class SqlKudosRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
-        parallel = POSTGRES_THREADS if database.is_postgres else 1
+        # Two groups at once on PostgreSQL: measured in bench/, eight (one per storage thread)
+        # made groups so small that delivered kudos/s fell from ~600 to ~500; SQLite has one
+        # writer.
+        parallel = 2 if database.is_postgres else 1
         # New kudos and settlements of earlier ones share one queue, so under load both go
         # in the same transactions: one commit (and one storage-thread hop) for both.
         self._writes: GroupCommit[_Addition | Settlement, Given | None] = GroupCommit(
@@ -253,8 +271,8 @@ class SqlKudosRepository:
             # Count and insert as one step per giver across processes; locks taken in one
             # global order, so two groups can never deadlock. SQLite needs no lock: its
             # single writer runs one transaction at a time.
-            for key in sorted({_giver_lock(a.nomination) for a in additions}):
-                connection.execute(_LOCK_GIVER, {"namespace": _GIVER_LOCKS, "key": key})
+            keys = sorted({_giver_lock(a.nomination) for a in additions})
+            cursor.execute_many(_LOCK_GIVERS, [{"namespace": _GIVER_LOCKS, "keys": keys}])
         rows = _Rows(recipients=[], elements=[], outbox=[])
         prefer_dm = _preferring_dm(connection, additions)
         results = [self._add_one(connection, cursor, a, rows, prefer_dm) for a in additions]
@@ -277,53 +295,55 @@ class SqlKudosRepository:
         preferring_dm: set[tuple[str, str]],
     ) -> Given | DelightError:
         nomination, allowance = addition.nomination, addition.allowance
-        used = cursor.scalar(
-            _FAST_USED_SINCE,
-            {
-                "team_id": nomination.team_id,
-                "giver_id": nomination.giver_id,
-                "since": cursor.time(allowance.since),
-            },
-        )
+        used, kudos_id = self._count_and_insert(cursor, addition)
         try:
             remaining = allowance.remaining_after(
-                used=int(used or 0), requested=len(nomination.recipient_ids)
+                used=used, requested=len(nomination.recipient_ids)
             )
         except DailyLimitReached as refused:
             # A repeat of the nomination that used the last slot is a repeat, not a refusal:
             # the person already got their confirmation.
             return _duplicate(nomination) if _seen(connection, nomination) else refused
-        team = nomination.team_id
-        prefer_dm = tuple(uid for uid in nomination.recipient_ids if (team, uid) in preferring_dm)
-        kudos_id = self._insert(cursor, nomination, addition.created_at)
         if kudos_id is None:
             # Only the request key is unique: this delivery was stored before (maybe just
             # now, by a concurrent copy of the same request).
             return _duplicate(nomination)
+        team = nomination.team_id
+        prefer_dm = tuple(uid for uid in nomination.recipient_ids if (team, uid) in preferring_dm)
         kudos = nomination.stored_as(kudos_id, created_at=addition.created_at)
         plan = addition.plan(prefer_dm)
         _child_rows(cursor, rows, kudos, plan.notifications, retry_from=plan.retry_from)
         return Given(kudos=kudos, remaining_today=remaining, plan=plan)
 
-    def _insert(
-        self, cursor: DriverCursor, nomination: Nomination, created_at: datetime
-    ) -> int | None:
-        kudos_id = cursor.scalar(
-            _FAST_INSERT_KUDOS[self._db.engine.dialect.name],
-            {
-                "team_id": nomination.team_id,
-                "giver_id": nomination.giver_id,
-                "story": nomination.story,
-                "source": nomination.source.value,
-                "request_key": nomination.request_key,
-                "recipient_count": len(nomination.recipient_ids),
-                "origin_channel_id": nomination.origin_channel_id,
-                "source_url": nomination.source_url,
-                "private": nomination.private,
-                "created_at": cursor.time(created_at),
-            },
-        )
-        return None if kudos_id is None else int(kudos_id)
+    def _count_and_insert(
+        self, cursor: DriverCursor, addition: _Addition
+    ) -> tuple[int, int | None]:
+        """What the giver used today, and the new kudos' id: None when it was not inserted
+        (the allowance doesn't cover it, or its request key was seen before)."""
+        nomination, allowance = addition.nomination, addition.allowance
+        row = {
+            "team_id": nomination.team_id,
+            "giver_id": nomination.giver_id,
+            "story": nomination.story,
+            "source": nomination.source.value,
+            "request_key": nomination.request_key,
+            "recipient_count": len(nomination.recipient_ids),
+            "origin_channel_id": nomination.origin_channel_id,
+            "source_url": nomination.source_url,
+            "private": nomination.private,
+            "created_at": cursor.time(addition.created_at),
+        }
+        since = cursor.time(allowance.since)
+        if self._db.is_postgres:  # one round trip instead of two
+            used, kudos_id = cursor.row(
+                _COUNT_AND_INSERT, {**row, "since": since, "limit": allowance.limit}
+            )
+            return int(used), None if kudos_id is None else int(kudos_id)
+        used = int(cursor.scalar(_FAST_USED_SINCE, {**_giver_of(row), "since": since}))
+        if used + row["recipient_count"] > allowance.limit:
+            return used, None
+        kudos_id = cursor.scalar(_FAST_INSERT_KUDOS, row)
+        return used, None if kudos_id is None else int(kudos_id)
 
     async def settle(self, settlement: Settlement) -> None:
         """Where messages were posted (endorsements and undo find them by it) and what the
@@ -414,6 +434,10 @@ def _endorsements(connection: Connection, kudos_id: int) -> int:
 
 def _giver_lock(nomination: Nomination) -> int:
     return zlib.crc32(f"{nomination.team_id}:{nomination.giver_id}".encode()) - 2**31
+
+
+def _giver_of(row: dict[str, Any]) -> dict[str, Any]:
+    return {"team_id": row["team_id"], "giver_id": row["giver_id"]}
 
 
 def _duplicate(nomination: Nomination) -> DuplicateNomination:
