@@ -8,19 +8,23 @@ import gc
 import logging
 import signal
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
+from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core.admins import AdminRights
 from bot.core.endorsements import Endorsements
 from bot.core.home import HomeService
+from bot.core.installations import WorkspaceLifecycle
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.ports import Clock
@@ -32,17 +36,22 @@ from handlers.slack.app import Services, create_bolt_app
 from handlers.slack.client import make_web_client
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.oauth import STATE_LIFETIME_SECONDS, OAuthSetup
 from handlers.slack.tips import SlackTipPoster
+from handlers.slack.workspace_clients import InstalledWorkspaces, OneWorkspace, WorkspaceClients
 from handlers.web import create_web_app
 from storage.audit_log import SqlAuditLog
 from storage.engine import Database
 from storage.event_ledger import SqlEventLedger
+from storage.installations import SqlInstallations, UnreadableInstallation
 from storage.kudos_queries import SqlKudosQueries
 from storage.kudos_repository import SqlKudosRepository
 from storage.leadership import PostgresLeaderLock
+from storage.oauth_states import SqlOAuthStates
 from storage.preferences import SqlPreferences
 from storage.settings_repository import SqlSettingsRepository
 from storage.tip_repository import SqlTipScheduleRepository
+from storage.token_cipher import TokenCipher
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +78,9 @@ class Runtime:
     settings: Settings
     database: Database
     http: aiohttp.ClientSession
-    client: AsyncWebClient
+    client: AsyncWebClient  # without a token in multi-workspace mode
+    clients: WorkspaceClients  # each workspace's client
+    installations: SqlInstallations | None  # multi-workspace mode only
     kudos: KudosService
     tips: TipService
     tip_schedules: SqlTipScheduleRepository
@@ -117,10 +128,41 @@ def build_runtime(
     clock = clock or SystemClock()
     database = Database(settings.database_url)
     http = aiohttp.ClientSession()  # one connection pool for every Web API call
-    client = make_web_client(
-        token=settings.slack_bot_token, base_url=settings.slack_api_url, session=http
-    )
-    directory = SlackDirectory(client)
+
+    def client_for(token: str | None) -> AsyncWebClient:
+        return make_web_client(token=token, base_url=settings.slack_api_url, session=http)
+
+    client = client_for(settings.slack_bot_token)
+    clients: WorkspaceClients = OneWorkspace(client)
+    installations = None
+    oauth_setup = None
+    if settings.oauth is not None:
+        installations = SqlInstallations(database, TokenCipher(settings.encryption_keys))
+        workspaces = InstalledWorkspaces(
+            installations=installations,
+            rotator=AsyncTokenRotator(
+                client_id=settings.oauth.client_id,
+                client_secret=settings.oauth.client_secret,
+                client=client,
+            ),
+            make_client=client_for,
+        )
+        clients = workspaces
+        oauth_setup = OAuthSetup(
+            client_id=settings.oauth.client_id,
+            client_secret=settings.oauth.client_secret,
+            scopes=settings.oauth.scopes,
+            redirect_uri=settings.oauth.redirect_uri,
+            redirect_path=settings.oauth.redirect_path,
+            # Slack's pages live beside its API: https://slack.com/oauth/v2/authorize
+            authorization_url=urljoin(settings.slack_api_url, "../oauth/v2/authorize"),
+            installations=installations,
+            states=SqlOAuthStates(
+                database, clock=clock, lifetime=timedelta(seconds=STATE_LIFETIME_SECONDS)
+            ),
+            workspaces=workspaces,
+        )
+    directory = SlackDirectory(clients)
     ledger = SqlEventLedger(database)
     tip_schedules = SqlTipScheduleRepository(database)
     workspace_settings = SqlSettingsRepository(
@@ -131,12 +173,12 @@ def build_runtime(
     admins = AdminRights(
         directory=directory, settings=workspace_settings, deployment_admins=settings.admins
     )
-    notifier = SlackNotifier(client, workspace_settings)
+    notifier = SlackNotifier(clients, workspace_settings)
     kudos_store = SqlKudosRepository(database)
     audit = SqlAuditLog(database)
     tips = TipService(
         schedules=tip_schedules,
-        poster=SlackTipPoster(client, notifier),
+        poster=SlackTipPoster(notifier),
         library=load_tip_library(),
         clock=clock,
     )
@@ -170,11 +212,14 @@ def build_runtime(
         workspace_admin=WorkspaceAdmin(
             settings=workspace_settings, admins=admins, audit=audit, clock=clock
         ),
+        lifecycle=WorkspaceLifecycle(installations=installations, schedules=tip_schedules),
+        clients=clients,
     )
     bolt = create_bolt_app(
         client=client,
         signing_secret=None if settings.socket_mode else settings.slack_signing_secret,
         services=services,
+        oauth_setup=oauth_setup,
     )
     clockwork = None
     if role.runs_scheduler:
@@ -191,6 +236,8 @@ def build_runtime(
         database=database,
         http=http,
         client=client,
+        clients=clients,
+        installations=installations,
         kudos=kudos,
         tips=tips,
         tip_schedules=tip_schedules,
@@ -202,10 +249,35 @@ def build_runtime(
         web=create_web_app(
             bolt=bolt if role.serves_slack and not settings.socket_mode else None,
             health=functools.partial(process_health, database, role, clockwork),
+            # The install pages are served in Socket Mode too: installing is a browser's visit.
+            oauth_flow=bolt.oauth_flow if role.serves_slack else None,
         ),
         role=role,
         clockwork=clockwork,
     )
+
+
+async def check_stored_tokens(runtime: Runtime) -> None:
+    """Multi-workspace mode: every stored token must open with DELIGHT_ENCRYPTION_KEY (a
+    wrong key stops start-up with one line, not a failure at the first request); tokens are
+    stored the way the key says (encrypted when a key was set since, re-encrypted with the
+    first key when keys are being rotated)."""
+    if runtime.installations is None:
+        return
+    try:
+        report = await runtime.installations.reseal()
+    except UnreadableInstallation as error:
+        raise ConfigError(
+            f"the stored Slack tokens can't be decrypted: {error}. Set DELIGHT_ENCRYPTION_KEY "
+            "to the key they were encrypted with (to change keys, list the new key first and "
+            "the old one after it, comma-separated)."
+        ) from None
+    if report.resealed:
+        logger.info(
+            "stored the tokens of %d of %d workspace(s) with the current key",
+            report.resealed,
+            report.installations,
+        )
 
 
 async def drain_background_work(grace_seconds: float = 20.0) -> None:
@@ -235,6 +307,11 @@ async def serve(settings: Settings, *, role: Role = Role.ALL, host: str = "0.0.0
     """Run until SIGINT/SIGTERM: HTTP (or Socket Mode) for Slack, the scheduler, or both
     (see Role); /healthz on PORT in every role."""
     runtime = build_runtime(settings, role=role)
+    try:
+        await check_stored_tokens(runtime)
+    except ConfigError:
+        await runtime.close()
+        raise
     tune_garbage_collection()
     if runtime.clockwork is not None:
         await runtime.clockwork.start()  # first: once /healthz answers, it knows who leads

@@ -194,3 +194,44 @@ class AuditLogRow(SQLModel, table=True):
     action: str = Field(max_length=64)
     detail: str = Field(sa_column=Column(Text, nullable=False))  # JSON
     created_at: datetime = _utc_column()
+
+
+class InstallationRow(SQLModel, table=True):
+    """A workspace's installation of Delight (multi-workspace mode): its bot's credentials.
+    The token columns hold Fernet ciphertext when DELIGHT_ENCRYPTION_KEY is set."""
+
+    __tablename__ = "installation"
+
+    # Workspace IDs are unique across Slack, Enterprise Grid included; org-wide installs
+    # (which have none) are not supported.
+    team_id: str = Field(primary_key=True, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    is_enterprise_install: bool = False
+    team_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    enterprise_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    enterprise_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    app_id: str | None = Field(default=None, max_length=32)
+    bot_id: str | None = Field(default=None, max_length=32)
+    bot_user_id: str = Field(max_length=32)
+    bot_scopes: str = Field(sa_column=Column(Text, nullable=False))
+    bot_token: str = Field(sa_column=Column(Text, nullable=False))
+    bot_refresh_token: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    bot_token_expires_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    installer_id: str | None = Field(default=None, max_length=32)
+    installed_at: datetime = _utc_column()
+    # While set and in the future, one process is refreshing the token (see claim_refresh).
+    refresh_lease_until: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class OAuthStateRow(SQLModel, table=True):
+    """The `state` of an install in progress: issued by /slack/install, consumed once by the
+    redirect back from Slack, so a forged or replayed redirect installs nothing."""
+
+    __tablename__ = "oauth_state"
+
+    state: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = _utc_column(index=True)

@@ -178,6 +178,30 @@ class SqlTipScheduleRepository:
 
         await self._db.transaction(work)
 
+    async def pause_workspace(self, team_id: str, *, reason: str) -> int:
+        def work(connection: Connection) -> int:
+            return connection.execute(
+                update(SCHEDULES)
+                .where(SCHEDULES.c.team_id == team_id, SCHEDULES.c.paused.is_(False))
+                .values(paused=True, paused_reason=reason)
+            ).rowcount
+
+        return await self._db.transaction(work)
+
+    async def resume_workspace(self, team_id: str, *, reason: str) -> int:
+        def work(connection: Connection) -> int:
+            return connection.execute(
+                update(SCHEDULES)
+                .where(
+                    SCHEDULES.c.team_id == team_id,
+                    SCHEDULES.c.paused.is_(True),
+                    SCHEDULES.c.paused_reason == reason,
+                )
+                .values(paused=False, paused_reason=None)
+            ).rowcount
+
+        return await self._db.transaction(work)
+
 
 def _schedule(row: object) -> TipSchedule:
     values = row._mapping  # type: ignore[attr-defined]

@@ -20,17 +20,19 @@ logger = logging.getLogger(__name__)
 
 
 class SlackTipPoster:
-    def __init__(self, client: AsyncWebClient, notifier: SlackNotifier) -> None:
-        self._client = client
+    """Posts with the schedule's workspace's own token (the notifier finds it)."""
+
+    def __init__(self, notifier: SlackNotifier) -> None:
         self._notifier = notifier
 
     async def post_tip(self, schedule: TipSchedule, tip: Tip, element: Element) -> PostOutcome:
-        return await self._notifier.post(schedule.channel_id, blocks.tip_message(tip, element))
+        message = blocks.tip_message(tip, element)
+        return await self._notifier.post(schedule.channel_id, message, team_id=schedule.team_id)
 
     async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None:
         if schedule.owner_id:
             message = blocks.schedule_paused(schedule.channel_id, reason)
-            await self._notifier.post(schedule.owner_id, message)
+            await self._notifier.post(schedule.owner_id, message, team_id=schedule.team_id)
 
 
 def register(app: AsyncApp) -> None:
