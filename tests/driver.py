@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import hmac
 import itertools
@@ -74,7 +75,11 @@ class RunningApp:
 
     def call(self, coroutine: Any, timeout: float = 30) -> Any:
         """Run a coroutine on the app's own loop (e.g. a repository query) and return its result."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+        return self.submit(coroutine).result(timeout)
+
+    def submit(self, coroutine: Any) -> concurrent.futures.Future[Any]:
+        """Start a coroutine on the app's own loop; its result comes later."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
 
     def stop(self) -> None:
         async def shutdown() -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import itertools
 import json
+import secrets
 import threading
 import time
 from collections import defaultdict, deque
@@ -22,6 +24,10 @@ from aiohttp import web
 
 TEAM_ID = "T0001"
 BOT_USER_ID = "UBOT"
+# The app's credentials as this fake Slack knows them (multi-workspace mode).
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret-0123456789"
+ROTATED_TOKEN_SECONDS = 12 * 3600  # what Slack gives a rotating token
 
 
 def user(uid: str, name: str, **extra: Any) -> dict[str, Any]:
@@ -74,6 +80,27 @@ class Failure:
 
 
 @dataclass
+class Grant:
+    """An admin's approval on Slack's install page, waiting to be exchanged for a token."""
+
+    team_id: str
+    team_name: str
+    installer_id: str
+    rotating: bool
+    expires_in: int  # seconds, for the first token of a rotating install
+
+
+@dataclass
+class Issued:
+    """A token this fake handed out: a bot token, or (with rotation) a refresh token."""
+
+    team_id: str
+    kind: str  # "bot" or "refresh"
+    expires_at: float | None = None  # time.time(); rotating bot tokens only
+    revoked: bool = False
+
+
+@dataclass
 class FakeSlackState:
     users: dict[str, dict[str, Any]] = field(default_factory=default_users)
     channel_errors: dict[str, str] = field(default_factory=dict)
@@ -84,6 +111,10 @@ class FakeSlackState:
     lock: threading.Condition = field(default_factory=threading.Condition)
     envelopes: deque[dict[str, Any]] = field(default_factory=deque)  # for Socket Mode clients
     ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    grants: dict[str, Grant] = field(default_factory=dict)  # OAuth code → what was approved
+    issued: dict[str, Issued] = field(default_factory=dict)  # token → whose, until when
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file id → uploaded content
+    shared_files: list[dict[str, Any]] = field(default_factory=list)  # completed uploads
 
 
 # --- what Slack checks ----------------------------------------------------------------------
@@ -195,8 +226,47 @@ class FakeSlack:
                 }
             )
 
+    def grant(
+        self,
+        team_id: str,
+        *,
+        team_name: str = "Other Co",
+        installer_id: str = "UADMIN",
+        rotating: bool = False,
+        expires_in: int = ROTATED_TOKEN_SECONDS,
+    ) -> str:
+        """An admin of `team_id` approves the install on Slack's page: the code Slack would
+        put on the redirect back to the app."""
+        code = f"code-{team_id}-{secrets.token_hex(6)}"
+        with self.state.lock:
+            self.state.grants[code] = Grant(team_id, team_name, installer_id, rotating, expires_in)
+        return code
+
+    def team_of(self, token: str | None) -> str | None:
+        """The workspace a token was issued for (tokens not issued here: the default team)."""
+        with self.state.lock:
+            issued = self.state.issued.get(token or "")
+        return TEAM_ID if issued is None else issued.team_id
+
+    def tokens_of(self, team_id: str, kind: str = "bot") -> list[str]:
+        with self.state.lock:
+            return [
+                t for t, i in self.state.issued.items() if i.team_id == team_id and i.kind == kind
+            ]
+
+    def revoke_team(self, team_id: str) -> None:
+        """The workspace uninstalled the app: its tokens stop working."""
+        with self.state.lock:
+            for issued in self.state.issued.values():
+                if issued.team_id == team_id:
+                    issued.revoked = True
+
     def reset(self) -> None:
         with self.state.lock:
+            self.state.grants.clear()
+            self.state.issued.clear()
+            self.state.uploads.clear()
+            self.state.shared_files.clear()
             self.state.envelopes.clear()
             self.state.calls.clear()
             self.state.messages.clear()
@@ -208,7 +278,9 @@ class FakeSlack:
 
     def application(self) -> web.Application:
         app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_post("/api/oauth.v2.access", self._oauth_v2_access)
         app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{name}", self._response_url)
         app.router.add_get("/_stats", self._stats)
         app.router.add_get("/link", self._socket_mode)
@@ -254,7 +326,7 @@ class FakeSlack:
                 args.update(await request.json())
             else:
                 args.update(await request.post())
-        for key in ("blocks", "view", "attachments"):
+        for key in ("blocks", "view", "attachments", "files"):
             if isinstance(args.get(key), str):
                 try:
                     args[key] = json.loads(args[key])
@@ -279,10 +351,102 @@ class FakeSlack:
             return web.json_response(body, status=failure.status, headers=headers)
         if not token:
             return web.json_response({"ok": False, "error": "not_authed"})
+        if problem := self._token_problem(token):
+            return web.json_response({"ok": False, "error": problem})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
+        if method == "auth.test":
+            return web.json_response(self._auth_test(args, token))
         return web.json_response(handler(args))
+
+    def _token_problem(self, token: str) -> str | None:
+        with self.state.lock:
+            issued = self.state.issued.get(token)
+        if issued is None:
+            return None  # a token given to the app directly (single-workspace mode)
+        if issued.revoked:
+            return "token_revoked"
+        if issued.kind != "bot":
+            return "not_allowed_token_type"
+        if issued.expires_at is not None and issued.expires_at <= time.time():
+            return "token_expired"
+        return None
+
+    # --- OAuth ----------------------------------------------------------------------------
+
+    async def _oauth_v2_access(self, request: web.Request) -> web.Response:
+        """The code exchange of an install, and (grant_type=refresh_token) token rotation.
+        The client's credentials come as HTTP Basic auth, as slack-sdk sends them."""
+        args = await self._read_args(request)
+        client_id, client_secret = args.get("client_id"), args.get("client_secret")
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Basic "):
+            client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
+        self._record("oauth.v2.access", {**args, "client_id": client_id}, None)
+        if (client_id, client_secret) != (CLIENT_ID, CLIENT_SECRET):
+            return web.json_response({"ok": False, "error": "invalid_client_id"})
+        with self.state.lock:
+            queue = self.state.failures.get("oauth.v2.access")
+            failure = queue.popleft() if queue else None
+        if failure is not None:
+            return web.json_response({"ok": False, "error": failure.error or "internal_error"})
+        if args.get("grant_type") == "refresh_token":
+            return web.json_response(self._refresh(str(args.get("refresh_token") or "")))
+        with self.state.lock:
+            grant = self.state.grants.pop(str(args.get("code") or ""), None)
+        if grant is None:
+            return web.json_response({"ok": False, "error": "invalid_code"})
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": "A0001",
+            "authed_user": {"id": grant.installer_id},
+            "scope": "commands,chat:write,users:read,files:write,im:write",
+            "token_type": "bot",
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": grant.team_id, "name": grant.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        answer.update(self._new_tokens(grant.team_id, grant.rotating, grant.expires_in))
+        return web.json_response(answer)
+
+    def _refresh(self, refresh_token: str) -> dict[str, Any]:
+        with self.state.lock:
+            issued = self.state.issued.get(refresh_token)
+            if issued is None or issued.kind != "refresh" or issued.revoked:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            issued.revoked = True  # a refresh token works once
+        tokens = self._new_tokens(issued.team_id, True, ROTATED_TOKEN_SECONDS)
+        return {"ok": True, "app_id": "A0001", "token_type": "bot", "scope": "commands", **tokens}
+
+    def _new_tokens(self, team_id: str, rotating: bool, expires_in: int) -> dict[str, Any]:
+        prefix = "xoxe.xoxb-1-" if rotating else "xoxb-"
+        token = f"{prefix}{team_id}-{secrets.token_hex(8)}"
+        with self.state.lock:
+            if not rotating:
+                self.state.issued[token] = Issued(team_id, "bot")
+                return {"access_token": token}
+            refresh = f"xoxe-1-{team_id}-{secrets.token_hex(8)}"
+            self.state.issued[token] = Issued(team_id, "bot", time.time() + expires_in)
+            self.state.issued[refresh] = Issued(team_id, "refresh")
+        return {"access_token": token, "refresh_token": refresh, "expires_in": expires_in}
+
+    # --- file uploads (files_upload_v2: get a URL, upload to it, complete) -------------------
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        content = await request.read()
+        with self.state.lock:
+            if file_id not in self.state.uploads:
+                return web.Response(status=404, text="unknown upload")
+            self.state.uploads[file_id] = content
+        self._record("upload", {"file_id": file_id, "size": len(content)}, None)
+        return web.Response(text="OK - " + str(len(content)))
+
+    def uploaded(self, file_id: str) -> bytes:
+        with self.state.lock:
+            return self.state.uploads[file_id]
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self._record("response_url", await request.json(), None)
@@ -322,12 +486,12 @@ class FakeSlack:
 
     # --- Web API methods ------------------------------------------------------------------
 
-    def _auth_test(self, _args: dict[str, Any]) -> dict[str, Any]:
+    def _auth_test(self, _args: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         return {
             "ok": True,
             "url": "https://acme.slack.com/",
             "team": "Acme",
-            "team_id": TEAM_ID,
+            "team_id": self.team_of(token),
             "user": "delight",
             "user_id": BOT_USER_ID,
             "bot_id": "B0001",
@@ -430,6 +594,43 @@ class FakeSlack:
         if problems := view_problems(view):
             return {"ok": False, "error": "invalid_arguments", "errors": problems}
         return {"ok": True, "view": {**view, "id": f"V{next(self.state.ts_counter):06d}"}}
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = str(args.get("users") or "")
+        if users not in self.state.users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": "D" + users[1:]}}
+
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("filename") or not str(args.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self.state.ts_counter):08d}"
+        with self.state.lock:
+            self.state.uploads[file_id] = b""
+        return {
+            "ok": True,
+            "file_id": file_id,
+            "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+        }
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self.state.lock:
+            if any(f.get("id") not in self.state.uploads for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            channel = args.get("channel_id")
+            shared = [
+                {**f, "channel_id": channel, "initial_comment": args.get("initial_comment")}
+                for f in files
+            ]
+            self.state.shared_files.extend(shared)
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+
+    def shared_files(self) -> list[dict[str, Any]]:
+        with self.state.lock:
+            return list(self.state.shared_files)
 
 
 def main() -> None:
