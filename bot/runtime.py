@@ -23,6 +23,7 @@ from bot.clock import SystemClock
 from bot.config import ConfigError, Settings
 from bot.core.admins import AdminRights
 from bot.core.endorsements import Endorsements
+from bot.core.export import WorkspaceExport
 from bot.core.home import HomeService
 from bot.core.installations import WorkspaceLifecycle
 from bot.core.kudos import KudosService
@@ -43,6 +44,7 @@ from handlers.web import create_web_app
 from storage.audit_log import SqlAuditLog
 from storage.engine import Database
 from storage.event_ledger import SqlEventLedger
+from storage.export import SqlKudosExporter
 from storage.installations import SqlInstallations, UnreadableInstallation
 from storage.kudos_queries import SqlKudosQueries
 from storage.kudos_repository import SqlKudosRepository
@@ -214,6 +216,9 @@ def build_runtime(
         ),
         lifecycle=WorkspaceLifecycle(installations=installations, schedules=tip_schedules),
         clients=clients,
+        export=WorkspaceExport(
+            exporter=SqlKudosExporter(settings.database_url), admins=admins, clock=clock
+        ),
     )
     bolt = create_bolt_app(
         client=client,

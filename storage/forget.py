@@ -133,6 +133,12 @@ FORGET_STEPS: tuple[Step, ...] = (
         by="",
         what="tip schedules they own: kept, with no owner",
     ),
+    replace_user(
+        "installation",
+        "installer_id",
+        by=FORGOTTEN_USER,
+        what=f"Delight's installation, if they installed it: kept, installed by {FORGOTTEN_USER}",
+    ),
 )
 
 

@@ -277,7 +277,7 @@ class FakeSlack:
     # --- serving --------------------------------------------------------------------------
 
     def application(self) -> web.Application:
-        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app = web.Application(client_max_size=64 * 1024 * 1024)  # file uploads
         app.router.add_post("/api/oauth.v2.access", self._oauth_v2_access)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.admins import AdminRights
 from bot.core.endorsements import Endorsements
+from bot.core.export import WorkspaceExport
 from bot.core.home import HomeService
 from bot.core.installations import WorkspaceLifecycle
 from bot.core.kudos import KudosService
@@ -53,6 +54,7 @@ class Services:
     workspace_admin: WorkspaceAdmin
     lifecycle: WorkspaceLifecycle
     clients: WorkspaceClients
+    export: WorkspaceExport
 
 
 def create_bolt_app(
@@ -86,6 +88,7 @@ def create_bolt_app(
             moderation=services.moderation,
             home=services.home,
             workspace_admin=services.workspace_admin,
+            export=services.export,
         ),
     )
     views.register(app, flow=flow)

@@ -8,11 +8,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.export import WorkspaceExport
 from bot.core.home import HomeService, Period
 from bot.core.model import Nomination, Source
 from bot.core.moderation import Moderation
 from bot.core.workspace_admin import WorkspaceAdmin
 from handlers.slack import blocks, ids
+from handlers.slack.admin_export import send_export
 from handlers.slack.home import open_settings
 from handlers.slack.home_view import leaderboard_message, my_stats_message
 from handlers.slack.moderation import retracted_text
@@ -35,6 +37,7 @@ class CommandServices:
     moderation: Moderation
     home: HomeService
     workspace_admin: WorkspaceAdmin
+    export: WorkspaceExport
 
 
 async def run_subcommand(
@@ -43,7 +46,7 @@ async def run_subcommand(
     command: dict[str, Any],
     client: AsyncWebClient,
 ) -> blocks.Message | None:
-    """`/delight undo | me | top [period] | admin`: the reply to show, if any."""
+    """`/delight undo | me | top [period] | admin [export]`: the reply to show, if any."""
     team_id, user_id = command["team_id"], command["user_id"]
     match sub.name:
         case "undo":
@@ -57,6 +60,8 @@ async def run_subcommand(
             except ValueError:
                 return blocks.text_message("Use `/delight top week`, `month`, `quarter` or `all`.")
             return leaderboard_message(await services.home.leaderboard(team_id, period), period)
+        case "admin" if sub.argument == "export":
+            return await send_export(services.export, client, team_id=team_id, user_id=user_id)
         case "admin":
             refusal = await open_settings(
                 client, services.workspace_admin, team_id, user_id, command
