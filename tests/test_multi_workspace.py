@@ -9,17 +9,19 @@ import asyncio
 import time as clock_time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, parse_qsl, urlparse
 
 import pytest
 
 from bot.config import Settings, load_settings
 from tests.conftest import FakeClock
-from tests.driver import RunningApp, SlackDriver
+from tests.driver import SIGNING_SECRET, RunningApp, SlackDriver
 from tests.fakeslack import CLIENT_ID, FakeSlack
 from tests.helpers import kudos_rows, posts, query
 from tests.oauth_flow import finish_install, install, oauth_env, start_install
+from tests.processes import free_port, start_bot, stop, wait_healthy
 
 STORY = "<@U0004|maria> stayed late to help a customer find a gift"
 
@@ -452,3 +454,47 @@ def test_a_schedule_paused_for_another_reason_stays_paused_after_a_reinstall(
     install(app.url, fake_slack, "T0002")
 
     assert paused(database_url) == {"T0002": "not_in_channel"}
+
+
+def test_socket_mode_serves_many_workspaces_with_the_install_pages_over_http(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    """A real `python -m bot`: events over the socket, installing in a browser over HTTP."""
+    port = free_port()
+    env = oauth_env({"SLACK_API_URL": fake_slack.api_url, "PORT": str(port)})
+    process = start_bot(tmp_path, {**env, "SLACK_APP_TOKEN": "xapp-1-socket"})
+    try:
+        wait_healthy(port, process)
+        fake_slack.wait_for_calls("socket.connected", timeout=20)
+        install(f"http://127.0.0.1:{port}", fake_slack, "T0002")
+        slack = SlackDriver(f"http://127.0.0.1:{port}", response_url=fake_slack.response_url())
+        body = slack.command_body(STORY, team_id="T0002")
+        fake_slack.push_envelope("slash_commands", dict(parse_qsl(body.decode())), "env-1")
+
+        fake_slack.wait_for_calls("response_url", timeout=20)
+        [token] = fake_slack.tokens_of("T0002")
+        assert tokens_used(fake_slack, "users.info", "chat.postMessage") == {token}
+    finally:
+        output = stop(process)
+    assert process.returncode == 0, output
+    assert token not in output
+
+
+def test_with_one_workspace_uninstalling_pauses_its_schedules_too(
+    fake_slack: FakeSlack, database_url: str, clock: FakeClock
+) -> None:
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-one-workspace",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake_slack.api_url,
+            "DATABASE_URL": database_url,
+        }
+    )
+    running = RunningApp(settings, clock=clock).start()
+    try:
+        add_schedule(running, "T0001")
+        uninstall_event(driver(running, fake_slack, "T0001"))
+        wait_until_paused(fake_slack, database_url, {"T0001": REMOVED})
+    finally:
+        running.stop()
