@@ -19,6 +19,11 @@ from tests.driver import SIGNING_SECRET, RunningApp, SlackDriver
 from tests.fakeslack import FakeSlack
 
 TABLES = (
+    "digest_delivery",
+    "digest_schedule",
+    "manager_team_source",
+    "manager_team_manager",
+    "manager_team",
     "kudos_element",
     "kudos_recipient",
     "kudos",
