@@ -11,6 +11,7 @@ from bot.core.model import Nomination, Source
 from handlers.slack import blocks, ids
 from handlers.slack.nominate import NominationFlow, attempt
 from handlers.slack.parsing import (
+    CommandNomination,
     HelpRequest,
     ModalRequest,
     ParseError,
@@ -35,6 +36,9 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
             return
         if isinstance(parsed, HelpRequest):
             await ack(**ephemeral(blocks.help_message()))
+            return
+        if not isinstance(parsed, (ModalRequest, CommandNomination)):
+            await ack()  # subcommands with listeners of their own (digest.py, teams.py)
             return
         await ack()
 

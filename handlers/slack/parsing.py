@@ -41,7 +41,19 @@ class CommandNomination:
     unnamed_mentions: tuple[str, ...] = field(default=())
 
 
-ParsedCommand = HelpRequest | ModalRequest | CommandNomination
+@dataclass(frozen=True, slots=True)
+class DigestRequest:
+    """`/delight digest` (the week so far) or `/delight digest last` (the last one sent)."""
+
+    last: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TeamsRequest:
+    """`/delight teams`: admins define managers' teams."""
+
+
+ParsedCommand = HelpRequest | ModalRequest | CommandNomination | DigestRequest | TeamsRequest
 
 
 class ParseError(Exception):
@@ -59,6 +71,11 @@ class GroupMention(ParseError):
     """@here, @channel, @everyone or a user group named as a recipient."""
 
     label: str
+
+
+@dataclass
+class UnknownDigestOption(ParseError):
+    option: str
 
 
 _USER = r"<@(?P<uid>[UW][A-Z0-9]+)(?:\|(?P<label>[^>]*))?>"
@@ -84,6 +101,8 @@ def parse_command(text: str) -> ParsedCommand:
     stripped = text.strip()
     if stripped.lower() in HELP_WORDS:
         return HelpRequest()
+    if (subcommand := _digest_subcommand(stripped)) is not None:
+        return subcommand
     recipients, rest = _leading_recipients(stripped)
     if _NOTHING_SAID.fullmatch(rest):
         return ModalRequest(recipients=recipients)
@@ -95,6 +114,20 @@ def parse_command(text: str) -> ParsedCommand:
         elements=elements,
         unnamed_mentions=unnamed,
     )
+
+
+def _digest_subcommand(text: str) -> DigestRequest | TeamsRequest | None:
+    # A nomination starts with a person, so these words can't be the start of one.
+    words = text.lower().split()
+    if words == ["teams"]:
+        return TeamsRequest()
+    if words[:1] == ["digest"]:
+        if words[1:] in ([], ["now"], ["this", "week"]):
+            return DigestRequest()
+        if words[1:] == ["last"]:
+            return DigestRequest(last=True)
+        raise UnknownDigestOption(option=" ".join(text.split()[1:]))
+    return None
 
 
 def strip_bot_mention(text: str, bot_user_id: str | None) -> str:
