@@ -10,6 +10,7 @@ import sys
 
 from dotenv import find_dotenv, load_dotenv
 
+from bot import digest_cli
 from bot.config import ConfigError, load_settings
 from bot.core.tips import TipLibraryError, load_tip_library
 
@@ -21,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the newest migrations")
+    digest_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
     # .env in the working directory (not beside this file); real variables win over it.
@@ -42,6 +44,16 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.command == "digest":
+        from bot.runtime import build_runtime
+        from storage.engine import upgrade_schema
+
+        upgrade_schema(settings.database_url)
+        return asyncio.run(
+            digest_cli.print_digests(
+                settings, workspace=args.workspace, week=args.week, runtime_factory=build_runtime
+            )
+        )
     from bot.runtime import serve
     from storage.engine import upgrade_schema
 

@@ -29,6 +29,7 @@ class Settings:
     recognition_channel: str | None
     log_level: str
     admins: frozenset[str] = frozenset()  # Delight admins in every workspace of this deployment
+    digest_messages_per_minute: int = 60  # workspace-wide pace of digest DMs
 
     @property
     def socket_mode(self) -> bool:
@@ -123,4 +124,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         recognition_channel=channel,
         log_level=log_level,
         admins=admins,
+        digest_messages_per_minute=_int(
+            env, "DELIGHT_DIGEST_MESSAGES_PER_MINUTE", 60, low=1, high=6000
+        ),
     )

@@ -18,21 +18,30 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.admins import AdminRights
+from bot.core.digest_delivery import DigestService
 from bot.core.kudos import KudosService
 from bot.core.ports import Clock
+from bot.core.teams import TeamService
 from bot.core.tip_delivery import TipService
 from bot.core.tips import load_tip_library
+from bot.digest_chart import MatplotlibCharts
 from bot.scheduler import build_scheduler
 from handlers.slack.app import create_bolt_app
 from handlers.slack.client import make_web_client
+from handlers.slack.digest import SlackDigestPoster
 from handlers.slack.directory import SlackDirectory
+from handlers.slack.members import SlackMemberSources, SlackPeople
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.pacing import RateBudget, make_paced_client
 from handlers.slack.tips import SlackTipPoster
 from handlers.web import create_web_app
+from storage.activity_repository import SqlActivityRepository
+from storage.digest_ledger import SqlDigestLedger
 from storage.engine import Database
 from storage.event_ledger import SqlEventLedger
 from storage.kudos_repository import SqlKudosRepository
 from storage.settings_repository import SqlSettingsRepository
+from storage.team_repository import SqlTeamRepository
 from storage.tip_repository import SqlTipScheduleRepository
 
 logger = logging.getLogger(__name__)
@@ -53,8 +62,13 @@ class Runtime:
     clock: Clock
     bolt: AsyncApp
     web: web.Application
+    digests: DigestService
+    teams: TeamService
+    digest_ledger: SqlDigestLedger
+    charts: MatplotlibCharts
 
     async def close(self) -> None:
+        self.charts.close()
         await self.http.close()
         await self.database.close()
 
@@ -104,6 +118,9 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         notifier=notifier,
         clock=clock,
     )
+    digests, teams, digest_ledger, charts = _digest_parts(
+        settings, database=database, http=http, directory=directory, admins=admins, clock=clock
+    )
     bolt = create_bolt_app(
         client=client,
         signing_secret=None if settings.socket_mode else settings.slack_signing_secret,
@@ -111,6 +128,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         directory=directory,
         ledger=ledger,
         clock=clock,
+        digests=digests,
+        teams_service=teams,
     )
     return Runtime(
         settings=settings,
@@ -129,7 +148,52 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
             bolt=None if settings.socket_mode else bolt,
             health=functools.partial(database_health, database),
         ),
+        digests=digests,
+        teams=teams,
+        digest_ledger=digest_ledger,
+        charts=charts,
     )
+
+
+def _digest_parts(
+    settings: Settings,
+    *,
+    database: Database,
+    http: aiohttp.ClientSession,
+    directory: SlackDirectory,
+    admins: AdminRights,
+    clock: Clock,
+) -> tuple[DigestService, TeamService, SqlDigestLedger, MatplotlibCharts]:
+    """Manager digests and their teams. Scheduled delivery has a client of its own, paced to
+    Slack's rate limits; listeners keep the unpaced one so people never wait behind a batch."""
+    paced = make_paced_client(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        session=http,
+        budget=RateBudget(messages_per_minute=settings.digest_messages_per_minute),
+    )
+    sources = SlackMemberSources(paced)
+    teams_repository = SqlTeamRepository(database)
+    ledger = SqlDigestLedger(database)
+    charts = MatplotlibCharts()
+    digests = DigestService(
+        teams=teams_repository,
+        ledger=ledger,
+        activity=SqlActivityRepository(database),
+        people=SlackPeople(paced),
+        sources=sources,
+        poster=SlackDigestPoster(paced),
+        charts=charts,
+        clock=clock,
+    )
+    teams = TeamService(
+        teams=teams_repository,
+        admins=admins,
+        directory=directory,
+        schedules=ledger,
+        clock=clock,
+    )
+    return digests, teams, ledger, charts
 
 
 async def drain_background_work(grace_seconds: float = 20.0) -> None:
@@ -162,7 +226,9 @@ async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
     runner = web.AppRunner(runtime.web, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, settings.port).start()
-    scheduler = build_scheduler(ledger=runtime.ledger, tips=runtime.tips, clock=runtime.clock)
+    scheduler = build_scheduler(
+        ledger=runtime.ledger, tips=runtime.tips, clock=runtime.clock, digests=runtime.digests
+    )
     scheduler.start()
     socket_handler = None
     if settings.socket_mode:

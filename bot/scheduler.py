@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.core.digest_delivery import DigestService
 from bot.core.ports import Clock
 from bot.core.tip_delivery import TipService
 from storage.event_ledger import SqlEventLedger
@@ -31,7 +32,25 @@ async def deliver_due_tips(tips: TipService) -> None:
         )
 
 
-def build_scheduler(*, ledger: SqlEventLedger, tips: TipService, clock: Clock) -> AsyncIOScheduler:
+async def deliver_due_digests(digests: DigestService) -> None:
+    for outcome in await digests.run_due():
+        logger.info(
+            "digest %s of team %s to %s: %s %s",
+            outcome.week,
+            outcome.team_pk,
+            outcome.manager_id,
+            outcome.status,
+            outcome.reason,
+        )
+
+
+def build_scheduler(
+    *,
+    ledger: SqlEventLedger,
+    tips: TipService,
+    clock: Clock,
+    digests: DigestService | None = None,
+) -> AsyncIOScheduler:
     """One tick a minute reads the stored schedules: the database is the only source of truth,
     so a changed, paused or deleted schedule can never leave a stale job behind. The first
     tick runs at start-up, which is when missed occurrences are caught up."""
@@ -47,6 +66,20 @@ def build_scheduler(*, ledger: SqlEventLedger, tips: TipService, clock: Clock) -
         max_instances=1,
         misfire_grace_time=30,
     )
+    if digests is not None:
+        # The same one-minute tick as tips; a run can outlast a minute (1,000 managers at
+        # Slack's pace), so a tick that finds the last one still running is skipped.
+        scheduler.add_job(
+            deliver_due_digests,
+            "interval",
+            minutes=1,
+            args=(digests,),
+            id="deliver_due_digests",
+            next_run_time=clock.now(),
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=30,
+        )
     scheduler.add_job(
         prune_event_ledger,
         "interval",

@@ -175,6 +175,9 @@ class DigestService:
 
     # --- building ------------------------------------------------------------------------
 
+    async def people(self, team_id: str) -> dict[str, Person]:
+        return await self._people.everyone(team_id)
+
     async def build(
         self,
         team: Team,
@@ -221,15 +224,23 @@ class DigestService:
             if sent.team_pk in teams
         ]
 
-    async def for_week(
-        self, team_id: str, team_pk: int, week: str, tz: str | None
+    async def full_list(
+        self,
+        team_id: str,
+        manager_id: str,
+        tz: str | None,
+        *,
+        team_pk: int,
+        week: str,
+        partial: bool,
     ) -> Digest | None:
-        team = await self._teams.get(team_id, team_pk)
-        if team is None:
+        """A digest asked for in full: only by a manager of the team."""
+        teams = {t.id: t for t in await self._teams.managed_by(team_id, manager_id)}
+        if team_pk not in teams:
             return None
-        return await self.build(
-            team, parse_week(week, tz), people=await self._people.everyone(team_id)
-        )
+        covered = week_so_far(self._clock.now(), tz) if partial else parse_week(week, tz)
+        people = await self._people.everyone(team_id)
+        return await self.build(teams[team_pk], covered, people=people, partial=partial)
 
     async def dry_run(self, team_id: str, week: str | None = None) -> list[tuple[str, Digest]]:
         """Every digest that would be sent to the workspace's managers: for `week` (ISO,

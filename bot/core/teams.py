@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.admins import AdminRights
+from bot.core.digest_week import DigestSchedule
 from bot.core.model import Person
 from bot.core.ports import Clock, Directory
 
@@ -84,8 +85,14 @@ class MemberSources(Protocol):
     async def channel_members(self, team_id: str, channel_id: str) -> list[str]: ...
 
 
+class DigestScheduleStore(Protocol):
+    async def schedule(self, team_id: str) -> DigestSchedule: ...
+
+    async def save_schedule(self, schedule: DigestSchedule) -> None: ...
+
+
 class TeamService:
-    """Admins define teams; the digest reads their members."""
+    """Admins define teams and when digests go out; the digest reads the teams."""
 
     def __init__(
         self,
@@ -93,14 +100,22 @@ class TeamService:
         teams: TeamRepository,
         admins: AdminRights,
         directory: Directory,
-        sources: MemberSources,
+        schedules: DigestScheduleStore,
         clock: Clock,
     ) -> None:
         self._teams = teams
         self._admins = admins
         self._directory = directory
-        self._sources = sources
+        self._schedules = schedules
         self._clock = clock
+
+    async def schedule(self, team_id: str, *, admin_id: str) -> DigestSchedule:
+        await self._admins.require_admin(team_id, admin_id)
+        return await self._schedules.schedule(team_id)
+
+    async def save_schedule(self, schedule: DigestSchedule, *, admin_id: str) -> None:
+        await self._admins.require_admin(schedule.team_id, admin_id)
+        await self._schedules.save_schedule(schedule)
 
     async def all(self, team_id: str, *, admin_id: str) -> list[Team]:
         await self._admins.require_admin(team_id, admin_id)

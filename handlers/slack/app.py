@@ -8,9 +8,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.digest_delivery import DigestService
 from bot.core.kudos import KudosService
 from bot.core.ports import Clock
-from handlers.slack import commands, events, shortcuts, tips, views
+from bot.core.teams import TeamService
+from handlers.slack import commands, digest, events, shortcuts, teams, tips, views
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.events import EventLedger
 from handlers.slack.nominate import NominationFlow
@@ -26,6 +28,8 @@ def create_bolt_app(
     directory: SlackDirectory,
     ledger: EventLedger,
     clock: Clock,
+    digests: DigestService,
+    teams_service: TeamService,
 ) -> AsyncApp:
     app = AsyncApp(
         client=client,
@@ -36,6 +40,9 @@ def create_bolt_app(
     )
     flow = NominationFlow(kudos=kudos, directory=directory)
     events.register(app, flow=flow, ledger=ledger, clock=clock)
+    # Before commands: their /delight subcommand listeners must match first.
+    digest.register(app, digests=digests, directory=directory)
+    teams.register(app, teams=teams_service)
     commands.register(app, flow=flow)
     views.register(app, flow=flow)
     shortcuts.register(app)

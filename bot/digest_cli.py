@@ -1,0 +1,63 @@
+"""`python -m bot digest --workspace T… --dry-run [--week 2026-W47]`: print every digest that
+would be sent, as text, without sending anything."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
+
+from bot.config import Settings
+from bot.core.digest_week import parse_week
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    digest = commands.add_parser("digest", help="print the managers' digests (text)")
+    digest.add_argument("--workspace", required=True, help="the workspace (team) id, T…")
+    digest.add_argument(
+        "--dry-run",
+        action="store_true",
+        required=True,
+        help="print without sending (the only mode: the scheduler sends digests)",
+    )
+    digest.add_argument("--week", help="ISO week, like 2026-W47 (default: the latest digest's)")
+
+
+async def print_digests(
+    settings: Settings,
+    *,
+    workspace: str,
+    week: str | None,
+    runtime_factory: Callable[[Settings], Runtime],
+    out: TextIO = sys.stdout,
+) -> int:
+    """`runtime_factory` is bot.runtime.build_runtime: the composition root stays the only
+    place that builds the app."""
+    from handlers.slack.digest_blocks import digest_text
+
+    if week is not None:
+        try:
+            parse_week(week, None)
+        except ValueError as error:
+            print(f"--week: {error}", file=sys.stderr)
+            return 2
+    runtime = runtime_factory(settings)
+    try:
+        digests = await runtime.digests.dry_run(workspace, week)
+        if not digests:
+            print(f"No teams in {workspace} yet: nothing would be sent.", file=out)
+            return 0
+        people = await runtime.digests.people(workspace)
+        names = {uid: person.name for uid, person in people.items()}
+        for manager_id, digest in digests:
+            print(f"=== To @{names.get(manager_id, manager_id)} ({digest.week.tz})", file=out)
+            print(digest_text(digest, names), file=out)
+            print(file=out)
+        print(f"{len(digests)} digest(s) would be sent; nothing was sent.", file=out)
+    finally:
+        await runtime.close()
+    return 0
