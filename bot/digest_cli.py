@@ -33,11 +33,13 @@ async def print_digests(
     workspace: str,
     week: str | None,
     runtime_factory: Callable[[Settings], Runtime],
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> int:
     """`runtime_factory` is bot.runtime.build_runtime: the composition root stays the only
     place that builds the app."""
     from handlers.slack.digest_blocks import digest_text
+
+    out = out or sys.stdout
 
     if week is not None:
         try:

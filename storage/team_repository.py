@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
@@ -55,6 +55,15 @@ class SqlTeamRepository:
         now: datetime,
     ) -> Team:
         def work(connection: Connection) -> int:
+            twin = connection.scalar(
+                select(TEAMS.c.id).where(
+                    TEAMS.c.team_id == team_id,
+                    func.lower(TEAMS.c.name) == draft.name.lower(),
+                    TEAMS.c.id != (team_pk or 0),
+                )
+            )
+            if twin is not None:  # "support emea" is the same team to a person
+                raise IntegrityError("same name", None, ValueError(draft.name))
             if team_pk is None:
                 new_id = connection.scalar(
                     insert(TEAMS)
