@@ -37,8 +37,18 @@ class SqlDigestLedger:
                     MANAGERS.c.tz,
                     TEAMS.c.created_at,
                 ).join(TEAMS, TEAMS.c.id == MANAGERS.c.manager_team_id)
-            )
-            return [Candidate(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+            ).all()
+            # DM channels are stable: one found in the ledger spares a conversations.open
+            # (Tier 3, the slowest step of a send) next time.
+            channels: dict[str, str] = {
+                manager: channel
+                for manager, channel in connection.execute(
+                    select(DELIVERIES.c.manager_id, func.max(DELIVERIES.c.channel_id))
+                    .where(DELIVERIES.c.channel_id.is_not(None))
+                    .group_by(DELIVERIES.c.manager_id)
+                )
+            }
+            return [Candidate(r[0], r[1], r[2], r[3], r[4], channels.get(r[2])) for r in rows]
 
         return await self._db.transaction(work)
 

@@ -51,6 +51,7 @@ class Candidate:
     manager_id: str
     tz: str | None
     team_created_at: datetime
+    dm_channel: str | None = None  # the DM with this manager, when a digest went there before
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +125,10 @@ class People(Protocol):
 
 class DigestPoster(Protocol):
     async def send(
-        self, manager_id: str, digest: Digest, chart: bytes | None
+        self, manager_id: str, digest: Digest, chart: bytes | None, *, dm_channel: str | None
     ) -> Posted | NotPosted:
-        """DM the digest (and the chart when there is one)."""
+        """DM the digest (and the chart when there is one). `dm_channel`: the DM's id when
+        known, which saves opening it again."""
         ...
 
     async def tell_creator(
@@ -367,7 +369,7 @@ class DigestService:
         digest = await builds[key]
         schedule = schedules.get(c.team_id) or DigestSchedule(c.team_id)
         chart = await self._charts.render(digest) if schedule.charts else None
-        outcome = await self._poster.send(c.manager_id, digest, chart)
+        outcome = await self._poster.send(c.manager_id, digest, chart, dm_channel=c.dm_channel)
         if isinstance(outcome, Posted):
             await self._ledger.finish(
                 c.team_pk, c.manager_id, label, status=Status.SENT, now=now, posted=outcome

@@ -36,11 +36,20 @@ class SlackDigestPoster:
         self._notifier = SlackNotifier(client)
 
     async def send(
-        self, manager_id: str, digest: Digest, chart: bytes | None
+        self, manager_id: str, digest: Digest, chart: bytes | None, *, dm_channel: str | None
     ) -> Posted | NotPosted:
+        if chart is None:  # a message alone can go to the user id: no DM to open
+            return await self._notifier.post(manager_id, digest_message(digest, chart_shown=False))
+        channel = dm_channel or await self._open(manager_id)
+        if isinstance(channel, NotPosted):
+            return channel
+        chart_shown = await self._upload(channel, digest, chart)
+        return await self._notifier.post(channel, digest_message(digest, chart_shown=chart_shown))
+
+    async def _open(self, manager_id: str) -> str | NotPosted:
+        """The DM's channel id, which a file upload needs."""
         try:
             opened = await self._client.conversations_open(users=manager_id)
-            channel = str(opened["channel"]["id"])
         except SlackApiError as exc:
             reason, code = failure_reason(exc)
             if code in ("user_disabled", "user_not_found", "cannot_dm_bot"):
@@ -48,8 +57,7 @@ class SlackDigestPoster:
             return NotPosted(channel_id=manager_id, reason=reason, detail=code)
         except (TimeoutError, aiohttp.ClientError) as exc:
             return NotPosted(manager_id, FailureReason.SERVICE_UNAVAILABLE, repr(exc))
-        chart_shown = chart is not None and await self._upload(channel, digest, chart)
-        return await self._notifier.post(channel, digest_message(digest, chart_shown=chart_shown))
+        return str(opened["channel"]["id"])
 
     async def _upload(self, channel: str, digest: Digest, chart: bytes) -> bool:
         try:
