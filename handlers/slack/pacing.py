@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from handlers.slack.client import retry_handlers
 
@@ -65,6 +64,11 @@ class Schedule:
         return max(0.0, start - self._tolerance - now)
 
 
+def message_burst_for(messages_per_minute: float) -> int:
+    """A second's worth of messages may go at once, from one to ten."""
+    return max(1, min(10, int(messages_per_minute // 60)))
+
+
 class RateBudget:
     """Every limit that applies to one workspace's calls."""
 
@@ -74,12 +78,13 @@ class RateBudget:
         messages_per_minute: float,
         methods: dict[str, Rate] | None = None,
         per_channel: Rate = PER_CHANNEL,
+        message_burst: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._clock = clock
         self._per_channel = per_channel
         rates = dict(METHOD_TIERS if methods is None else methods)
-        burst = max(1, min(10, int(messages_per_minute // 60)))
+        burst = message_burst or message_burst_for(messages_per_minute)
         for method in MESSAGE_METHODS:
             rates[method] = Rate(messages_per_minute, burst)
         self._methods = {m: Schedule(r, clock) for m, r in rates.items()}
@@ -101,21 +106,23 @@ class RateBudget:
 
 
 class PacedWebClient(AsyncWebClient):
-    """A Web API client whose every call waits for its turn in a RateBudget (files_upload_v2
-    included: its steps are calls of their own)."""
+    """A Web API client whose every request waits for its turn in a RateBudget: the paging
+    of users.list and conversations.members and the steps of files_upload_v2 included (they
+    all pass through _request, which api_call does too)."""
 
     def __init__(self, *, budget: RateBudget, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.budget = budget
 
-    async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
-        await self.budget.wait(api_method, _channel(kwargs))
-        return await super().api_call(api_method, **kwargs)
+    async def _request(self, *, http_verb: str, api_url: str, req_args: dict[str, Any]) -> Any:
+        method = api_url.removeprefix(self.base_url).split("?")[0]
+        await self.budget.wait(method, _channel(req_args))
+        return await super()._request(http_verb=http_verb, api_url=api_url, req_args=req_args)
 
 
-def _channel(kwargs: dict[str, Any]) -> str | None:
+def _channel(req_args: dict[str, Any]) -> str | None:
     for key in ("json", "data", "params"):
-        payload = kwargs.get(key)
+        payload = req_args.get(key)
         if isinstance(payload, dict) and payload.get("channel"):
             return str(payload["channel"])
     return None
