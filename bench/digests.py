@@ -10,7 +10,7 @@ teams, 500,000 kudos over two years), then
     python -m bench.digests                                  # SQLite in /tmp
     python -m bench.digests --database-url postgresql://postgres@127.0.0.1:5432/bench
 
-`--speed N` runs Slack's clock N times faster for step 3 (the pacer and the fake alike), so
+`--speed N` (10) runs Slack's clock N times faster for step 3 (the pacer and the fake alike), so
 a delivery that takes 17 minutes at the real limits is measured in under a minute.
 """
 
@@ -422,7 +422,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--deliver", action="store_true", help="also time paced delivery")
     parser.add_argument("--with-charts", action="store_true", help="deliver with charts too")
     parser.add_argument("--budget", type=int, default=60, help="digest DMs a minute (60)")
-    parser.add_argument("--speed", type=float, default=20.0, help="Slack's clock, faster (20)")
+    parser.add_argument("--speed", type=float, default=10.0, help="Slack's clock, faster (10)")
     parser.add_argument("--chart-speed", type=float, default=5.0, help="the same, with charts (5)")
     return parser.parse_args(argv)
 

@@ -40,14 +40,13 @@ class SqlDigestLedger:
             ).all()
             # DM channels are stable: one found in the ledger spares a conversations.open
             # (Tier 3, the slowest step of a send) next time.
-            channels: dict[str, str] = {
-                manager: channel
-                for manager, channel in connection.execute(
-                    select(DELIVERIES.c.manager_id, func.max(DELIVERIES.c.channel_id))
-                    .where(DELIVERIES.c.channel_id.is_not(None))
-                    .group_by(DELIVERIES.c.manager_id)
-                )
-            }
+            channels: dict[str, str] = {}
+            for manager, channel in connection.execute(
+                select(DELIVERIES.c.manager_id, func.max(DELIVERIES.c.channel_id))
+                .where(DELIVERIES.c.channel_id.is_not(None))
+                .group_by(DELIVERIES.c.manager_id)
+            ):
+                channels[manager] = channel
             return [Candidate(r[0], r[1], r[2], r[3], r[4], channels.get(r[2])) for r in rows]
 
         return await self._db.transaction(work)

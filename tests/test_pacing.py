@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from handlers.slack.pacing import PER_CHANNEL, Rate, RateBudget, Schedule
+from handlers.slack.pacing import HEADROOM, PER_CHANNEL, Rate, RateBudget, Schedule
 
 
 class Clock:
@@ -19,7 +19,7 @@ class Clock:
 
 def test_a_schedule_lets_a_burst_through_then_spaces_calls_by_its_interval() -> None:
     clock = Clock()
-    schedule = Schedule(Rate(per_minute=60, burst=3), clock)
+    schedule = Schedule(Rate(per_minute=60, burst=3), clock, headroom=1.0)
 
     waits = [schedule.reserve() for _ in range(6)]
 
@@ -52,12 +52,12 @@ def test_the_budget_paces_messages_workspace_wide_and_per_channel() -> None:
     finally:
         monkey.undo()
 
-    # The workspace budget: ten at once, then one every 0.1 s.
-    assert slept[:10] == pytest.approx([0.1 * n for n in range(1, 11)])
+    # The workspace budget: ten at once, then one every 0.1 s (and a little headroom).
+    assert slept[:10] == pytest.approx([0.1 / HEADROOM * n for n in range(1, 11)])
     # The same channel, after its burst, waits a whole second more for each message.
     assert max(slept) >= 1.0
     # users.list (Tier 2, 20 a minute): three at once, then every three seconds.
-    assert slept[-2:] == pytest.approx([3.0, 6.0])
+    assert slept[-2:] == pytest.approx([3.0 / HEADROOM, 6.0 / HEADROOM])
 
 
 def test_methods_without_a_published_limit_are_not_slowed() -> None:

@@ -47,12 +47,19 @@ PER_CHANNEL = Rate(60, 3)
 MESSAGE_METHODS = ("chat.postMessage",)
 
 
+# We pace a little under each limit: calls do not arrive as evenly as they leave (network,
+# a busy event loop), and a call that meets a 429 is retried outside the pace.
+HEADROOM = 0.95
+
+
 class Schedule:
     """One rate limit: hands out send times no closer than its interval, after a burst."""
 
-    def __init__(self, rate: Rate, clock: Callable[[], float] = time.monotonic) -> None:
-        self._interval = rate.interval
-        self._tolerance = rate.interval * (rate.burst - 1)
+    def __init__(
+        self, rate: Rate, clock: Callable[[], float] = time.monotonic, headroom: float = HEADROOM
+    ) -> None:
+        self._interval = rate.interval / headroom
+        self._tolerance = self._interval * (rate.burst - 1)
         self._clock = clock
         self._next = 0.0  # the theoretical arrival time of the next call
 
@@ -61,7 +68,8 @@ class Schedule:
         now = self._clock()
         start = max(self._next, now)
         self._next = start + self._interval
-        return max(0.0, start - self._tolerance - now)
+        wait = start - self._tolerance - now
+        return wait if wait > 1e-9 else 0.0  # rounding is no reason to sleep
 
 
 def message_burst_for(messages_per_minute: float) -> int:
