@@ -268,3 +268,18 @@ def test_members_come_from_user_groups_and_channels_read_at_each_digest(
     pages = fake_slack.calls("conversations.members")
     assert pages
     assert all(int(c.args.get("limit", 0)) == 200 for c in pages)
+
+
+def test_the_dm_is_opened_once_and_known_from_the_ledger_the_weeks_after(
+    app: RunningApp, fake_slack: FakeSlack, clock: FakeClock
+) -> None:
+    add_team(app, fake_slack, clock)
+    clock.current = MONDAY_NINE_AMSTERDAM + timedelta(seconds=1)
+    run_due(app)
+    clock.current += timedelta(days=7)
+
+    assert [o.status for o in run_due(app)] == ["sent"]
+
+    assert len(fake_slack.calls("conversations.open")) == 1  # Tier 3: the slowest step
+    assert len(fake_slack.calls("files.completeUploadExternal")) == 2
+    assert len(digests_to(fake_slack, "D0001")) == 2
