@@ -13,6 +13,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.core.digest_delivery import DigestService
 from bot.core.ports import Clock
 from bot.core.tip_delivery import TipService
 from bot.leadership import LeaderElection, LeaderLock
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 # Slack retries an event three times within about an hour and a half; a day is plenty.
 EVENT_MEMORY = timedelta(days=1)
 TIPS_JOB = "deliver_due_tips"
+DIGESTS_JOB = "deliver_due_digests"
 PRUNE_JOB = "prune_event_ledger"
 
 
@@ -40,6 +42,18 @@ async def deliver_due_tips(tips: TipService) -> None:
         )
 
 
+async def deliver_due_digests(digests: DigestService) -> None:
+    for outcome in await digests.run_due():
+        logger.info(
+            "digest %s of team %s to %s: %s %s",
+            outcome.week,
+            outcome.team_pk,
+            outcome.manager_id,
+            outcome.status,
+            outcome.reason,
+        )
+
+
 class Clockwork:
     """This process's scheduler, and whether it leads. One tick a minute reads the stored
     schedules: the database is the only source of truth, so a changed, paused or deleted
@@ -51,6 +65,7 @@ class Clockwork:
         *,
         ledger: SqlEventLedger,
         tips: TipService,
+        digests: DigestService,
         clock: Clock,
         lock: LeaderLock | None,
         retry_seconds: float,
@@ -65,6 +80,19 @@ class Clockwork:
             args=(tips,),
             id=TIPS_JOB,
             name=TIPS_JOB,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=30,
+        )
+        # The same one-minute tick for digests; a run can outlast a minute (1,000 managers at
+        # Slack's pace), so a tick that finds the last one still running is skipped.
+        self.scheduler.add_job(
+            self._when_leading(DIGESTS_JOB, deliver_due_digests),
+            "interval",
+            minutes=1,
+            args=(digests,),
+            id=DIGESTS_JOB,
+            name=DIGESTS_JOB,
             coalesce=True,
             max_instances=1,
             misfire_grace_time=30,
@@ -90,7 +118,8 @@ class Clockwork:
 
     def tick_now(self) -> None:
         if self.scheduler.running:
-            self.scheduler.modify_job(TIPS_JOB, next_run_time=datetime.now(UTC))
+            for job_id in (TIPS_JOB, DIGESTS_JOB):
+                self.scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
 
     def report(self) -> dict[str, object]:
         """For /healthz. Times are the wall clock (APScheduler's), in ISO 8601 UTC."""

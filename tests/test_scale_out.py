@@ -152,6 +152,7 @@ def test_a_clock_process_on_sqlite_leads_alone_and_serves_health_but_not_slack(
         wait_until(lambda: health(port)["scheduler"]["last_tick"] is not None)  # ticked at once
         assert {job["id"] for job in report["scheduler"]["jobs"]} == {
             "deliver_due_tips",
+            "deliver_due_digests",
             "prune_event_ledger",
         }
         driver = SlackDriver(f"http://127.0.0.1:{port}", response_url=fake_slack.response_url())
