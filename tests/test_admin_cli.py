@@ -101,7 +101,8 @@ def seed_team(database_url: str, *, team_id: str, created_by: str, people: str) 
     for statement in (
         "INSERT INTO manager_team_manager (manager_team_id, user_id, team_id) "
         "VALUES (:pk, :user, :team)",
-        "INSERT INTO manager_team_source (manager_team_id, kind, ref_id) VALUES (:pk, 'user', :user)",
+        "INSERT INTO manager_team_source (manager_team_id, kind, ref_id) "
+        "VALUES (:pk, 'user', :user)",
         "INSERT INTO digest_delivery (manager_team_id, manager_id, week, status, attempts, "
         "updated_at) VALUES (:pk, :user, '2026-W47', 'sent', 1, :created)",
     ):

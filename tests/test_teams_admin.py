@@ -98,6 +98,22 @@ def test_an_admin_opens_the_teams_list_by_command_or_by_any_open_teams_button(
         assert "No teams yet." in text
 
 
+def test_from_the_settings_modal_the_teams_list_goes_on_top_of_it(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    make_admin(fake_slack)
+    slack.command("admin")
+    [opened] = fake_slack.wait_for_calls("views.open")
+    settings = {**opened.args["view"], "id": "VSETTINGS"}
+    assert "open_teams" in json.dumps(settings["blocks"])
+
+    slack.interaction(click("open_teams", view=settings))
+
+    [pushed] = fake_slack.wait_for_calls("views.push")
+    assert pushed.args["view"]["callback_id"] == "delight_teams"
+    assert len(fake_slack.calls("views.open")) == 1
+
+
 def test_a_team_is_created_checked_and_edited_through_the_form(
     slack: SlackDriver, fake_slack: FakeSlack, database_url: str
 ) -> None:

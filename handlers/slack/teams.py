@@ -108,8 +108,10 @@ async def open_teams(
     user_id: str,
     trigger_id: str,
     channel: str | None,
+    over_modal: bool = False,
 ) -> None:
-    """The teams modal (admins); anyone else is told privately why not."""
+    """The teams modal (admins); anyone else is told privately why not. From a button inside
+    a modal (the settings), it goes on top of that modal: Slack opens only one at a time."""
     try:
         view = await list_view(teams, team_id, user_id)
     except errors.NotAnAdmin as refused:
@@ -120,7 +122,10 @@ async def open_teams(
             message=blocks.refusal(explain(refused), typed=None),
         )
         return
-    await client.views_open(trigger_id=trigger_id, view=view)
+    if over_modal:
+        await client.views_push(trigger_id=trigger_id, view=view)
+    else:
+        await client.views_open(trigger_id=trigger_id, view=view)
 
 
 def register(app: AsyncApp, *, teams: TeamService) -> None:
@@ -149,6 +154,7 @@ def register(app: AsyncApp, *, teams: TeamService) -> None:
             user_id=body["user"]["id"],
             trigger_id=body["trigger_id"],
             channel=(body.get("channel") or {}).get("id"),
+            over_modal=(body.get("view") or {}).get("type") == "modal",
         )
 
     @app.action(ids.TEAMS_PAGE)
