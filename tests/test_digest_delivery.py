@@ -251,7 +251,8 @@ def test_members_come_from_user_groups_and_channels_read_at_each_digest(
     app: RunningApp, slack: SlackDriver, fake_slack: FakeSlack, clock: FakeClock, database_url: str
 ) -> None:
     fake_slack.state.usergroups["S0SUPPORT"] = ["U0002"]
-    fake_slack.state.channel_members["C0TEAM"] = [f"UM{n:04d}" for n in range(5)] + ["UBOT"]
+    # 450 people: three pages of conversations.members at 200 a page
+    fake_slack.state.channel_members["C0TEAM"] = [f"UM{n:04d}" for n in range(449)] + ["UBOT"]
     add_team(
         app, fake_slack, clock, member_ids=(), usergroup_ids=("S0SUPPORT",), channel_ids=("C0TEAM",)
     )
@@ -262,11 +263,11 @@ def test_members_come_from_user_groups_and_channels_read_at_each_digest(
     run_due(app)
 
     [digest] = digests_to(fake_slack, "D0001")
-    assert "1 of your 7 people" in digest  # 2 from the group, 5 from the channel, no bot
+    assert "1 of your 451 people" in digest  # 2 from the group, 449 from the channel, no bot
     assert "<@UM0003>" in digest
     assert "<@UBOT>" not in digest
     pages = fake_slack.calls("conversations.members")
-    assert pages
+    assert [c.args.get("cursor") or "" for c in pages] == ["", "200", "400"]
     assert all(int(c.args.get("limit", 0)) == 200 for c in pages)
 
 
