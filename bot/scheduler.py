@@ -73,39 +73,25 @@ class Clockwork:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.election = LeaderElection(lock, retry_seconds=retry_seconds, on_elected=self.tick_now)
         self.last_runs: dict[str, datetime] = {}
+        # One-minute ticks read the stored schedules. A digest run can outlast a minute
+        # (1,000 managers at Slack's pace): a tick that finds the last one running is skipped.
+        self._every(timedelta(minutes=1), TIPS_JOB, deliver_due_tips, tips)
+        self._every(timedelta(minutes=1), DIGESTS_JOB, deliver_due_digests, digests)
+        self._every(timedelta(hours=1), PRUNE_JOB, prune_event_ledger, ledger, clock)
+
+    def _every(
+        self, interval: timedelta, job_id: str, job: Callable[..., Awaitable[None]], *args: Any
+    ) -> None:
         self.scheduler.add_job(
-            self._when_leading(TIPS_JOB, deliver_due_tips),
+            self._when_leading(job_id, job),
             "interval",
-            minutes=1,
-            args=(tips,),
-            id=TIPS_JOB,
-            name=TIPS_JOB,
+            seconds=interval.total_seconds(),
+            args=args,
+            id=job_id,
+            name=job_id,
             coalesce=True,
             max_instances=1,
             misfire_grace_time=30,
-        )
-        # The same one-minute tick for digests; a run can outlast a minute (1,000 managers at
-        # Slack's pace), so a tick that finds the last one still running is skipped.
-        self.scheduler.add_job(
-            self._when_leading(DIGESTS_JOB, deliver_due_digests),
-            "interval",
-            minutes=1,
-            args=(digests,),
-            id=DIGESTS_JOB,
-            name=DIGESTS_JOB,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=30,
-        )
-        self.scheduler.add_job(
-            self._when_leading(PRUNE_JOB, prune_event_ledger),
-            "interval",
-            hours=1,
-            args=(ledger, clock),
-            id=PRUNE_JOB,
-            name=PRUNE_JOB,
-            coalesce=True,
-            max_instances=1,
         )
 
     async def start(self) -> None:
