@@ -29,6 +29,7 @@ import aiohttp
 from sqlalchemy import event, func, insert, select
 from sqlmodel import SQLModel
 
+from bench.database import analyze
 from bench.rate_limited_slack import RateLimitedSlack
 from bot.core.digest import Digest
 from bot.core.digest_delivery import DigestService
@@ -178,6 +179,7 @@ def populate(url: str, *, staff: int, teams: int, kudos: int, seed: int = 5) -> 
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                     f"(SELECT max(id) FROM {name}))"
                 )
+    analyze(engine)
     engine.dispose()
     return time.perf_counter() - started
 
