@@ -18,12 +18,15 @@ LOG_FORMATS = ("text", "json")
 # installs Delight through /slack/install.
 DEFAULT_BOT_SCOPES = (
     "app_mentions:read",
+    "channels:read",
     "chat:write",
     "chat:write.public",
     "commands",
     "files:write",
+    "groups:read",
     "im:write",
     "reactions:read",
+    "usergroups:read",
     "users:read",
 )
 DEFAULT_OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
@@ -68,6 +71,7 @@ class Settings:
     oauth: SlackOAuth | None = None  # multi-workspace mode
     # Fernet keys for the stored Slack tokens: the first encrypts, every one decrypts.
     encryption_keys: tuple[str, ...] = field(default=(), repr=False)
+    digest_messages_per_minute: int = 60  # workspace-wide pace of digest DMs
 
     @property
     def socket_mode(self) -> bool:
@@ -168,6 +172,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         leader_retry_seconds=_int(env, "DELIGHT_LEADER_RETRY_SECONDS", 5, low=1, high=60),
         oauth=oauth,
         encryption_keys=load_encryption_keys(env),
+        digest_messages_per_minute=_int(
+            env, "DELIGHT_DIGEST_MESSAGES_PER_MINUTE", 60, low=1, high=6000
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings
 from bot.core.admins import AdminRights
+from bot.core.digest_delivery import DigestService
 from bot.core.endorsements import Endorsements
 from bot.core.export import WorkspaceExport
 from bot.core.home import HomeService
@@ -29,19 +30,26 @@ from bot.core.installations import WorkspaceLifecycle
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.ports import Clock
+from bot.core.teams import TeamService
 from bot.core.tip_delivery import TipService
 from bot.core.tips import load_tip_library
 from bot.core.workspace_admin import WorkspaceAdmin
+from bot.digest_chart import MatplotlibCharts
 from bot.scheduler import Clockwork
 from handlers.slack.app import Services, create_bolt_app
 from handlers.slack.client import make_web_client
+from handlers.slack.digest import SlackDigestPoster
 from handlers.slack.directory import SlackDirectory
+from handlers.slack.members import SlackMemberSources, SlackPeople
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.oauth import STATE_LIFETIME_SECONDS, OAuthSetup
+from handlers.slack.pacing import PacedWorkspaces
 from handlers.slack.tips import SlackTipPoster
 from handlers.slack.workspace_clients import InstalledWorkspaces, OneWorkspace, WorkspaceClients
 from handlers.web import create_web_app
+from storage.activity_repository import SqlActivityRepository
 from storage.audit_log import SqlAuditLog
+from storage.digest_ledger import SqlDigestLedger
 from storage.engine import Database
 from storage.event_ledger import SqlEventLedger
 from storage.export import SqlKudosExporter
@@ -52,6 +60,7 @@ from storage.leadership import PostgresLeaderLock
 from storage.oauth_states import SqlOAuthStates
 from storage.preferences import SqlPreferences
 from storage.settings_repository import SqlSettingsRepository
+from storage.team_repository import SqlTeamRepository
 from storage.tip_repository import SqlTipScheduleRepository
 from storage.token_cipher import TokenCipher
 
@@ -94,8 +103,13 @@ class Runtime:
     web: web.Application
     role: Role
     clockwork: Clockwork | None  # None in web processes
+    digests: DigestService
+    teams: TeamService
+    digest_ledger: SqlDigestLedger
+    charts: MatplotlibCharts
 
     async def close(self) -> None:
+        self.charts.close()
         await self.http.close()
         await self.database.close()
 
@@ -131,39 +145,9 @@ def build_runtime(
     database = Database(settings.database_url)
     http = aiohttp.ClientSession()  # one connection pool for every Web API call
 
-    def client_for(token: str | None) -> AsyncWebClient:
-        return make_web_client(token=token, base_url=settings.slack_api_url, session=http)
-
-    client = client_for(settings.slack_bot_token)
-    clients: WorkspaceClients = OneWorkspace(client)
-    installations = None
-    oauth_setup = None
-    if settings.oauth is not None:
-        installations = SqlInstallations(database, TokenCipher(settings.encryption_keys))
-        workspaces = InstalledWorkspaces(
-            installations=installations,
-            rotator=AsyncTokenRotator(
-                client_id=settings.oauth.client_id,
-                client_secret=settings.oauth.client_secret,
-                client=client,
-            ),
-            make_client=client_for,
-        )
-        clients = workspaces
-        oauth_setup = OAuthSetup(
-            client_id=settings.oauth.client_id,
-            client_secret=settings.oauth.client_secret,
-            scopes=settings.oauth.scopes,
-            redirect_uri=settings.oauth.redirect_uri,
-            redirect_path=settings.oauth.redirect_path,
-            # Slack's pages live beside its API: https://slack.com/oauth/v2/authorize
-            authorization_url=urljoin(settings.slack_api_url, "../oauth/v2/authorize"),
-            installations=installations,
-            states=SqlOAuthStates(
-                database, clock=clock, lifetime=timedelta(seconds=STATE_LIFETIME_SECONDS)
-            ),
-            workspaces=workspaces,
-        )
+    client, clients, installations, oauth_setup = _slack_clients(
+        settings, database=database, http=http, clock=clock
+    )
     directory = SlackDirectory(clients)
     ledger = SqlEventLedger(database)
     tip_schedules = SqlTipScheduleRepository(database)
@@ -191,6 +175,15 @@ def build_runtime(
         notifier=notifier,
         clock=clock,
     )
+    digests, teams, digest_ledger, charts = _digest_parts(
+        settings,
+        database=database,
+        http=http,
+        clients=clients,
+        directory=directory,
+        admins=admins,
+        clock=clock,
+    )
     services = Services(
         kudos=kudos,
         directory=directory,
@@ -214,11 +207,15 @@ def build_runtime(
         workspace_admin=WorkspaceAdmin(
             settings=workspace_settings, admins=admins, audit=audit, clock=clock
         ),
-        lifecycle=WorkspaceLifecycle(installations=installations, schedules=tip_schedules),
+        lifecycle=WorkspaceLifecycle(
+            installations=installations, schedules=(tip_schedules, digest_ledger)
+        ),
         clients=clients,
         export=WorkspaceExport(
             exporter=SqlKudosExporter(settings.database_url), admins=admins, clock=clock
         ),
+        digests=digests,
+        teams=teams,
     )
     bolt = create_bolt_app(
         client=client,
@@ -231,6 +228,7 @@ def build_runtime(
         clockwork = Clockwork(
             ledger=ledger,
             tips=tips,
+            digests=digests,
             clock=clock,
             # SQLite serves one process, which therefore always leads.
             lock=PostgresLeaderLock(settings.database_url) if database.is_postgres else None,
@@ -259,6 +257,10 @@ def build_runtime(
         ),
         role=role,
         clockwork=clockwork,
+        digests=digests,
+        teams=teams,
+        digest_ledger=digest_ledger,
+        charts=charts,
     )
 
 
@@ -283,6 +285,88 @@ async def check_stored_tokens(runtime: Runtime) -> None:
             report.resealed,
             report.installations,
         )
+
+
+def _slack_clients(
+    settings: Settings, *, database: Database, http: aiohttp.ClientSession, clock: Clock
+) -> tuple[AsyncWebClient, WorkspaceClients, SqlInstallations | None, OAuthSetup | None]:
+    """Bolt's client, and where every other part gets a workspace's client: the one bot
+    token, or (many workspaces) each workspace's installation, refreshed when it rotates."""
+
+    def client_for(token: str | None) -> AsyncWebClient:
+        return make_web_client(token=token, base_url=settings.slack_api_url, session=http)
+
+    client = client_for(settings.slack_bot_token)
+    if settings.oauth is None:
+        return client, OneWorkspace(client), None, None
+    installations = SqlInstallations(database, TokenCipher(settings.encryption_keys))
+    workspaces = InstalledWorkspaces(
+        installations=installations,
+        rotator=AsyncTokenRotator(
+            client_id=settings.oauth.client_id,
+            client_secret=settings.oauth.client_secret,
+            client=client,
+        ),
+        make_client=client_for,
+    )
+    oauth_setup = OAuthSetup(
+        client_id=settings.oauth.client_id,
+        client_secret=settings.oauth.client_secret,
+        scopes=settings.oauth.scopes,
+        redirect_uri=settings.oauth.redirect_uri,
+        redirect_path=settings.oauth.redirect_path,
+        # Slack's pages live beside its API: https://slack.com/oauth/v2/authorize
+        authorization_url=urljoin(settings.slack_api_url, "../oauth/v2/authorize"),
+        installations=installations,
+        states=SqlOAuthStates(
+            database, clock=clock, lifetime=timedelta(seconds=STATE_LIFETIME_SECONDS)
+        ),
+        workspaces=workspaces,
+    )
+    return client, workspaces, installations, oauth_setup
+
+
+def _digest_parts(
+    settings: Settings,
+    *,
+    database: Database,
+    http: aiohttp.ClientSession,
+    clients: WorkspaceClients,
+    directory: SlackDirectory,
+    admins: AdminRights,
+    clock: Clock,
+) -> tuple[DigestService, TeamService, SqlDigestLedger, MatplotlibCharts]:
+    """Manager digests and their teams. Scheduled delivery has clients of its own, each
+    workspace's paced to that workspace's Slack rate limits; listeners keep the unpaced ones
+    so people never wait behind a batch."""
+    paced = PacedWorkspaces(
+        clients,
+        base_url=settings.slack_api_url,
+        session=http,
+        messages_per_minute=settings.digest_messages_per_minute,
+    )
+    sources = SlackMemberSources(paced)
+    teams_repository = SqlTeamRepository(database)
+    ledger = SqlDigestLedger(database)
+    charts = MatplotlibCharts()
+    digests = DigestService(
+        teams=teams_repository,
+        ledger=ledger,
+        activity=SqlActivityRepository(database),
+        people=SlackPeople(paced),
+        sources=sources,
+        poster=SlackDigestPoster(paced),
+        charts=charts,
+        clock=clock,
+    )
+    teams = TeamService(
+        teams=teams_repository,
+        admins=admins,
+        directory=directory,
+        schedules=ledger,
+        clock=clock,
+    )
+    return digests, teams, ledger, charts
 
 
 async def drain_background_work(grace_seconds: float = 20.0) -> None:

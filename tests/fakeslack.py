@@ -113,7 +113,11 @@ class FakeSlackState:
     ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     grants: dict[str, Grant] = field(default_factory=dict)  # OAuth code → what was approved
     issued: dict[str, Issued] = field(default_factory=dict)  # token → whose, until when
-    uploads: dict[str, bytes] = field(default_factory=dict)  # file id → uploaded content
+    # For digests: user groups and channel members, and the files uploaded (file id → bytes).
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    channel_members: dict[str, list[str]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    upload_failures: int = 0  # the next N uploads to the upload URL are refused (400)
     shared_files: list[dict[str, Any]] = field(default_factory=list)  # completed uploads
 
 
@@ -265,7 +269,6 @@ class FakeSlack:
         with self.state.lock:
             self.state.grants.clear()
             self.state.issued.clear()
-            self.state.uploads.clear()
             self.state.shared_files.clear()
             self.state.envelopes.clear()
             self.state.calls.clear()
@@ -273,6 +276,10 @@ class FakeSlack:
             self.state.failures.clear()
             self.state.channel_errors.clear()
             self.state.users = default_users()
+            self.state.usergroups.clear()
+            self.state.channel_members.clear()
+            self.state.uploads.clear()
+            self.state.upload_failures = 0
 
     # --- serving --------------------------------------------------------------------------
 
@@ -280,8 +287,8 @@ class FakeSlack:
         app = web.Application(client_max_size=64 * 1024 * 1024)  # file uploads
         app.router.add_post("/api/oauth.v2.access", self._oauth_v2_access)
         app.router.add_route("*", "/api/{method}", self._api)
-        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/_stats", self._stats)
         app.router.add_get("/link", self._socket_mode)
         return app
@@ -432,18 +439,6 @@ class FakeSlack:
             self.state.issued[refresh] = Issued(team_id, "refresh")
         return {"access_token": token, "refresh_token": refresh, "expires_in": expires_in}
 
-    # --- file uploads (files_upload_v2: get a URL, upload to it, complete) -------------------
-
-    async def _upload(self, request: web.Request) -> web.Response:
-        file_id = request.match_info["file_id"]
-        content = await request.read()
-        with self.state.lock:
-            if file_id not in self.state.uploads:
-                return web.Response(status=404, text="unknown upload")
-            self.state.uploads[file_id] = content
-        self._record("upload", {"file_id": file_id, "size": len(content)}, None)
-        return web.Response(text="OK - " + str(len(content)))
-
     def uploaded(self, file_id: str) -> bytes:
         with self.state.lock:
             return self.state.uploads[file_id]
@@ -451,6 +446,18 @@ class FakeSlack:
     async def _response_url(self, request: web.Request) -> web.Response:
         self._record("response_url", await request.json(), None)
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The URL files.getUploadURLExternal hands out: the file's bytes are POSTed here."""
+        file_id = request.match_info["file_id"]
+        body = await request.read()
+        self._record("file.upload", {"file_id": file_id, "length": len(body)}, None)
+        with self.state.lock:
+            if self.state.upload_failures > 0:
+                self.state.upload_failures -= 1
+                return web.Response(status=400, text="upload refused")
+            self.state.uploads[file_id] = body
+        return web.Response(text="OK - " + str(len(body)))
 
     async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
@@ -585,6 +592,77 @@ class FakeSlack:
             "permalink": f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}",
         }
 
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        uid = str(args.get("users") or "")
+        person = self.state.users.get(uid)
+        if person is None:
+            return {"ok": False, "error": "user_not_found"}
+        if person["deleted"]:
+            return {"ok": False, "error": "user_disabled"}
+        if person["is_bot"]:
+            return {"ok": False, "error": "cannot_dm_bot"}
+        return {"ok": True, "channel": {"id": "D" + uid[1:]}}
+
+    def _paged(self, items: list[Any], args: dict[str, Any], key: str) -> dict[str, Any]:
+        limit = int(args.get("limit") or 100)
+        start = int(args.get("cursor") or 0)
+        cursor = str(start + limit) if start + limit < len(items) else ""
+        return {
+            "ok": True,
+            key: items[start : start + limit],
+            "response_metadata": {"next_cursor": cursor},
+        }
+
+    def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        members = self.state.channel_members.get(str(args.get("channel")))
+        if members is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return self._paged(members, args, "members")
+
+    def _usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = self.state.usergroups.get(str(args.get("usergroup")))
+        if users is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": users}
+
+    def _usergroups_list(self, _args: dict[str, Any]) -> dict[str, Any]:
+        groups = [
+            {"id": gid, "handle": gid.lower(), "name": gid, "user_count": len(users)}
+            for gid, users in self.state.usergroups.items()
+        ]
+        return {"ok": True, "usergroups": groups}
+
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("filename") or int(args.get("length") or 0) <= 0:
+            return {"ok": False, "error": "missing_argument"}
+        file_id = f"F{next(self.state.ts_counter):08d}"
+        url = f"http://127.0.0.1:{self.port}/upload/{file_id}"
+        return {"ok": True, "upload_url": url, "file_id": file_id}
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = args.get("files")
+        listed = json.loads(files) if isinstance(files, str) else files or []
+        missing = [f["id"] for f in listed if f.get("id") not in self.state.uploads]
+        if not listed or missing:
+            return {"ok": False, "error": "file_not_found"}
+        with self.state.lock:
+            self.state.shared_files.extend(
+                {**f, "channel_id": args.get("channel_id"), "comment": args.get("initial_comment")}
+                for f in listed
+            )
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in listed]}
+
+    def _views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._views_open(args)
+
+    def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = args.get("view")
+        if not args.get("view_id") or not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        if problems := view_problems(view):
+            return {"ok": False, "error": "invalid_arguments", "errors": problems}
+        return {"ok": True, "view": {**view, "id": args["view_id"]}}
+
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("trigger_id"):
             return {"ok": False, "error": "invalid_trigger_id"}
@@ -594,39 +672,6 @@ class FakeSlack:
         if problems := view_problems(view):
             return {"ok": False, "error": "invalid_arguments", "errors": problems}
         return {"ok": True, "view": {**view, "id": f"V{next(self.state.ts_counter):06d}"}}
-
-    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        users = str(args.get("users") or "")
-        if users not in self.state.users:
-            return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "channel": {"id": "D" + users[1:]}}
-
-    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
-        if not args.get("filename") or not str(args.get("length") or "").isdigit():
-            return {"ok": False, "error": "invalid_arguments"}
-        file_id = f"F{next(self.state.ts_counter):08d}"
-        with self.state.lock:
-            self.state.uploads[file_id] = b""
-        return {
-            "ok": True,
-            "file_id": file_id,
-            "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
-        }
-
-    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
-        files = args.get("files")
-        if not isinstance(files, list) or not files:
-            return {"ok": False, "error": "invalid_arguments"}
-        with self.state.lock:
-            if any(f.get("id") not in self.state.uploads for f in files):
-                return {"ok": False, "error": "file_not_found"}
-            channel = args.get("channel_id")
-            shared = [
-                {**f, "channel_id": channel, "initial_comment": args.get("initial_comment")}
-                for f in files
-            ]
-            self.state.shared_files.extend(shared)
-        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
 
     def shared_files(self) -> list[dict[str, Any]]:
         with self.state.lock:

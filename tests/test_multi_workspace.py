@@ -17,6 +17,8 @@ import pytest
 
 from bot.config import Settings, load_settings
 from tests.conftest import FakeClock
+from tests.digest_helpers import MONDAY_NINE_AMSTERDAM, add_team
+from tests.digest_helpers import run_due as run_due_digests
 from tests.driver import SIGNING_SECRET, RunningApp, SlackDriver
 from tests.fakeslack import CLIENT_ID, FakeSlack
 from tests.helpers import kudos_rows, posts, query
@@ -498,3 +500,26 @@ def test_with_one_workspace_uninstalling_pauses_its_schedules_too(
         wait_until_paused(fake_slack, database_url, {"T0001": REMOVED})
     finally:
         running.stop()
+
+
+def test_digests_use_the_workspaces_token_and_stop_while_delight_is_removed(
+    app: RunningApp, fake_slack: FakeSlack, clock: FakeClock, database_url: str
+) -> None:
+    install(app.url, fake_slack, "T0001")
+    add_team(app, fake_slack, clock)
+    fake_slack.revoke_team("T0001")
+    uninstall_event(driver(app, fake_slack, "T0001"))
+    fake_slack.wait_for(lambda _: installations(database_url) == [])
+    clock.current = MONDAY_NINE_AMSTERDAM + timedelta(minutes=1)
+
+    assert run_due_digests(app) == []
+    assert posts(fake_slack) == []
+
+    install(app.url, fake_slack, "T0001")
+    [sent] = run_due_digests(app)
+
+    assert sent.status == "sent"
+    [token] = [t for t in fake_slack.tokens_of("T0001") if not fake_slack.state.issued[t].revoked]
+    [digest] = posts(fake_slack, "D0001")  # the manager's DM, with the chart
+    assert digest.token == token
+    assert {c.token for c in fake_slack.calls("files.getUploadURLExternal")} == {token}

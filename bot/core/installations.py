@@ -9,6 +9,7 @@ credentials are deleted and its scheduled work stops; installing again starts it
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -69,7 +70,8 @@ class Installations(Protocol):
 
 
 class WorkspaceSchedules(Protocol):
-    """A workspace's scheduled work (tip schedules), paused and resumed as a whole."""
+    """A workspace's scheduled work of one kind (tips, digests), paused and resumed as a
+    whole."""
 
     async def pause_workspace(self, team_id: str, *, reason: str) -> int:
         """Pause every running schedule of the workspace; how many were paused."""
@@ -87,7 +89,7 @@ class WorkspaceLifecycle:
         self,
         *,
         installations: Installations | None,  # None in single-workspace mode
-        schedules: WorkspaceSchedules,
+        schedules: Sequence[WorkspaceSchedules],
     ) -> None:
         self._installations = installations
         self._schedules = schedules
@@ -98,7 +100,9 @@ class WorkspaceLifecycle:
         deleted = False
         if self._installations is not None:
             deleted = await self._installations.delete(team_id)
-        paused = await self._schedules.pause_workspace(team_id, reason=REMOVED_FROM_WORKSPACE)
+        paused = 0
+        for schedules in self._schedules:
+            paused += await schedules.pause_workspace(team_id, reason=REMOVED_FROM_WORKSPACE)
         logger.info(
             "Delight was removed from %s: credentials %s, %d schedule(s) paused",
             team_id,
@@ -108,5 +112,7 @@ class WorkspaceLifecycle:
 
     async def installed(self, team_id: str) -> None:
         """A workspace installed Delight (again): resume what its removal paused."""
-        resumed = await self._schedules.resume_workspace(team_id, reason=REMOVED_FROM_WORKSPACE)
+        resumed = 0
+        for schedules in self._schedules:
+            resumed += await schedules.resume_workspace(team_id, reason=REMOVED_FROM_WORKSPACE)
         logger.info("Delight was installed in %s; %d schedule(s) resumed", team_id, resumed)

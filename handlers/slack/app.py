@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.admins import AdminRights
+from bot.core.digest_delivery import DigestService
 from bot.core.endorsements import Endorsements
 from bot.core.export import WorkspaceExport
 from bot.core.home import HomeService
@@ -17,9 +18,11 @@ from bot.core.installations import WorkspaceLifecycle
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.ports import Clock, SettingsRepository
+from bot.core.teams import TeamService
 from bot.core.workspace_admin import WorkspaceAdmin
 from handlers.slack import (
     commands,
+    digest,
     endorse,
     events,
     home,
@@ -27,6 +30,7 @@ from handlers.slack import (
     oauth,
     request_context,
     shortcuts,
+    teams,
     tips,
     views,
 )
@@ -55,6 +59,8 @@ class Services:
     lifecycle: WorkspaceLifecycle
     clients: WorkspaceClients
     export: WorkspaceExport
+    digests: DigestService
+    teams: TeamService
 
 
 def create_bolt_app(
@@ -89,8 +95,12 @@ def create_bolt_app(
             home=services.home,
             workspace_admin=services.workspace_admin,
             export=services.export,
+            digests=services.digests,
+            teams=services.teams,
         ),
     )
+    digest.register(app, digests=services.digests, directory=services.directory)
+    teams.register(app, teams=services.teams)
     views.register(app, flow=flow)
     shortcuts.register(app)
     tips.register(app)

@@ -8,13 +8,16 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.digest_delivery import DigestService
 from bot.core.export import WorkspaceExport
 from bot.core.home import HomeService, Period
 from bot.core.model import Nomination, Source
 from bot.core.moderation import Moderation
+from bot.core.teams import TeamService
 from bot.core.workspace_admin import WorkspaceAdmin
 from handlers.slack import blocks, ids
 from handlers.slack.admin_export import send_export
+from handlers.slack.digest import show_digests
 from handlers.slack.home import open_settings
 from handlers.slack.home_view import leaderboard_message, my_stats_message
 from handlers.slack.moderation import retracted_text
@@ -29,6 +32,7 @@ from handlers.slack.parsing import (
 )
 from handlers.slack.refusals import explain
 from handlers.slack.replies import ephemeral
+from handlers.slack.teams import open_teams
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,8 @@ class CommandServices:
     home: HomeService
     workspace_admin: WorkspaceAdmin
     export: WorkspaceExport
+    digests: DigestService
+    teams: TeamService
 
 
 async def run_subcommand(
@@ -46,7 +52,8 @@ async def run_subcommand(
     command: dict[str, Any],
     client: AsyncWebClient,
 ) -> blocks.Message | None:
-    """`/delight undo | me | top [period] | admin [export]`: the reply to show, if any."""
+    """`/delight undo | me | top [period] | admin [export] | digest [last] | teams`: the reply
+    to show, if any."""
     team_id, user_id = command["team_id"], command["user_id"]
     match sub.name:
         case "undo":
@@ -67,6 +74,20 @@ async def run_subcommand(
                 client, services.workspace_admin, team_id, user_id, command
             )
             return None if refusal is None else blocks.text_message(refusal)
+        case "digest":
+            directory = services.flow.directory
+            await show_digests(
+                client, services.digests, directory, command, last=sub.argument == "last"
+            )
+        case "teams":
+            await open_teams(
+                client,
+                services.teams,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=command["trigger_id"],
+                channel=command.get("channel_id"),
+            )
     return None
 
 

@@ -7,6 +7,7 @@ import logging
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.model import FailureReason, Kudos, NotPosted, Posted, PostOutcome
 from bot.core.moderation import Retraction
@@ -38,6 +39,26 @@ def failure_reason(error: SlackApiError) -> tuple[FailureReason, str]:
     if error.response.status_code >= 500 or error.response.status_code == 429:
         return FailureReason.SERVICE_UNAVAILABLE, code
     return _REASONS.get(code, FailureReason.OTHER), code
+
+
+async def post_message(
+    client: AsyncWebClient, channel: str, message: blocks.Message
+) -> PostOutcome:
+    """Post a message; every failure comes back as a NotPosted with a reason."""
+    try:
+        response = await client.chat_postMessage(
+            channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
+        )
+    except SlackApiError as exc:
+        reason, code = failure_reason(exc)
+        logger.warning("chat.postMessage to %s failed: %s", channel, code)
+        return NotPosted(channel_id=channel, reason=reason, detail=code)
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        logger.warning("chat.postMessage to %s failed: %r", channel, exc)
+        return NotPosted(
+            channel_id=channel, reason=FailureReason.SERVICE_UNAVAILABLE, detail=repr(exc)
+        )
+    return Posted(channel_id=str(response["channel"]), ts=str(response["ts"]))
 
 
 class SlackNotifier:
@@ -107,23 +128,11 @@ class SlackNotifier:
         return await self.post(recipient_id, message, team_id=kudos.team_id)
 
     async def post(self, channel: str, message: blocks.Message, *, team_id: str) -> PostOutcome:
-        """Post a message in the workspace; every failure comes back as a NotPosted with a
-        reason."""
+        """Post a message in the workspace, with its own token; every failure comes back as a
+        NotPosted with a reason."""
         try:
             client = await self._clients.for_team(team_id)
-            response = await client.chat_postMessage(
-                channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
-            )
         except WorkspaceUnavailable as exc:
             logger.warning("chat.postMessage to %s not sent: %s", channel, exc.reason)
             return NotPosted(channel_id=channel, reason=FailureReason.OTHER, detail=exc.reason)
-        except SlackApiError as exc:
-            reason, code = failure_reason(exc)
-            logger.warning("chat.postMessage to %s failed: %s", channel, code)
-            return NotPosted(channel_id=channel, reason=reason, detail=code)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            logger.warning("chat.postMessage to %s failed: %r", channel, exc)
-            return NotPosted(
-                channel_id=channel, reason=FailureReason.SERVICE_UNAVAILABLE, detail=repr(exc)
-            )
-        return Posted(channel_id=str(response["channel"]), ts=str(response["ts"]))
+        return await post_message(client, channel, message)

@@ -1,7 +1,7 @@
-"""installations (multi-workspace mode) and OAuth state
+"""installations (multi-workspace mode), OAuth state, stopped digests
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import storage.tables
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -47,9 +47,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("oauth_state", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_oauth_state_expires_at"), ["expires_at"], unique=False)
+    with op.batch_alter_table("digest_schedule", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("paused_reason", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("digest_schedule", schema=None) as batch_op:
+        batch_op.drop_column("paused_reason")
     with op.batch_alter_table("oauth_state", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_oauth_state_expires_at"))
     op.drop_table("oauth_state")
