@@ -121,20 +121,24 @@ def test_tokens_the_keys_cannot_open_are_refused_by_name(
         with_store(database_url, keys, lambda store: store.find("T0002"))
 
 
-def test_a_wrong_key_stops_start_up_with_one_clear_line(
-    tmp_path: Path, database_url: str, fake_slack: FakeSlack
-) -> None:
-    save(database_url, (KEY_A,))
-    env = {
+def bot_env(database_url: str, fake_slack: FakeSlack, *, key: str, port: int) -> dict[str, str]:
+    """A multi-workspace `python -m bot` on this database, with this encryption key."""
+    return {
         "SLACK_CLIENT_ID": CLIENT_ID,
         "SLACK_CLIENT_SECRET": CLIENT_SECRET,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake_slack.api_url,
         "DATABASE_URL": database_url,
-        "PORT": str(free_port()),
-        "DELIGHT_ENCRYPTION_KEY": KEY_B,
+        "PORT": str(port),
+        "DELIGHT_ENCRYPTION_KEY": key,
     }
-    process = start_bot(tmp_path, env)
+
+
+def test_a_wrong_key_stops_start_up_with_one_clear_line(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack
+) -> None:
+    save(database_url, (KEY_A,))
+    process = start_bot(tmp_path, bot_env(database_url, fake_slack, key=KEY_B, port=free_port()))
     output, _ = process.communicate(timeout=60)
 
     assert process.returncode == 2
@@ -152,16 +156,7 @@ def test_the_right_key_starts_and_encrypts_tokens_stored_before_it(
 ) -> None:
     save(database_url, ())
     port = free_port()
-    env = {
-        "SLACK_CLIENT_ID": CLIENT_ID,
-        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake_slack.api_url,
-        "DATABASE_URL": database_url,
-        "PORT": str(port),
-        "DELIGHT_ENCRYPTION_KEY": KEY_A,
-    }
-    process = start_bot(tmp_path, env)
+    process = start_bot(tmp_path, bot_env(database_url, fake_slack, key=KEY_A, port=port))
     try:
         wait_healthy(port, process)
         assert TOKEN not in stored(database_url)["bot_token"]
