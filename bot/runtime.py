@@ -19,11 +19,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.admins import AdminRights
+from bot.core.custom_tips import CustomTips
 from bot.core.endorsements import Endorsements
 from bot.core.home import HomeService
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.ports import Clock
+from bot.core.tip_admin import TipScheduleAdmin
+from bot.core.tip_catalogue import WorkspaceTips
 from bot.core.tip_delivery import TipService
 from bot.core.tips import load_tip_library
 from bot.core.workspace_admin import WorkspaceAdmin
@@ -32,9 +35,11 @@ from handlers.slack.app import Services, create_bolt_app
 from handlers.slack.client import make_web_client
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.notifier import SlackNotifier
-from handlers.slack.tips import SlackTipPoster
+from handlers.slack.tip_admin import TipAdmin
+from handlers.slack.tips import SlackChannels, SlackTipPoster
 from handlers.web import create_web_app
 from storage.audit_log import SqlAuditLog
+from storage.custom_tip_repository import SqlTipCustomisations
 from storage.engine import Database
 from storage.event_ledger import SqlEventLedger
 from storage.kudos_queries import SqlKudosQueries
@@ -134,10 +139,12 @@ def build_runtime(
     notifier = SlackNotifier(client, workspace_settings)
     kudos_store = SqlKudosRepository(database)
     audit = SqlAuditLog(database)
+    customisations = SqlTipCustomisations(database)
+    workspace_tips = WorkspaceTips(library=load_tip_library(), customisations=customisations)
     tips = TipService(
         schedules=tip_schedules,
-        poster=SlackTipPoster(client, notifier),
-        library=load_tip_library(),
+        poster=SlackTipPoster(client, notifier, directory),
+        tips=workspace_tips,
         clock=clock,
     )
     kudos = KudosService(
@@ -169,6 +176,26 @@ def build_runtime(
         ),
         workspace_admin=WorkspaceAdmin(
             settings=workspace_settings, admins=admins, audit=audit, clock=clock
+        ),
+        tip_admin=TipAdmin(
+            schedules=TipScheduleAdmin(
+                schedules=tip_schedules,
+                delivery=tips,
+                tips=workspace_tips,
+                channels=SlackChannels(client),
+                directory=directory,
+                admins=admins,
+                audit=audit,
+                clock=clock,
+            ),
+            tips=CustomTips(
+                tips=workspace_tips,
+                customisations=customisations,
+                admins=admins,
+                audit=audit,
+                clock=clock,
+            ),
+            clock=clock,
         ),
     )
     bolt = create_bolt_app(

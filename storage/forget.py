@@ -4,7 +4,8 @@ The policy (README, "Forgetting a person"):
 - kudos they gave stay, with their story, but the giver becomes FORGOTTEN_USER;
 - they are removed from the recipients of kudos others gave them, and a kudos left with
   nobody to recognise is deleted with its elements;
-- tip schedules they own keep running with no owner (nobody is DMed if one pauses).
+- tip schedules they own keep running with no owner (nobody is DMed if one pauses);
+- the record of the tips DMed to them goes; tips they wrote stay, by FORGOTTEN_USER.
 
 Each table's part is one Step in FORGET_STEPS; a new table that holds user ids adds its line
 there (tests/test_admin_cli.py checks that every column named like a user id is covered).
@@ -132,6 +133,17 @@ FORGET_STEPS: tuple[Step, ...] = (
         "owner_id",
         by="",
         what="tip schedules they own: kept, with no owner",
+    ),
+    delete_rows(
+        "tip_direct_message",
+        "recipient_id",
+        what="the record of the tips DMed to them: deleted",
+    ),
+    replace_user(
+        "tip_custom",
+        "author_id",
+        by=FORGOTTEN_USER,
+        what=f"tips they wrote: kept, the author shown as {FORGOTTEN_USER}",
     ),
 )
 

@@ -275,7 +275,7 @@ def test_forget_user_asks_at_a_terminal(
 
 def test_every_column_holding_a_user_id_has_a_forget_step() -> None:
     """A new table with user ids must say what forget-user does with them (storage/forget.py)."""
-    not_people = {"id", "team_id", "kudos_id", "schedule_id", "event_id", "tip_id"}
+    not_people = {"id", "team_id", "kudos_id", "schedule_id", "event_id", "tip_id", "delivery_id"}
     holding_users = {
         (table.name, column.name)
         for table in SQLModel.metadata.sorted_tables
@@ -337,7 +337,7 @@ def _record_sent(database_url: str, schedule_id: int, element: Element, tip_id: 
         database = Database(database_url)
         try:
             await SqlTipScheduleRepository(database).claim(
-                schedule_id, DAY, element=element, tip_id=tip_id, status="sent"
+                schedule_id, DAY, element=element, tip_id=tip_id, status="sent", at=DAY
             )
         finally:
             await database.close()

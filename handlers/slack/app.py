@@ -24,6 +24,7 @@ from handlers.slack import (
     moderation,
     request_context,
     shortcuts,
+    tip_admin,
     tips,
     views,
 )
@@ -48,6 +49,7 @@ class Services:
     moderation: Moderation
     home: HomeService
     workspace_admin: WorkspaceAdmin
+    tip_admin: tip_admin.TipAdmin
 
 
 def create_bolt_app(
@@ -70,6 +72,7 @@ def create_bolt_app(
             moderation=services.moderation,
             home=services.home,
             workspace_admin=services.workspace_admin,
+            tip_admin=services.tip_admin,
         ),
     )
     views.register(app, flow=flow)
@@ -77,7 +80,13 @@ def create_bolt_app(
     tips.register(app)
     endorse.register(app, endorsements=services.endorsements, settings=services.settings)
     moderation.register(app, moderation=services.moderation, admins=services.admins)
-    home.register(app, home=services.home, workspace_admin=services.workspace_admin)
+    home.register(
+        app,
+        home=services.home,
+        workspace_admin=services.workspace_admin,
+        tip_admin=services.tip_admin,
+    )
+    tip_admin.register(app, admin=services.tip_admin)
 
     @app.error
     async def log_unexpected_error(error: Exception, body: dict[str, Any]) -> None:

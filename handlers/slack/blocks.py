@@ -26,7 +26,6 @@ from handlers.slack import ids
 from handlers.slack.mrkdwn import (
     channel_mention,
     defuse,
-    escape,
     escaped_excerpt,
     people_list,
     quote,
@@ -445,7 +444,8 @@ def tip_message(tip: Tip, element: Element) -> Message:
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": headline}},
         context_block(f"{definition_highlighting(element)} — {DEFINITION_AUTHOR}"),
-        section(f"*{escape(tip.title)}*\n{escape(tip.body)}"),
+        # Defused: an admin's own tip is user text, and must not ping anyone either.
+        section(f"*{defuse(tip.title)}*\n{defuse(tip.body)}"),
         {
             "type": "actions",
             "elements": [
@@ -459,7 +459,7 @@ def tip_message(tip: Tip, element: Element) -> Message:
             ],
         },
     ]
-    return Message(text=f"{headline}: {escape(tip.title)}", blocks=blocks)
+    return Message(text=f"{headline}: {defuse(tip.title)}", blocks=blocks)
 
 
 _PAUSE_ADVICE = {
@@ -468,6 +468,9 @@ _PAUSE_ADVICE = {
     ),
     FailureReason.CHANNEL_NOT_FOUND: "I can't find {channel} (it may be private or deleted)",
     FailureReason.ARCHIVED: "{channel} is archived",
+    FailureReason.TOO_MANY_MEMBERS: (
+        "{channel} has grown too big to DM each member (post in the channel instead)"
+    ),
 }
 
 

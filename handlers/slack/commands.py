@@ -27,6 +27,7 @@ from handlers.slack.parsing import (
 )
 from handlers.slack.refusals import explain
 from handlers.slack.replies import ephemeral
+from handlers.slack.tip_admin import TipAdmin, run_tips_command
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class CommandServices:
     moderation: Moderation
     home: HomeService
     workspace_admin: WorkspaceAdmin
+    tip_admin: TipAdmin
 
 
 async def run_subcommand(
@@ -43,7 +45,7 @@ async def run_subcommand(
     command: dict[str, Any],
     client: AsyncWebClient,
 ) -> blocks.Message | None:
-    """`/delight undo | me | top [period] | admin`: the reply to show, if any."""
+    """`/delight undo | me | top [period] | admin | tips [status]`: the reply, if any."""
     team_id, user_id = command["team_id"], command["user_id"]
     match sub.name:
         case "undo":
@@ -62,6 +64,8 @@ async def run_subcommand(
                 client, services.workspace_admin, team_id, user_id, command
             )
             return None if refusal is None else blocks.text_message(refusal)
+        case "tips":
+            return await run_tips_command(services.tip_admin, sub.argument, command, client)
     return None
 
 

@@ -45,14 +45,15 @@ class CommandNomination:
 
 @dataclass(frozen=True, slots=True)
 class Subcommand:
-    """`/delight undo`, `me`, `top [period]`, `admin`: a word of its own, not a story."""
+    """`/delight undo`, `me`, `top [period]`, `admin`, `tips [status]`: a word of its own,
+    not a story."""
 
     name: str
     argument: str = ""
 
 
 ParsedCommand = HelpRequest | ModalRequest | CommandNomination | Subcommand
-SUBCOMMANDS = frozenset({"undo", "me", "top", "admin"})
+SUBCOMMANDS = frozenset({"undo", "me", "top", "admin", "tips"})
 
 
 class ParseError(Exception):

@@ -1,36 +1,128 @@
-"""Posting scheduled tips to Slack (the domain's TipPoster port), and the tip's button."""
+"""Delivering scheduled tips through Slack (the domain's TipPoster and Channels ports), and
+the tip's "Recognise someone who did this" button."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.elements import Element
-from bot.core.model import FailureReason, PostOutcome
-from bot.core.schedule import TipSchedule
+from bot.core.model import FailureReason, NotPosted, PostOutcome
+from bot.core.schedule import DeliveryMode, TipSchedule
+from bot.core.tip_admin import ChannelProblem
+from bot.core.tip_delivery import MAX_MEMBERS_TO_DM
 from bot.core.tips import Tip
 from handlers.slack import blocks, ids
-from handlers.slack.notifier import SlackNotifier
+from handlers.slack.directory import SlackDirectory
+from handlers.slack.message_pace import Pace
+from handlers.slack.notifier import SlackNotifier, failure_reason
 
 logger = logging.getLogger(__name__)
 
+# Slack lets an app post "several hundred messages a minute" across a workspace, and about
+# one a second into each conversation: each DM is its own conversation, so the workspace
+# budget is what binds. Well under it, with a small burst so a short list goes at once.
+DIRECT_MESSAGES_PER_MINUTE = 100
+DIRECT_MESSAGE_BURST = 10
+PAGE = 200  # Slack's recommended page size for conversations.members
+
 
 class SlackTipPoster:
-    def __init__(self, client: AsyncWebClient, notifier: SlackNotifier) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        notifier: SlackNotifier,
+        directory: SlackDirectory,
+        *,
+        pace: Pace | None = None,
+    ) -> None:
         self._client = client
         self._notifier = notifier
+        self._directory = directory
+        self._pace = pace or Pace(DIRECT_MESSAGES_PER_MINUTE, burst=DIRECT_MESSAGE_BURST)
 
     async def post_tip(self, schedule: TipSchedule, tip: Tip, element: Element) -> PostOutcome:
         return await self._notifier.post(schedule.channel_id, blocks.tip_message(tip, element))
+
+    async def members(self, schedule: TipSchedule) -> list[str] | NotPosted:
+        member_ids: list[str] = []
+        try:
+            async for page in await self._client.conversations_members(
+                channel=schedule.channel_id, limit=PAGE
+            ):
+                member_ids += [str(uid) for uid in page.get("members") or []]
+                if len(member_ids) > MAX_MEMBERS_TO_DM:  # no need to read the rest
+                    detail = f"more than {MAX_MEMBERS_TO_DM:,} members"
+                    return NotPosted(schedule.channel_id, FailureReason.TOO_MANY_MEMBERS, detail)
+        except SlackApiError as error:
+            reason, code = failure_reason(error)
+            return NotPosted(schedule.channel_id, reason, code)
+        except (TimeoutError, aiohttp.ClientError) as error:
+            return NotPosted(schedule.channel_id, FailureReason.SERVICE_UNAVAILABLE, repr(error))
+        people = await self._directory.everyone(schedule.team_id)
+        # People only: not bots (Delight itself included), not deactivated accounts, and not
+        # guests from other organisations, whom Delight can't DM.
+        return [
+            uid
+            for uid in dict.fromkeys(member_ids)
+            if (person := people.get(uid)) and not person.is_bot and not person.deleted
+        ]
+
+    async def direct_message_tip(
+        self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element
+    ) -> PostOutcome:
+        await self._pace.wait()
+        return await self._notifier.post(recipient_id, blocks.tip_message(tip, element))
 
     async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None:
         if schedule.owner_id:
             message = blocks.schedule_paused(schedule.channel_id, reason)
             await self._notifier.post(schedule.owner_id, message)
+
+
+class SlackChannels:
+    """Whether Delight can deliver tips to a channel (the domain's Channels port)."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def problem(
+        self, team_id: str, channel_id: str, *, mode: DeliveryMode
+    ) -> ChannelProblem | None:
+        try:
+            response = await self._client.conversations_info(
+                channel=channel_id, include_num_members=True
+            )
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if error.response.status_code >= 500 or error.response.status_code == 429:
+                return ChannelProblem.UNREACHABLE
+            if code != "channel_not_found":
+                logger.warning("conversations.info for %s: %s", channel_id, code)
+            return ChannelProblem.NOT_FOUND
+        except (TimeoutError, aiohttp.ClientError) as error:
+            logger.warning("conversations.info for %s failed: %r", channel_id, error)
+            return ChannelProblem.UNREACHABLE
+        channel: dict[str, Any] = response.get("channel") or {}
+        if channel.get("is_im") or channel.get("is_mpim"):
+            return ChannelProblem.NOT_A_CHANNEL
+        if channel.get("is_archived"):
+            return ChannelProblem.ARCHIVED
+        if channel.get("is_private") and not channel.get("is_member"):
+            return ChannelProblem.NOT_A_MEMBER
+        members = channel.get("num_members")
+        if (
+            mode is DeliveryMode.MEMBERS
+            and isinstance(members, int)
+            and members > MAX_MEMBERS_TO_DM
+        ):
+            return ChannelProblem.TOO_MANY_MEMBERS
+        return None
 
 
 def register(app: AsyncApp) -> None:
@@ -47,6 +139,9 @@ def register(app: AsyncApp) -> None:
             elements=(element,) if element else (),
         )
         try:
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
+            if body.get("view", {}).get("type") == "modal":  # the admins' preview of a tip
+                await client.views_push(trigger_id=body["trigger_id"], view=view)
+            else:
+                await client.views_open(trigger_id=body["trigger_id"], view=view)
         except SlackApiError as error:
             logger.warning("could not open the modal from a tip: %s", error.response.get("error"))
