@@ -84,6 +84,10 @@ class FakeSlackState:
     lock: threading.Condition = field(default_factory=threading.Condition)
     envelopes: deque[dict[str, Any]] = field(default_factory=deque)  # for Socket Mode clients
     ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Channels: members (conversations.members), and what conversations.info says of those
+    # that differ from a public channel Delight isn't in.
+    channel_members: dict[str, list[str]] = field(default_factory=dict)
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # --- what Slack checks ----------------------------------------------------------------------
@@ -121,11 +125,38 @@ def view_problems(view: dict[str, Any]) -> list[str]:
         problems.append("title longer than 24")
     if len(view.get("private_metadata", "")) > 3000:
         problems.append("private_metadata longer than 3000")
-    for block in view.get("blocks", []):
+    blocks = view.get("blocks", [])
+    if view.get("type") == "modal" and not view.get("submit"):
+        if any(block.get("type") == "input" for block in blocks):
+            problems.append("a modal with inputs needs a submit button")
+    for block in blocks:
         element = block.get("element") or {}
         for option in element.get("options", []):
             if len(option.get("description", {}).get("text", "")) > 75:
                 problems.append("option description longer than 75")
+        problems += _element_problems(block)
+    return problems
+
+
+def _element_problems(block: dict[str, Any]) -> list[str]:
+    """Limits of buttons and menus inside a block (actions elements and accessories)."""
+    problems = []
+    elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
+    if block.get("accessory"):
+        elements.append(block["accessory"])
+    action_ids = [e.get("action_id") for e in elements if e.get("action_id")]
+    if len(action_ids) != len(set(action_ids)):
+        problems.append("action_id repeated within a block")
+    for element in elements:
+        if len((element.get("text") or {}).get("text", "")) > 75:
+            problems.append("button text longer than 75")
+        if len(str(element.get("value", ""))) > 2000:
+            problems.append("value longer than 2000")
+        if element.get("type") == "overflow" and not 2 <= len(element.get("options", [])) <= 5:
+            problems.append("overflow needs 2-5 options")
+        confirm = element.get("confirm") or {}
+        if len((confirm.get("text") or {}).get("text", "")) > 300:
+            problems.append("confirm text longer than 300")
     return problems
 
 
@@ -203,6 +234,8 @@ class FakeSlack:
             self.state.failures.clear()
             self.state.channel_errors.clear()
             self.state.users = default_users()
+            self.state.channel_members.clear()
+            self.state.channels.clear()
 
     # --- serving --------------------------------------------------------------------------
 
@@ -420,6 +453,54 @@ class FakeSlack:
             "channel": channel,
             "permalink": f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}",
         }
+
+    def _paged(self, items: list[Any], args: dict[str, Any], key: str) -> dict[str, Any]:
+        limit = int(args.get("limit") or 100)
+        start = int(args.get("cursor") or 0)
+        cursor = str(start + limit) if start + limit < len(items) else ""
+        return {
+            "ok": True,
+            key: items[start : start + limit],
+            "response_metadata": {"next_cursor": cursor},
+        }
+
+    def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel"))
+        if channel in self.state.channel_errors:
+            return {"ok": False, "error": self.state.channel_errors[channel]}
+        members = self.state.channel_members.get(channel)
+        if members is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return self._paged(members, args, "members")
+
+    def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel") or "")
+        if channel in self.state.channel_errors:
+            return {"ok": False, "error": self.state.channel_errors[channel]}
+        info = {
+            "id": channel,
+            "is_channel": True,
+            "is_private": False,
+            "is_archived": False,
+            "is_member": False,
+            "is_im": False,
+            "is_mpim": False,
+            **self.state.channels.get(channel, {}),
+        }
+        if args.get("include_num_members") in (True, "true", "1", 1):
+            info.setdefault("num_members", len(self.state.channel_members.get(channel, [])))
+        return {"ok": True, "channel": info}
+
+    def _views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._views_open(args)
+
+    def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = args.get("view")
+        if not args.get("view_id") or not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        if problems := view_problems(view):
+            return {"ok": False, "error": "invalid_arguments", "errors": problems}
+        return {"ok": True, "view": {**view, "id": args["view_id"]}}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("trigger_id"):
