@@ -126,9 +126,9 @@ def view_problems(view: dict[str, Any]) -> list[str]:
     if len(view.get("private_metadata", "")) > 3000:
         problems.append("private_metadata longer than 3000")
     blocks = view.get("blocks", [])
-    if view.get("type") == "modal" and not view.get("submit"):
-        if any(block.get("type") == "input" for block in blocks):
-            problems.append("a modal with inputs needs a submit button")
+    inputs = any(block.get("type") == "input" for block in blocks)
+    if view.get("type") == "modal" and inputs and not view.get("submit"):
+        problems.append("a modal with inputs needs a submit button")
     for block in blocks:
         element = block.get("element") or {}
         for option in element.get("options", []):

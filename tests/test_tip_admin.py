@@ -381,7 +381,7 @@ def test_preview_shows_the_next_tip_exactly_and_leaves_the_rotation_alone(
 def test_send_now_posts_the_next_tip_once_even_on_a_double_click(
     slack: SlackDriver, fake_slack: FakeSlack, app: RunningApp, clock: FakeClock, database_url: str
 ) -> None:
-    schedule_id = create_schedule(slack, fake_slack, app)
+    create_schedule(slack, fake_slack, app)
     [send] = buttons(fake_slack.calls("views.update")[-1].args["view"], "tips_send_now")
 
     threads = [
@@ -396,7 +396,7 @@ def test_send_now_posts_the_next_tip_once_even_on_a_double_click(
     fake_slack.settle()
     click_and_wait(fake_slack, "views.update", lambda: click(slack, "tips_send_now", send["value"]))
 
-    [posted] = posts(fake_slack, "CTIPS")
+    assert len(posts(fake_slack, "CTIPS")) == 1
     notices = [view_text(c) for c in fake_slack.calls("views.update")[1:]]
     assert sum("already sent (a repeated click)" in n for n in notices) == 3
     [row] = query(database_url, "SELECT status, request_key, tip_id FROM tip_delivery")
