@@ -66,7 +66,10 @@ class Clockwork:
             id=TIPS_JOB,
             name=TIPS_JOB,
             coalesce=True,
-            max_instances=1,
+            # A tip DMed to each member of a big channel takes minutes; later ticks must still
+            # serve the other schedules meanwhile. Overlapping ticks are safe: the ledger lets
+            # each occurrence (and each member's DM) through once.
+            max_instances=3,
             misfire_grace_time=30,
         )
         self.scheduler.add_job(

@@ -214,3 +214,17 @@ def test_a_forged_button_value_opens_the_form_with_nothing_chosen(
     [call] = fake_slack.wait_for_calls("views.open")
     elements = next(b for b in call.args["view"]["blocks"] if b.get("block_id") == "elements")
     assert "initial_options" not in elements["element"]
+
+
+def test_a_rate_limited_tip_waits_for_retry_after_and_is_sent_once(
+    app: RunningApp, fake_slack: FakeSlack, clock: FakeClock, database_url: str
+) -> None:
+    add_schedule(app)
+    fake_slack.fail("chat.postMessage", Failure(status=429, retry_after=1))
+    clock.current = NINE_AMSTERDAM + timedelta(seconds=1)
+
+    assert [d.status for d in run_due(app)] == ["sent"]
+
+    first, retry = fake_slack.calls("chat.postMessage")
+    assert retry.at - first.at >= 1.0  # Retry-After was honoured
+    assert [r["status"] for r in ledger(database_url)] == ["sent"]

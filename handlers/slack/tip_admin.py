@@ -149,26 +149,21 @@ def register(app: AsyncApp, *, admin: TipAdmin) -> None:
             notice = explain(refused)
         await refresh(client, body, notice)
 
-    @app.action(ids.TIPS_PAUSE)
-    async def handle_pause(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        await change(client, body, action, "pause")
+    def changer(verb: str) -> Any:
+        async def handle_change(
+            ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+        ) -> None:
+            await ack()
+            await change(client, body, action, verb)
 
-    @app.action(ids.TIPS_RESUME)
-    async def handle_resume(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        await change(client, body, action, "resume")
+        return handle_change
 
-    @app.action(ids.TIPS_DELETE)
-    async def handle_delete(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        await change(client, body, action, "delete")
+    for action_id, verb in (
+        (ids.TIPS_PAUSE, "pause"),
+        (ids.TIPS_RESUME, "resume"),
+        (ids.TIPS_DELETE, "delete"),
+    ):
+        app.action(action_id)(changer(verb))
 
     @app.action(ids.TIPS_SEND_NOW)
     async def handle_send_now(
@@ -326,18 +321,13 @@ def register(app: AsyncApp, *, admin: TipAdmin) -> None:
         await _show(client, view_id=(body.get("view") or {}).get("id"), view=view)
 
     @app.action(ids.TIP_DISABLE)
-    async def handle_tip_off(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        await tip_change(client, body, "off", tip_id_from(action.get("value")))
-
     @app.action(ids.TIP_ENABLE)
-    async def handle_tip_on(
+    async def handle_tip_switch(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        await tip_change(client, body, "on", tip_id_from(action.get("value")))
+        verb = "on" if action.get("action_id") == ids.TIP_ENABLE else "off"
+        await tip_change(client, body, verb, tip_id_from(action.get("value")))
 
     @app.action(ids.TIP_MENU)
     async def handle_tip_menu(
