@@ -86,7 +86,7 @@ def outcome_text(entry: LedgerEntry, schedule: TipSchedule, titles: dict[str, st
     """One ledger entry: when, how it ended and why, which tip."""
     icon = STATUS_ICONS.get(entry.status, "•")
     when = local_time(entry.occurrence, schedule.timezone)
-    how = f"{entry.status} (sent now by an admin)" if entry.manual else entry.status
+    how = f"{entry.status} (Send now)" if entry.manual else entry.status
     text = f"{icon} {when} — {how}"
     if entry.tip_id and entry.status in ("sent", "sending"):
         title = titles.get(entry.tip_id)
@@ -130,7 +130,7 @@ def tips_modal(reports: list[ScheduleReport], *, notice: str | None = None) -> B
             "type": "actions",
             "elements": [
                 _button("New schedule", ids.TIPS_NEW, "new", style="primary"),
-                _button("The tips", ids.TIPS_CUSTOM, Element.VOLUNTARY.value),
+                _button("Manage tips", ids.TIPS_CUSTOM, Element.VOLUNTARY.value),
             ],
         },
     ]
@@ -308,7 +308,7 @@ def preview_modal(upcoming: UpcomingTip) -> Block:
         body = [
             section(
                 f"That's a {name} week, and every {name} tip is turned off, so nothing will be "
-                "sent. Turn some on under *The tips*."
+                "sent. Turn some on under *Manage tips*."
             )
         ]
     else:
