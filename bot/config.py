@@ -32,6 +32,7 @@ class Settings:
     log_format: str  # "text" or "json"
     leader_retry_seconds: int  # how often a follower tries to become the scheduler leader
     admins: frozenset[str] = frozenset()  # Delight admins in every workspace of this deployment
+    digest_messages_per_minute: int = 60  # workspace-wide pace of digest DMs
 
     @property
     def socket_mode(self) -> bool:
@@ -119,6 +120,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admins=admins,
         log_format=log_format,
         leader_retry_seconds=_int(env, "DELIGHT_LEADER_RETRY_SECONDS", 5, low=1, high=60),
+        digest_messages_per_minute=_int(
+            env, "DELIGHT_DIGEST_MESSAGES_PER_MINUTE", 60, low=1, high=6000
+        ),
     )
 
 

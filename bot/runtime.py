@@ -20,26 +20,34 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.core.admins import AdminRights
 from bot.core.custom_tips import CustomTips
+from bot.core.digest_delivery import DigestService
 from bot.core.endorsements import Endorsements
 from bot.core.home import HomeService
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.ports import Clock
+from bot.core.teams import TeamService
 from bot.core.tip_admin import TipScheduleAdmin
 from bot.core.tip_catalogue import WorkspaceTips
 from bot.core.tip_delivery import TipService
 from bot.core.tips import load_tip_library
 from bot.core.workspace_admin import WorkspaceAdmin
+from bot.digest_chart import MatplotlibCharts
 from bot.scheduler import Clockwork
 from handlers.slack.app import Services, create_bolt_app
 from handlers.slack.client import make_web_client
+from handlers.slack.digest import SlackDigestPoster
 from handlers.slack.directory import SlackDirectory
+from handlers.slack.members import SlackMemberSources, SlackPeople
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.pacing import RateBudget, make_paced_client
 from handlers.slack.tip_admin import TipAdmin
 from handlers.slack.tips import SlackChannels, SlackTipPoster
 from handlers.web import create_web_app
+from storage.activity_repository import SqlActivityRepository
 from storage.audit_log import SqlAuditLog
 from storage.custom_tip_repository import SqlTipCustomisations
+from storage.digest_ledger import SqlDigestLedger
 from storage.engine import Database
 from storage.event_ledger import SqlEventLedger
 from storage.kudos_queries import SqlKudosQueries
@@ -47,6 +55,7 @@ from storage.kudos_repository import SqlKudosRepository
 from storage.leadership import PostgresLeaderLock
 from storage.preferences import SqlPreferences
 from storage.settings_repository import SqlSettingsRepository
+from storage.team_repository import SqlTeamRepository
 from storage.tip_repository import SqlTipScheduleRepository
 
 logger = logging.getLogger(__name__)
@@ -86,8 +95,13 @@ class Runtime:
     web: web.Application
     role: Role
     clockwork: Clockwork | None  # None in web processes
+    digests: DigestService
+    teams: TeamService
+    digest_ledger: SqlDigestLedger
+    charts: MatplotlibCharts
 
     async def close(self) -> None:
+        self.charts.close()
         await self.http.close()
         await self.database.close()
 
@@ -143,7 +157,7 @@ def build_runtime(
     workspace_tips = WorkspaceTips(library=load_tip_library(), customisations=customisations)
     tips = TipService(
         schedules=tip_schedules,
-        poster=SlackTipPoster(client, notifier, directory),
+        poster=SlackTipPoster(client, notifier, SlackPeople(client)),
         tips=workspace_tips,
         clock=clock,
     )
@@ -153,6 +167,9 @@ def build_runtime(
         directory=directory,
         notifier=notifier,
         clock=clock,
+    )
+    digests, teams, digest_ledger, charts = _digest_parts(
+        settings, database=database, http=http, directory=directory, admins=admins, clock=clock
     )
     services = Services(
         kudos=kudos,
@@ -197,6 +214,8 @@ def build_runtime(
             ),
             clock=clock,
         ),
+        digests=digests,
+        teams=teams,
     )
     bolt = create_bolt_app(
         client=client,
@@ -208,6 +227,7 @@ def build_runtime(
         clockwork = Clockwork(
             ledger=ledger,
             tips=tips,
+            digests=digests,
             clock=clock,
             # SQLite serves one process, which therefore always leads.
             lock=PostgresLeaderLock(settings.database_url) if database.is_postgres else None,
@@ -232,7 +252,52 @@ def build_runtime(
         ),
         role=role,
         clockwork=clockwork,
+        digests=digests,
+        teams=teams,
+        digest_ledger=digest_ledger,
+        charts=charts,
     )
+
+
+def _digest_parts(
+    settings: Settings,
+    *,
+    database: Database,
+    http: aiohttp.ClientSession,
+    directory: SlackDirectory,
+    admins: AdminRights,
+    clock: Clock,
+) -> tuple[DigestService, TeamService, SqlDigestLedger, MatplotlibCharts]:
+    """Manager digests and their teams. Scheduled delivery has a client of its own, paced to
+    Slack's rate limits; listeners keep the unpaced one so people never wait behind a batch."""
+    paced = make_paced_client(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        session=http,
+        budget=RateBudget(messages_per_minute=settings.digest_messages_per_minute),
+    )
+    sources = SlackMemberSources(paced)
+    teams_repository = SqlTeamRepository(database)
+    ledger = SqlDigestLedger(database)
+    charts = MatplotlibCharts()
+    digests = DigestService(
+        teams=teams_repository,
+        ledger=ledger,
+        activity=SqlActivityRepository(database),
+        people=SlackPeople(paced),
+        sources=sources,
+        poster=SlackDigestPoster(paced),
+        charts=charts,
+        clock=clock,
+    )
+    teams = TeamService(
+        teams=teams_repository,
+        admins=admins,
+        directory=directory,
+        schedules=ledger,
+        clock=clock,
+    )
+    return digests, teams, ledger, charts
 
 
 async def drain_background_work(grace_seconds: float = 20.0) -> None:

@@ -248,3 +248,76 @@ class AuditLogRow(SQLModel, table=True):
     action: str = Field(max_length=64)
     detail: str = Field(sa_column=Column(Text, nullable=False))  # JSON
     created_at: datetime = _utc_column()
+
+
+class ManagerTeamRow(SQLModel, table=True):
+    """A team of people whose managers get a weekly digest (the domain's Team)."""
+
+    __tablename__ = "manager_team"
+    __table_args__ = (UniqueConstraint("team_id", "name", name="uq_manager_team_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)  # the workspace
+    name: str = Field(max_length=80)
+    created_by: str = Field(max_length=32)  # told when a digest cannot be delivered
+    created_at: datetime = _utc_column()
+
+
+class ManagerTeamManagerRow(SQLModel, table=True):
+    __tablename__ = "manager_team_manager"
+    __table_args__ = (Index("ix_manager_team_manager_user", "team_id", "user_id"),)
+
+    manager_team_id: int = Field(
+        foreign_key="manager_team.id", primary_key=True, ondelete="CASCADE"
+    )
+    user_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(max_length=32)
+    # Their Slack timezone, kept so the one-minute tick knows who is due without asking Slack;
+    # refreshed when the team is saved and at each digest.
+    tz: str | None = Field(default=None, max_length=64)
+
+
+class ManagerTeamSourceRow(SQLModel, table=True):
+    """Where a team's members come from: a person, a user group or a channel (the last two are
+    read again at each digest)."""
+
+    __tablename__ = "manager_team_source"
+
+    manager_team_id: int = Field(
+        foreign_key="manager_team.id", primary_key=True, ondelete="CASCADE"
+    )
+    kind: str = Field(primary_key=True, max_length=16)  # user, usergroup, channel
+    ref_id: str = Field(primary_key=True, max_length=32)
+
+
+class DigestScheduleRow(SQLModel, table=True):
+    """A workspace's digest day and hour; no row means Monday 09:00 with charts."""
+
+    __tablename__ = "digest_schedule"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    weekday: int  # 0 = Monday
+    hour: int  # local to each manager
+    charts: bool = True
+    updated_at: datetime = _utc_column()
+
+
+class DigestDeliveryRow(SQLModel, table=True):
+    """The digest ledger: one row per (team, manager, week), claimed before anything is sent."""
+
+    __tablename__ = "digest_delivery"
+    __table_args__ = (
+        UniqueConstraint("manager_team_id", "manager_id", "week", name="uq_digest_delivery"),
+        Index("ix_digest_delivery_week", "week"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    manager_team_id: int = Field(foreign_key="manager_team.id", ondelete="CASCADE")
+    manager_id: str = Field(max_length=32)
+    week: str = Field(max_length=8)  # ISO week the digest covers, "2026-W47"
+    status: str = Field(max_length=16)  # sending, sent, failed, retry, skipped
+    attempts: int = 1
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = _utc_column()

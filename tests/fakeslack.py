@@ -84,9 +84,12 @@ class FakeSlackState:
     lock: threading.Condition = field(default_factory=threading.Condition)
     envelopes: deque[dict[str, Any]] = field(default_factory=deque)  # for Socket Mode clients
     ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    # Channels: members (conversations.members), and what conversations.info says of those
-    # that differ from a public channel Delight isn't in.
+    # For digests: user groups and channel members, and the files uploaded (file id → bytes).
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
     channel_members: dict[str, list[str]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    upload_failures: int = 0  # the next N uploads to the upload URL are refused (400)
+    # What conversations.info says of channels that differ from a public one Delight isn't in.
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -234,7 +237,10 @@ class FakeSlack:
             self.state.failures.clear()
             self.state.channel_errors.clear()
             self.state.users = default_users()
+            self.state.usergroups.clear()
             self.state.channel_members.clear()
+            self.state.uploads.clear()
+            self.state.upload_failures = 0
             self.state.channels.clear()
 
     # --- serving --------------------------------------------------------------------------
@@ -243,6 +249,7 @@ class FakeSlack:
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/_stats", self._stats)
         app.router.add_get("/link", self._socket_mode)
         return app
@@ -320,6 +327,18 @@ class FakeSlack:
     async def _response_url(self, request: web.Request) -> web.Response:
         self._record("response_url", await request.json(), None)
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The URL files.getUploadURLExternal hands out: the file's bytes are POSTed here."""
+        file_id = request.match_info["file_id"]
+        body = await request.read()
+        self._record("file.upload", {"file_id": file_id, "length": len(body)}, None)
+        with self.state.lock:
+            if self.state.upload_failures > 0:
+                self.state.upload_failures -= 1
+                return web.Response(status=400, text="upload refused")
+            self.state.uploads[file_id] = body
+        return web.Response(text="OK - " + str(len(body)))
 
     async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
@@ -454,6 +473,17 @@ class FakeSlack:
             "permalink": f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}",
         }
 
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        uid = str(args.get("users") or "")
+        person = self.state.users.get(uid)
+        if person is None:
+            return {"ok": False, "error": "user_not_found"}
+        if person["deleted"]:
+            return {"ok": False, "error": "user_disabled"}
+        if person["is_bot"]:
+            return {"ok": False, "error": "cannot_dm_bot"}
+        return {"ok": True, "channel": {"id": "D" + uid[1:]}}
+
     def _paged(self, items: list[Any], args: dict[str, Any], key: str) -> dict[str, Any]:
         limit = int(args.get("limit") or 100)
         start = int(args.get("cursor") or 0)
@@ -490,6 +520,34 @@ class FakeSlack:
         if args.get("include_num_members") in (True, "true", "1", 1):
             info.setdefault("num_members", len(self.state.channel_members.get(channel, [])))
         return {"ok": True, "channel": info}
+
+    def _usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = self.state.usergroups.get(str(args.get("usergroup")))
+        if users is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": users}
+
+    def _usergroups_list(self, _args: dict[str, Any]) -> dict[str, Any]:
+        groups = [
+            {"id": gid, "handle": gid.lower(), "name": gid, "user_count": len(users)}
+            for gid, users in self.state.usergroups.items()
+        ]
+        return {"ok": True, "usergroups": groups}
+
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("filename") or int(args.get("length") or 0) <= 0:
+            return {"ok": False, "error": "missing_argument"}
+        file_id = f"F{next(self.state.ts_counter):08d}"
+        url = f"http://127.0.0.1:{self.port}/upload/{file_id}"
+        return {"ok": True, "upload_url": url, "file_id": file_id}
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = args.get("files")
+        listed = json.loads(files) if isinstance(files, str) else files or []
+        missing = [f["id"] for f in listed if f.get("id") not in self.state.uploads]
+        if not listed or missing:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in listed]}
 
     def _views_push(self, args: dict[str, Any]) -> dict[str, Any]:
         return self._views_open(args)

@@ -13,7 +13,6 @@ from bot.core.elements import Element
 from bot.core.schedule import DeliveryMode, TipSchedule
 from bot.core.tip_delivery import INTERRUPTED
 from bot.core.tips import load_tip_library
-from handlers.slack.message_pace import Pace
 from tests.conftest import FakeClock
 from tests.driver import RunningApp, SlackDriver
 from tests.fakeslack import FakeSlack, user
@@ -189,12 +188,3 @@ def test_a_channel_post_cut_off_midway_ends_as_failed_not_sent_twice(
     assert posts(fake_slack) == []
     [row] = query(database_url, "SELECT status, reason FROM tip_delivery")
     assert (row["status"], row["reason"]) == ("failed", INTERRUPTED)
-
-
-def test_the_pace_lets_a_burst_through_then_spaces_the_rest() -> None:
-    now = [100.0]
-    pace = Pace(60, burst=3, clock=lambda: now[0])
-
-    assert [pace.reserve() for _ in range(5)] == [0.0, 0.0, 0.0, 1.0, 2.0]
-    now[0] += 10  # idle long enough: the burst is back
-    assert [pace.reserve() for _ in range(3)] == [0.0, 0.0, 0.0]

@@ -10,20 +10,24 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.admins import AdminRights
+from bot.core.digest_delivery import DigestService
 from bot.core.endorsements import Endorsements
 from bot.core.home import HomeService
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.ports import Clock, SettingsRepository
+from bot.core.teams import TeamService
 from bot.core.workspace_admin import WorkspaceAdmin
 from handlers.slack import (
     commands,
+    digest,
     endorse,
     events,
     home,
     moderation,
     request_context,
     shortcuts,
+    teams,
     tip_admin,
     tips,
     views,
@@ -50,6 +54,8 @@ class Services:
     home: HomeService
     workspace_admin: WorkspaceAdmin
     tip_admin: tip_admin.TipAdmin
+    digests: DigestService
+    teams: TeamService
 
 
 def create_bolt_app(
@@ -73,8 +79,12 @@ def create_bolt_app(
             home=services.home,
             workspace_admin=services.workspace_admin,
             tip_admin=services.tip_admin,
+            digests=services.digests,
+            teams=services.teams,
         ),
     )
+    digest.register(app, digests=services.digests, directory=services.directory)
+    teams.register(app, teams=services.teams)
     views.register(app, flow=flow)
     shortcuts.register(app)
     tips.register(app)

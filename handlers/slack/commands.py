@@ -8,11 +8,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.digest_delivery import DigestService
 from bot.core.home import HomeService, Period
 from bot.core.model import Nomination, Source
 from bot.core.moderation import Moderation
+from bot.core.teams import TeamService
 from bot.core.workspace_admin import WorkspaceAdmin
 from handlers.slack import blocks, ids
+from handlers.slack.digest import show_digests
 from handlers.slack.home import open_settings
 from handlers.slack.home_view import leaderboard_message, my_stats_message
 from handlers.slack.moderation import retracted_text
@@ -27,6 +30,7 @@ from handlers.slack.parsing import (
 )
 from handlers.slack.refusals import explain
 from handlers.slack.replies import ephemeral
+from handlers.slack.teams import open_teams
 from handlers.slack.tip_admin import TipAdmin, run_tips_command
 
 
@@ -37,6 +41,8 @@ class CommandServices:
     home: HomeService
     workspace_admin: WorkspaceAdmin
     tip_admin: TipAdmin
+    digests: DigestService
+    teams: TeamService
 
 
 async def run_subcommand(
@@ -46,6 +52,8 @@ async def run_subcommand(
     client: AsyncWebClient,
 ) -> blocks.Message | None:
     """`/delight undo | me | top [period] | admin | tips [status]`: the reply, if any."""
+    """`/delight undo | me | top [period] | admin | digest [last] | teams`: the reply to show,
+    if any."""
     team_id, user_id = command["team_id"], command["user_id"]
     match sub.name:
         case "undo":
@@ -66,6 +74,20 @@ async def run_subcommand(
             return None if refusal is None else blocks.text_message(refusal)
         case "tips":
             return await run_tips_command(services.tip_admin, sub.argument, command, client)
+        case "digest":
+            directory = services.flow.directory
+            await show_digests(
+                client, services.digests, directory, command, last=sub.argument == "last"
+            )
+        case "teams":
+            await open_teams(
+                client,
+                services.teams,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=command["trigger_id"],
+                channel=command.get("channel_id"),
+            )
     return None
 
 

@@ -37,7 +37,7 @@ class SlackDirectory:
     def __init__(self, client: AsyncWebClient, *, max_people: int = 50_000) -> None:
         self._client = client
         self._people: TTLCache[tuple[str, str], Person] = TTLCache(max_people, PROFILE_TTL)
-        self._names: dict[str, tuple[float, dict[str, list[str]], dict[str, Person]]] = {}
+        self._names: dict[str, tuple[float, dict[str, list[str]]]] = {}
         self._names_lock = asyncio.Lock()
 
     async def people(self, team_id: str, user_ids: Sequence[str]) -> dict[str, Person]:
@@ -61,27 +61,19 @@ class SlackDirectory:
 
     async def ids_for_name(self, team_id: str, name: str) -> list[str]:
         """Members whose username or display name is `name` (any case)."""
-        index, _people = await self._crawl(team_id)
+        index = await self._name_index(team_id)
         return index.get(name.lower(), [])
 
-    async def everyone(self, team_id: str) -> dict[str, Person]:
-        """Every account of the workspace, from one paged users.list (cached): far fewer calls
-        than a users.info per person when a whole channel is looked at."""
-        _index, people = await self._crawl(team_id)
-        return people
-
-    async def _crawl(self, team_id: str) -> tuple[dict[str, list[str]], dict[str, Person]]:
+    async def _name_index(self, team_id: str) -> dict[str, list[str]]:
         async with self._names_lock:
             cached = self._names.get(team_id)
             if cached and time.monotonic() - cached[0] < NAMES_TTL:
-                return cached[1], cached[2]
+                return cached[1]
             index: dict[str, list[str]] = {}
-            people: dict[str, Person] = {}
             async for page in await self._client.users_list(limit=200):
                 for user in page.get("members", []):
                     person = person_from_slack(user)
                     self._people[(team_id, person.id)] = person
-                    people[person.id] = person
                     if person.deleted:
                         continue
                     profile = user.get("profile") or {}
@@ -96,5 +88,5 @@ class SlackDirectory:
                     }
                     for n in names:
                         index.setdefault(n, []).append(person.id)
-            self._names[team_id] = (time.monotonic(), index, people)
-            return index, people
+            self._names[team_id] = (time.monotonic(), index)
+            return index

@@ -40,6 +40,26 @@ def failure_reason(error: SlackApiError) -> tuple[FailureReason, str]:
     return _REASONS.get(code, FailureReason.OTHER), code
 
 
+async def post_message(
+    client: AsyncWebClient, channel: str, message: blocks.Message
+) -> PostOutcome:
+    """Post a message; every failure comes back as a NotPosted with a reason."""
+    try:
+        response = await client.chat_postMessage(
+            channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
+        )
+    except SlackApiError as exc:
+        reason, code = failure_reason(exc)
+        logger.warning("chat.postMessage to %s failed: %s", channel, code)
+        return NotPosted(channel_id=channel, reason=reason, detail=code)
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        logger.warning("chat.postMessage to %s failed: %r", channel, exc)
+        return NotPosted(
+            channel_id=channel, reason=FailureReason.SERVICE_UNAVAILABLE, detail=repr(exc)
+        )
+    return Posted(channel_id=str(response["channel"]), ts=str(response["ts"]))
+
+
 class SlackNotifier:
     def __init__(self, client: AsyncWebClient, settings: SettingsRepository) -> None:
         self._client = client
@@ -94,18 +114,4 @@ class SlackNotifier:
         return await self.post(recipient_id, blocks.recipient_dm(kudos, recipient_id))
 
     async def post(self, channel: str, message: blocks.Message) -> PostOutcome:
-        """Post a message; every failure comes back as a NotPosted with a reason."""
-        try:
-            response = await self._client.chat_postMessage(
-                channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
-            )
-        except SlackApiError as exc:
-            reason, code = failure_reason(exc)
-            logger.warning("chat.postMessage to %s failed: %s", channel, code)
-            return NotPosted(channel_id=channel, reason=reason, detail=code)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            logger.warning("chat.postMessage to %s failed: %r", channel, exc)
-            return NotPosted(
-                channel_id=channel, reason=FailureReason.SERVICE_UNAVAILABLE, detail=repr(exc)
-            )
-        return Posted(channel_id=str(response["channel"]), ts=str(response["ts"]))
+        return await post_message(self._client, channel, message)

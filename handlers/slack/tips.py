@@ -3,6 +3,7 @@ the tip's "Recognise someone who did this" button."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -18,17 +19,16 @@ from bot.core.tip_admin import ChannelProblem
 from bot.core.tip_delivery import MAX_MEMBERS_TO_DM
 from bot.core.tips import Tip
 from handlers.slack import blocks, ids
-from handlers.slack.directory import SlackDirectory
-from handlers.slack.message_pace import Pace
+from handlers.slack.members import SlackPeople
 from handlers.slack.notifier import SlackNotifier, failure_reason
+from handlers.slack.pacing import Rate, Schedule
 
 logger = logging.getLogger(__name__)
 
 # Slack lets an app post "several hundred messages a minute" across a workspace, and about
 # one a second into each conversation: each DM is its own conversation, so the workspace
 # budget is what binds. Well under it, with a small burst so a short list goes at once.
-DIRECT_MESSAGES_PER_MINUTE = 100
-DIRECT_MESSAGE_BURST = 10
+DIRECT_MESSAGES = Rate(per_minute=100, burst=10)
 PAGE = 200  # Slack's recommended page size for conversations.members
 
 
@@ -37,14 +37,14 @@ class SlackTipPoster:
         self,
         client: AsyncWebClient,
         notifier: SlackNotifier,
-        directory: SlackDirectory,
+        people: SlackPeople,
         *,
-        pace: Pace | None = None,
+        pace: Schedule | None = None,
     ) -> None:
         self._client = client
         self._notifier = notifier
-        self._directory = directory
-        self._pace = pace or Pace(DIRECT_MESSAGES_PER_MINUTE, burst=DIRECT_MESSAGE_BURST)
+        self._people = people
+        self._pace = pace or Schedule(DIRECT_MESSAGES)
 
     async def post_tip(self, schedule: TipSchedule, tip: Tip, element: Element) -> PostOutcome:
         return await self._notifier.post(schedule.channel_id, blocks.tip_message(tip, element))
@@ -64,7 +64,7 @@ class SlackTipPoster:
             return NotPosted(schedule.channel_id, reason, code)
         except (TimeoutError, aiohttp.ClientError) as error:
             return NotPosted(schedule.channel_id, FailureReason.SERVICE_UNAVAILABLE, repr(error))
-        people = await self._directory.everyone(schedule.team_id)
+        people = await self._people.everyone(schedule.team_id)
         # People only: not bots (Delight itself included), not deactivated accounts, and not
         # guests from other organisations, whom Delight can't DM.
         return [
@@ -76,7 +76,10 @@ class SlackTipPoster:
     async def direct_message_tip(
         self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element
     ) -> PostOutcome:
-        await self._pace.wait()
+        # Each DM takes the next free slot at once and sleeps until it, so fan-outs running
+        # side by side queue in order within the one budget.
+        if (delay := self._pace.reserve()) > 0:
+            await asyncio.sleep(delay)
         return await self._notifier.post(recipient_id, blocks.tip_message(tip, element))
 
     async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None:
