@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,6 +16,7 @@ from tests.helpers import blocks_text, posts, query, reply_text
 from tests.tip_helpers import (
     ADMIN,
     LIST_VIEW,
+    add_schedule,
     buttons,
     click,
     click_and_wait,
@@ -219,18 +220,7 @@ def test_foreign_and_forged_ids_change_nothing(
     slack: SlackDriver, fake_slack: FakeSlack, app: RunningApp, database_url: str
 ) -> None:
     assert app.runtime is not None
-    foreign = app.call(
-        app.runtime.tip_schedules.add(
-            team_id="T0002",
-            channel_id="CTHEIRS",
-            owner_id="UTHEM",
-            weekdays=frozenset({0}),
-            at=time(9, 0),
-            timezone="UTC",
-            start=date(2026, 11, 23),
-            created_at=MONDAY_EIGHT,
-        )
-    )
+    foreign = add_schedule(app, team_id="T0002", channel_id="CTHEIRS", owner_id="UTHEM")
     for action, value in [
         ("tips_pause", str(foreign.id)),
         ("tips_delete", str(foreign.id)),

@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.core.schedule import TipSchedule
 from bot.core.tip_delivery import Delivered
 from tests.conftest import FakeClock
 from tests.driver import RunningApp, SlackDriver
 from tests.fakeslack import Failure, FakeSlack
 from tests.helpers import all_block_text, posts, query, reply_text
+from tests.tip_helpers import add_schedule
 
 MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Amsterdam
 NINE_AMSTERDAM = MONDAY + timedelta(hours=1)
-
-
-def add_schedule(app: RunningApp, **changes: Any) -> TipSchedule:
-    assert app.runtime is not None
-    fields: dict[str, Any] = {
-        "team_id": "T0001",
-        "channel_id": "C0TIPS",
-        "owner_id": "U0001",
-        "weekdays": frozenset(range(5)),
-        "at": time(9, 0),
-        "timezone": "Europe/Amsterdam",
-        "start": date(2026, 11, 23),
-        "created_at": MONDAY,
-    }
-    fields.update(changes)
-    return app.call(app.runtime.tip_schedules.add(**fields))
 
 
 def run_due(app: RunningApp) -> list[Delivered]:

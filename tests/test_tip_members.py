@@ -4,7 +4,7 @@ without repeating anyone; plus how interrupted channel posts end."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from tests.conftest import FakeClock
 from tests.driver import RunningApp, SlackDriver
 from tests.fakeslack import FakeSlack, user
 from tests.helpers import posts, query, reply_text
-from tests.tip_helpers import create_schedule
+from tests.tip_helpers import add_schedule, create_schedule
 
 MONDAY_EIGHT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 NINE = MONDAY_EIGHT + timedelta(hours=1)
@@ -41,20 +41,8 @@ def dm_recipients(fake: FakeSlack) -> list[str]:
 
 
 def members_schedule(app: RunningApp, **changes: Any) -> TipSchedule:
-    assert app.runtime is not None
-    fields: dict[str, Any] = {
-        "team_id": "T0001",
-        "channel_id": "CTEAM",
-        "owner_id": "UADMIN",
-        "weekdays": frozenset(range(5)),
-        "at": time(9, 0),
-        "timezone": "Europe/Amsterdam",
-        "start": date(2026, 11, 23),
-        "created_at": MONDAY_EIGHT,
-        "mode": DeliveryMode.MEMBERS,
-    }
-    fields.update(changes)
-    return app.call(app.runtime.tip_schedules.add(**fields))
+    fields = {"channel_id": "CTEAM", "owner_id": "UADMIN", "mode": DeliveryMode.MEMBERS}
+    return add_schedule(app, **{**fields, **changes})
 
 
 def test_each_person_in_the_channel_gets_the_tip_by_dm_once(

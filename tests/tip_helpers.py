@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+from bot.core.schedule import TipSchedule
 from tests.driver import Reply, RunningApp, SlackDriver
 from tests.fakeslack import Call, FakeSlack
 from tests.helpers import blocks_text
 
 ADMIN = "UADMIN"  # a workspace admin in the fake Slack (timezone Europe/Amsterdam)
 LIST_VIEW = "VLIST"  # the id the tips list has on the modal stack
+MONDAY_EIGHT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Amsterdam
+
+
+def add_schedule(app: RunningApp, **changes: Any) -> TipSchedule:
+    """Store a schedule directly (Monday to Friday, 09:00 Amsterdam, in C0TIPS, made on
+    Monday 23 November at 08:00): for tests about delivery rather than the admins' form."""
+    assert app.runtime is not None
+    fields: dict[str, Any] = {
+        "team_id": "T0001",
+        "channel_id": "C0TIPS",
+        "owner_id": "U0001",
+        "weekdays": frozenset(range(5)),
+        "at": time(9, 0),
+        "timezone": "Europe/Amsterdam",
+        "start": date(2026, 11, 23),
+        "created_at": MONDAY_EIGHT,
+    }
+    fields.update(changes)
+    return app.call(app.runtime.tip_schedules.add(**fields))
 
 
 def schedule_values(**overrides: Any) -> dict[str, Any]:

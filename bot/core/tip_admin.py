@@ -166,13 +166,13 @@ class TipScheduleAdmin:
         schedules = await self._schedules.for_team(team_id, include_paused=True)
         history = await self._schedules.recent([s.id for s in schedules], limit=recent)
         now = self._clock.now()
+        titles: dict[str, str] = {}
+        for tip_id in {e.tip_id for entries in history.values() for e in entries if e.tip_id}:
+            if tip := await self._tips.find(team_id, tip_id):
+                titles[tip_id] = tip.title
         reports = []
         for schedule in schedules:
             entries = tuple(history.get(schedule.id, []))
-            titles = {}
-            for entry in entries:
-                if entry.tip_id and (tip := await self._tips.find(team_id, entry.tip_id)):
-                    titles[entry.tip_id] = tip.title
             next_at = None if schedule.paused_reason else next_occurrence(schedule, now)
             reports.append(
                 ScheduleReport(
