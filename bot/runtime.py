@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings
 from bot.core.admins import AdminRights
+from bot.core.custom_tips import CustomTips
 from bot.core.digest_delivery import DigestService
 from bot.core.endorsements import Endorsements
 from bot.core.export import WorkspaceExport
@@ -31,6 +32,8 @@ from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.ports import Clock
 from bot.core.teams import TeamService
+from bot.core.tip_admin import TipScheduleAdmin
+from bot.core.tip_catalogue import WorkspaceTips
 from bot.core.tip_delivery import TipService
 from bot.core.tips import load_tip_library
 from bot.core.workspace_admin import WorkspaceAdmin
@@ -44,11 +47,13 @@ from handlers.slack.members import SlackMemberSources, SlackPeople
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.oauth import STATE_LIFETIME_SECONDS, OAuthSetup
 from handlers.slack.pacing import PacedWorkspaces
-from handlers.slack.tips import SlackTipPoster
+from handlers.slack.tip_admin import TipAdmin
+from handlers.slack.tips import SlackChannels, SlackTipPoster
 from handlers.slack.workspace_clients import InstalledWorkspaces, OneWorkspace, WorkspaceClients
 from handlers.web import create_web_app
 from storage.activity_repository import SqlActivityRepository
 from storage.audit_log import SqlAuditLog
+from storage.custom_tip_repository import SqlTipCustomisations
 from storage.digest_ledger import SqlDigestLedger
 from storage.engine import Database
 from storage.event_ledger import SqlEventLedger
@@ -162,10 +167,12 @@ def build_runtime(
     notifier = SlackNotifier(clients, workspace_settings)
     kudos_store = SqlKudosRepository(database)
     audit = SqlAuditLog(database)
+    customisations = SqlTipCustomisations(database)
+    workspace_tips = WorkspaceTips(library=load_tip_library(), customisations=customisations)
     tips = TipService(
         schedules=tip_schedules,
-        poster=SlackTipPoster(notifier),
-        library=load_tip_library(),
+        poster=SlackTipPoster(clients, notifier, SlackPeople(clients)),
+        tips=workspace_tips,
         clock=clock,
     )
     kudos = KudosService(
@@ -208,11 +215,31 @@ def build_runtime(
             settings=workspace_settings, admins=admins, audit=audit, clock=clock
         ),
         lifecycle=WorkspaceLifecycle(
-            installations=installations, schedules=(tip_schedules, digest_ledger)
+            installations=installations, schedules=(tip_schedules, digest_ledger), clock=clock
         ),
         clients=clients,
         export=WorkspaceExport(
             exporter=SqlKudosExporter(settings.database_url), admins=admins, clock=clock
+        ),
+        tip_admin=TipAdmin(
+            schedules=TipScheduleAdmin(
+                schedules=tip_schedules,
+                delivery=tips,
+                tips=workspace_tips,
+                channels=SlackChannels(clients),
+                directory=directory,
+                admins=admins,
+                audit=audit,
+                clock=clock,
+            ),
+            tips=CustomTips(
+                tips=workspace_tips,
+                customisations=customisations,
+                admins=admins,
+                audit=audit,
+                clock=clock,
+            ),
+            clock=clock,
         ),
         digests=digests,
         teams=teams,

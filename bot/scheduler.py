@@ -75,12 +75,20 @@ class Clockwork:
         self.last_runs: dict[str, datetime] = {}
         # One-minute ticks read the stored schedules. A digest run can outlast a minute
         # (1,000 managers at Slack's pace): a tick that finds the last one running is skipped.
-        self._every(timedelta(minutes=1), TIPS_JOB, deliver_due_tips, tips)
+        # A tip DMed to each member of a big channel takes minutes too, but later tip ticks
+        # must still serve the other schedules meanwhile: they may overlap, which is safe as
+        # the ledger lets each occurrence (and each member's DM) through once.
+        self._every(timedelta(minutes=1), TIPS_JOB, deliver_due_tips, tips, overlapping=3)
         self._every(timedelta(minutes=1), DIGESTS_JOB, deliver_due_digests, digests)
         self._every(timedelta(hours=1), PRUNE_JOB, prune_event_ledger, ledger, clock)
 
     def _every(
-        self, interval: timedelta, job_id: str, job: Callable[..., Awaitable[None]], *args: Any
+        self,
+        interval: timedelta,
+        job_id: str,
+        job: Callable[..., Awaitable[None]],
+        *args: Any,
+        overlapping: int = 1,
     ) -> None:
         self.scheduler.add_job(
             self._when_leading(job_id, job),
@@ -90,7 +98,7 @@ class Clockwork:
             id=job_id,
             name=job_id,
             coalesce=True,
-            max_instances=1,
+            max_instances=overlapping,
             misfire_grace_time=30,
         )
 

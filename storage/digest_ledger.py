@@ -106,7 +106,10 @@ class SqlDigestLedger:
 
         return await self._db.transaction(work)
 
-    async def resume_workspace(self, team_id: str, *, reason: str) -> int:
+    async def resume_workspace(self, team_id: str, *, reason: str, now: datetime) -> int:
+        """Digests resume at the next due week (one missed meanwhile is recorded as skipped,
+        as after any outage), so `now` needs no storing."""
+
         def work(connection: Connection) -> int:
             return connection.execute(
                 update(SCHEDULES)

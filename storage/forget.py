@@ -5,6 +5,7 @@ The policy (README, "Forgetting a person"):
 - they are removed from the recipients of kudos others gave them, and a kudos left with
   nobody to recognise is deleted with its elements;
 - tip schedules they own keep running with no owner (nobody is DMed if one pauses);
+- the record of the tips DMed to them goes; tips they wrote stay, by FORGOTTEN_USER;
 - they leave every manager team (as manager or named member) and their digest ledger rows go;
   teams they created stay, with no creator.
 
@@ -148,6 +149,17 @@ FORGET_STEPS: tuple[Step, ...] = (
         "owner_id",
         by="",
         what="tip schedules they own: kept, with no owner",
+    ),
+    delete_rows(
+        "tip_direct_message",
+        "recipient_id",
+        what="the record of the tips DMed to them: deleted",
+    ),
+    replace_user(
+        "tip_custom",
+        "author_id",
+        by=FORGOTTEN_USER,
+        what=f"tips they wrote: kept, the author shown as {FORGOTTEN_USER}",
     ),
     delete_team_rows(
         "manager_team_manager", "user_id", what="teams they manage: they no longer do"

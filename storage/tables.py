@@ -138,6 +138,14 @@ class TipScheduleRow(SQLModel, table=True):
     paused: bool = False
     paused_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = _utc_column()
+    # "channel": post in it; "members": DM each of its members.
+    mode: str = Field(
+        default="channel", max_length=16, sa_column_kwargs={"server_default": "channel"}
+    )
+    # Nothing before this counts as missed: set when it is created, changed or resumed.
+    counts_from: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
 
 
 class TipDeliveryRow(SQLModel, table=True):
@@ -147,6 +155,8 @@ class TipDeliveryRow(SQLModel, table=True):
     __tablename__ = "tip_delivery"
     __table_args__ = (
         UniqueConstraint("schedule_id", "occurrence", name="uq_tip_delivery_occurrence"),
+        # An admin's "send now": the key its button carried, so a double click sends once.
+        UniqueConstraint("schedule_id", "request_key", name="uq_tip_delivery_request"),
         Index("ix_tip_delivery_rotation", "schedule_id", "element", "id"),
     )
 
@@ -159,6 +169,50 @@ class TipDeliveryRow(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     message_ts: str | None = Field(default=None, max_length=32)
     updated_at: datetime = _utc_column()
+    request_key: str | None = Field(default=None, max_length=64)  # None: a scheduled occurrence
+
+
+class TipDirectMessageRow(SQLModel, table=True):
+    """For schedules that DM every member of a channel: one row per recipient of an
+    occurrence, so a resumed or repeated fan-out never DMs anyone twice."""
+
+    __tablename__ = "tip_direct_message"
+    __table_args__ = (
+        UniqueConstraint("delivery_id", "recipient_id", name="uq_tip_direct_message"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="tip_delivery.id", ondelete="CASCADE")
+    team_id: str = Field(max_length=32)
+    recipient_id: str = Field(max_length=32)
+    status: str = Field(max_length=16)  # sending, sent, failed
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: datetime = _utc_column()
+
+
+class CustomTipRow(SQLModel, table=True):
+    """A tip a workspace's admins wrote for one element."""
+
+    __tablename__ = "tip_custom"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    element: str = Field(max_length=16)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    enabled: bool = True
+    author_id: str = Field(max_length=32)
+    created_at: datetime = _utc_column()
+
+
+class DisabledTipRow(SQLModel, table=True):
+    """A built-in tip a workspace's admins turned off."""
+
+    __tablename__ = "tip_disabled"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    tip_id: str = Field(primary_key=True, max_length=80)
+    disabled_at: datetime = _utc_column()
 
 
 class KudosEndorsementRow(SQLModel, table=True):

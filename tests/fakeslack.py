@@ -119,6 +119,8 @@ class FakeSlackState:
     uploads: dict[str, bytes] = field(default_factory=dict)
     upload_failures: int = 0  # the next N uploads to the upload URL are refused (400)
     shared_files: list[dict[str, Any]] = field(default_factory=list)  # completed uploads
+    # What conversations.info says of channels that differ from a public one Delight isn't in.
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # --- what Slack checks ----------------------------------------------------------------------
@@ -156,11 +158,38 @@ def view_problems(view: dict[str, Any]) -> list[str]:
         problems.append("title longer than 24")
     if len(view.get("private_metadata", "")) > 3000:
         problems.append("private_metadata longer than 3000")
-    for block in view.get("blocks", []):
+    blocks = view.get("blocks", [])
+    inputs = any(block.get("type") == "input" for block in blocks)
+    if view.get("type") == "modal" and inputs and not view.get("submit"):
+        problems.append("a modal with inputs needs a submit button")
+    for block in blocks:
         element = block.get("element") or {}
         for option in element.get("options", []):
             if len(option.get("description", {}).get("text", "")) > 75:
                 problems.append("option description longer than 75")
+        problems += _element_problems(block)
+    return problems
+
+
+def _element_problems(block: dict[str, Any]) -> list[str]:
+    """Limits of buttons and menus inside a block (actions elements and accessories)."""
+    problems = []
+    elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
+    if block.get("accessory"):
+        elements.append(block["accessory"])
+    action_ids = [e.get("action_id") for e in elements if e.get("action_id")]
+    if len(action_ids) != len(set(action_ids)):
+        problems.append("action_id repeated within a block")
+    for element in elements:
+        if len((element.get("text") or {}).get("text", "")) > 75:
+            problems.append("button text longer than 75")
+        if len(str(element.get("value", ""))) > 2000:
+            problems.append("value longer than 2000")
+        if element.get("type") == "overflow" and not 2 <= len(element.get("options", [])) <= 5:
+            problems.append("overflow needs 2-5 options")
+        confirm = element.get("confirm") or {}
+        if len((confirm.get("text") or {}).get("text", "")) > 300:
+            problems.append("confirm text longer than 300")
     return problems
 
 
@@ -280,6 +309,7 @@ class FakeSlack:
             self.state.channel_members.clear()
             self.state.uploads.clear()
             self.state.upload_failures = 0
+            self.state.channels.clear()
 
     # --- serving --------------------------------------------------------------------------
 
@@ -614,10 +644,31 @@ class FakeSlack:
         }
 
     def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
-        members = self.state.channel_members.get(str(args.get("channel")))
+        channel = str(args.get("channel"))
+        if channel in self.state.channel_errors:
+            return {"ok": False, "error": self.state.channel_errors[channel]}
+        members = self.state.channel_members.get(channel)
         if members is None:
             return {"ok": False, "error": "channel_not_found"}
         return self._paged(members, args, "members")
+
+    def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel") or "")
+        if channel in self.state.channel_errors:
+            return {"ok": False, "error": self.state.channel_errors[channel]}
+        info = {
+            "id": channel,
+            "is_channel": True,
+            "is_private": False,
+            "is_archived": False,
+            "is_member": False,
+            "is_im": False,
+            "is_mpim": False,
+            **self.state.channels.get(channel, {}),
+        }
+        if args.get("include_num_members") in (True, "true", "1", 1):
+            info.setdefault("num_members", len(self.state.channel_members.get(channel, [])))
+        return {"ok": True, "channel": info}
 
     def _usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         users = self.state.usergroups.get(str(args.get("usergroup")))

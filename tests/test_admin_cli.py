@@ -318,6 +318,7 @@ def test_every_column_holding_a_user_id_has_a_forget_step() -> None:
         "event_id",
         "tip_id",
         "manager_team_id",
+        "delivery_id",
     }
     not_people |= {"enterprise_id", "app_id", "bot_id", "bot_user_id"}  # Slack's, not a person's
     holding_users = {
@@ -381,7 +382,7 @@ def _record_sent(database_url: str, schedule_id: int, element: Element, tip_id: 
         database = Database(database_url)
         try:
             await SqlTipScheduleRepository(database).claim(
-                schedule_id, DAY, element=element, tip_id=tip_id, status="sent"
+                schedule_id, DAY, element=element, tip_id=tip_id, status="sent", at=DAY
             )
         finally:
             await database.close()

@@ -305,6 +305,7 @@ def test_the_socket_mode_manifest_is_the_http_one_without_its_urls() -> None:
     del http["features"]["slash_commands"][0]["url"]
     del http["settings"]["event_subscriptions"]["request_url"]
     del http["settings"]["interactivity"]["request_url"]
+    del http["settings"]["interactivity"]["message_menu_options_url"]
     del http["oauth_config"]["redirect_urls"]
     http["settings"]["socket_mode_enabled"] = True
     assert socket == http

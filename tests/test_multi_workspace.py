@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time as clock_time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlparse
@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, parse_qsl, urlparse
 import pytest
 
 from bot.config import Settings, load_settings
+from tests import tip_helpers
 from tests.conftest import FakeClock
 from tests.digest_helpers import MONDAY_NINE_AMSTERDAM, add_team
 from tests.digest_helpers import run_due as run_due_digests
@@ -255,18 +256,9 @@ MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
 def add_schedule(app: RunningApp, team_id: str, channel: str = "C0TIPS") -> int:
-    assert app.runtime is not None
-    schedule = app.call(
-        app.runtime.tip_schedules.add(
-            team_id=team_id,
-            channel_id=channel,
-            owner_id="U0001",
-            weekdays=frozenset(range(7)),
-            at=time(9, 0),
-            timezone="Europe/Amsterdam",
-            start=date(2026, 11, 23),
-            created_at=MONDAY,
-        )
+    """A daily 09:00 Amsterdam schedule in the workspace."""
+    schedule = tip_helpers.add_schedule(
+        app, team_id=team_id, channel_id=channel, weekdays=frozenset(range(7))
     )
     return int(schedule.id)
 
@@ -523,3 +515,32 @@ def test_digests_use_the_workspaces_token_and_stop_while_delight_is_removed(
     [digest] = posts(fake_slack, "D0001")  # the manager's DM, with the chart
     assert digest.token == token
     assert {c.token for c in fake_slack.calls("files.getUploadURLExternal")} == {token}
+
+
+def test_the_tips_admin_and_member_dms_use_the_workspaces_token(
+    app: RunningApp,
+    fake_slack: FakeSlack,
+    clock: FakeClock,
+    database_url: str,
+) -> None:
+    install(app.url, fake_slack, "T0001")
+    [token] = fake_slack.tokens_of("T0001")
+    fake_slack.state.channel_members["CTEAM"] = ["U0001", "U0002", "UBOT"]
+    clock.current = tip_helpers.MONDAY_EIGHT
+    slack = driver(app, fake_slack, "T0001")
+
+    tip_helpers.create_schedule(
+        slack,
+        fake_slack,
+        app,
+        tip_channel={"selected_conversation": "CTEAM"},
+        tip_mode={"selected_option": {"value": "members"}},
+    )
+    clock.current = tip_helpers.MONDAY_EIGHT + timedelta(hours=1, seconds=5)
+    [delivered] = run_due(app)
+
+    assert delivered.status == "sent"
+    assert sorted(c.args["channel"] for c in posts(fake_slack)) == ["U0001", "U0002"]
+    used = ("conversations.info", "conversations.members", "users.list", "chat.postMessage")
+    assert {c.method for c in fake_slack.calls() if c.method in used} == set(used)
+    assert tokens_used(fake_slack, *used, "views.open", "views.update") == {token}

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.ports import Clock
+
 logger = logging.getLogger(__name__)
 
 # Why a schedule was paused when its workspace removed Delight: installing again resumes
@@ -77,8 +79,9 @@ class WorkspaceSchedules(Protocol):
         """Pause every running schedule of the workspace; how many were paused."""
         ...
 
-    async def resume_workspace(self, team_id: str, *, reason: str) -> int:
-        """Resume the schedules paused for `reason`; how many were resumed."""
+    async def resume_workspace(self, team_id: str, *, reason: str, now: datetime) -> int:
+        """Resume the schedules paused for `reason`, as if paused until `now` (nothing in
+        between counts as missed); how many were resumed."""
         ...
 
 
@@ -90,9 +93,11 @@ class WorkspaceLifecycle:
         *,
         installations: Installations | None,  # None in single-workspace mode
         schedules: Sequence[WorkspaceSchedules],
+        clock: Clock,
     ) -> None:
         self._installations = installations
         self._schedules = schedules
+        self._clock = clock
 
     async def removed(self, team_id: str) -> None:
         """The workspace uninstalled Delight or revoked its bot token: delete its
@@ -112,7 +117,9 @@ class WorkspaceLifecycle:
 
     async def installed(self, team_id: str) -> None:
         """A workspace installed Delight (again): resume what its removal paused."""
-        resumed = 0
+        resumed, now = 0, self._clock.now()
         for schedules in self._schedules:
-            resumed += await schedules.resume_workspace(team_id, reason=REMOVED_FROM_WORKSPACE)
+            resumed += await schedules.resume_workspace(
+                team_id, reason=REMOVED_FROM_WORKSPACE, now=now
+            )
         logger.info("Delight was installed in %s; %d schedule(s) resumed", team_id, resumed)

@@ -31,6 +31,7 @@ from handlers.slack import (
     request_context,
     shortcuts,
     teams,
+    tip_admin,
     tips,
     views,
 )
@@ -59,6 +60,7 @@ class Services:
     lifecycle: WorkspaceLifecycle
     clients: WorkspaceClients
     export: WorkspaceExport
+    tip_admin: tip_admin.TipAdmin
     digests: DigestService
     teams: TeamService
 
@@ -95,6 +97,7 @@ def create_bolt_app(
             home=services.home,
             workspace_admin=services.workspace_admin,
             export=services.export,
+            tip_admin=services.tip_admin,
             digests=services.digests,
             teams=services.teams,
         ),
@@ -106,7 +109,13 @@ def create_bolt_app(
     tips.register(app)
     endorse.register(app, endorsements=services.endorsements, settings=services.settings)
     moderation.register(app, moderation=services.moderation, admins=services.admins)
-    home.register(app, home=services.home, workspace_admin=services.workspace_admin)
+    home.register(
+        app,
+        home=services.home,
+        workspace_admin=services.workspace_admin,
+        tip_admin=services.tip_admin,
+    )
+    tip_admin.register(app, admin=services.tip_admin)
     oauth.register_removal(app, lifecycle=services.lifecycle, clients=services.clients)
 
     @app.error

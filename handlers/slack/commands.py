@@ -33,6 +33,7 @@ from handlers.slack.parsing import (
 from handlers.slack.refusals import explain
 from handlers.slack.replies import ephemeral
 from handlers.slack.teams import open_teams
+from handlers.slack.tip_admin import TipAdmin, run_tips_command
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class CommandServices:
     home: HomeService
     workspace_admin: WorkspaceAdmin
     export: WorkspaceExport
+    tip_admin: TipAdmin
     digests: DigestService
     teams: TeamService
 
@@ -52,8 +54,8 @@ async def run_subcommand(
     command: dict[str, Any],
     client: AsyncWebClient,
 ) -> blocks.Message | None:
-    """`/delight undo | me | top [period] | admin [export] | digest [last] | teams`: the reply
-    to show, if any."""
+    """`/delight undo | me | top [period] | admin [export] | tips [status] | digest [last] |
+    teams`: the reply to show, if any."""
     team_id, user_id = command["team_id"], command["user_id"]
     match sub.name:
         case "undo":
@@ -74,6 +76,8 @@ async def run_subcommand(
                 client, services.workspace_admin, team_id, user_id, command
             )
             return None if refusal is None else blocks.text_message(refusal)
+        case "tips":
+            return await run_tips_command(services.tip_admin, sub.argument, command, client)
         case "digest":
             directory = services.flow.directory
             await show_digests(

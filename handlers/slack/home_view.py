@@ -226,6 +226,7 @@ def _admin_section(home: Home) -> list[Block]:
             "type": "actions",
             "elements": [
                 _button("Workspace settings", ids.HOME_SETTINGS),
+                _button("Tip schedules", ids.HOME_TIPS),
                 _button("Manager teams & digests", ids.OPEN_TEAMS),
             ],
         },

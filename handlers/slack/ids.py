@@ -32,6 +32,33 @@ SETTING_LIMIT = "daily_limit"
 SETTING_OPTIONS = "options"  # checkboxes: require an element, leaderboards
 SETTING_EMOJI = "emoji"
 SETTING_ADMINS = "admins"
+
+# Tip schedules and the workspace's tips (admins)
+HOME_TIPS = "home_tips"
+TIPS_MODAL = "delight_tips"
+TIP_SCHEDULE_MODAL = "delight_tip_schedule"
+TIP_PREVIEW_MODAL = "delight_tip_preview"
+CUSTOM_TIPS_MODAL = "delight_custom_tips"
+TIPS_NEW = "tips_new"
+TIPS_CUSTOM = "tips_custom"
+TIPS_EDIT = "tips_edit"  # every schedule button's value is its schedule id
+TIPS_PAUSE = "tips_pause"
+TIPS_RESUME = "tips_resume"
+TIPS_PREVIEW = "tips_preview"
+TIPS_SEND_NOW = "tips_send_now"  # value: "<schedule id>:<send key>"
+TIPS_DELETE = "tips_delete"
+TIPS_ELEMENT = "tips_element"  # the custom tips modal's element menu
+TIP_ENABLE = "tip_enable"  # value: the tip's id
+TIP_DISABLE = "tip_disable"
+TIP_MENU = "tip_menu"  # a custom tip's overflow: "off:<id>", "on:<id>" or "delete:<id>"
+SCHEDULE_CHANNEL = "tip_channel"  # the schedule form: each block id is its input's action id
+SCHEDULE_MODE = "tip_mode"
+SCHEDULE_DAYS = "tip_days"
+SCHEDULE_TIME = "tip_time"
+SCHEDULE_TIMEZONE = "tip_timezone"
+SCHEDULE_START = "tip_start"
+TIP_TITLE = "tip_title"  # the custom tip form: block ids carry a version, so a new form is empty
+TIP_BODY = "tip_body"
 # Manager digests and teams (issue 5)
 DIGEST_FULL_LIST = "digest_full_list"
 OPEN_TEAMS = "open_teams"  # any button with this action id opens the teams modal (admins)

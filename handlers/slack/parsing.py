@@ -45,15 +45,15 @@ class CommandNomination:
 
 @dataclass(frozen=True, slots=True)
 class Subcommand:
-    """`/delight undo`, `me`, `top [period]`, `admin`, `digest [last]`, `teams`: a word of its
-    own, not a story (a nomination starts with a person)."""
+    """`/delight undo`, `me`, `top [period]`, `admin`, `tips [status]`, `digest [last]`,
+    `teams`: a word of its own, not a story (a nomination starts with a person)."""
 
     name: str
     argument: str = ""
 
 
 ParsedCommand = HelpRequest | ModalRequest | CommandNomination | Subcommand
-SUBCOMMANDS = frozenset({"undo", "me", "top", "admin", "digest", "teams"})
+SUBCOMMANDS = frozenset({"undo", "me", "top", "admin", "digest", "teams", "tips"})
 # `/delight digest` is the week so far; `digest last` the last one sent.
 DIGEST_OPTIONS = {"": "", "now": "", "this week": "", "last": "last"}
 
