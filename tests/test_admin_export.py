@@ -196,3 +196,9 @@ def test_a_large_export_leaves_the_app_free_to_answer(
     assert len(latencies) >= 5
     print(f"export {took:.2f} s, health p100 {max(latencies) * 1000:.0f} ms over {len(latencies)}")
     assert max(latencies) < took / 2, (max(latencies), took)
+
+
+def test_help_names_the_export(slack: SlackDriver) -> None:
+    reply = slack.command("help")
+
+    assert "`/delight admin export`" in reply.json()["text"]

@@ -286,8 +286,9 @@ def help_message() -> Message:
         "the leaderboard, if your workspace has it on.\n"
         "• `/delight digest` (`digest last`): managers, your team's week so far (the last one "
         "sent).\n"
-        "• Admins: `/delight admin` (settings), `/delight teams` (managers' teams and "
-        "digests), `/delight tips` (tip schedules and tips), `/delight tips status`.\n"
+        "• Admins: `/delight admin` (settings), `/delight admin export` (every recognition as "
+        "a CSV file, in your DM), `/delight teams` (managers' teams and digests), "
+        "`/delight tips` (tip schedules and tips), `/delight tips status`.\n"
         "• `/delight help`: this message.\n\n"
         f"*The seven elements* (tags are optional):\n{elements}"
     )
