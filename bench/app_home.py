@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
+from bench.database import analyze
 from bot.core.admins import AdminRights
 from bot.core.home import HomeCursor, HomeService
 from bot.core.model import Person, WorkspaceSettings
@@ -118,10 +119,7 @@ def seed(database_url: str) -> None:
             connection.execute(insert(endorsements_t), endorsements)
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT setval('kudos_id_seq', :n)"), {"n": TOTAL})
-    with engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-            text("VACUUM ANALYZE" if connection.dialect.name == "postgresql" else "ANALYZE")
-        )
+    analyze(engine)
     engine.dispose()
 
 

@@ -4,14 +4,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
+
+from cryptography.fernet import Fernet
 
 from storage.engine import check_database_url
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///delight.db"
 LOG_FORMATS = ("text", "json")
+# The bot scopes of manifest.json (a test keeps the two the same), asked for when a workspace
+# installs Delight through /slack/install.
+DEFAULT_BOT_SCOPES = (
+    "app_mentions:read",
+    "channels:read",
+    "chat:write",
+    "chat:write.public",
+    "commands",
+    "files:write",
+    "groups:read",
+    "im:write",
+    "reactions:read",
+    "usergroups:read",
+    "users:read",
+)
+DEFAULT_OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
 
 
 class ConfigError(Exception):
@@ -19,10 +37,28 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class SlackOAuth:
+    """Multi-workspace mode: the app's credentials for installing it in any workspace."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    scopes: tuple[str, ...] = DEFAULT_BOT_SCOPES
+    redirect_uri: str | None = None  # None: the one Redirect URL set in the app's settings
+
+    @property
+    def redirect_path(self) -> str:
+        """Where Slack sends the installer back to: the path of SLACK_REDIRECT_URI."""
+        if self.redirect_uri is None:
+            return DEFAULT_OAUTH_REDIRECT_PATH
+        return urlparse(self.redirect_uri).path or DEFAULT_OAUTH_REDIRECT_PATH
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
-    slack_bot_token: str
-    slack_signing_secret: str | None
-    slack_app_token: str | None
+    # Secrets stay out of repr(), so a logged Settings shows none of them.
+    slack_bot_token: str | None = field(repr=False)  # one workspace; None when `oauth` is set
+    slack_signing_secret: str | None = field(repr=False)
+    slack_app_token: str | None = field(repr=False)
     slack_api_url: str
     database_url: str
     port: int
@@ -33,10 +69,18 @@ class Settings:
     leader_retry_seconds: int  # how often a follower tries to become the scheduler leader
     outbox_lease_seconds: int = 60  # how long a delivery under way is left to its process
     admins: frozenset[str] = frozenset()  # Delight admins in every workspace of this deployment
+    oauth: SlackOAuth | None = None  # multi-workspace mode
+    # Fernet keys for the stored Slack tokens: the first encrypts, every one decrypts.
+    encryption_keys: tuple[str, ...] = field(default=(), repr=False)
+    digest_messages_per_minute: int = 60  # workspace-wide pace of digest DMs
 
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+    @property
+    def multi_workspace(self) -> bool:
+        return self.oauth is not None
 
 
 def _text(env: Mapping[str, str], name: str) -> str | None:
@@ -59,13 +103,21 @@ def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int
 
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build settings, or raise ConfigError naming the first variable that needs fixing."""
+    oauth = load_oauth(env)
     token = _text(env, "SLACK_BOT_TOKEN")
-    if token is None:
+    if token is not None and oauth is not None:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are both set: use the bot "
+            "token for one workspace, or the client ID and secret to install Delight in many "
+            "workspaces, not both (remove the one you don't mean)."
+        )
+    if token is None and oauth is None:
         raise ConfigError(
             "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from your Slack "
-            "app's 'OAuth & Permissions' page into .env (see .env.example)."
+            "app's 'OAuth & Permissions' page into .env (see .env.example), or set "
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install Delight in many workspaces."
         )
-    if not token.startswith("xoxb-"):
+    if token is not None and not token.startswith("xoxb-"):
         raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-'.")
 
     app_token = _text(env, "SLACK_APP_TOKEN")
@@ -82,8 +134,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         )
 
     api_url = _text(env, "SLACK_API_URL") or DEFAULT_SLACK_API_URL
-    parsed = urlparse(api_url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    if not _is_http_url(api_url):
         raise ConfigError(
             f"SLACK_API_URL={api_url!r} is not an http(s) URL: use e.g. {DEFAULT_SLACK_API_URL}"
         )
@@ -121,7 +172,72 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         log_format=log_format,
         leader_retry_seconds=_int(env, "DELIGHT_LEADER_RETRY_SECONDS", 5, low=1, high=60),
         outbox_lease_seconds=_int(env, "DELIGHT_OUTBOX_LEASE_SECONDS", 60, low=2, high=3600),
+        oauth=oauth,
+        encryption_keys=load_encryption_keys(env),
+        digest_messages_per_minute=_int(
+            env, "DELIGHT_DIGEST_MESSAGES_PER_MINUTE", 60, low=1, high=6000
+        ),
     )
+
+
+def _is_http_url(value: str) -> bool:
+    parsed = urlparse(value)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def load_oauth(env: Mapping[str, str]) -> SlackOAuth | None:
+    """SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (both or neither), SLACK_SCOPES and
+    SLACK_REDIRECT_URI: multi-workspace mode when the first two are set."""
+    client_id = _text(env, "SLACK_CLIENT_ID")
+    secret = _text(env, "SLACK_CLIENT_SECRET")
+    if client_id is None and secret is None:
+        return None
+    if client_id is None or secret is None:
+        missing = "SLACK_CLIENT_ID" if client_id is None else "SLACK_CLIENT_SECRET"
+        raise ConfigError(
+            f"{missing} is not set: multi-workspace mode needs both the Client ID and the Client "
+            "Secret, from your Slack app's 'Basic Information' → 'App Credentials'."
+        )
+    if not re.fullmatch(r"\d+\.\d+", client_id):
+        raise ConfigError(
+            f"SLACK_CLIENT_ID={client_id!r} is not a client ID: copy it (digits.digits) from "
+            "'Basic Information' → 'App Credentials'."
+        )
+    listed = re.split(r"[\s,]+", _text(env, "SLACK_SCOPES") or "")
+    scopes = tuple(scope for scope in listed if scope) or DEFAULT_BOT_SCOPES
+    for scope in scopes:
+        if not re.fullmatch(r"[a-z_]+(:[a-z_.]+)*", scope):
+            raise ConfigError(
+                f"SLACK_SCOPES has {scope!r}, which is not a Slack scope: list bot scopes like "
+                "chat:write,commands (comma-separated), or leave it unset for the manifest's."
+            )
+    redirect_uri = _text(env, "SLACK_REDIRECT_URI")
+    if redirect_uri is not None and not _is_http_url(redirect_uri):
+        raise ConfigError(
+            f"SLACK_REDIRECT_URI={redirect_uri!r} is not an http(s) URL: use the Redirect URL "
+            f"of your app's 'OAuth & Permissions' page, e.g. "
+            f"https://delight.example.com{DEFAULT_OAUTH_REDIRECT_PATH}."
+        )
+    return SlackOAuth(
+        client_id=client_id, client_secret=secret, scopes=scopes, redirect_uri=redirect_uri
+    )
+
+
+def load_encryption_keys(env: Mapping[str, str]) -> tuple[str, ...]:
+    """DELIGHT_ENCRYPTION_KEY: one Fernet key, or several comma-separated while rotating keys
+    (the first encrypts; all of them decrypt)."""
+    keys = tuple(k for k in re.split(r"[\s,]+", _text(env, "DELIGHT_ENCRYPTION_KEY") or "") if k)
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            which = "" if len(keys) == 1 else f" (key {position})"
+            raise ConfigError(
+                f"DELIGHT_ENCRYPTION_KEY{which} is not a Fernet key: make one with "
+                "python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            ) from None
+    return keys
 
 
 def load_database_url(env: Mapping[str, str]) -> str:

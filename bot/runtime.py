@@ -10,43 +10,67 @@ import signal
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core.admins import AdminRights
+from bot.core.custom_tips import CustomTips
+from bot.core.digest_delivery import DigestService
 from bot.core.endorsements import Endorsements
+from bot.core.export import WorkspaceExport
 from bot.core.home import HomeService
+from bot.core.installations import WorkspaceLifecycle
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.outbox import Policy, Redelivery
 from bot.core.ports import Clock
+from bot.core.teams import TeamService
+from bot.core.tip_admin import TipScheduleAdmin
+from bot.core.tip_catalogue import WorkspaceTips
 from bot.core.tip_delivery import TipService
 from bot.core.tips import load_tip_library
 from bot.core.workspace_admin import WorkspaceAdmin
+from bot.digest_chart import MatplotlibCharts
 from bot.outbox import OutboxDrainer
 from bot.scheduler import Clockwork
 from handlers.slack.app import Services, create_bolt_app
 from handlers.slack.client import make_web_client
+from handlers.slack.digest import SlackDigestPoster
 from handlers.slack.directory import SlackDirectory
+from handlers.slack.members import SlackMemberSources, SlackPeople
 from handlers.slack.notifier import SlackNotifier
-from handlers.slack.tips import SlackTipPoster
+from handlers.slack.oauth import STATE_LIFETIME_SECONDS, OAuthSetup
+from handlers.slack.pacing import PacedWorkspaces
+from handlers.slack.tip_admin import TipAdmin
+from handlers.slack.tips import SlackChannels, SlackTipPoster
+from handlers.slack.workspace_clients import InstalledWorkspaces, OneWorkspace, WorkspaceClients
 from handlers.web import create_web_app
+from storage.activity_repository import SqlActivityRepository
 from storage.audit_log import SqlAuditLog
+from storage.custom_tip_repository import SqlTipCustomisations
+from storage.digest_ledger import SqlDigestLedger
 from storage.engine import Database
 from storage.event_ledger import SqlEventLedger
+from storage.export import SqlKudosExporter
+from storage.installations import SqlInstallations, UnreadableInstallation
 from storage.kudos_queries import SqlKudosQueries
 from storage.kudos_repository import SqlKudosRepository
 from storage.leadership import PostgresLeaderLock
+from storage.oauth_states import SqlOAuthStates
 from storage.outbox import SqlOutbox
 from storage.preferences import SqlPreferences
 from storage.settings_repository import SqlSettingsRepository
+from storage.team_repository import SqlTeamRepository
 from storage.tip_repository import SqlTipScheduleRepository
+from storage.token_cipher import TokenCipher
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +97,9 @@ class Runtime:
     settings: Settings
     database: Database
     http: aiohttp.ClientSession
-    client: AsyncWebClient
+    client: AsyncWebClient  # without a token in multi-workspace mode
+    clients: WorkspaceClients  # each workspace's client
+    installations: SqlInstallations | None  # multi-workspace mode only
     kudos: KudosService
     tips: TipService
     tip_schedules: SqlTipScheduleRepository
@@ -86,8 +112,13 @@ class Runtime:
     role: Role
     clockwork: Clockwork | None  # None in web processes
     drainer: OutboxDrainer  # every role: see bot/outbox.py
+    digests: DigestService
+    teams: TeamService
+    digest_ledger: SqlDigestLedger
+    charts: MatplotlibCharts
 
     async def close(self) -> None:
+        self.charts.close()
         await self.http.close()
         await self.database.close()
 
@@ -125,10 +156,11 @@ def build_runtime(
     clock = clock or SystemClock()
     database = Database(settings.database_url)
     http = aiohttp.ClientSession()  # one connection pool for every Web API call
-    client = make_web_client(
-        token=settings.slack_bot_token, base_url=settings.slack_api_url, session=http
+
+    client, clients, installations, oauth_setup = _slack_clients(
+        settings, database=database, http=http, clock=clock
     )
-    directory = SlackDirectory(client)
+    directory = SlackDirectory(clients)
     ledger = SqlEventLedger(database)
     tip_schedules = SqlTipScheduleRepository(database)
     workspace_settings = SqlSettingsRepository(
@@ -139,13 +171,15 @@ def build_runtime(
     admins = AdminRights(
         directory=directory, settings=workspace_settings, deployment_admins=settings.admins
     )
-    notifier = SlackNotifier(client, workspace_settings)
+    notifier = SlackNotifier(clients, workspace_settings)
     kudos_store = SqlKudosRepository(database)
     audit = SqlAuditLog(database)
+    customisations = SqlTipCustomisations(database)
+    workspace_tips = WorkspaceTips(library=load_tip_library(), customisations=customisations)
     tips = TipService(
         schedules=tip_schedules,
-        poster=SlackTipPoster(client, notifier),
-        library=load_tip_library(),
+        poster=SlackTipPoster(clients, notifier, SlackPeople(clients)),
+        tips=workspace_tips,
         clock=clock,
     )
     outbox_policy = Policy(lease=timedelta(seconds=settings.outbox_lease_seconds))
@@ -163,6 +197,15 @@ def build_runtime(
         outbox,
         # Several looks per lease, at most every five seconds.
         every=min(5.0, settings.outbox_lease_seconds / 4),
+    )
+    digests, teams, digest_ledger, charts = _digest_parts(
+        settings,
+        database=database,
+        http=http,
+        clients=clients,
+        directory=directory,
+        admins=admins,
+        clock=clock,
     )
     services = Services(
         kudos=kudos,
@@ -187,17 +230,48 @@ def build_runtime(
         workspace_admin=WorkspaceAdmin(
             settings=workspace_settings, admins=admins, audit=audit, clock=clock
         ),
+        lifecycle=WorkspaceLifecycle(
+            installations=installations, schedules=(tip_schedules, digest_ledger), clock=clock
+        ),
+        clients=clients,
+        export=WorkspaceExport(
+            exporter=SqlKudosExporter(settings.database_url), admins=admins, clock=clock
+        ),
+        tip_admin=TipAdmin(
+            schedules=TipScheduleAdmin(
+                schedules=tip_schedules,
+                delivery=tips,
+                tips=workspace_tips,
+                channels=SlackChannels(clients),
+                directory=directory,
+                admins=admins,
+                audit=audit,
+                clock=clock,
+            ),
+            tips=CustomTips(
+                tips=workspace_tips,
+                customisations=customisations,
+                admins=admins,
+                audit=audit,
+                clock=clock,
+            ),
+            clock=clock,
+        ),
+        digests=digests,
+        teams=teams,
     )
     bolt = create_bolt_app(
         client=client,
         signing_secret=None if settings.socket_mode else settings.slack_signing_secret,
         services=services,
+        oauth_setup=oauth_setup,
     )
     clockwork = None
     if role.runs_scheduler:
         clockwork = Clockwork(
             ledger=ledger,
             tips=tips,
+            digests=digests,
             clock=clock,
             # SQLite serves one process, which therefore always leads.
             lock=PostgresLeaderLock(settings.database_url) if database.is_postgres else None,
@@ -208,6 +282,8 @@ def build_runtime(
         database=database,
         http=http,
         client=client,
+        clients=clients,
+        installations=installations,
         kudos=kudos,
         tips=tips,
         tip_schedules=tip_schedules,
@@ -219,11 +295,122 @@ def build_runtime(
         web=create_web_app(
             bolt=bolt if role.serves_slack and not settings.socket_mode else None,
             health=functools.partial(process_health, database, role, clockwork, drainer),
+            # The install pages are served in Socket Mode too: installing is a browser's visit.
+            oauth_flow=bolt.oauth_flow if role.serves_slack else None,
         ),
         role=role,
         clockwork=clockwork,
         drainer=drainer,
+        digests=digests,
+        teams=teams,
+        digest_ledger=digest_ledger,
+        charts=charts,
     )
+
+
+async def check_stored_tokens(runtime: Runtime) -> None:
+    """Multi-workspace mode: every stored token must open with DELIGHT_ENCRYPTION_KEY (a
+    wrong key stops start-up with one line, not a failure at the first request); tokens are
+    stored the way the key says (encrypted when a key was set since, re-encrypted with the
+    first key when keys are being rotated)."""
+    if runtime.installations is None:
+        return
+    try:
+        report = await runtime.installations.reseal()
+    except UnreadableInstallation as error:
+        raise ConfigError(
+            f"the stored Slack tokens can't be decrypted: {error}. Set DELIGHT_ENCRYPTION_KEY "
+            "to the key they were encrypted with (to change keys, list the new key first and "
+            "the old one after it, comma-separated)."
+        ) from None
+    if report.resealed:
+        logger.info(
+            "stored the tokens of %d of %d workspace(s) with the current key",
+            report.resealed,
+            report.installations,
+        )
+
+
+def _slack_clients(
+    settings: Settings, *, database: Database, http: aiohttp.ClientSession, clock: Clock
+) -> tuple[AsyncWebClient, WorkspaceClients, SqlInstallations | None, OAuthSetup | None]:
+    """Bolt's client, and where every other part gets a workspace's client: the one bot
+    token, or (many workspaces) each workspace's installation, refreshed when it rotates."""
+
+    def client_for(token: str | None) -> AsyncWebClient:
+        return make_web_client(token=token, base_url=settings.slack_api_url, session=http)
+
+    client = client_for(settings.slack_bot_token)
+    if settings.oauth is None:
+        return client, OneWorkspace(client), None, None
+    installations = SqlInstallations(database, TokenCipher(settings.encryption_keys))
+    workspaces = InstalledWorkspaces(
+        installations=installations,
+        rotator=AsyncTokenRotator(
+            client_id=settings.oauth.client_id,
+            client_secret=settings.oauth.client_secret,
+            client=client,
+        ),
+        make_client=client_for,
+    )
+    oauth_setup = OAuthSetup(
+        client_id=settings.oauth.client_id,
+        client_secret=settings.oauth.client_secret,
+        scopes=settings.oauth.scopes,
+        redirect_uri=settings.oauth.redirect_uri,
+        redirect_path=settings.oauth.redirect_path,
+        # Slack's pages live beside its API: https://slack.com/oauth/v2/authorize
+        authorization_url=urljoin(settings.slack_api_url, "../oauth/v2/authorize"),
+        installations=installations,
+        states=SqlOAuthStates(
+            database, clock=clock, lifetime=timedelta(seconds=STATE_LIFETIME_SECONDS)
+        ),
+        workspaces=workspaces,
+    )
+    return client, workspaces, installations, oauth_setup
+
+
+def _digest_parts(
+    settings: Settings,
+    *,
+    database: Database,
+    http: aiohttp.ClientSession,
+    clients: WorkspaceClients,
+    directory: SlackDirectory,
+    admins: AdminRights,
+    clock: Clock,
+) -> tuple[DigestService, TeamService, SqlDigestLedger, MatplotlibCharts]:
+    """Manager digests and their teams. Scheduled delivery has clients of its own, each
+    workspace's paced to that workspace's Slack rate limits; listeners keep the unpaced ones
+    so people never wait behind a batch."""
+    paced = PacedWorkspaces(
+        clients,
+        base_url=settings.slack_api_url,
+        session=http,
+        messages_per_minute=settings.digest_messages_per_minute,
+    )
+    sources = SlackMemberSources(paced)
+    teams_repository = SqlTeamRepository(database)
+    ledger = SqlDigestLedger(database)
+    charts = MatplotlibCharts()
+    digests = DigestService(
+        teams=teams_repository,
+        ledger=ledger,
+        activity=SqlActivityRepository(database),
+        people=SlackPeople(paced),
+        sources=sources,
+        poster=SlackDigestPoster(paced),
+        charts=charts,
+        clock=clock,
+    )
+    teams = TeamService(
+        teams=teams_repository,
+        admins=admins,
+        directory=directory,
+        schedules=ledger,
+        clock=clock,
+    )
+    return digests, teams, ledger, charts
 
 
 async def drain_background_work(grace_seconds: float = 20.0) -> None:
@@ -253,6 +440,11 @@ async def serve(settings: Settings, *, role: Role = Role.ALL, host: str = "0.0.0
     """Run until SIGINT/SIGTERM: HTTP (or Socket Mode) for Slack, the scheduler, or both
     (see Role); /healthz on PORT in every role."""
     runtime = build_runtime(settings, role=role)
+    try:
+        await check_stored_tokens(runtime)
+    except ConfigError:
+        await runtime.close()
+        raise
     tune_garbage_collection()
     if runtime.clockwork is not None:
         await runtime.clockwork.start()  # first: once /healthz answers, it knows who leads

@@ -13,6 +13,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.core.digest_delivery import DigestService
 from bot.core.ports import Clock
 from bot.core.tip_delivery import TipService
 from bot.leadership import LeaderElection, LeaderLock
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 # Slack retries an event three times within about an hour and a half; a day is plenty.
 EVENT_MEMORY = timedelta(days=1)
 TIPS_JOB = "deliver_due_tips"
+DIGESTS_JOB = "deliver_due_digests"
 PRUNE_JOB = "prune_event_ledger"
 
 
@@ -40,6 +42,18 @@ async def deliver_due_tips(tips: TipService) -> None:
         )
 
 
+async def deliver_due_digests(digests: DigestService) -> None:
+    for outcome in await digests.run_due():
+        logger.info(
+            "digest %s of team %s to %s: %s %s",
+            outcome.week,
+            outcome.team_pk,
+            outcome.manager_id,
+            outcome.status,
+            outcome.reason,
+        )
+
+
 class Clockwork:
     """This process's scheduler, and whether it leads. One tick a minute reads the stored
     schedules: the database is the only source of truth, so a changed, paused or deleted
@@ -51,6 +65,7 @@ class Clockwork:
         *,
         ledger: SqlEventLedger,
         tips: TipService,
+        digests: DigestService,
         clock: Clock,
         lock: LeaderLock | None,
         retry_seconds: float,
@@ -58,26 +73,33 @@ class Clockwork:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.election = LeaderElection(lock, retry_seconds=retry_seconds, on_elected=self.tick_now)
         self.last_runs: dict[str, datetime] = {}
+        # One-minute ticks read the stored schedules. A digest run can outlast a minute
+        # (1,000 managers at Slack's pace): a tick that finds the last one running is skipped.
+        # A tip DMed to each member of a big channel takes minutes too, but later tip ticks
+        # must still serve the other schedules meanwhile: they may overlap, which is safe as
+        # the ledger lets each occurrence (and each member's DM) through once.
+        self._every(timedelta(minutes=1), TIPS_JOB, deliver_due_tips, tips, overlapping=3)
+        self._every(timedelta(minutes=1), DIGESTS_JOB, deliver_due_digests, digests)
+        self._every(timedelta(hours=1), PRUNE_JOB, prune_event_ledger, ledger, clock)
+
+    def _every(
+        self,
+        interval: timedelta,
+        job_id: str,
+        job: Callable[..., Awaitable[None]],
+        *args: Any,
+        overlapping: int = 1,
+    ) -> None:
         self.scheduler.add_job(
-            self._when_leading(TIPS_JOB, deliver_due_tips),
+            self._when_leading(job_id, job),
             "interval",
-            minutes=1,
-            args=(tips,),
-            id=TIPS_JOB,
-            name=TIPS_JOB,
+            seconds=interval.total_seconds(),
+            args=args,
+            id=job_id,
+            name=job_id,
             coalesce=True,
-            max_instances=1,
+            max_instances=overlapping,
             misfire_grace_time=30,
-        )
-        self.scheduler.add_job(
-            self._when_leading(PRUNE_JOB, prune_event_ledger),
-            "interval",
-            hours=1,
-            args=(ledger, clock),
-            id=PRUNE_JOB,
-            name=PRUNE_JOB,
-            coalesce=True,
-            max_instances=1,
         )
 
     async def start(self) -> None:
@@ -90,7 +112,8 @@ class Clockwork:
 
     def tick_now(self) -> None:
         if self.scheduler.running:
-            self.scheduler.modify_job(TIPS_JOB, next_run_time=datetime.now(UTC))
+            for job_id in (TIPS_JOB, DIGESTS_JOB):
+                self.scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
 
     def report(self) -> dict[str, object]:
         """For /healthz. Times are the wall clock (APScheduler's), in ISO 8601 UTC."""

@@ -10,6 +10,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
@@ -47,8 +48,12 @@ class SlackRequest(AsyncBoltRequest):
         )
 
 
-def create_web_app(*, bolt: AsyncApp | None, health: HealthCheck) -> web.Application:
-    """`bolt` is None in Socket Mode, where Slack's requests come over the websocket."""
+def create_web_app(
+    *, bolt: AsyncApp | None, health: HealthCheck, oauth_flow: AsyncOAuthFlow | None = None
+) -> web.Application:
+    """`bolt` is None in Socket Mode, where Slack's requests come over the websocket;
+    `oauth_flow` (multi-workspace mode) serves the install page and Slack's redirect back,
+    over HTTP in either case."""
     # Slack's payloads are small; a large body is hostile, so refuse it before reading it.
     app = web.Application(client_max_size=512 * 1024, middlewares=[scope_each_request])
 
@@ -64,11 +69,27 @@ def create_web_app(*, bolt: AsyncApp | None, health: HealthCheck) -> web.Applica
             raise web.HTTPBadRequest(text="malformed request body") from None
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
+    async def install_page(request: web.Request) -> web.Response:
+        assert oauth_flow is not None
+        return await to_aiohttp_response(await oauth_flow.handle_installation(_get(request)))
+
+    async def oauth_redirect(request: web.Request) -> web.Response:
+        assert oauth_flow is not None
+        return await to_aiohttp_response(await oauth_flow.handle_callback(_get(request)))
+
     async def healthz(_request: web.Request) -> web.Response:
         report = await health()
         return web.json_response(report, status=200 if report.get("ok") else 503)
 
     if bolt is not None:
         app.router.add_post(SLACK_EVENTS_PATH, slack_events)
+    if oauth_flow is not None:
+        app.router.add_get(oauth_flow.install_path, install_page)
+        app.router.add_get(oauth_flow.redirect_uri_path, oauth_redirect)
     app.router.add_get("/healthz", healthz)
     return app
+
+
+def _get(request: web.Request) -> AsyncBoltRequest:
+    """A browser's GET (no body; the state cookie is in its headers) as Bolt's request."""
+    return AsyncBoltRequest(body="", query=request.query_string, headers=dict(request.headers))

@@ -1,4 +1,5 @@
-"""Reading a workspace's kudos out in batches, for `python -m bot export`.
+"""A workspace's kudos out of the database, as CSV or JSON lines: for `python -m bot export`
+and for `/delight admin export`.
 
 Keyset pages by id (never OFFSET, which rereads every earlier page), each page made whole by
 storage.kudos_queries.assembled (recipients and elements in one query each): memory stays at
@@ -7,18 +8,40 @@ one page, whatever the size of the workspace.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+import asyncio
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 from sqlalchemy import ColumnElement, Connection, func, select
 from sqlmodel import SQLModel
 
 from bot.core.model import Kudos
 from storage import tables  # noqa: F401  (registers the tables below)
+from storage.engine import make_sync_engine
 from storage.kudos_queries import assembled
 
 KUDOS = SQLModel.metadata.tables["kudos"]
 BATCH_SIZE = 500
+COLUMNS = (
+    "id",
+    "created_at",
+    "giver_id",
+    "recipient_ids",
+    "elements",
+    "story",
+    "source",
+    "source_url",
+    "announcement_channel_id",
+    "announcement_ts",
+)
+# A spreadsheet runs a cell that starts like a formula; stories are user text (OWASP "CSV
+# injection"), so such cells get a leading apostrophe, which spreadsheets hide.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+Write = Callable[[Kudos], None]
 
 
 def _scope(team_id: str, since: datetime | None) -> list[ColumnElement[bool]]:
@@ -55,3 +78,83 @@ def kudos_batches(
             return
         yield assembled(connection, rows)
         after = rows[-1].id
+
+
+def one_snapshot(connection: Connection) -> Connection:
+    """On PostgreSQL, one snapshot for the whole export: the count and every page agree.
+    (SQLite's WAL gives a read transaction one already.)"""
+    if connection.dialect.name == "postgresql":
+        return connection.execution_options(isolation_level="REPEATABLE READ")
+    return connection
+
+
+def as_record(kudos: Kudos) -> dict[str, Any]:
+    return {
+        "id": kudos.id,
+        "created_at": kudos.created_at.astimezone(UTC).isoformat(),
+        "giver_id": kudos.giver_id,
+        "recipient_ids": list(kudos.recipient_ids),
+        "elements": [element.value for element in kudos.elements],
+        "story": kudos.story,
+        "source": kudos.source.value,
+        "source_url": kudos.source_url,
+        "announcement_channel_id": kudos.announcement_channel_id,
+        "announcement_ts": kudos.announcement_ts,
+    }
+
+
+def csv_writer(out: TextIO) -> Write:
+    """Writes the header now, then one row per kudos: lists space-separated, cells that
+    would start a formula made inert."""
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+
+    def write(kudos: Kudos) -> None:
+        record = as_record(kudos)
+        writer.writerow(
+            " ".join(value) if isinstance(value, list) else _inert(value)
+            for value in (record[column] for column in COLUMNS)
+        )
+
+    return write
+
+
+def jsonl_writer(out: TextIO) -> Write:
+    def write(kudos: Kudos) -> None:
+        out.write(json.dumps(as_record(kudos), ensure_ascii=False) + "\n")
+
+    return write
+
+
+def _inert(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class SqlKudosExporter:
+    """The CSV behind `/delight admin export`. Built in a thread of its own on a connection of
+    its own: a large workspace neither blocks the event loop (where SQLite's transactions
+    run) nor holds PostgreSQL's storage threads while it is read."""
+
+    def __init__(self, database_url: str) -> None:
+        self._database_url = database_url
+
+    async def csv(self, team_id: str) -> tuple[bytes, int]:
+        """The workspace's kudos as CSV (UTF-8), and how many there are."""
+        return await asyncio.to_thread(self._csv, team_id)
+
+    def _csv(self, team_id: str) -> tuple[bytes, int]:
+        engine = make_sync_engine(self._database_url)
+        try:
+            with engine.connect() as connection:
+                out = io.StringIO(newline="")
+                write = csv_writer(out)
+                count = 0
+                for batch in kudos_batches(one_snapshot(connection), team_id=team_id):
+                    for kudos in batch:
+                        write(kudos)
+                    count += len(batch)
+        finally:
+            engine.dispose()
+        return out.getvalue().encode(), count

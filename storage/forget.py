@@ -4,7 +4,10 @@ The policy (README, "Forgetting a person"):
 - kudos they gave stay, with their story, but the giver becomes FORGOTTEN_USER;
 - they are removed from the recipients of kudos others gave them, and a kudos left with
   nobody to recognise is deleted with its elements;
-- tip schedules they own keep running with no owner (nobody is DMed if one pauses).
+- tip schedules they own keep running with no owner (nobody is DMed if one pauses);
+- the record of the tips DMed to them goes; tips they wrote stay, by FORGOTTEN_USER;
+- they leave every manager team (as manager or named member) and their digest ledger rows go;
+  teams they created stay, with no creator.
 
 Each table's part is one Step in FORGET_STEPS; a new table that holds user ids adds its line
 there (tests/test_admin_cli.py checks that every column named like a user id is covered).
@@ -54,6 +57,20 @@ def delete_rows(table: str, column: str, *, what: str) -> Step:
         return connection.execute(
             delete(rows).where(rows.c.team_id == team_id, rows.c[column] == user_id)
         ).rowcount
+
+    return Step(table, column, what, work)
+
+
+def delete_team_rows(table: str, column: str, *, what: str, kind: str | None = None) -> Step:
+    """For the manager-team tables, which reach their workspace through manager_team."""
+
+    def work(connection: Connection, team_id: str, user_id: str) -> int:
+        rows, teams = _table(table), _table("manager_team")
+        in_workspace = select(teams.c.id).where(teams.c.team_id == team_id)
+        condition = rows.c.manager_team_id.in_(in_workspace) & (rows.c[column] == user_id)
+        if kind is not None:
+            condition &= rows.c.kind == kind
+        return connection.execute(delete(rows).where(condition)).rowcount
 
     return Step(table, column, what, work)
 
@@ -134,6 +151,38 @@ FORGET_STEPS: tuple[Step, ...] = (
         "owner_id",
         by="",
         what="tip schedules they own: kept, with no owner",
+    ),
+    delete_rows(
+        "tip_direct_message",
+        "recipient_id",
+        what="the record of the tips DMed to them: deleted",
+    ),
+    replace_user(
+        "tip_custom",
+        "author_id",
+        by=FORGOTTEN_USER,
+        what=f"tips they wrote: kept, the author shown as {FORGOTTEN_USER}",
+    ),
+    delete_team_rows(
+        "manager_team_manager", "user_id", what="teams they manage: they no longer do"
+    ),
+    delete_team_rows(
+        "manager_team_source",
+        "ref_id",
+        kind="user",
+        what="teams they were named in: they are no longer members",
+    ),
+    delete_team_rows(
+        "digest_delivery", "manager_id", what="digests sent to them: the record is deleted"
+    ),
+    replace_user(
+        "manager_team", "created_by", by="", what="teams they created: kept, with no creator"
+    ),
+    replace_user(
+        "installation",
+        "installer_id",
+        by=FORGOTTEN_USER,
+        what=f"Delight's installation, if they installed it: kept, installed by {FORGOTTEN_USER}",
     ),
 )
 

@@ -145,6 +145,14 @@ class TipScheduleRow(SQLModel, table=True):
     paused: bool = False
     paused_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = _utc_column()
+    # "channel": post in it; "members": DM each of its members.
+    mode: str = Field(
+        default="channel", max_length=16, sa_column_kwargs={"server_default": "channel"}
+    )
+    # Nothing before this counts as missed: set when it is created, changed or resumed.
+    counts_from: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
 
 
 class TipDeliveryRow(SQLModel, table=True):
@@ -154,6 +162,8 @@ class TipDeliveryRow(SQLModel, table=True):
     __tablename__ = "tip_delivery"
     __table_args__ = (
         UniqueConstraint("schedule_id", "occurrence", name="uq_tip_delivery_occurrence"),
+        # An admin's "send now": the key its button carried, so a double click sends once.
+        UniqueConstraint("schedule_id", "request_key", name="uq_tip_delivery_request"),
         Index("ix_tip_delivery_rotation", "schedule_id", "element", "id"),
     )
 
@@ -166,6 +176,50 @@ class TipDeliveryRow(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     message_ts: str | None = Field(default=None, max_length=32)
     updated_at: datetime = _utc_column()
+    request_key: str | None = Field(default=None, max_length=64)  # None: a scheduled occurrence
+
+
+class TipDirectMessageRow(SQLModel, table=True):
+    """For schedules that DM every member of a channel: one row per recipient of an
+    occurrence, so a resumed or repeated fan-out never DMs anyone twice."""
+
+    __tablename__ = "tip_direct_message"
+    __table_args__ = (
+        UniqueConstraint("delivery_id", "recipient_id", name="uq_tip_direct_message"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="tip_delivery.id", ondelete="CASCADE")
+    team_id: str = Field(max_length=32)
+    recipient_id: str = Field(max_length=32)
+    status: str = Field(max_length=16)  # sending, sent, failed
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: datetime = _utc_column()
+
+
+class CustomTipRow(SQLModel, table=True):
+    """A tip a workspace's admins wrote for one element."""
+
+    __tablename__ = "tip_custom"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    element: str = Field(max_length=16)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    enabled: bool = True
+    author_id: str = Field(max_length=32)
+    created_at: datetime = _utc_column()
+
+
+class DisabledTipRow(SQLModel, table=True):
+    """A built-in tip a workspace's admins turned off."""
+
+    __tablename__ = "tip_disabled"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    tip_id: str = Field(primary_key=True, max_length=80)
+    disabled_at: datetime = _utc_column()
 
 
 class KudosEndorsementRow(SQLModel, table=True):
@@ -201,6 +255,122 @@ class AuditLogRow(SQLModel, table=True):
     action: str = Field(max_length=64)
     detail: str = Field(sa_column=Column(Text, nullable=False))  # JSON
     created_at: datetime = _utc_column()
+
+
+class InstallationRow(SQLModel, table=True):
+    """A workspace's installation of Delight (multi-workspace mode): its bot's credentials.
+    The token columns hold Fernet ciphertext when DELIGHT_ENCRYPTION_KEY is set."""
+
+    __tablename__ = "installation"
+
+    # Workspace IDs are unique across Slack, Enterprise Grid included; org-wide installs
+    # (which have none) are not supported.
+    team_id: str = Field(primary_key=True, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    is_enterprise_install: bool = False
+    team_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    enterprise_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    enterprise_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    app_id: str | None = Field(default=None, max_length=32)
+    bot_id: str | None = Field(default=None, max_length=32)
+    bot_user_id: str = Field(max_length=32)
+    bot_scopes: str = Field(sa_column=Column(Text, nullable=False))
+    bot_token: str = Field(sa_column=Column(Text, nullable=False))
+    bot_refresh_token: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    bot_token_expires_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    installer_id: str | None = Field(default=None, max_length=32)
+    installed_at: datetime = _utc_column()
+    # While set and in the future, one process is refreshing the token (see claim_refresh).
+    refresh_lease_until: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class OAuthStateRow(SQLModel, table=True):
+    """The `state` of an install in progress: issued by /slack/install, consumed once by the
+    redirect back from Slack, so a forged or replayed redirect installs nothing."""
+
+    __tablename__ = "oauth_state"
+
+    state: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = _utc_column(index=True)
+
+
+class ManagerTeamRow(SQLModel, table=True):
+    """A team of people whose managers get a weekly digest (the domain's Team)."""
+
+    __tablename__ = "manager_team"
+    __table_args__ = (UniqueConstraint("team_id", "name", name="uq_manager_team_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)  # the workspace
+    name: str = Field(max_length=80)
+    created_by: str = Field(max_length=32)  # told when a digest cannot be delivered
+    created_at: datetime = _utc_column()
+
+
+class ManagerTeamManagerRow(SQLModel, table=True):
+    __tablename__ = "manager_team_manager"
+    __table_args__ = (Index("ix_manager_team_manager_user", "team_id", "user_id"),)
+
+    manager_team_id: int = Field(
+        foreign_key="manager_team.id", primary_key=True, ondelete="CASCADE"
+    )
+    user_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(max_length=32)
+    # Their Slack timezone, kept so the one-minute tick knows who is due without asking Slack;
+    # refreshed when the team is saved and at each digest.
+    tz: str | None = Field(default=None, max_length=64)
+
+
+class ManagerTeamSourceRow(SQLModel, table=True):
+    """Where a team's members come from: a person, a user group or a channel (the last two are
+    read again at each digest)."""
+
+    __tablename__ = "manager_team_source"
+
+    manager_team_id: int = Field(
+        foreign_key="manager_team.id", primary_key=True, ondelete="CASCADE"
+    )
+    kind: str = Field(primary_key=True, max_length=16)  # user, usergroup, channel
+    ref_id: str = Field(primary_key=True, max_length=32)
+
+
+class DigestScheduleRow(SQLModel, table=True):
+    """A workspace's digest day and hour; no row means Monday 09:00 with charts."""
+
+    __tablename__ = "digest_schedule"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    weekday: int  # 0 = Monday
+    hour: int  # local to each manager
+    charts: bool = True
+    updated_at: datetime = _utc_column()
+    # Set while the workspace's digests are stopped (Delight was removed from it).
+    paused_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class DigestDeliveryRow(SQLModel, table=True):
+    """The digest ledger: one row per (team, manager, week), claimed before anything is sent."""
+
+    __tablename__ = "digest_delivery"
+    __table_args__ = (
+        UniqueConstraint("manager_team_id", "manager_id", "week", name="uq_digest_delivery"),
+        Index("ix_digest_delivery_week", "week"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    manager_team_id: int = Field(foreign_key="manager_team.id", ondelete="CASCADE")
+    manager_id: str = Field(max_length=32)
+    week: str = Field(max_length=8)  # ISO week the digest covers, "2026-W47"
+    status: str = Field(max_length=16)  # sending, sent, failed, retry, skipped
+    attempts: int = 1
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = _utc_column()
 
 
 class OutboxRow(SQLModel, table=True):

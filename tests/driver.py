@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import hmac
 import itertools
@@ -75,7 +76,11 @@ class RunningApp:
 
     def call(self, coroutine: Any, timeout: float = 30) -> Any:
         """Run a coroutine on the app's own loop (e.g. a repository query) and return its result."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+        return self.submit(coroutine).result(timeout)
+
+    def submit(self, coroutine: Any) -> concurrent.futures.Future[Any]:
+        """Start a coroutine on the app's own loop; its result comes later."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
 
     def stop(self) -> None:
         async def shutdown() -> None:
@@ -377,20 +382,30 @@ class SlackDriver:
         )
 
     def submit_view(
-        self, callback_id: str, values: dict[str, Any], *, user: str, private_metadata: str = ""
+        self,
+        callback_id: str,
+        values: dict[str, Any],
+        *,
+        user: str,
+        private_metadata: str = "",
+        previous_view_id: str | None = None,
+        team_id: str | None = None,
     ) -> Reply:
-        """Any modal's submission, with its state values given block → action → value."""
+        """Any modal's submission, with its state values given block → action → value.
+        `previous_view_id`: the view below it on the stack, when it was pushed."""
+        team = team_id or self.team_id
         payload = {
             "type": "view_submission",
-            "team": {"id": self.team_id, "domain": "acme"},
-            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+            "team": {"id": team, "domain": "acme"},
+            "user": {"id": user, "username": user.lower(), "team_id": team},
             "api_app_id": "A0001",
             "token": "FAKEverificationTOKEN0001",
             "trigger_id": unique("9999.0000."),
             "view": {
                 "id": unique("V"),
-                "team_id": self.team_id,
+                "team_id": team,
                 "type": "modal",
+                "previous_view_id": previous_view_id,
                 "blocks": [],
                 "private_metadata": private_metadata,
                 "callback_id": callback_id,
@@ -401,5 +416,21 @@ class SlackDriver:
             },
             "response_urls": [],
             "is_enterprise_install": False,
+        }
+        return self.interaction(payload)
+
+    def suggestion(self, action_id: str, typed: str, *, user: str, view_id: str = "VFORM") -> Reply:
+        """An external select asking for its options (block_suggestion) as someone types."""
+        payload = {
+            "type": "block_suggestion",
+            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+            "container": {"type": "view", "view_id": view_id},
+            "api_app_id": "A0001",
+            "token": "FAKEverificationTOKEN0001",
+            "action_id": action_id,
+            "block_id": action_id,
+            "value": typed,
+            "team": {"id": self.team_id, "domain": "acme"},
+            "view": {"id": view_id, "type": "modal", "private_metadata": ""},
         }
         return self.interaction(payload)

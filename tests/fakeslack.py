@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import itertools
 import json
+import secrets
 import threading
 import time
 from collections import defaultdict, deque
@@ -22,6 +24,10 @@ from aiohttp import web
 
 TEAM_ID = "T0001"
 BOT_USER_ID = "UBOT"
+# The app's credentials as this fake Slack knows them (multi-workspace mode).
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret-0123456789"
+ROTATED_TOKEN_SECONDS = 12 * 3600  # what Slack gives a rotating token
 
 
 def user(uid: str, name: str, **extra: Any) -> dict[str, Any]:
@@ -74,6 +80,27 @@ class Failure:
 
 
 @dataclass
+class Grant:
+    """An admin's approval on Slack's install page, waiting to be exchanged for a token."""
+
+    team_id: str
+    team_name: str
+    installer_id: str
+    rotating: bool
+    expires_in: int  # seconds, for the first token of a rotating install
+
+
+@dataclass
+class Issued:
+    """A token this fake handed out: a bot token, or (with rotation) a refresh token."""
+
+    team_id: str
+    kind: str  # "bot" or "refresh"
+    expires_at: float | None = None  # time.time(); rotating bot tokens only
+    revoked: bool = False
+
+
+@dataclass
 class FakeSlackState:
     users: dict[str, dict[str, Any]] = field(default_factory=default_users)
     channel_errors: dict[str, str] = field(default_factory=dict)
@@ -86,6 +113,16 @@ class FakeSlackState:
     ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     held: set[str] = field(default_factory=set)  # methods whose calls hang, unanswered
     held_calls: list[Call] = field(default_factory=list)  # never carried out
+    grants: dict[str, Grant] = field(default_factory=dict)  # OAuth code → what was approved
+    issued: dict[str, Issued] = field(default_factory=dict)  # token → whose, until when
+    # For digests: user groups and channel members, and the files uploaded (file id → bytes).
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    channel_members: dict[str, list[str]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    upload_failures: int = 0  # the next N uploads to the upload URL are refused (400)
+    shared_files: list[dict[str, Any]] = field(default_factory=list)  # completed uploads
+    # What conversations.info says of channels that differ from a public one Delight isn't in.
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # --- what Slack checks ----------------------------------------------------------------------
@@ -123,11 +160,38 @@ def view_problems(view: dict[str, Any]) -> list[str]:
         problems.append("title longer than 24")
     if len(view.get("private_metadata", "")) > 3000:
         problems.append("private_metadata longer than 3000")
-    for block in view.get("blocks", []):
+    blocks = view.get("blocks", [])
+    inputs = any(block.get("type") == "input" for block in blocks)
+    if view.get("type") == "modal" and inputs and not view.get("submit"):
+        problems.append("a modal with inputs needs a submit button")
+    for block in blocks:
         element = block.get("element") or {}
         for option in element.get("options", []):
             if len(option.get("description", {}).get("text", "")) > 75:
                 problems.append("option description longer than 75")
+        problems += _element_problems(block)
+    return problems
+
+
+def _element_problems(block: dict[str, Any]) -> list[str]:
+    """Limits of buttons and menus inside a block (actions elements and accessories)."""
+    problems = []
+    elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
+    if block.get("accessory"):
+        elements.append(block["accessory"])
+    action_ids = [e.get("action_id") for e in elements if e.get("action_id")]
+    if len(action_ids) != len(set(action_ids)):
+        problems.append("action_id repeated within a block")
+    for element in elements:
+        if len((element.get("text") or {}).get("text", "")) > 75:
+            problems.append("button text longer than 75")
+        if len(str(element.get("value", ""))) > 2000:
+            problems.append("value longer than 2000")
+        if element.get("type") == "overflow" and not 2 <= len(element.get("options", [])) <= 5:
+            problems.append("overflow needs 2-5 options")
+        confirm = element.get("confirm") or {}
+        if len((confirm.get("text") or {}).get("text", "")) > 300:
+            problems.append("confirm text longer than 300")
     return problems
 
 
@@ -214,8 +278,46 @@ class FakeSlack:
                 }
             )
 
+    def grant(
+        self,
+        team_id: str,
+        *,
+        team_name: str = "Other Co",
+        installer_id: str = "UADMIN",
+        rotating: bool = False,
+        expires_in: int = ROTATED_TOKEN_SECONDS,
+    ) -> str:
+        """An admin of `team_id` approves the install on Slack's page: the code Slack would
+        put on the redirect back to the app."""
+        code = f"code-{team_id}-{secrets.token_hex(6)}"
+        with self.state.lock:
+            self.state.grants[code] = Grant(team_id, team_name, installer_id, rotating, expires_in)
+        return code
+
+    def team_of(self, token: str | None) -> str | None:
+        """The workspace a token was issued for (tokens not issued here: the default team)."""
+        with self.state.lock:
+            issued = self.state.issued.get(token or "")
+        return TEAM_ID if issued is None else issued.team_id
+
+    def tokens_of(self, team_id: str, kind: str = "bot") -> list[str]:
+        with self.state.lock:
+            return [
+                t for t, i in self.state.issued.items() if i.team_id == team_id and i.kind == kind
+            ]
+
+    def revoke_team(self, team_id: str) -> None:
+        """The workspace uninstalled the app: its tokens stop working."""
+        with self.state.lock:
+            for issued in self.state.issued.values():
+                if issued.team_id == team_id:
+                    issued.revoked = True
+
     def reset(self) -> None:
         with self.state.lock:
+            self.state.grants.clear()
+            self.state.issued.clear()
+            self.state.shared_files.clear()
             self.state.envelopes.clear()
             self.state.calls.clear()
             self.state.messages.clear()
@@ -225,13 +327,20 @@ class FakeSlack:
             self.state.held_calls.clear()
             self.state.lock.notify_all()
             self.state.users = default_users()
+            self.state.usergroups.clear()
+            self.state.channel_members.clear()
+            self.state.uploads.clear()
+            self.state.upload_failures = 0
+            self.state.channels.clear()
 
     # --- serving --------------------------------------------------------------------------
 
     def application(self) -> web.Application:
-        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app = web.Application(client_max_size=64 * 1024 * 1024)  # file uploads
+        app.router.add_post("/api/oauth.v2.access", self._oauth_v2_access)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/_stats", self._stats)
         app.router.add_get("/link", self._socket_mode)
         return app
@@ -276,7 +385,7 @@ class FakeSlack:
                 args.update(await request.json())
             else:
                 args.update(await request.post())
-        for key in ("blocks", "view", "attachments"):
+        for key in ("blocks", "view", "attachments", "files"):
             if isinstance(args.get(key), str):
                 try:
                     args[key] = json.loads(args[key])
@@ -303,9 +412,13 @@ class FakeSlack:
             return web.json_response(body, status=failure.status, headers=headers)
         if not token:
             return web.json_response({"ok": False, "error": "not_authed"})
+        if problem := self._token_problem(token):
+            return web.json_response({"ok": False, "error": problem})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
+        if method == "auth.test":
+            return web.json_response(self._auth_test(args, token))
         return web.json_response(handler(args))
 
     def _wait_released(self, method: str) -> None:
@@ -319,9 +432,97 @@ class FakeSlack:
         await asyncio.get_running_loop().run_in_executor(None, self._wait_released, method)
         return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
 
+    def _token_problem(self, token: str) -> str | None:
+        with self.state.lock:
+            issued = self.state.issued.get(token)
+        if issued is None:
+            return None  # a token given to the app directly (single-workspace mode)
+        if issued.revoked:
+            return "token_revoked"
+        if issued.kind != "bot":
+            return "not_allowed_token_type"
+        if issued.expires_at is not None and issued.expires_at <= time.time():
+            return "token_expired"
+        return None
+
+    # --- OAuth ----------------------------------------------------------------------------
+
+    async def _oauth_v2_access(self, request: web.Request) -> web.Response:
+        """The code exchange of an install, and (grant_type=refresh_token) token rotation.
+        The client's credentials come as HTTP Basic auth, as slack-sdk sends them."""
+        args = await self._read_args(request)
+        client_id, client_secret = args.get("client_id"), args.get("client_secret")
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Basic "):
+            client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
+        self._record("oauth.v2.access", {**args, "client_id": client_id}, None)
+        if (client_id, client_secret) != (CLIENT_ID, CLIENT_SECRET):
+            return web.json_response({"ok": False, "error": "invalid_client_id"})
+        with self.state.lock:
+            queue = self.state.failures.get("oauth.v2.access")
+            failure = queue.popleft() if queue else None
+        if failure is not None:
+            return web.json_response({"ok": False, "error": failure.error or "internal_error"})
+        if args.get("grant_type") == "refresh_token":
+            return web.json_response(self._refresh(str(args.get("refresh_token") or "")))
+        with self.state.lock:
+            grant = self.state.grants.pop(str(args.get("code") or ""), None)
+        if grant is None:
+            return web.json_response({"ok": False, "error": "invalid_code"})
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": "A0001",
+            "authed_user": {"id": grant.installer_id},
+            "scope": "commands,chat:write,users:read,files:write,im:write",
+            "token_type": "bot",
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": grant.team_id, "name": grant.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        answer.update(self._new_tokens(grant.team_id, grant.rotating, grant.expires_in))
+        return web.json_response(answer)
+
+    def _refresh(self, refresh_token: str) -> dict[str, Any]:
+        with self.state.lock:
+            issued = self.state.issued.get(refresh_token)
+            if issued is None or issued.kind != "refresh" or issued.revoked:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            issued.revoked = True  # a refresh token works once
+        tokens = self._new_tokens(issued.team_id, True, ROTATED_TOKEN_SECONDS)
+        return {"ok": True, "app_id": "A0001", "token_type": "bot", "scope": "commands", **tokens}
+
+    def _new_tokens(self, team_id: str, rotating: bool, expires_in: int) -> dict[str, Any]:
+        prefix = "xoxe.xoxb-1-" if rotating else "xoxb-"
+        token = f"{prefix}{team_id}-{secrets.token_hex(8)}"
+        with self.state.lock:
+            if not rotating:
+                self.state.issued[token] = Issued(team_id, "bot")
+                return {"access_token": token}
+            refresh = f"xoxe-1-{team_id}-{secrets.token_hex(8)}"
+            self.state.issued[token] = Issued(team_id, "bot", time.time() + expires_in)
+            self.state.issued[refresh] = Issued(team_id, "refresh")
+        return {"access_token": token, "refresh_token": refresh, "expires_in": expires_in}
+
+    def uploaded(self, file_id: str) -> bytes:
+        with self.state.lock:
+            return self.state.uploads[file_id]
+
     async def _response_url(self, request: web.Request) -> web.Response:
         self._record("response_url", await request.json(), None)
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The URL files.getUploadURLExternal hands out: the file's bytes are POSTed here."""
+        file_id = request.match_info["file_id"]
+        body = await request.read()
+        self._record("file.upload", {"file_id": file_id, "length": len(body)}, None)
+        with self.state.lock:
+            if self.state.upload_failures > 0:
+                self.state.upload_failures -= 1
+                return web.Response(status=400, text="upload refused")
+            self.state.uploads[file_id] = body
+        return web.Response(text="OK - " + str(len(body)))
 
     async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
@@ -357,12 +558,12 @@ class FakeSlack:
 
     # --- Web API methods ------------------------------------------------------------------
 
-    def _auth_test(self, _args: dict[str, Any]) -> dict[str, Any]:
+    def _auth_test(self, _args: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         return {
             "ok": True,
             "url": "https://acme.slack.com/",
             "team": "Acme",
-            "team_id": TEAM_ID,
+            "team_id": self.team_of(token),
             "user": "delight",
             "user_id": BOT_USER_ID,
             "bot_id": "B0001",
@@ -456,6 +657,98 @@ class FakeSlack:
             "permalink": f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}",
         }
 
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        uid = str(args.get("users") or "")
+        person = self.state.users.get(uid)
+        if person is None:
+            return {"ok": False, "error": "user_not_found"}
+        if person["deleted"]:
+            return {"ok": False, "error": "user_disabled"}
+        if person["is_bot"]:
+            return {"ok": False, "error": "cannot_dm_bot"}
+        return {"ok": True, "channel": {"id": "D" + uid[1:]}}
+
+    def _paged(self, items: list[Any], args: dict[str, Any], key: str) -> dict[str, Any]:
+        limit = int(args.get("limit") or 100)
+        start = int(args.get("cursor") or 0)
+        cursor = str(start + limit) if start + limit < len(items) else ""
+        return {
+            "ok": True,
+            key: items[start : start + limit],
+            "response_metadata": {"next_cursor": cursor},
+        }
+
+    def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel"))
+        if channel in self.state.channel_errors:
+            return {"ok": False, "error": self.state.channel_errors[channel]}
+        members = self.state.channel_members.get(channel)
+        if members is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return self._paged(members, args, "members")
+
+    def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel") or "")
+        if channel in self.state.channel_errors:
+            return {"ok": False, "error": self.state.channel_errors[channel]}
+        info = {
+            "id": channel,
+            "is_channel": True,
+            "is_private": False,
+            "is_archived": False,
+            "is_member": False,
+            "is_im": False,
+            "is_mpim": False,
+            **self.state.channels.get(channel, {}),
+        }
+        if args.get("include_num_members") in (True, "true", "1", 1):
+            info.setdefault("num_members", len(self.state.channel_members.get(channel, [])))
+        return {"ok": True, "channel": info}
+
+    def _usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = self.state.usergroups.get(str(args.get("usergroup")))
+        if users is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": users}
+
+    def _usergroups_list(self, _args: dict[str, Any]) -> dict[str, Any]:
+        groups = [
+            {"id": gid, "handle": gid.lower(), "name": gid, "user_count": len(users)}
+            for gid, users in self.state.usergroups.items()
+        ]
+        return {"ok": True, "usergroups": groups}
+
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("filename") or int(args.get("length") or 0) <= 0:
+            return {"ok": False, "error": "missing_argument"}
+        file_id = f"F{next(self.state.ts_counter):08d}"
+        url = f"http://127.0.0.1:{self.port}/upload/{file_id}"
+        return {"ok": True, "upload_url": url, "file_id": file_id}
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = args.get("files")
+        listed = json.loads(files) if isinstance(files, str) else files or []
+        missing = [f["id"] for f in listed if f.get("id") not in self.state.uploads]
+        if not listed or missing:
+            return {"ok": False, "error": "file_not_found"}
+        with self.state.lock:
+            self.state.shared_files.extend(
+                {**f, "channel_id": args.get("channel_id"), "comment": args.get("initial_comment")}
+                for f in listed
+            )
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in listed]}
+
+    def _views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._views_open(args)
+
+    def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = args.get("view")
+        if not args.get("view_id") or not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        if problems := view_problems(view):
+            return {"ok": False, "error": "invalid_arguments", "errors": problems}
+        return {"ok": True, "view": {**view, "id": args["view_id"]}}
+
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("trigger_id"):
             return {"ok": False, "error": "invalid_trigger_id"}
@@ -465,6 +758,10 @@ class FakeSlack:
         if problems := view_problems(view):
             return {"ok": False, "error": "invalid_arguments", "errors": problems}
         return {"ok": True, "view": {**view, "id": f"V{next(self.state.ts_counter):06d}"}}
+
+    def shared_files(self) -> list[dict[str, Any]]:
+        with self.state.lock:
+            return list(self.state.shared_files)
 
 
 def main() -> None:

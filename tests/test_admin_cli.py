@@ -85,6 +85,30 @@ def seed_schedule(database_url: str, *, owner: str = "U0001", paused: bool = Fal
     return int(query(database_url, "SELECT max(id) AS id FROM tip_schedule")[0]["id"])
 
 
+def seed_team(database_url: str, *, team_id: str, created_by: str, people: str) -> int:
+    """A manager team where `people` manages, is a named member and was sent a digest."""
+    execute(
+        database_url,
+        "INSERT INTO manager_team (team_id, name, created_by, created_at) "
+        "VALUES (:team, 'Support', :creator, :created)",
+        team=team_id,
+        creator=created_by,
+        created=DAY,
+    )
+    [row] = query(database_url, "SELECT max(id) AS id FROM manager_team")
+    pk = int(row["id"])
+    for statement in (
+        "INSERT INTO manager_team_manager (manager_team_id, user_id, team_id) "
+        "VALUES (:pk, :user, :team)",
+        "INSERT INTO manager_team_source (manager_team_id, kind, ref_id) "
+        "VALUES (:pk, 'user', :user)",
+        "INSERT INTO digest_delivery (manager_team_id, manager_id, week, status, attempts, "
+        "updated_at) VALUES (:pk, :user, '2026-W47', 'sent', 1, :created)",
+    ):
+        execute(database_url, statement, pk=pk, user=people, team=team_id, created=DAY)
+    return pk
+
+
 @pytest.fixture
 def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("DATABASE_URL", database_url)
@@ -209,6 +233,8 @@ def test_forget_user_follows_the_documented_policy(
     )
     elsewhere = seed_kudos(cli, {"team_id": "T0002", "giver_id": "U0005", "request_key": "x"})
     schedule = seed_schedule(cli, owner="U0005")
+    team = seed_team(cli, team_id="T0001", created_by="U0005", people="U0005")
+    other_team = seed_team(cli, team_id="T0002", created_by="U0005", people="U0005")
 
     code, out, _err = run(capsys, "forget-user", "--workspace", "T0001", "U0005", "--yes")
 
@@ -229,6 +255,15 @@ def test_forget_user_follows_the_documented_policy(
     assert query(cli, "SELECT * FROM kudos_element WHERE kudos_id = :id", id=only_them) == []
     [owner] = query(cli, "SELECT owner_id FROM tip_schedule WHERE id = :id", id=schedule)
     assert owner["owner_id"] == ""
+    for table, column in (
+        ("manager_team_manager", "user_id"),
+        ("manager_team_source", "ref_id"),
+        ("digest_delivery", "manager_id"),
+    ):
+        left = query(cli, f"SELECT manager_team_id FROM {table} WHERE {column} = 'U0005'")
+        assert [r["manager_team_id"] for r in left] == [other_team]  # the other workspace's stay
+    teams = query(cli, "SELECT id, created_by FROM manager_team ORDER BY id")
+    assert [(r["id"], r["created_by"]) for r in teams] == [(team, ""), (other_team, "U0005")]
 
     assert run(capsys, "forget-user", "--workspace", "T0001", "U0005", "--yes")[1].startswith(
         "nothing to forget"
@@ -274,7 +309,17 @@ def test_forget_user_asks_at_a_terminal(
 
 def test_every_column_holding_a_user_id_has_a_forget_step() -> None:
     """A new table with user ids must say what forget-user does with them (storage/forget.py)."""
-    not_people = {"id", "team_id", "kudos_id", "schedule_id", "event_id", "tip_id"}
+    not_people = {
+        "id",
+        "team_id",
+        "kudos_id",
+        "schedule_id",
+        "event_id",
+        "tip_id",
+        "manager_team_id",
+        "delivery_id",
+    }
+    not_people |= {"enterprise_id", "app_id", "bot_id", "bot_user_id"}  # Slack's, not a person's
     holding_users = {
         (table.name, column.name)
         for table in SQLModel.metadata.sorted_tables
@@ -336,7 +381,7 @@ def _record_sent(database_url: str, schedule_id: int, element: Element, tip_id: 
         database = Database(database_url)
         try:
             await SqlTipScheduleRepository(database).claim(
-                schedule_id, DAY, element=element, tip_id=tip_id, status="sent"
+                schedule_id, DAY, element=element, tip_id=tip_id, status="sent", at=DAY
             )
         finally:
             await database.close()

@@ -136,3 +136,8 @@ def test_admins_see_the_admin_section_and_elements_expand(
     slack.button(settings["action_id"], "", user="UADMIN", channel=None, view=view)
     [opened] = fake_slack.wait_for_calls("views.open")
     assert opened.args["view"]["callback_id"] == "delight_settings"
+
+    teams = button(view, "Manager teams")
+    slack.button(teams["action_id"], "", user="UADMIN", channel=None, view=view)
+    _settings, teams_list = fake_slack.wait_for_calls("views.open", 2)
+    assert teams_list.args["view"]["callback_id"] == "delight_teams"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from bot.config import (
+    DEFAULT_BOT_SCOPES,
     DEFAULT_DATABASE_URL,
     DEFAULT_SLACK_API_URL,
     ConfigError,
@@ -12,6 +16,7 @@ from bot.config import (
     load_settings,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": "shh"}
 
 
@@ -207,4 +212,103 @@ def test_logging_and_leader_election_defaults_and_choices() -> None:
     assert "LOG_FORMAT='yaml': use text" in refusal_for({**MINIMAL, "LOG_FORMAT": "yaml"})
     assert "DELIGHT_LEADER_RETRY_SECONDS=0 is out of range: use 1–60" in refusal_for(
         {**MINIMAL, "DELIGHT_LEADER_RETRY_SECONDS": "0"}
+    )
+
+
+# --- multi-workspace mode ---------------------------------------------------------------------
+
+OAUTH = {"SLACK_CLIENT_ID": "1234.5678", "SLACK_CLIENT_SECRET": "cs", "SLACK_SIGNING_SECRET": "s"}
+KEY = "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg="
+
+
+def test_client_id_and_secret_mean_multi_workspace_mode_with_the_manifests_scopes() -> None:
+    settings = load_settings(OAUTH)
+
+    assert settings.multi_workspace is True
+    assert settings.slack_bot_token is None
+    assert settings.oauth is not None
+    assert (settings.oauth.client_id, settings.oauth.client_secret) == ("1234.5678", "cs")
+    manifest = json.loads((ROOT / "manifest.json").read_text())
+    assert settings.oauth.scopes == DEFAULT_BOT_SCOPES
+    assert sorted(DEFAULT_BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+    assert (settings.oauth.redirect_uri, settings.oauth.redirect_path) == (
+        None,
+        "/slack/oauth_redirect",
+    )
+    assert settings.encryption_keys == ()
+    assert load_settings(MINIMAL).multi_workspace is False
+
+
+def test_scopes_redirect_uri_and_keys_can_be_set() -> None:
+    settings = load_settings(
+        {
+            **OAUTH,
+            "SLACK_SCOPES": "commands, chat:write",
+            "SLACK_REDIRECT_URI": "https://delight.example.com/slack/back",
+            "DELIGHT_ENCRYPTION_KEY": f"{KEY}, {KEY.replace('Z', 'Y', 1)}",
+        }
+    )
+
+    assert settings.oauth is not None
+    assert settings.oauth.scopes == ("commands", "chat:write")
+    assert settings.oauth.redirect_path == "/slack/back"
+    assert len(settings.encryption_keys) == 2
+
+
+def test_secrets_stay_out_of_the_settings_repr() -> None:
+    shown = repr(load_settings({**OAUTH, "DELIGHT_ENCRYPTION_KEY": KEY}))
+    shown += repr(load_settings(MINIMAL))
+
+    for secret in ("cs", KEY, "xoxb-test-token", "'shh'"):
+        assert secret not in shown
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({**OAUTH, "SLACK_BOT_TOKEN": "xoxb-1"}, "not both"),
+        (
+            {"SLACK_CLIENT_ID": "1234.5678", "SLACK_SIGNING_SECRET": "s"},
+            "SLACK_CLIENT_SECRET is not",
+        ),
+        ({"SLACK_CLIENT_SECRET": "cs", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_ID is not set"),
+        ({**OAUTH, "SLACK_CLIENT_ID": "my-app"}, "SLACK_CLIENT_ID='my-app' is not a client ID"),
+        ({**OAUTH, "SLACK_SCOPES": "chat:write,Post Messages"}, "SLACK_SCOPES has 'Post'"),
+        ({**OAUTH, "SLACK_REDIRECT_URI": "delight.example.com"}, "SLACK_REDIRECT_URI="),
+        ({**OAUTH, "DELIGHT_ENCRYPTION_KEY": "hunter2"}, "DELIGHT_ENCRYPTION_KEY is not a Fernet"),
+        ({**OAUTH, "DELIGHT_ENCRYPTION_KEY": f"{KEY},x"}, "DELIGHT_ENCRYPTION_KEY (key 2)"),
+        ({"SLACK_CLIENT_ID": "1234.5678", "SLACK_CLIENT_SECRET": "cs"}, "SLACK_SIGNING_SECRET"),
+    ],
+)
+def test_multi_workspace_settings_are_checked(env: dict[str, str], expected: str) -> None:
+    message = refusal_for(env)
+
+    assert expected in message
+    assert "hunter2" not in message
+
+
+def test_socket_mode_works_with_many_workspaces_too() -> None:
+    settings = load_settings({**OAUTH, "SLACK_APP_TOKEN": "xapp-1-A"})
+
+    assert (settings.socket_mode, settings.multi_workspace) == (True, True)
+
+
+def test_the_socket_mode_manifest_is_the_http_one_without_its_urls() -> None:
+    http = json.loads((ROOT / "manifest.json").read_text())
+    socket = json.loads((ROOT / "manifest.socket-mode.json").read_text())
+
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert http["oauth_config"]["redirect_urls"] == [
+        "https://YOUR-HOST.example.com/slack/oauth_redirect"
+    ]
+    del http["features"]["slash_commands"][0]["url"]
+    del http["settings"]["event_subscriptions"]["request_url"]
+    del http["settings"]["interactivity"]["request_url"]
+    del http["settings"]["interactivity"]["message_menu_options_url"]
+    del http["oauth_config"]["redirect_urls"]
+    http["settings"]["socket_mode_enabled"] = True
+    assert socket == http
+    assert {"app_uninstalled", "tokens_revoked"} <= set(
+        socket["settings"]["event_subscriptions"]["bot_events"]
     )

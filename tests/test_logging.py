@@ -27,6 +27,8 @@ TOKENS = [
     "xoxa-2-abc",
     "xoxr-abc-123",
     "xapp-1-A0123-4567-89abcdef",
+    "xoxe.xoxb-1-MS0yLTIyMjQ1MjQ5MDIxNDYzLTE2MTc0MjE5NjA0",  # a rotating bot token
+    "xoxe-1-My0xLTIyMjQ1MjQ5MDIxNDYzLTI2MTc0MjE5NjA0LTZhZGI",  # its refresh token
 ]
 
 

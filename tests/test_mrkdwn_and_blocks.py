@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.core.elements import DEFINITION, ELEMENT_INFO, Element
@@ -172,6 +172,7 @@ def test_chunks_never_exceed_the_size(text: str, size: int) -> None:
 
 @PROPERTY
 @given(_ESCAPED_TEXT, st.integers(min_value=6, max_value=120))
+@example("aaaaa\n\n\n\n\n\n", 6)  # blank lines right after a cut are kept
 def test_chunks_rejoin_to_the_text_except_for_line_breaks_at_cuts(text: str, size: int) -> None:
     pieces = chunks(text, size)
 

@@ -35,6 +35,38 @@ def add_due_schedule(database_url: str, channel: str) -> None:
     )
 
 
+def schedule_digests_this_hour(database_url: str) -> None:
+    """The workspace's digests go out today at this hour (UTC managers): due at once."""
+    now = datetime.now(UTC)
+    execute(
+        database_url,
+        "INSERT INTO digest_schedule (team_id, weekday, hour, charts, updated_at) "
+        "VALUES ('T0001', :weekday, :hour, false, :now)",
+        weekday=now.weekday(),
+        hour=now.hour,
+        now=now,
+    )
+
+
+def add_team(database_url: str, name: str, *, manager: str) -> None:
+    """A manager team made yesterday, with one member, whose manager lives in UTC."""
+    execute(
+        database_url,
+        "INSERT INTO manager_team (team_id, name, created_by, created_at) "
+        "VALUES ('T0001', :name, 'U0001', :created)",
+        name=name,
+        created=datetime.now(UTC) - timedelta(days=1),
+    )
+    [row] = query(database_url, "SELECT id FROM manager_team WHERE name = :name", name=name)
+    for statement in (
+        "INSERT INTO manager_team_manager (manager_team_id, user_id, team_id, tz) "
+        "VALUES (:pk, :manager, 'T0001', 'UTC')",
+        "INSERT INTO manager_team_source (manager_team_id, kind, ref_id) "
+        "VALUES (:pk, 'user', 'U0002')",
+    ):
+        execute(database_url, statement, pk=row["id"], manager=manager)
+
+
 class Clock:
     """One `python -m bot clock` process, told apart in Slack's records by its token."""
 
@@ -107,6 +139,32 @@ def test_two_clocks_send_each_tip_once_and_the_survivor_takes_over(
 
 
 @on_postgres
+def test_two_clocks_send_each_digest_once_and_the_survivor_takes_over(
+    clocks: tuple[Clock, Clock], database_url: str, fake_slack: FakeSlack
+) -> None:
+    schedule_digests_this_hour(database_url)
+    add_team(database_url, "Front desk", manager="U0001")
+    for clock in clocks:
+        wait_healthy(clock.port, clock.process)
+
+    [first] = fake_slack.wait_for_calls("chat.postMessage", timeout=15)
+    [leader] = [clock for clock in clocks if clock.is_leader()]
+    [follower] = [clock for clock in clocks if clock is not leader]
+    assert (first.args["channel"], first.token) == ("U0001", leader.token)
+
+    add_team(database_url, "Night shift", manager="U0003")
+    os.kill(leader.process.pid, signal.SIGKILL)
+    leader.process.wait(10)
+
+    fake_slack.wait_for_calls("chat.postMessage", count=2, timeout=15)
+    fake_slack.settle(1.5)  # more election rounds and ticks: nothing is sent twice
+    sent = sorted((call.args["channel"], call.token) for call in posts(fake_slack))
+    assert sent == [("U0001", leader.token), ("U0003", follower.token)]
+    ledger = query(database_url, "SELECT status FROM digest_delivery")
+    assert [row["status"] for row in ledger] == ["sent"] * 2
+
+
+@on_postgres
 def test_a_web_process_answers_slack_and_runs_no_jobs(
     tmp_path: Path, database_url: str, fake_slack: FakeSlack
 ) -> None:
@@ -141,6 +199,7 @@ def test_a_clock_process_on_sqlite_leads_alone_and_serves_health_but_not_slack(
         wait_until(lambda: health(port)["scheduler"]["last_tick"] is not None)  # ticked at once
         assert {job["id"] for job in report["scheduler"]["jobs"]} == {
             "deliver_due_tips",
+            "deliver_due_digests",
             "prune_event_ledger",
         }
         driver = SlackDriver(f"http://127.0.0.1:{port}", response_url=fake_slack.response_url())

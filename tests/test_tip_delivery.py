@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.core.schedule import TipSchedule
 from bot.core.tip_delivery import Delivered
 from tests.conftest import FakeClock
 from tests.driver import RunningApp, SlackDriver
 from tests.fakeslack import Failure, FakeSlack
 from tests.helpers import all_block_text, posts, query, reply_text
+from tests.tip_helpers import add_schedule
 
 MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Amsterdam
 NINE_AMSTERDAM = MONDAY + timedelta(hours=1)
-
-
-def add_schedule(app: RunningApp, **changes: Any) -> TipSchedule:
-    assert app.runtime is not None
-    fields: dict[str, Any] = {
-        "team_id": "T0001",
-        "channel_id": "C0TIPS",
-        "owner_id": "U0001",
-        "weekdays": frozenset(range(5)),
-        "at": time(9, 0),
-        "timezone": "Europe/Amsterdam",
-        "start": date(2026, 11, 23),
-        "created_at": MONDAY,
-    }
-    fields.update(changes)
-    return app.call(app.runtime.tip_schedules.add(**fields))
 
 
 def run_due(app: RunningApp) -> list[Delivered]:
@@ -214,3 +198,17 @@ def test_a_forged_button_value_opens_the_form_with_nothing_chosen(
     [call] = fake_slack.wait_for_calls("views.open")
     elements = next(b for b in call.args["view"]["blocks"] if b.get("block_id") == "elements")
     assert "initial_options" not in elements["element"]
+
+
+def test_a_rate_limited_tip_waits_for_retry_after_and_is_sent_once(
+    app: RunningApp, fake_slack: FakeSlack, clock: FakeClock, database_url: str
+) -> None:
+    add_schedule(app)
+    fake_slack.fail("chat.postMessage", Failure(status=429, retry_after=1))
+    clock.current = NINE_AMSTERDAM + timedelta(seconds=1)
+
+    assert [d.status for d in run_due(app)] == ["sent"]
+
+    first, retry = fake_slack.calls("chat.postMessage")
+    assert retry.at - first.at >= 1.0  # Retry-After was honoured
+    assert [r["status"] for r in ledger(database_url)] == ["sent"]

@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 from bot.cli.arguments import workspace_id
 from bot.cli.database import checked_database_url
 from bot.core.elements import Element, element_for_tag, suggest_element
-from bot.core.schedule import TipSchedule
+from bot.core.schedule import DeliveryMode, TipSchedule
+from bot.core.tip_catalogue import WorkspaceTips
 from bot.core.tip_delivery import UpcomingTip, upcoming_tip
 from bot.core.tips import TipLibrary, load_tip_library
+from storage.custom_tip_repository import SqlTipCustomisations
 from storage.engine import Database
 from storage.tip_repository import SqlTipScheduleRepository
 
@@ -68,13 +70,17 @@ def library_listing(library: TipLibrary, element: Element | None) -> str:
 
 def schedule_listing(upcoming: UpcomingTip) -> str:
     schedule, tip = upcoming.schedule, upcoming.tip
-    lines = [f"Schedule {schedule.id}: {_when(schedule)} in {schedule.channel_id}"]
+    where = "DM to each member of" if schedule.mode is DeliveryMode.MEMBERS else "in"
+    lines = [f"Schedule {schedule.id}: {_when(schedule)} {where} {schedule.channel_id}"]
     if schedule.paused_reason is not None:
         lines.append(f"  paused ({schedule.paused_reason})")
     if upcoming.occurrence is not None:
         local = upcoming.occurrence.astimezone(ZoneInfo(schedule.timezone))
         lines.append(f"  next: {local:%a %Y-%m-%d %H:%M %Z}, {upcoming.element.value} week")
-    lines.append(f"  next {upcoming.element.value} tip: {tip.id}: {tip.title}")
+    if tip is None:
+        lines.append(f"  no {upcoming.element.value} tip: every one is turned off")
+    else:
+        lines.append(f"  next {upcoming.element.value} tip: {tip.id}: {tip.title}")
     return "\n".join(lines)
 
 
@@ -84,11 +90,10 @@ async def _upcoming(
     database = Database(database_url)
     try:
         repository = SqlTipScheduleRepository(database)
+        tips = WorkspaceTips(library=library, customisations=SqlTipCustomisations(database))
         now = datetime.now(UTC)
         return [
-            await upcoming_tip(
-                schedule, schedules=repository, library=library, now=now, element=element
-            )
+            await upcoming_tip(schedule, schedules=repository, tips=tips, now=now, element=element)
             for schedule in await repository.for_team(team_id, include_paused=True)
         ]
     finally:

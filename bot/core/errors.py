@@ -128,3 +128,39 @@ class SettingsInvalid(DelightError):
     """Fields of the settings form that need fixing: field name → what to do."""
 
     problems: dict[str, str]
+
+
+@dataclass
+class ScheduleInvalid(DelightError):
+    """Fields of the tip schedule form that need fixing: field name → what to do."""
+
+    problems: dict[str, str]
+
+
+@dataclass
+class ScheduleNotFound(DelightError):
+    """No such tip schedule in this workspace (deleted, or another workspace's)."""
+
+
+@dataclass
+class TooManySchedules(DelightError):
+    limit: int
+
+
+@dataclass
+class TipInvalid(DelightError):
+    """Fields of a custom tip that need fixing: field name → what to do."""
+
+    problems: dict[str, str]
+
+
+@dataclass
+class TipNotFound(DelightError):
+    """No such tip for this workspace."""
+
+
+@dataclass
+class LastTipOfElement(DelightError):
+    """Turning this tip off would leave its element's week with nothing to send."""
+
+    element_name: str

@@ -78,7 +78,9 @@ def start_of_local_day(now: datetime, tz_name: str | None) -> datetime:
     """Midnight of the giver's own day, so 'today' means what they think it means."""
     try:
         zone = ZoneInfo(tz_name) if tz_name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: with the tzdata package installed, a region name ("America") is a directory
+    # there, and zoneinfo raises IsADirectoryError instead of ZoneInfoNotFoundError.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         zone = ZoneInfo("UTC")
     local = now.astimezone(zone)
     return datetime.combine(local.date(), time.min, tzinfo=zone)

@@ -128,6 +128,7 @@ class FailureReason(StrEnum):
     ARCHIVED = "archived"
     RECIPIENT_UNAVAILABLE = "recipient_unavailable"
     SERVICE_UNAVAILABLE = "service_unavailable"
+    TOO_MANY_MEMBERS = "too_many_members"  # a channel too big to DM each member of
     OTHER = "other"
 
     @property

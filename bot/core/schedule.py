@@ -9,12 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.core.elements import Element
 from bot.core.tips import Tip
 
 CATCH_UP_WINDOW = timedelta(hours=1)
+
+
+class DeliveryMode(StrEnum):
+    CHANNEL = "channel"  # post in the channel
+    MEMBERS = "members"  # DM each member of the channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +35,12 @@ class TipSchedule:
     start: date
     channel_id: str = ""
     owner_id: str = ""  # the admin told when the schedule cannot be delivered
-    created_at: datetime | None = None  # nothing before this counts as missed
+    created_at: datetime | None = None
     paused_reason: str | None = None  # why it is paused; None while it runs
+    mode: DeliveryMode = DeliveryMode.CHANNEL
+    # Nothing before this counts as missed (set when created, changed or resumed), so an
+    # edited or resumed schedule never catches up on occurrences it never had.
+    counts_from: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.weekdays or not self.weekdays <= set(range(7)):

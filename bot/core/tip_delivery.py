@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.core.elements import Element
+from bot.core.elements import ELEMENT_INFO, Element
 from bot.core.model import FailureReason, NotPosted, PostOutcome
 from bot.core.ports import Clock
 from bot.core.schedule import (
     CATCH_UP_WINDOW,
+    DeliveryMode,
     TipSchedule,
     element_of_week,
     next_occurrence,
@@ -19,27 +21,59 @@ from bot.core.schedule import (
     occurrences,
     plan_catch_up,
 )
-from bot.core.tips import Tip, TipLibrary
+from bot.core.tips import Tip
 
 logger = logging.getLogger(__name__)
 
 LOOKBACK = timedelta(days=7)  # how far back missed occurrences are recorded as skipped
+# A delivery still "sending" this long after its last sign of life was cut off (a crash, a
+# deploy): a DM fan-out is resumed, anything else is recorded as failed.
+LEASE = timedelta(minutes=10)
+MAX_MEMBERS_TO_DM = 1000  # beyond this, a DM per member takes too long: post in the channel
 # Problems only a person can fix: the schedule pauses and its owner is told.
 NEEDS_A_PERSON = frozenset(
-    {FailureReason.NOT_IN_CHANNEL, FailureReason.CHANNEL_NOT_FOUND, FailureReason.ARCHIVED}
+    {
+        FailureReason.NOT_IN_CHANNEL,
+        FailureReason.CHANNEL_NOT_FOUND,
+        FailureReason.ARCHIVED,
+        FailureReason.TOO_MANY_MEMBERS,
+    }
 )
 MISSED = "missed while Delight was not running"
+INTERRUPTED = (
+    "interrupted: Delight stopped while posting it, so it may not have gone out "
+    "(not retried, so that nobody gets it twice)"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class DueSchedule:
     schedule: TipSchedule
-    last_occurrence: datetime | None  # the newest occurrence in the ledger
+    last_occurrence: datetime | None  # the newest scheduled (not manual) occurrence
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """One occurrence in the delivery ledger."""
+
+    schedule_id: int
+    occurrence: datetime
+    element: Element
+    tip_id: str | None
+    status: str  # sending, sent, skipped, failed
+    reason: str | None = None
+    manual: bool = False  # an admin's "send now"
+
+
+@dataclass(frozen=True, slots=True)
+class Interrupted:
+    schedule: TipSchedule
+    entry: LedgerEntry
 
 
 class TipScheduleRepository(Protocol):
     async def due_candidates(self) -> list[DueSchedule]:
-        """Every schedule that is not paused, with its newest ledger occurrence."""
+        """Every schedule that is not paused, with its newest scheduled ledger occurrence."""
         ...
 
     async def sent_tip_ids(self, schedule_id: int, element: Element) -> list[str]:
@@ -54,9 +88,12 @@ class TipScheduleRepository(Protocol):
         element: Element,
         tip_id: str | None,
         status: str,
+        at: datetime,
         reason: str | None = None,
+        request_key: str | None = None,
     ) -> bool:
-        """Enter the occurrence in the ledger; False when it is there already."""
+        """Enter the occurrence in the ledger; False when it (or its request key) is there
+        already."""
         ...
 
     async def finish(
@@ -65,25 +102,86 @@ class TipScheduleRepository(Protocol):
         occurrence: datetime,
         *,
         status: str,
+        at: datetime,
         reason: str | None = None,
         message_ts: str | None = None,
     ) -> None: ...
 
     async def pause(self, schedule_id: int, *, reason: str) -> None: ...
 
+    async def interrupted(self, *, idle_since: datetime) -> list[Interrupted]:
+        """Occurrences still "sending" with no sign of life since `idle_since`."""
+        ...
+
+    async def claim_recipient(
+        self,
+        schedule_id: int,
+        occurrence: datetime,
+        *,
+        team_id: str,
+        recipient_id: str,
+        at: datetime,
+    ) -> bool:
+        """Enter one member's DM of an occurrence in the ledger (and show the occurrence is
+        alive); False when it is there already."""
+        ...
+
+    async def finish_recipient(
+        self,
+        schedule_id: int,
+        occurrence: datetime,
+        *,
+        recipient_id: str,
+        status: str,
+        at: datetime,
+        reason: str | None = None,
+    ) -> None: ...
+
+    async def recipient_tally(self, schedule_id: int, occurrence: datetime) -> dict[str, int]:
+        """How many of the occurrence's DMs ended in each status."""
+        ...
+
 
 class TipPoster(Protocol):
     async def post_tip(self, schedule: TipSchedule, tip: Tip, element: Element) -> PostOutcome: ...
 
+    async def members(self, schedule: TipSchedule) -> list[str] | NotPosted:
+        """The people to DM: the channel's members who are people (no bots, no deactivated
+        accounts), or why the channel can't be read."""
+        ...
+
+    async def direct_message_tip(
+        self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element
+    ) -> PostOutcome:
+        """DM the tip to one person, paced to Slack's limits."""
+        ...
+
     async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None: ...
+
+
+class TipSource(Protocol):
+    async def enabled(self, team_id: str, element: Element) -> tuple[Tip, ...]: ...
+
+    async def find(self, team_id: str, tip_id: str) -> Tip | None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Delivered:
     schedule_id: int
     occurrence: datetime
-    status: str
+    status: str  # sent, skipped, failed; "taken": another process or click has it
     tip_id: str | None = None
+    reason: str | None = None
+
+
+def _why(outcome: PostOutcome) -> str | None:
+    if isinstance(outcome, NotPosted):
+        return f"{outcome.reason.value}: {outcome.detail}".rstrip(": ")
+    return None
+
+
+def no_tips_reason(element: Element) -> str:
+    return f"every {ELEMENT_INFO[element].name} tip is turned off"
 
 
 class TipService:
@@ -92,27 +190,35 @@ class TipService:
         *,
         schedules: TipScheduleRepository,
         poster: TipPoster,
-        library: TipLibrary,
+        tips: TipSource,
         clock: Clock,
     ) -> None:
         self._schedules = schedules
         self._poster = poster
-        self._library = library
+        self._tips = tips
         self._clock = clock
 
     async def run_due(self) -> list[Delivered]:
-        """Send what is due now; record what was missed. Safe to run from several processes
-        at once and as often as you like: the ledger lets each occurrence through once."""
+        """Send what is due now; record what was missed; settle what was cut off. Safe to run
+        from several processes at once and as often as you like: the ledger lets each
+        occurrence (and each member's DM) through once."""
         now = self._clock.now()
-        results: list[Delivered] = []
-        for due in await self._schedules.due_candidates():
-            results += await self._run_schedule(due, now)
-        return results
+        results = await self._settle_interrupted(now)
+        # Schedules go side by side: one slow DM fan-out doesn't hold up the others.
+        batches = await asyncio.gather(
+            *(self._run_schedule(due, now) for due in await self._schedules.due_candidates())
+        )
+        return results + [delivered for batch in batches for delivered in batch]
+
+    async def send_now(self, schedule: TipSchedule, *, request_key: str) -> Delivered:
+        """An admin's "send now": the next tip, through the ledger as a manual occurrence, so
+        the rotation moves on and a repeated request (a double click) sends nothing more."""
+        return await self._send(schedule, self._clock.now(), request_key=request_key)
 
     async def _run_schedule(self, due: DueSchedule, now: datetime) -> list[Delivered]:
         schedule = due.schedule
         floor = now - LOOKBACK
-        for candidate in (due.last_occurrence, schedule.created_at):
+        for candidate in (due.last_occurrence, schedule.created_at, schedule.counts_from):
             if candidate is not None and candidate > floor:
                 floor = candidate
         after = floor + timedelta(microseconds=1)
@@ -122,38 +228,152 @@ class TipService:
         for skipped in plan.skip:
             element = element_of_week(schedule, skipped)
             if await self._schedules.claim(
-                schedule.id, skipped, element=element, tip_id=None, status="skipped", reason=MISSED
+                schedule.id,
+                skipped,
+                element=element,
+                tip_id=None,
+                status="skipped",
+                reason=MISSED,
+                at=now,
             ):
                 logger.info("tip schedule %s: skipped %s (%s)", schedule.id, skipped, MISSED)
-                results.append(Delivered(schedule.id, skipped, "skipped"))
+                results.append(Delivered(schedule.id, skipped, "skipped", reason=MISSED))
         if plan.send is not None:
             results.append(await self._send(schedule, plan.send))
         return results
 
-    async def _send(self, schedule: TipSchedule, occurrence: datetime) -> Delivered:
+    async def _send(
+        self, schedule: TipSchedule, occurrence: datetime, *, request_key: str | None = None
+    ) -> Delivered:
         element = element_of_week(schedule, occurrence)
-        tip = next_tip(
-            self._library.for_element(element),
-            await self._schedules.sent_tip_ids(schedule.id, element),
-        )
+        tips = await self._tips.enabled(schedule.team_id, element)
+        if not tips:  # admins can't turn off an element's last tip, but a race could
+            reason = no_tips_reason(element)
+            claimed = await self._schedules.claim(
+                schedule.id,
+                occurrence,
+                element=element,
+                tip_id=None,
+                status="skipped",
+                reason=reason,
+                request_key=request_key,
+                at=self._clock.now(),
+            )
+            return Delivered(
+                schedule.id, occurrence, "skipped" if claimed else "taken", None, reason
+            )
+        tip = next_tip(tips, await self._schedules.sent_tip_ids(schedule.id, element))
         claimed = await self._schedules.claim(
-            schedule.id, occurrence, element=element, tip_id=tip.id, status="sending"
+            schedule.id,
+            occurrence,
+            element=element,
+            tip_id=tip.id,
+            status="sending",
+            request_key=request_key,
+            at=self._clock.now(),
         )
-        if not claimed:  # another process has it
+        if not claimed:  # another process (or click) has it
             return Delivered(schedule.id, occurrence, "taken")
+        if schedule.mode is DeliveryMode.MEMBERS:
+            return await self._fan_out(schedule, occurrence, tip)
         outcome = await self._poster.post_tip(schedule, tip, element)
+        return await self._conclude(schedule, occurrence, tip, outcome)
+
+    async def _conclude(
+        self, schedule: TipSchedule, occurrence: datetime, tip: Tip, outcome: PostOutcome
+    ) -> Delivered:
         if not isinstance(outcome, NotPosted):
             await self._schedules.finish(
-                schedule.id, occurrence, status="sent", message_ts=outcome.ts
+                schedule.id, occurrence, status="sent", message_ts=outcome.ts, at=self._clock.now()
             )
             return Delivered(schedule.id, occurrence, "sent", tip.id)
-        reason = f"{outcome.reason.value}: {outcome.detail}".rstrip(": ")
-        await self._schedules.finish(schedule.id, occurrence, status="failed", reason=reason)
-        logger.warning("tip schedule %s: %s failed (%s)", schedule.id, occurrence, reason)
+        reason = _why(outcome) or ""
+        await self._fail(schedule, occurrence, reason)
         if outcome.reason in NEEDS_A_PERSON:
             await self._schedules.pause(schedule.id, reason=reason)
             await self._poster.tell_owner_paused(schedule, outcome.reason)
-        return Delivered(schedule.id, occurrence, "failed", tip.id)
+        return Delivered(schedule.id, occurrence, "failed", tip.id, reason)
+
+    async def _fail(self, schedule: TipSchedule, occurrence: datetime, reason: str) -> None:
+        await self._schedules.finish(
+            schedule.id, occurrence, status="failed", reason=reason, at=self._clock.now()
+        )
+        logger.warning("tip schedule %s: %s failed (%s)", schedule.id, occurrence, reason)
+
+    async def _fan_out(self, schedule: TipSchedule, occurrence: datetime, tip: Tip) -> Delivered:
+        """DM the tip to each member once. Safe to resume, or to run twice at once: each
+        member's DM is claimed in the ledger before it is sent."""
+        members = await self._poster.members(schedule)
+        if isinstance(members, NotPosted):
+            return await self._conclude(schedule, occurrence, tip, members)
+        if len(members) > MAX_MEMBERS_TO_DM:
+            too_many = NotPosted(
+                schedule.channel_id,
+                FailureReason.TOO_MANY_MEMBERS,
+                f"{len(members):,} members, at most {MAX_MEMBERS_TO_DM:,} can be DMed",
+            )
+            return await self._conclude(schedule, occurrence, tip, too_many)
+        if not members:
+            reason = "the channel has nobody to DM"
+            await self._schedules.finish(
+                schedule.id, occurrence, status="skipped", reason=reason, at=self._clock.now()
+            )
+            return Delivered(schedule.id, occurrence, "skipped", tip.id, reason)
+        for recipient_id in members:
+            if not await self._schedules.claim_recipient(
+                schedule.id,
+                occurrence,
+                team_id=schedule.team_id,
+                recipient_id=recipient_id,
+                at=self._clock.now(),
+            ):
+                continue
+            outcome = await self._poster.direct_message_tip(
+                schedule, recipient_id, tip, tip.element
+            )
+            await self._schedules.finish_recipient(
+                schedule.id,
+                occurrence,
+                recipient_id=recipient_id,
+                status="failed" if isinstance(outcome, NotPosted) else "sent",
+                reason=_why(outcome),
+                at=self._clock.now(),
+            )
+        tally = await self._schedules.recipient_tally(schedule.id, occurrence)
+        sent, failed_count = tally.get("sent", 0), tally.get("failed", 0)
+        reason = f"DMed {sent} of {len(members)} members"
+        if failed_count:
+            reason += f"; {failed_count} could not be reached"
+        if not sent:
+            await self._fail(schedule, occurrence, reason)
+            return Delivered(schedule.id, occurrence, "failed", tip.id, reason)
+        await self._schedules.finish(
+            schedule.id, occurrence, status="sent", reason=reason, at=self._clock.now()
+        )
+        return Delivered(schedule.id, occurrence, "sent", tip.id, reason)
+
+    async def _settle_interrupted(self, now: datetime) -> list[Delivered]:
+        results = []
+        for cut_off in await self._schedules.interrupted(idle_since=now - LEASE):
+            schedule, entry = cut_off.schedule, cut_off.entry
+            tip = await self._tips.find(schedule.team_id, entry.tip_id) if entry.tip_id else None
+            resumable = (
+                schedule.mode is DeliveryMode.MEMBERS
+                and schedule.paused_reason is None
+                and tip is not None
+                and now - entry.occurrence <= CATCH_UP_WINDOW
+            )
+            if resumable and tip is not None:
+                logger.info(
+                    "tip schedule %s: resuming the DMs of %s", schedule.id, entry.occurrence
+                )
+                results.append(await self._fan_out(schedule, entry.occurrence, tip))
+                continue
+            await self._fail(schedule, entry.occurrence, INTERRUPTED)
+            results.append(
+                Delivered(schedule.id, entry.occurrence, "failed", entry.tip_id, INTERRUPTED)
+            )
+        return results
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,23 +381,27 @@ class UpcomingTip:
     schedule: TipSchedule
     occurrence: datetime | None  # None when paused or when an element was asked for
     element: Element
-    tip: Tip
+    tip: Tip | None  # None when every tip of the element is turned off
 
 
 async def upcoming_tip(
     schedule: TipSchedule,
     *,
     schedules: TipScheduleRepository,
-    library: TipLibrary,
+    tips: TipSource,
     now: datetime,
     element: Element | None = None,
 ) -> UpcomingTip:
     """Which tip the schedule sends next: at its next occurrence, or, given an element, in
-    that element's next week. The same choice `TipService` makes when the time comes."""
+    that element's next week. The same choice `TipService` makes when the time comes, and
+    nothing is recorded, so the rotation stays where it is."""
     occurrence = None
     if element is None:
         if schedule.paused_reason is None:
             occurrence = next_occurrence(schedule, now)
         element = element_of_week(schedule, occurrence or now)
-    tip = next_tip(library.for_element(element), await schedules.sent_tip_ids(schedule.id, element))
+    enabled = await tips.enabled(schedule.team_id, element)
+    tip = None
+    if enabled:
+        tip = next_tip(enabled, await schedules.sent_tip_ids(schedule.id, element))
     return UpcomingTip(schedule, occurrence, element, tip)

@@ -154,19 +154,22 @@ def _read_tip(
         problems.append(
             f"{where}: bad id (use lowercase letters and digits joined by single hyphens)"
         )
-    if len(tip.title) > MAX_TITLE_CHARS:
-        problems.append(
-            f"{where}: title too long ({len(tip.title)} characters, at most {MAX_TITLE_CHARS})"
-        )
-    if len(tip.body) < MIN_BODY_CHARS:
-        problems.append(
-            f"{where}: body too short ({len(tip.body)} characters, at least {MIN_BODY_CHARS})"
-        )
-    if len(tip.body) > MAX_BODY_CHARS:
-        problems.append(
-            f"{where}: body too long ({len(tip.body)} characters, at most {MAX_BODY_CHARS})"
-        )
+    problems += [
+        f"{where}: {name} {problem}" for name, problem in length_problems(tip.title, tip.body)
+    ]
     return None if len(problems) > found else tip
+
+
+def length_problems(title: str, body: str) -> list[tuple[Literal["title", "body"], str]]:
+    """Where a tip's title or body doesn't fit a Slack message well: (field, problem)."""
+    found: list[tuple[Literal["title", "body"], str]] = []
+    if len(title) > MAX_TITLE_CHARS:
+        found.append(("title", f"too long ({len(title)} characters, at most {MAX_TITLE_CHARS})"))
+    if len(body) < MIN_BODY_CHARS:
+        found.append(("body", f"too short ({len(body)} characters, at least {MIN_BODY_CHARS})"))
+    if len(body) > MAX_BODY_CHARS:
+        found.append(("body", f"too long ({len(body)} characters, at most {MAX_BODY_CHARS})"))
+    return found
 
 
 def _check_counts(counts: dict[Element, int], problems: list[str]) -> None:
@@ -195,15 +198,8 @@ def _check_no_duplicates(
     tips: list[Tip], name: Literal["title", "body"], limit: float, problems: list[str]
 ) -> None:
     """Report exact duplicates (ignoring case and spacing) and near-duplicates."""
-    texts = [
-        " ".join((tip.title if name == "title" else tip.body).casefold().split()) for tip in tips
-    ]
-    # Titles compare letter by letter, which also catches a typo'd copy. Bodies compare word
-    # by word: letter counts of any two English paragraphs are alike, so quick_ratio() would
-    # rule nothing out and the full ratio() over ~100 bodies would take over a second.
-    sequences: list[Sequence[str]] = (
-        list(texts) if name == "title" else [_WORD.findall(text) for text in texts]
-    )
+    texts = [_comparable(tip.title if name == "title" else tip.body) for tip in tips]
+    sequences = [_sequence(text, name) for text in texts]
     # autojunk would ignore every common item of a sequence over 200 items long.
     matcher: difflib.SequenceMatcher[str] = difflib.SequenceMatcher(autojunk=False)
     for i, tip in enumerate(tips):
@@ -217,13 +213,49 @@ def _check_no_duplicates(
                 problems.append(f"{where}: exact duplicate {name} of {also}")
                 continue
             matcher.set_seq1(sequences[j])
-            # The cheap upper bounds rule out most pairs before the costly ratio().
-            if (
-                matcher.real_quick_ratio() >= limit
-                and matcher.quick_ratio() >= limit
-                and (ratio := matcher.ratio()) >= limit
-            ):
+            if (ratio := _ratio_at_least(matcher, limit)) is not None:
                 problems.append(
                     f"{where}: near-duplicate {name} of {also} "
                     f"(similarity {ratio:.2f}, limit {limit:.2f})"
                 )
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _sequence(text: str, name: Literal["title", "body"]) -> Sequence[str]:
+    # Titles compare letter by letter, which also catches a typo'd copy. Bodies compare word
+    # by word: letter counts of any two English paragraphs are alike, so quick_ratio() would
+    # rule nothing out and the full ratio() over ~100 bodies would take over a second.
+    return text if name == "title" else _WORD.findall(text)
+
+
+def _ratio_at_least(matcher: difflib.SequenceMatcher[str], limit: float) -> float | None:
+    """The matcher's similarity when it reaches `limit`; the cheap upper bounds rule out most
+    pairs before the costly ratio()."""
+    if matcher.real_quick_ratio() < limit or matcher.quick_ratio() < limit:
+        return None
+    ratio = matcher.ratio()
+    return ratio if ratio >= limit else None
+
+
+def near_duplicate(
+    title: str, body: str, others: Iterable[Tip]
+) -> tuple[Literal["title", "body"], Tip] | None:
+    """The first of `others` that a new tip would repeat (the same rules as the library's
+    check): which field matches, and the tip it matches."""
+    fields: tuple[tuple[Literal["title", "body"], str, float], ...] = (
+        ("title", title, TITLE_SIMILARITY_LIMIT),
+        ("body", body, BODY_SIMILARITY_LIMIT),
+    )
+    matcher: difflib.SequenceMatcher[str] = difflib.SequenceMatcher(autojunk=False)
+    for other in others:
+        for name, text, limit in fields:
+            mine, theirs = _comparable(text), _comparable(getattr(other, name))
+            if mine == theirs:
+                return name, other
+            matcher.set_seqs(_sequence(mine, name), _sequence(theirs, name))
+            if _ratio_at_least(matcher, limit) is not None:
+                return name, other
+    return None

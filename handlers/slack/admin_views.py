@@ -94,6 +94,15 @@ def settings_modal(settings: WorkspaceSettings) -> Block:
                 admins,
                 optional=True,
             ),
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": "Weekly digests for managers, and their teams"},
+                "accessory": {
+                    "type": "button",
+                    "action_id": ids.OPEN_TEAMS,
+                    "text": _plain("Manager teams & digests"),
+                },
+            },
         ],
     }
 

@@ -27,7 +27,6 @@ from handlers.slack import ids
 from handlers.slack.mrkdwn import (
     channel_mention,
     defuse,
-    escape,
     escaped_excerpt,
     people_list,
     quote,
@@ -322,6 +321,16 @@ def help_message() -> Message:
         "if you like, the elements it showed.\n"
         "• `/delight` or `/delight @maria`: open a form to write it.\n"
         "• *Recognise with Delight* in a message's ⋯ menu: recognise the author of that message.\n"
+        "• Add `--private` to skip the public announcement: only the people you recognise are "
+        "told (and their managers, in their weekly digest).\n"
+        "• `/delight undo`: take back what you sent in the last 15 minutes.\n"
+        "• `/delight me`: what you gave and received; `/delight top [week|month|quarter|all]`: "
+        "the leaderboard, if your workspace has it on.\n"
+        "• `/delight digest` (`digest last`): managers, your team's week so far (the last one "
+        "sent).\n"
+        "• Admins: `/delight admin` (settings), `/delight admin export` (every recognition as "
+        "a CSV file, in your DM), `/delight teams` (managers' teams and digests), "
+        "`/delight tips` (tip schedules and tips), `/delight tips status`.\n"
         "• `/delight help`: this message.\n\n"
         f"*The seven elements* (tags are optional):\n{elements}"
     )
@@ -487,7 +496,8 @@ def tip_message(tip: Tip, element: Element) -> Message:
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": headline}},
         context_block(f"{definition_highlighting(element)} — {DEFINITION_AUTHOR}"),
-        section(f"*{escape(tip.title)}*\n{escape(tip.body)}"),
+        # Defused: an admin's own tip is user text, and must not ping anyone either.
+        section(f"*{defuse(tip.title)}*\n{defuse(tip.body)}"),
         {
             "type": "actions",
             "elements": [
@@ -501,7 +511,7 @@ def tip_message(tip: Tip, element: Element) -> Message:
             ],
         },
     ]
-    return Message(text=f"{headline}: {escape(tip.title)}", blocks=blocks)
+    return Message(text=f"{headline}: {defuse(tip.title)}", blocks=blocks)
 
 
 _PAUSE_ADVICE = {
@@ -510,6 +520,9 @@ _PAUSE_ADVICE = {
     ),
     FailureReason.CHANNEL_NOT_FOUND: "I can't find {channel} (it may be private or deleted)",
     FailureReason.ARCHIVED: "{channel} is archived",
+    FailureReason.TOO_MANY_MEMBERS: (
+        "{channel} has grown too big to DM each member (post in the channel instead)"
+    ),
 }
 
 

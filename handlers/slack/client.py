@@ -38,10 +38,15 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 
 
 def make_web_client(
-    *, token: str, base_url: str, session: aiohttp.ClientSession | None = None, timeout: int = 10
+    *,
+    token: str | None,
+    base_url: str,
+    session: aiohttp.ClientSession | None = None,
+    timeout: int = 10,
 ) -> AsyncWebClient:
     """Pass one long-lived `session`: without it every call opens a new connection (and, to
-    slack.com, a new TLS handshake)."""
+    slack.com, a new TLS handshake). No `token`: a template for multi-workspace mode, whose
+    requests each get their workspace's token."""
     return AsyncWebClient(
         token=token,
         base_url=base_url,

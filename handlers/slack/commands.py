@@ -8,11 +8,16 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.digest_delivery import DigestService
+from bot.core.export import WorkspaceExport
 from bot.core.home import HomeService, Period
 from bot.core.model import Nomination, Source
 from bot.core.moderation import Moderation
+from bot.core.teams import TeamService
 from bot.core.workspace_admin import WorkspaceAdmin
 from handlers.slack import blocks, ids
+from handlers.slack.admin_export import send_export
+from handlers.slack.digest import show_digests
 from handlers.slack.home import open_settings
 from handlers.slack.home_view import leaderboard_message, my_stats_message
 from handlers.slack.moderation import retracted_text
@@ -27,6 +32,8 @@ from handlers.slack.parsing import (
 )
 from handlers.slack.refusals import explain
 from handlers.slack.replies import ephemeral
+from handlers.slack.teams import open_teams
+from handlers.slack.tip_admin import TipAdmin, run_tips_command
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +42,10 @@ class CommandServices:
     moderation: Moderation
     home: HomeService
     workspace_admin: WorkspaceAdmin
+    export: WorkspaceExport
+    tip_admin: TipAdmin
+    digests: DigestService
+    teams: TeamService
 
 
 async def run_subcommand(
@@ -43,7 +54,8 @@ async def run_subcommand(
     command: dict[str, Any],
     client: AsyncWebClient,
 ) -> blocks.Message | None:
-    """`/delight undo | me | top [period] | admin`: the reply to show, if any."""
+    """`/delight undo | me | top [period] | admin [export] | tips [status] | digest [last] |
+    teams`: the reply to show, if any."""
     team_id, user_id = command["team_id"], command["user_id"]
     match sub.name:
         case "undo":
@@ -57,11 +69,29 @@ async def run_subcommand(
             except ValueError:
                 return blocks.text_message("Use `/delight top week`, `month`, `quarter` or `all`.")
             return leaderboard_message(await services.home.leaderboard(team_id, period), period)
+        case "admin" if sub.argument == "export":
+            return await send_export(services.export, client, team_id=team_id, user_id=user_id)
         case "admin":
             refusal = await open_settings(
                 client, services.workspace_admin, team_id, user_id, command
             )
             return None if refusal is None else blocks.text_message(refusal)
+        case "tips":
+            return await run_tips_command(services.tip_admin, sub.argument, command, client)
+        case "digest":
+            directory = services.flow.directory
+            await show_digests(
+                client, services.digests, directory, command, last=sub.argument == "last"
+            )
+        case "teams":
+            await open_teams(
+                client,
+                services.teams,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=command["trigger_id"],
+                channel=command.get("channel_id"),
+            )
     return None
 
 

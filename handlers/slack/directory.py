@@ -10,9 +10,9 @@ from typing import Any
 
 from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.model import Person
+from handlers.slack.workspace_clients import WorkspaceClients
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +34,8 @@ def person_from_slack(user: dict[str, Any]) -> Person:
 
 
 class SlackDirectory:
-    def __init__(self, client: AsyncWebClient, *, max_people: int = 50_000) -> None:
-        self._client = client
+    def __init__(self, clients: WorkspaceClients, *, max_people: int = 50_000) -> None:
+        self._clients = clients  # each workspace's own bot token
         self._people: TTLCache[tuple[str, str], Person] = TTLCache(max_people, PROFILE_TTL)
         self._names: dict[str, tuple[float, dict[str, list[str]]]] = {}
         self._names_lock = asyncio.Lock()
@@ -57,7 +57,8 @@ class SlackDirectory:
         if (cached := self._people.get((team_id, user_id))) is not None:
             return cached
         try:
-            response = await self._client.users_info(user=user_id)
+            client = await self._clients.for_team(team_id)
+            response = await client.users_info(user=user_id)
         except SlackApiError as exc:
             if exc.response.get("error") in ("user_not_found", "user_not_visible"):
                 return None
@@ -77,7 +78,8 @@ class SlackDirectory:
             if cached and time.monotonic() - cached[0] < NAMES_TTL:
                 return cached[1]
             index: dict[str, list[str]] = {}
-            async for page in await self._client.users_list(limit=200):
+            client = await self._clients.for_team(team_id)
+            async for page in await client.users_list(limit=200):
                 for user in page.get("members", []):
                     person = person_from_slack(user)
                     self._people[(team_id, person.id)] = person

@@ -17,11 +17,14 @@ from handlers.slack import admin_views, blocks, ids
 from handlers.slack.home_view import home_view, read_cursor
 from handlers.slack.ids_parsing import team_of
 from handlers.slack.refusals import explain
+from handlers.slack.tip_admin import TipAdmin, open_tips_from_home
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, *, home: HomeService, workspace_admin: WorkspaceAdmin) -> None:
+def register(
+    app: AsyncApp, *, home: HomeService, workspace_admin: WorkspaceAdmin, tip_admin: TipAdmin
+) -> None:
     async def publish(
         client: AsyncWebClient, team_id: str, user_id: str, cursor: HomeCursor | None = None
     ) -> None:
@@ -71,6 +74,15 @@ def register(app: AsyncApp, *, home: HomeService, workspace_admin: WorkspaceAdmi
     ) -> None:
         await ack()
         await open_settings(client, workspace_admin, team_of(body), body["user"]["id"], body)
+
+    @app.action(ids.HOME_TIPS)
+    async def handle_tips_button(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        if (refusal := await open_tips_from_home(tip_admin, client, body)) is not None:
+            await publish(client, team_of(body), body["user"]["id"])  # no longer an admin
+            logger.info("tip schedules refused from App Home: %s", refusal)
 
     @app.view(ids.SETTINGS_MODAL)
     async def handle_settings_submission(

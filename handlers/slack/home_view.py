@@ -222,7 +222,14 @@ def _admin_section(home: Home) -> list[Block]:
     return [
         {"type": "header", "text": {"type": "plain_text", "text": "Admin"}},
         context_block(summary),
-        {"type": "actions", "elements": [_button("Workspace settings", ids.HOME_SETTINGS)]},
+        {
+            "type": "actions",
+            "elements": [
+                _button("Workspace settings", ids.HOME_SETTINGS),
+                _button("Tip schedules", ids.HOME_TIPS),
+                _button("Manager teams & digests", ids.OPEN_TEAMS),
+            ],
+        },
     ]
 
 

@@ -21,3 +21,37 @@ def team_of(body: dict[str, Any]) -> str:
     team = body.get("team") or {}
     user = body.get("user") or {}
     return str(team.get("id") or user.get("team_id") or "")
+
+
+_SCHEDULE_ID = re.compile(r"[1-9][0-9]{0,17}")
+_SEND_NOW = re.compile(r"([1-9][0-9]{0,17}):([0-9]{1,18})")
+_TIP_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|custom:[1-9][0-9]{0,17}")
+
+
+def schedule_id_from(value: object) -> int | None:
+    """A tip schedule id from a button value or modal metadata; None for anything else."""
+    if isinstance(value, str) and _SCHEDULE_ID.fullmatch(value):
+        return int(value)
+    return None
+
+
+def send_now_from(value: object) -> tuple[int, str] | None:
+    """The schedule id and send key a "send now" button carries."""
+    match = _SEND_NOW.fullmatch(value) if isinstance(value, str) else None
+    return (int(match.group(1)), match.group(2)) if match else None
+
+
+def tip_id_from(value: object) -> str | None:
+    """A library or custom tip id; None for anything else."""
+    if isinstance(value, str) and len(value) <= 80 and _TIP_ID.fullmatch(value):
+        return value
+    return None
+
+
+def tip_choice_from(value: object) -> tuple[str, str] | None:
+    """What a custom tip's menu asks ("on", "off" or "delete") and of which tip."""
+    if not isinstance(value, str):
+        return None
+    verb, _, tip = value.partition(":")
+    tip_id = tip_id_from(tip)
+    return (verb, tip_id) if verb in ("on", "off", "delete") and tip_id else None

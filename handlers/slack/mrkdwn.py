@@ -38,7 +38,8 @@ def chunks(text: str, size: int) -> list[str]:
             if amp != -1 and ";" not in text[amp:cut]:
                 cut = amp
         pieces.append(text[:cut])
-        text = text[cut:].lstrip("\n")
+        # the line break we cut at is implied by the cut; any further ones are blank lines
+        text = text[cut + 1 :] if text[cut] == "\n" else text[cut:]
     pieces.append(text)
     return pieces
 

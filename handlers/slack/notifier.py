@@ -13,6 +13,7 @@ from bot.core.model import DeliveryReport, FailureReason, Kudos, NotPosted, Post
 from bot.core.moderation import Retraction
 from bot.core.ports import SettingsRepository
 from handlers.slack import blocks
+from handlers.slack.workspace_clients import WorkspaceClients, WorkspaceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -52,28 +53,57 @@ def retry_after(error: SlackApiError) -> float | None:
         return None
 
 
+async def post_message(
+    client: AsyncWebClient, channel: str, message: blocks.Message
+) -> PostOutcome:
+    """Post a message; every failure comes back as a NotPosted with a reason."""
+    try:
+        response = await client.chat_postMessage(
+            channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
+        )
+    except SlackApiError as exc:
+        reason, code = failure_reason(exc)
+        logger.warning("chat.postMessage to %s failed: %s", channel, code)
+        return NotPosted(
+            channel_id=channel, reason=reason, detail=code, retry_after=retry_after(exc)
+        )
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        logger.warning("chat.postMessage to %s failed: %r", channel, exc)
+        return NotPosted(
+            channel_id=channel, reason=FailureReason.SERVICE_UNAVAILABLE, detail=repr(exc)
+        )
+    return Posted(channel_id=str(response["channel"]), ts=str(response["ts"]))
+
+
 class SlackNotifier:
-    def __init__(self, client: AsyncWebClient, settings: SettingsRepository) -> None:
-        self._client = client
+    def __init__(self, clients: WorkspaceClients, settings: SettingsRepository) -> None:
+        self._clients = clients  # each workspace's own bot token
         self._settings = settings  # for the endorsement emoji, which admins choose
 
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
         emoji = (await self._settings.get(kudos.team_id)).endorsement_emoji
-        return await self.post(channel_id, blocks.announcement(kudos, emoji=emoji))
+        message = blocks.announcement(kudos, emoji=emoji)
+        return await self.post(channel_id, message, team_id=kudos.team_id)
 
     async def show_endorsements(self, kudos: Kudos, *, count: int) -> None:
         if kudos.announcement_channel_id and kudos.announcement_ts:
             emoji = (await self._settings.get(kudos.team_id)).endorsement_emoji
             message = blocks.announcement(kudos, endorsements=count, emoji=emoji)
-            await self.update(kudos.announcement_channel_id, kudos.announcement_ts, message)
+            await self.update(
+                kudos.announcement_channel_id,
+                kudos.announcement_ts,
+                message,
+                team_id=kudos.team_id,
+            )
 
     async def retract(
         self, kudos: Kudos, *, direct_messages: dict[str, Posted], how: Retraction
     ) -> None:
         """Replace the announcement and each DM with a short note (best effort: the kudos is
         gone from Delight whatever Slack says)."""
+        team_id = kudos.team_id
         updates = [
-            self.update(posted.channel_id, posted.ts, blocks.retracted_dm(how))
+            self.update(posted.channel_id, posted.ts, blocks.retracted_dm(how), team_id=team_id)
             for posted in direct_messages.values()
         ]
         if kudos.announcement_channel_id and kudos.announcement_ts:
@@ -82,15 +112,20 @@ class SlackNotifier:
                     kudos.announcement_channel_id,
                     kudos.announcement_ts,
                     blocks.retracted_announcement(how),
+                    team_id=team_id,
                 )
             )
         await asyncio.gather(*updates)
 
-    async def update(self, channel: str, ts: str, message: blocks.Message) -> bool:
+    async def update(self, channel: str, ts: str, message: blocks.Message, *, team_id: str) -> bool:
         try:
-            await self._client.chat_update(
+            client = await self._clients.for_team(team_id)
+            await client.chat_update(
                 channel=channel, ts=ts, text=message.text, blocks=message.blocks
             )
+        except WorkspaceUnavailable as exc:
+            logger.warning("chat.update of %s/%s not sent: %s", channel, ts, exc.reason)
+            return False
         except SlackApiError as exc:
             logger.warning(
                 "chat.update of %s/%s failed: %s", channel, ts, exc.response.get("error")
@@ -103,26 +138,19 @@ class SlackNotifier:
 
     async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome:
         # Posting to a user id lands in the app's DM with them: no conversations.open needed.
-        return await self.post(recipient_id, blocks.recipient_dm(kudos, recipient_id))
+        message = blocks.recipient_dm(kudos, recipient_id)
+        return await self.post(recipient_id, message, team_id=kudos.team_id)
 
     async def update_giver(self, report: DeliveryReport) -> PostOutcome:
-        return await self.post(report.kudos.giver_id, blocks.delivery_update(report))
+        message = blocks.delivery_update(report)
+        return await self.post(report.kudos.giver_id, message, team_id=report.kudos.team_id)
 
-    async def post(self, channel: str, message: blocks.Message) -> PostOutcome:
-        """Post a message; every failure comes back as a NotPosted with a reason."""
+    async def post(self, channel: str, message: blocks.Message, *, team_id: str) -> PostOutcome:
+        """Post a message in the workspace, with its own token; every failure comes back as a
+        NotPosted with a reason."""
         try:
-            response = await self._client.chat_postMessage(
-                channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
-            )
-        except SlackApiError as exc:
-            reason, code = failure_reason(exc)
-            logger.warning("chat.postMessage to %s failed: %s", channel, code)
-            return NotPosted(
-                channel_id=channel, reason=reason, detail=code, retry_after=retry_after(exc)
-            )
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            logger.warning("chat.postMessage to %s failed: %r", channel, exc)
-            return NotPosted(
-                channel_id=channel, reason=FailureReason.SERVICE_UNAVAILABLE, detail=repr(exc)
-            )
-        return Posted(channel_id=str(response["channel"]), ts=str(response["ts"]))
+            client = await self._clients.for_team(team_id)
+        except WorkspaceUnavailable as exc:
+            logger.warning("chat.postMessage to %s not sent: %s", channel, exc.reason)
+            return NotPosted(channel_id=channel, reason=FailureReason.OTHER, detail=exc.reason)
+        return await post_message(client, channel, message)

@@ -45,14 +45,17 @@ class CommandNomination:
 
 @dataclass(frozen=True, slots=True)
 class Subcommand:
-    """`/delight undo`, `me`, `top [period]`, `admin`: a word of its own, not a story."""
+    """`/delight undo`, `me`, `top [period]`, `admin`, `tips [status]`, `digest [last]`,
+    `teams`: a word of its own, not a story (a nomination starts with a person)."""
 
     name: str
     argument: str = ""
 
 
 ParsedCommand = HelpRequest | ModalRequest | CommandNomination | Subcommand
-SUBCOMMANDS = frozenset({"undo", "me", "top", "admin"})
+SUBCOMMANDS = frozenset({"undo", "me", "top", "admin", "digest", "teams", "tips"})
+# `/delight digest` is the week so far; `digest last` the last one sent.
+DIGEST_OPTIONS = {"": "", "now": "", "this week": "", "last": "last"}
 
 
 class ParseError(Exception):
@@ -70,6 +73,11 @@ class GroupMention(ParseError):
     """@here, @channel, @everyone or a user group named as a recipient."""
 
     label: str
+
+
+@dataclass
+class UnknownDigestOption(ParseError):
+    option: str
 
 
 _USER = r"<@(?P<uid>[UW][A-Z0-9]+)(?:\|(?P<label>[^>]*))?>"
@@ -97,7 +105,7 @@ def parse_command(text: str) -> ParsedCommand:
         return HelpRequest()
     word, _, argument = stripped.partition(" ")
     if word.lower() in SUBCOMMANDS:
-        return Subcommand(name=word.lower(), argument=argument.strip().lower())
+        return _subcommand(word.lower(), argument)
     stripped, private = _private_flag(stripped)
     recipients, rest = _leading_recipients(stripped)
     if _NOTHING_SAID.fullmatch(rest):
@@ -120,6 +128,15 @@ _PRIVATE = re.compile(r"(?<!\S)(?:--|—|–)private(?!\S)", re.IGNORECASE)
 def _private_flag(text: str) -> tuple[str, bool]:
     without, found = _PRIVATE.subn("", text)
     return (without.strip(), True) if found else (text, False)
+
+
+def _subcommand(name: str, argument: str) -> Subcommand:
+    argument = " ".join(argument.lower().split())
+    if name == "digest":
+        if argument not in DIGEST_OPTIONS:
+            raise UnknownDigestOption(option=argument)
+        argument = DIGEST_OPTIONS[argument]
+    return Subcommand(name=name, argument=argument)
 
 
 def strip_bot_mention(text: str, bot_user_id: str | None) -> str:

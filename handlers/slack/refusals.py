@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core import errors
 from bot.core.elements import Element
 from handlers.slack.mrkdwn import escape, people_list
-from handlers.slack.parsing import GroupMention, ParseError, UnknownTag
+from handlers.slack.parsing import GroupMention, ParseError, UnknownDigestOption, UnknownTag
 
 ALL_TAGS = " ".join(f"`#{e.value}`" for e in Element)
 
@@ -106,6 +106,24 @@ def explain(error: errors.DelightError | ParseError) -> str:
             )
         case errors.SettingsInvalid():
             return "Some settings need fixing: see the highlighted fields."
+        case errors.ScheduleNotFound():
+            return "That tip schedule isn't there any more (another admin may have deleted it)."
+        case errors.TooManySchedules(limit=limit):
+            return f"A workspace can have up to {limit} tip schedules: delete one first."
+        case errors.ScheduleInvalid() | errors.TipInvalid():
+            return "Some fields need fixing: see the highlighted ones."
+        case errors.TipNotFound():
+            return "That tip isn't there any more (another admin may have deleted it)."
+        case errors.LastTipOfElement(element_name=name):
+            return (
+                f"That's the last {name} tip still on: {name} weeks would have nothing to send. "
+                "Add or turn on another one first."
+            )
+        case UnknownDigestOption(option=option):
+            return (
+                f"I don't know `digest {escape(option)}`. Try `/delight digest` for your "
+                "team's week so far, or `/delight digest last` for the last one I sent."
+            )
         case errors.DuplicateNomination():
             return "That recognition was already sent."
     return "Something about that didn't work; please check it and try again."

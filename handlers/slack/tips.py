@@ -1,36 +1,138 @@
-"""Posting scheduled tips to Slack (the domain's TipPoster port), and the tip's button."""
+"""Delivering scheduled tips through Slack (the domain's TipPoster and Channels ports), and
+the tip's "Recognise someone who did this" button."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.elements import Element
-from bot.core.model import FailureReason, PostOutcome
-from bot.core.schedule import TipSchedule
+from bot.core.model import FailureReason, NotPosted, PostOutcome
+from bot.core.schedule import DeliveryMode, TipSchedule
+from bot.core.tip_admin import ChannelProblem
+from bot.core.tip_delivery import MAX_MEMBERS_TO_DM
 from bot.core.tips import Tip
 from handlers.slack import blocks, ids
-from handlers.slack.notifier import SlackNotifier
+from handlers.slack.members import SlackPeople
+from handlers.slack.notifier import SlackNotifier, failure_reason
+from handlers.slack.pacing import Rate, Schedule
+from handlers.slack.workspace_clients import WorkspaceClients, WorkspaceUnavailable
 
 logger = logging.getLogger(__name__)
 
+# Slack lets an app post "several hundred messages a minute" across a workspace, and about
+# one a second into each conversation: each DM is its own conversation, so the workspace
+# budget is what binds. Well under it, with a small burst so a short list goes at once.
+DIRECT_MESSAGES = Rate(per_minute=100, burst=10)
+PAGE = 200  # Slack's recommended page size for conversations.members
+
 
 class SlackTipPoster:
-    def __init__(self, client: AsyncWebClient, notifier: SlackNotifier) -> None:
-        self._client = client
+    """Delivers tips with the schedule's workspace's own token (through `clients` and the
+    notifier), DMs paced per workspace: Slack's limits are each workspace's."""
+
+    def __init__(
+        self,
+        clients: WorkspaceClients,
+        notifier: SlackNotifier,
+        people: SlackPeople,
+    ) -> None:
+        self._clients = clients
         self._notifier = notifier
+        self._people = people
+        self._paces: dict[str, Schedule] = {}  # per workspace
 
     async def post_tip(self, schedule: TipSchedule, tip: Tip, element: Element) -> PostOutcome:
-        return await self._notifier.post(schedule.channel_id, blocks.tip_message(tip, element))
+        message = blocks.tip_message(tip, element)
+        return await self._notifier.post(schedule.channel_id, message, team_id=schedule.team_id)
+
+    async def members(self, schedule: TipSchedule) -> list[str] | NotPosted:
+        member_ids: list[str] = []
+        try:
+            client = await self._clients.for_team(schedule.team_id)
+            async for page in await client.conversations_members(
+                channel=schedule.channel_id, limit=PAGE
+            ):
+                member_ids += [str(uid) for uid in page.get("members") or []]
+                if len(member_ids) > MAX_MEMBERS_TO_DM:  # no need to read the rest
+                    detail = f"more than {MAX_MEMBERS_TO_DM:,} members"
+                    return NotPosted(schedule.channel_id, FailureReason.TOO_MANY_MEMBERS, detail)
+        except SlackApiError as error:
+            reason, code = failure_reason(error)
+            return NotPosted(schedule.channel_id, reason, code)
+        except (TimeoutError, aiohttp.ClientError) as error:
+            return NotPosted(schedule.channel_id, FailureReason.SERVICE_UNAVAILABLE, repr(error))
+        except WorkspaceUnavailable as unavailable:
+            return NotPosted(schedule.channel_id, FailureReason.OTHER, unavailable.reason)
+        people = await self._people.everyone(schedule.team_id)
+        # People only: not bots (Delight itself included), not deactivated accounts, and not
+        # guests from other organisations, whom Delight can't DM.
+        return [
+            uid
+            for uid in dict.fromkeys(member_ids)
+            if (person := people.get(uid)) and not person.is_bot and not person.deleted
+        ]
+
+    async def direct_message_tip(
+        self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element
+    ) -> PostOutcome:
+        # Each DM takes the next free slot at once and sleeps until it, so fan-outs running
+        # side by side queue in order within the one budget.
+        pace = self._paces.setdefault(schedule.team_id, Schedule(DIRECT_MESSAGES))
+        if (delay := pace.reserve()) > 0:
+            await asyncio.sleep(delay)
+        message = blocks.tip_message(tip, element)
+        return await self._notifier.post(recipient_id, message, team_id=schedule.team_id)
 
     async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None:
         if schedule.owner_id:
             message = blocks.schedule_paused(schedule.channel_id, reason)
-            await self._notifier.post(schedule.owner_id, message)
+            await self._notifier.post(schedule.owner_id, message, team_id=schedule.team_id)
+
+
+class SlackChannels:
+    """Whether Delight can deliver tips to a channel (the domain's Channels port)."""
+
+    def __init__(self, clients: WorkspaceClients) -> None:
+        self._clients = clients  # each workspace's own token
+
+    async def problem(
+        self, team_id: str, channel_id: str, *, mode: DeliveryMode
+    ) -> ChannelProblem | None:
+        try:
+            client = await self._clients.for_team(team_id)
+            response = await client.conversations_info(channel=channel_id, include_num_members=True)
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if error.response.status_code >= 500 or error.response.status_code == 429:
+                return ChannelProblem.UNREACHABLE
+            if code != "channel_not_found":
+                logger.warning("conversations.info for %s: %s", channel_id, code)
+            return ChannelProblem.NOT_FOUND
+        except (TimeoutError, aiohttp.ClientError, WorkspaceUnavailable) as error:
+            logger.warning("conversations.info for %s failed: %r", channel_id, error)
+            return ChannelProblem.UNREACHABLE
+        channel: dict[str, Any] = response.get("channel") or {}
+        if channel.get("is_im") or channel.get("is_mpim"):
+            return ChannelProblem.NOT_A_CHANNEL
+        if channel.get("is_archived"):
+            return ChannelProblem.ARCHIVED
+        if channel.get("is_private") and not channel.get("is_member"):
+            return ChannelProblem.NOT_A_MEMBER
+        members = channel.get("num_members")
+        if (
+            mode is DeliveryMode.MEMBERS
+            and isinstance(members, int)
+            and members > MAX_MEMBERS_TO_DM
+        ):
+            return ChannelProblem.TOO_MANY_MEMBERS
+        return None
 
 
 def register(app: AsyncApp) -> None:
@@ -47,6 +149,9 @@ def register(app: AsyncApp) -> None:
             elements=(element,) if element else (),
         )
         try:
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
+            if body.get("view", {}).get("type") == "modal":  # the admins' preview of a tip
+                await client.views_push(trigger_id=body["trigger_id"], view=view)
+            else:
+                await client.views_open(trigger_id=body["trigger_id"], view=view)
         except SlackApiError as error:
             logger.warning("could not open the modal from a tip: %s", error.response.get("error"))

@@ -1,0 +1,125 @@
+"""Workspaces that installed Delight, and what happens when one removes it.
+
+In multi-workspace mode each workspace's admin installs Delight (OAuth) and the platform
+hands over that workspace's bot token; with token rotation the token expires and a refresh
+token buys the next one. When a workspace uninstalls Delight or revokes its token, its
+credentials are deleted and its scheduled work stops; installing again starts it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.ports import Clock
+
+logger = logging.getLogger(__name__)
+
+# Why a schedule was paused when its workspace removed Delight: installing again resumes
+# exactly the schedules paused for this reason, not those an admin or a failure paused.
+REMOVED_FROM_WORKSPACE = "Delight was removed from the workspace"
+
+
+@dataclass(frozen=True, slots=True)
+class Installation:
+    """One workspace's installation: its bot's identity and credentials (tokens in clear
+    here; storage decides how they rest)."""
+
+    team_id: str
+    bot_token: str
+    bot_user_id: str
+    installed_at: datetime
+    bot_id: str | None = None
+    bot_scopes: str = ""  # comma-separated, as the platform gives them
+    bot_refresh_token: str | None = None  # only with token rotation
+    bot_token_expires_at: datetime | None = None  # only with token rotation
+    enterprise_id: str | None = None
+    is_enterprise_install: bool = False
+    team_name: str | None = None
+    enterprise_name: str | None = None
+    enterprise_url: str | None = None
+    app_id: str | None = None
+    installer_id: str | None = None  # the person who installed it
+
+    @property
+    def rotates(self) -> bool:
+        return self.bot_refresh_token is not None and self.bot_token_expires_at is not None
+
+
+class Installations(Protocol):
+    """Where installations are kept (one per workspace)."""
+
+    async def save(self, installation: Installation) -> None:
+        """Insert or replace the workspace's installation."""
+        ...
+
+    async def find(self, team_id: str) -> Installation | None: ...
+
+    async def delete(self, team_id: str) -> bool:
+        """Forget the workspace's credentials; False when there were none."""
+        ...
+
+    async def claim_refresh(self, team_id: str, *, now: datetime, until: datetime) -> bool:
+        """Take the right to refresh the workspace's token until `until`, unless another
+        process holds it: a refresh token works once, so two refreshing at once would leave
+        one with a revoked token. Saving the installation gives the right back."""
+        ...
+
+    async def release_refresh(self, team_id: str) -> None: ...
+
+
+class WorkspaceSchedules(Protocol):
+    """A workspace's scheduled work of one kind (tips, digests), paused and resumed as a
+    whole."""
+
+    async def pause_workspace(self, team_id: str, *, reason: str) -> int:
+        """Pause every running schedule of the workspace; how many were paused."""
+        ...
+
+    async def resume_workspace(self, team_id: str, *, reason: str, now: datetime) -> int:
+        """Resume the schedules paused for `reason`, as if paused until `now` (nothing in
+        between counts as missed); how many were resumed."""
+        ...
+
+
+class WorkspaceLifecycle:
+    """What installing and removing Delight does to a workspace's data."""
+
+    def __init__(
+        self,
+        *,
+        installations: Installations | None,  # None in single-workspace mode
+        schedules: Sequence[WorkspaceSchedules],
+        clock: Clock,
+    ) -> None:
+        self._installations = installations
+        self._schedules = schedules
+        self._clock = clock
+
+    async def removed(self, team_id: str) -> None:
+        """The workspace uninstalled Delight or revoked its bot token: delete its
+        credentials and stop its scheduled work (nothing could be delivered any more)."""
+        deleted = False
+        if self._installations is not None:
+            deleted = await self._installations.delete(team_id)
+        paused = 0
+        for schedules in self._schedules:
+            paused += await schedules.pause_workspace(team_id, reason=REMOVED_FROM_WORKSPACE)
+        logger.info(
+            "Delight was removed from %s: credentials %s, %d schedule(s) paused",
+            team_id,
+            "deleted" if deleted else "none stored",
+            paused,
+        )
+
+    async def installed(self, team_id: str) -> None:
+        """A workspace installed Delight (again): resume what its removal paused."""
+        resumed, now = 0, self._clock.now()
+        for schedules in self._schedules:
+            resumed += await schedules.resume_workspace(
+                team_id, reason=REMOVED_FROM_WORKSPACE, now=now
+            )
+        logger.info("Delight was installed in %s; %d schedule(s) resumed", team_id, resumed)

@@ -1,0 +1,190 @@
+"""Manager digests in Slack: the weekly DM with its chart (the domain's DigestPoster),
+`/delight digest [last]`, and the "See everyone" button."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import aiohttp
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.digest import Digest
+from bot.core.digest_delivery import DigestService
+from bot.core.model import FailureReason, NotPosted, Posted
+from handlers.slack import ids
+from handlers.slack.blocks import Message
+from handlers.slack.digest_blocks import digest_message, full_list_pages, week_span
+from handlers.slack.directory import SlackDirectory
+from handlers.slack.mrkdwn import defuse, user_mention
+from handlers.slack.notifier import failure_reason, post_message
+from handlers.slack.replies import tell_privately
+from handlers.slack.workspace_clients import WorkspaceClients, WorkspaceUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+class SlackDigestPoster:
+    """Opens the DM, uploads the chart into it, then posts the digest. A chart that cannot be
+    uploaded never stops the digest: it goes with text bars instead."""
+
+    def __init__(self, clients: WorkspaceClients) -> None:
+        self._clients = clients  # each workspace's own token
+
+    async def send(
+        self,
+        team_id: str,
+        manager_id: str,
+        digest: Digest,
+        chart: bytes | None,
+        *,
+        dm_channel: str | None,
+    ) -> Posted | NotPosted:
+        try:
+            client = await self._clients.for_team(team_id)
+        except WorkspaceUnavailable as unavailable:
+            return NotPosted(manager_id, FailureReason.OTHER, unavailable.reason)
+        if chart is None:  # a message alone can go to the user id: no DM to open
+            return await post_message(client, manager_id, digest_message(digest, chart_shown=False))
+        channel = dm_channel or await self._open(client, manager_id)
+        if isinstance(channel, NotPosted):
+            return channel
+        chart_shown = await self._upload(client, channel, digest, chart)
+        return await post_message(client, channel, digest_message(digest, chart_shown=chart_shown))
+
+    async def _open(self, client: AsyncWebClient, manager_id: str) -> str | NotPosted:
+        """The DM's channel id, which a file upload needs."""
+        try:
+            opened = await client.conversations_open(users=manager_id)
+        except SlackApiError as exc:
+            reason, code = failure_reason(exc)
+            if code in ("user_disabled", "user_not_found", "cannot_dm_bot"):
+                reason = FailureReason.RECIPIENT_UNAVAILABLE
+            return NotPosted(channel_id=manager_id, reason=reason, detail=code)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            return NotPosted(manager_id, FailureReason.SERVICE_UNAVAILABLE, repr(exc))
+        return str(opened["channel"]["id"])
+
+    async def _upload(
+        self, client: AsyncWebClient, channel: str, digest: Digest, chart: bytes
+    ) -> bool:
+        try:
+            await client.files_upload_v2(
+                channel=channel,
+                file=chart,
+                filename=f"delight-{digest.week.label}.png",
+                title=f"{digest.team_name}: kudos by element, {week_span(digest)}",
+                alt_txt="Bar chart of the team's recognitions by element, this week against "
+                "the four-week average (the numbers are in the message below).",
+            )
+        except (SlackClientError, TimeoutError, aiohttp.ClientError) as exc:
+            logger.warning("digest chart upload to %s failed, sending text bars: %r", channel, exc)
+            return False
+        return True
+
+    async def tell_creator(
+        self,
+        team_id: str,
+        creator_id: str,
+        manager_id: str,
+        digest: Digest,
+        reason: FailureReason,
+    ) -> None:
+        try:
+            client = await self._clients.for_team(team_id)
+        except WorkspaceUnavailable:
+            return  # nobody can be told in a workspace Delight can't reach
+        await post_message(client, creator_id, digest_undelivered(manager_id, digest, reason))
+
+
+def digest_undelivered(manager_id: str, digest: Digest, reason: FailureReason) -> Message:
+    why = {
+        FailureReason.RECIPIENT_UNAVAILABLE: "their account is deactivated or their DMs with "
+        "Delight are closed",
+    }.get(reason, f"Slack refused it ({reason.value})")
+    text = (
+        f"I couldn't deliver the weekly digest for *{defuse(digest.team_name)}* to "
+        f"{user_mention(manager_id)}: {why}. If they no longer manage the team, take them off "
+        "it with `/delight teams`; otherwise they can open a DM with Delight and try "
+        "`/delight digest`."
+    )
+    return Message(
+        text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    )
+
+
+def no_digest_yet(*, last: bool) -> Message:
+    text = (
+        "I haven't sent you a digest yet: they go out weekly to the managers of a team."
+        if last
+        else "Digests go to the managers of a team, and you don't manage one yet. An admin "
+        "can set up teams with `/delight teams`."
+    )
+    return Message(
+        text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    )
+
+
+async def show_digests(
+    client: AsyncWebClient,
+    digests: DigestService,
+    directory: SlackDirectory,
+    command: dict[str, Any],
+    *,
+    last: bool,
+) -> None:
+    """`/delight digest` (the week so far) or `digest last`, privately: one message per team
+    the person manages."""
+    team_id, user_id = command["team_id"], command["user_id"]
+    person = await directory.person(team_id, user_id)
+    tz = person.tz if person else None
+    if last:
+        found = await digests.last_sent(team_id, user_id, tz)
+    else:
+        found = await digests.preview(team_id, user_id, tz)
+    messages = [digest_message(d, chart_shown=False) for d in found]
+    for message in messages or [no_digest_yet(last=last)]:
+        await tell_privately(
+            client, user_id=user_id, channel_id=command.get("channel_id"), message=message
+        )
+
+
+def register(app: AsyncApp, *, digests: DigestService, directory: SlackDirectory) -> None:
+    @app.action(ids.DIGEST_FULL_LIST)
+    async def handle_full_list(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        wanted = _read_value(action.get("value"))
+        if wanted is None:
+            return
+        person = await directory.person(team_id, user_id)
+        tz = person.tz if person else None
+        digest = await digests.full_list(team_id, user_id, tz, **wanted)
+        if digest is None:  # not (or no longer) their team: show nothing
+            logger.info("%s asked for the full digest of a team they don't manage", user_id)
+            return
+        container = body.get("container") or {}
+        thread = None if container.get("is_ephemeral") else container.get("message_ts")
+        for page in full_list_pages(digest):
+            await client.chat_postMessage(
+                channel=user_id, thread_ts=thread, text=page.text, blocks=page.blocks
+            )
+
+
+def _read_value(value: Any) -> dict[str, Any] | None:
+    """A button's value, checked: never trust what comes back from the client."""
+    try:
+        parsed = json.loads(str(value))
+        wanted = {
+            "team_pk": int(parsed["team"]),
+            "week": str(parsed["week"]),
+            "partial": bool(parsed.get("partial")),
+        }
+    except (ValueError, KeyError, TypeError):
+        return None
+    return wanted

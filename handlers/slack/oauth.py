@@ -1,0 +1,101 @@
+"""Multi-workspace mode: Bolt's OAuth install flow over Delight's stores, and what follows an
+install or an uninstall."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.oauth.async_callback_options import (
+    AsyncCallbackOptions,
+    AsyncFailureArgs,
+    AsyncSuccessArgs,
+)
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
+
+from bot.core.installations import Installations, WorkspaceLifecycle
+from handlers.slack.installations import InstallationStore, OAuthStates, StateStore
+from handlers.slack.workspace_clients import (
+    InstalledWorkspaceAuthorize,
+    InstalledWorkspaces,
+    WorkspaceClients,
+)
+
+logger = logging.getLogger(__name__)
+
+INSTALL_PATH = "/slack/install"
+STATE_LIFETIME_SECONDS = 600  # an install started and not finished within ten minutes fails
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthSetup:
+    """What multi-workspace mode needs, built by the composition root."""
+
+    client_id: str
+    client_secret: str
+    scopes: tuple[str, ...]
+    redirect_uri: str | None
+    redirect_path: str
+    authorization_url: str  # Slack's "Add to Slack" page
+    installations: Installations
+    states: OAuthStates
+    workspaces: InstalledWorkspaces
+
+
+def oauth_app_arguments(setup: OAuthSetup, lifecycle: WorkspaceLifecycle) -> dict[str, Any]:
+    """AsyncApp's arguments for multi-workspace mode."""
+    store = InstallationStore(setup.installations)
+
+    async def installed(args: AsyncSuccessArgs) -> BoltResponse:
+        team_id = args.installation.team_id
+        if team_id is not None:
+            setup.workspaces.forget(team_id)  # a new token, perhaps: read it afresh
+            await lifecycle.installed(team_id)
+        return await args.default.success(args)
+
+    async def failed(args: AsyncFailureArgs) -> BoltResponse:
+        logger.warning("an install did not complete: %s", args.reason)
+        return await args.default.failure(args)
+
+    return {
+        "installation_store": store,
+        "authorize": InstalledWorkspaceAuthorize(setup.workspaces),
+        "oauth_settings": AsyncOAuthSettings(
+            client_id=setup.client_id,
+            client_secret=setup.client_secret,
+            scopes=list(setup.scopes),
+            user_scopes=[],  # bot only: no person's token is asked for or kept
+            redirect_uri=setup.redirect_uri,
+            install_path=INSTALL_PATH,
+            redirect_uri_path=setup.redirect_path,
+            authorization_url=setup.authorization_url,
+            installation_store=store,
+            state_store=StateStore(setup.states),
+            state_expiration_seconds=STATE_LIFETIME_SECONDS,
+            callback_options=AsyncCallbackOptions(success=installed, failure=failed),
+        ),
+    }
+
+
+def register_removal(
+    app: AsyncApp, *, lifecycle: WorkspaceLifecycle, clients: WorkspaceClients
+) -> None:
+    """`app_uninstalled`, and `tokens_revoked` for the bot token: the workspace's tokens go
+    and its schedules stop, in either mode (one workspace has no stored tokens to delete)."""
+
+    async def removed(team_id: str | None) -> None:
+        if team_id:
+            clients.forget(team_id)
+            await lifecycle.removed(team_id)
+
+    @app.event("app_uninstalled")
+    async def handle_app_uninstalled(context: AsyncBoltContext) -> None:
+        await removed(context.team_id)
+
+    @app.event("tokens_revoked")
+    async def handle_tokens_revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        if (event.get("tokens") or {}).get("bot"):  # user tokens: none are kept
+            await removed(context.team_id)

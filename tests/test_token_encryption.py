@@ -1,0 +1,165 @@
+"""Slack tokens at rest: encrypted with DELIGHT_ENCRYPTION_KEY, keys rotated at start-up, and a
+wrong key stopping start-up with one clear line (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.core.installations import Installation
+from storage.engine import Database
+from storage.installations import ResealReport, SqlInstallations, UnreadableInstallation
+from storage.token_cipher import TokenCipher
+from tests.driver import SIGNING_SECRET
+from tests.fakeslack import CLIENT_ID, CLIENT_SECRET, FakeSlack
+from tests.helpers import query
+from tests.processes import free_port, start_bot, stop, wait_healthy
+
+T = TypeVar("T")
+KEY_A, KEY_B = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+TOKEN = "xoxe.xoxb-1-T0002-secret-bot-token"
+REFRESH = "xoxe-1-T0002-secret-refresh-token"
+
+
+def installation(team_id: str = "T0002") -> Installation:
+    return Installation(
+        team_id=team_id,
+        bot_token=TOKEN,
+        bot_user_id="UBOT",
+        bot_id="B0001",
+        bot_scopes="commands,chat:write",
+        bot_refresh_token=REFRESH,
+        bot_token_expires_at=datetime.now(UTC) + timedelta(hours=12),
+        installed_at=datetime.now(UTC),
+    )
+
+
+def with_store(
+    database_url: str, keys: tuple[str, ...], work: Callable[[SqlInstallations], Awaitable[T]]
+) -> T:
+    """Run `work` against the installations of a fresh Database with these keys."""
+
+    async def run() -> T:
+        database = Database(database_url)
+        try:
+            return await work(SqlInstallations(database, TokenCipher(keys)))
+        finally:
+            await database.close()
+
+    return asyncio.run(run())
+
+
+def save(database_url: str, keys: tuple[str, ...]) -> None:
+    with_store(database_url, keys, lambda store: store.save(installation()))
+
+
+def stored(database_url: str) -> dict[str, str]:
+    [row] = query(database_url, "SELECT bot_token, bot_refresh_token FROM installation")
+    return dict(row)
+
+
+def test_tokens_rest_encrypted_and_come_back_in_clear(database_url: str) -> None:
+    save(database_url, (KEY_A,))
+
+    raw = stored(database_url)
+    assert TOKEN not in raw["bot_token"]
+    assert REFRESH not in raw["bot_refresh_token"]
+    assert raw["bot_token"].startswith("fernet:")
+    found = with_store(database_url, (KEY_A,), lambda store: store.find("T0002"))
+    assert found is not None
+    assert (found.bot_token, found.bot_refresh_token) == (TOKEN, REFRESH)
+
+
+def test_without_a_key_tokens_are_stored_as_they_are(database_url: str) -> None:
+    save(database_url, ())
+
+    assert stored(database_url) == {"bot_token": TOKEN, "bot_refresh_token": REFRESH}
+
+
+def test_setting_a_key_later_encrypts_the_tokens_already_stored(database_url: str) -> None:
+    save(database_url, ())
+
+    report = with_store(database_url, (KEY_A,), lambda store: store.reseal())
+
+    assert report == ResealReport(installations=1, resealed=1)
+    assert TOKEN not in stored(database_url)["bot_token"]
+    found = with_store(database_url, (KEY_A,), lambda store: store.find("T0002"))
+    assert found is not None
+    assert found.bot_token == TOKEN
+
+
+def test_a_new_key_first_re_encrypts_everything_so_the_old_key_can_go(database_url: str) -> None:
+    save(database_url, (KEY_A,))
+    before = stored(database_url)
+
+    report = with_store(database_url, (KEY_B, KEY_A), lambda store: store.reseal())
+
+    assert report.resealed == 1
+    assert stored(database_url) != before
+    found = with_store(database_url, (KEY_B,), lambda store: store.find("T0002"))
+    assert found is not None
+    assert found.bot_refresh_token == REFRESH
+    again = with_store(database_url, (KEY_B,), lambda store: store.reseal())
+    assert again == ResealReport(installations=1, resealed=0)
+
+
+@pytest.mark.parametrize("keys", [(KEY_B,), ()], ids=["wrong key", "no key"])
+def test_tokens_the_keys_cannot_open_are_refused_by_name(
+    database_url: str, keys: tuple[str, ...]
+) -> None:
+    save(database_url, (KEY_A,))
+
+    with pytest.raises(UnreadableInstallation, match="T0002"):
+        with_store(database_url, keys, lambda store: store.reseal())
+    with pytest.raises(UnreadableInstallation):
+        with_store(database_url, keys, lambda store: store.find("T0002"))
+
+
+def bot_env(database_url: str, fake_slack: FakeSlack, *, key: str, port: int) -> dict[str, str]:
+    """A multi-workspace `python -m bot` on this database, with this encryption key."""
+    return {
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.api_url,
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "DELIGHT_ENCRYPTION_KEY": key,
+    }
+
+
+def test_a_wrong_key_stops_start_up_with_one_clear_line(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack
+) -> None:
+    save(database_url, (KEY_A,))
+    process = start_bot(tmp_path, bot_env(database_url, fake_slack, key=KEY_B, port=free_port()))
+    output, _ = process.communicate(timeout=60)
+
+    assert process.returncode == 2
+    [line] = [line for line in output.splitlines() if "Delight can't start" in line]
+    assert "stored Slack tokens can't be decrypted" in line
+    assert "T0002" in line
+    assert "DELIGHT_ENCRYPTION_KEY" in line
+    assert TOKEN not in output
+    assert KEY_A not in output
+    assert KEY_B not in output
+
+
+def test_the_right_key_starts_and_encrypts_tokens_stored_before_it(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack
+) -> None:
+    save(database_url, ())
+    port = free_port()
+    process = start_bot(tmp_path, bot_env(database_url, fake_slack, key=KEY_A, port=port))
+    try:
+        wait_healthy(port, process)
+        assert TOKEN not in stored(database_url)["bot_token"]
+    finally:
+        output = stop(process)
+    assert TOKEN not in output
