@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,12 +18,24 @@ from sqlalchemy import func, select
 
 from bot.core.elements import Element
 from bot.core.errors import DailyLimitReached, DuplicateNomination
-from bot.core.model import DailyAllowance, Given, Nomination, Posted, Source
+from bot.core.model import (
+    DailyAllowance,
+    DeliveryReport,
+    Given,
+    Kudos,
+    Nomination,
+    Posted,
+    PostOutcome,
+    Source,
+)
+from bot.core.outbox import Claimed, Redelivery
 from storage.engine import Database, alembic_config, make_sync_engine, upgrade_schema
 from storage.event_ledger import SqlEventLedger
 from storage.kudos_repository import SqlKudosRepository
+from storage.outbox import SqlOutbox
 from storage.settings_repository import SqlSettingsRepository
 from storage.tables import SQLModel
+from tests.conftest import FakeClock
 from tests.helpers import query, record_announcement, store
 
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -269,3 +282,67 @@ def test_times_written_on_the_driver_path_read_and_compare_as_sqlalchemy_writes_
         engine.dispose()
     assert stored == moment
     assert at_or_after == [1, 0]
+
+
+class CountingNotifier:
+    """A Notifier that takes a moment per post and counts what it was asked to post."""
+
+    def __init__(self) -> None:
+        self.posted: Counter[tuple[int, str]] = Counter()
+
+    async def _post(self, kudos_id: int, target: str) -> PostOutcome:
+        await asyncio.sleep(0.01)
+        self.posted[(kudos_id, target)] += 1
+        return Posted(channel_id=target, ts=f"{kudos_id}.{target}")
+
+    async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
+        return await self._post(kudos.id, channel_id)
+
+    async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome:
+        return await self._post(kudos.id, recipient_id)
+
+    async def update_giver(self, report: DeliveryReport) -> PostOutcome:
+        return await self._post(report.kudos.id, report.kudos.giver_id)
+
+
+def test_two_drainers_deliver_each_owed_message_once(database_url: str) -> None:
+    """Processes draining the outbox at once (on PostgreSQL they claim with FOR UPDATE SKIP
+    LOCKED) never both take a message."""
+    owed = 30
+
+    async def main() -> tuple[CountingNotifier, list[Claimed]]:
+        databases = [Database(database_url) for _ in range(3)]
+        notifier = CountingNotifier()
+        try:
+            repo = SqlKudosRepository(databases[0])
+            for n in range(owed):  # their process died: nothing was delivered
+                await store(repo, nomination(f"k{n}"), created_at=NOON, allowance=PLENTY)
+            drainers = [
+                Redelivery(
+                    outbox=SqlOutbox(db, SqlKudosRepository(db)),
+                    notifier=notifier,
+                    clock=FakeClock(NOON + timedelta(minutes=5)),
+                    batch=7,  # several passes each, interleaved
+                )
+                for db in databases[1:]
+            ]
+
+            async def drain(redelivery: Redelivery) -> None:
+                while await redelivery.deliver_due():
+                    pass
+
+            await asyncio.gather(*(drain(d) for d in drainers))
+            left = await SqlOutbox(databases[0], repo).claim_due(
+                now=NOON + timedelta(days=2), until=NOON + timedelta(days=3), limit=1000
+            )
+            return notifier, left
+        finally:
+            for db in databases:
+                await db.close()
+
+    notifier, left = asyncio.run(main())
+
+    # Each kudos: its announcement, two DMs and the giver's receipt, once each.
+    assert len(notifier.posted) == owed * 4
+    assert set(notifier.posted.values()) == {1}
+    assert left == []
