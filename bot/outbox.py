@@ -12,10 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from bot.core.outbox import OutboxStore, Redelivery
 
 logger = logging.getLogger(__name__)
+
+
+FORGET_EVERY = 3600.0  # seconds between clean-ups of old given-up entries
 
 
 class OutboxDrainer:
@@ -24,6 +28,7 @@ class OutboxDrainer:
         self._outbox = outbox
         self._every = every
         self._task: asyncio.Task[None] | None = None
+        self._forgot_at: float | None = None  # time.monotonic() of the last clean-up
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-drainer")
@@ -46,11 +51,25 @@ class OutboxDrainer:
                 # Shielded: a stop waits for the pass to settle what it posted.
                 while await asyncio.shield(self._redelivery.deliver_due()):
                     pass  # a full batch: more may be due, so go on at once
+                await self._forget_old_failures()
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database or Slack away: try again next time
                 logger.exception("outbox pass failed")
             await asyncio.sleep(self._every)
+
+    async def forget_old_failures(self) -> int:
+        """Delete the given-up entries older than the policy keeps them; how many."""
+        return await self._redelivery.forget_old_failures()
+
+    async def _forget_old_failures(self) -> None:
+        """Hourly, in every process (deleting twice deletes nothing more)."""
+        now = time.monotonic()
+        if self._forgot_at is not None and now - self._forgot_at < FORGET_EVERY:
+            return
+        self._forgot_at = now
+        if forgotten := await self.forget_old_failures():
+            logger.info("forgot %d outbox entries given up long ago", forgotten)
 
     async def report(self) -> dict[str, object]:
         """For /healthz: entries waiting to be delivered, and entries given up."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, select, update
 from sqlmodel import SQLModel
 
 from bot.core.model import Notification, NotificationKind
@@ -38,6 +38,10 @@ _CLAIM = (
     )
     .values(next_attempt_at=bindparam("until", type_=tables.UTCDateTime()))
 )
+_FORGET_GIVEN_UP = delete(OUTBOX).where(
+    OUTBOX.c.next_attempt_at.is_(None),
+    OUTBOX.c.created_at < bindparam("before", type_=tables.UTCDateTime()),
+)
 _BACKLOG = select(
     func.count(OUTBOX.c.next_attempt_at), func.count().filter(OUTBOX.c.next_attempt_at.is_(None))
 )
@@ -53,6 +57,12 @@ class SqlOutbox:
 
     async def settle(self, settlement: Settlement) -> None:
         await self._kudos.settle(settlement)
+
+    async def forget_given_up(self, *, before: datetime) -> int:
+        def forget(connection: Connection) -> int:
+            return connection.execute(_FORGET_GIVEN_UP, {"before": before}).rowcount
+
+        return await self._db.transaction(forget)
 
     async def backlog(self) -> tuple[int, int]:
         def count(connection: Connection) -> tuple[int, int]:

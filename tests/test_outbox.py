@@ -149,3 +149,24 @@ def test_health_reports_the_outbox_backlog(
     confirmation(slack, fake_slack)
 
     assert slack.get("/healthz").json()["outbox"] == {"running": True, "waiting": 2, "given_up": 0}
+
+
+def test_what_was_given_up_is_kept_a_month_with_its_reason(
+    app: RunningApp, slack: SlackDriver, fake_slack: FakeSlack, database_url: str, clock: FakeClock
+) -> None:
+    fake_slack.state.channel_errors["U0002"] = "messages_tab_disabled"
+    confirmation(slack, fake_slack)
+    assert app.runtime is not None
+    forget = app.runtime.drainer.forget_old_failures
+
+    clock.advance(days=29)
+    assert app.call(forget()) == 0
+    [kept] = outbox(database_url)
+    assert (kept["target"], kept["last_error"]) == (
+        "U0002",
+        "recipient_unavailable: messages_tab_disabled",
+    )
+
+    clock.advance(days=2)
+    assert app.call(forget()) == 1
+    assert outbox(database_url) == []

@@ -43,6 +43,7 @@ class Policy:
     first_retry: timedelta = timedelta(seconds=5)
     longest_wait: timedelta = timedelta(minutes=10)
     give_up_after: timedelta = timedelta(hours=24)  # a day late, a kudos is old news
+    keep_given_up: timedelta = timedelta(days=30)  # what was given up, and why, for so long
 
     @property
     def post_timeout(self) -> float:
@@ -112,6 +113,10 @@ class OutboxStore(Protocol):
 
     async def backlog(self) -> tuple[int, int]:
         """(entries waiting to be delivered, entries given up)."""
+        ...
+
+    async def forget_given_up(self, *, before: datetime) -> int:
+        """Delete the given-up entries of kudos given before then; how many."""
         ...
 
 
@@ -225,6 +230,12 @@ class Redelivery:
         self._clock = clock
         self._policy = policy
         self._batch = batch
+
+    async def forget_old_failures(self) -> int:
+        """The record of what was given up is kept `Policy.keep_given_up`, then deleted."""
+        return await self._outbox.forget_given_up(
+            before=self._clock.now() - self._policy.keep_given_up
+        )
 
     async def deliver_due(self) -> bool:
         """One pass: claim what is due and deliver it. True when the batch was full (so more
