@@ -171,7 +171,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admins=admins,
         log_format=log_format,
         leader_retry_seconds=_int(env, "DELIGHT_LEADER_RETRY_SECONDS", 5, low=1, high=60),
-        outbox_lease_seconds=_int(env, "DELIGHT_OUTBOX_LEASE_SECONDS", 60, low=2, high=3600),
+        outbox_lease_seconds=_int(env, "DELIGHT_OUTBOX_LEASE_SECONDS", 60, low=10, high=3600),
         oauth=oauth,
         encryption_keys=load_encryption_keys(env),
         digest_messages_per_minute=_int(

@@ -312,3 +312,11 @@ def test_the_socket_mode_manifest_is_the_http_one_without_its_urls() -> None:
     assert {"app_uninstalled", "tokens_revoked"} <= set(
         socket["settings"]["event_subscriptions"]["bot_events"]
     )
+
+
+def test_the_outbox_lease_is_read_and_bounded() -> None:
+    base = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    assert load_settings(base).outbox_lease_seconds == 60
+    assert load_settings({**base, "DELIGHT_OUTBOX_LEASE_SECONDS": "15"}).outbox_lease_seconds == 15
+    with pytest.raises(ConfigError, match="DELIGHT_OUTBOX_LEASE_SECONDS=5 is out of range"):
+        load_settings({**base, "DELIGHT_OUTBOX_LEASE_SECONDS": "5"})
