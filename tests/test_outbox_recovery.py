@@ -7,6 +7,8 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
+
 from tests.driver import SlackDriver
 from tests.fakeslack import FakeSlack
 from tests.helpers import kudos_rows, posts, query, reply_text
@@ -69,4 +71,40 @@ def test_a_kudos_stored_by_a_killed_process_is_delivered_once_after_restart(
     assert fake_slack.message("C0001", stored["announcement_ts"]) == announcement.args
     recipients = query(database_url, "SELECT dm_channel_id, dm_ts FROM kudos_recipient")
     assert all(r["dm_channel_id"] and r["dm_ts"] for r in recipients)  # undo can find them
+    assert query(database_url, "SELECT * FROM outbox") == []
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_clock_process_delivers_what_a_killed_web_process_stored(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack
+) -> None:
+    """The production shape: `web` processes answer Slack, a `clock` runs alongside; the web
+    process dies mid-delivery and the clock's drainer takes over once the lease has passed."""
+    web_port, clock_port = free_port(), free_port()
+    web_env = bot_env(database_url, fake_slack, token="xoxb-web", port=web_port)
+    clock_env = bot_env(database_url, fake_slack, token="xoxb-clock", port=clock_port)
+    for env in (web_env, clock_env):
+        env["DELIGHT_OUTBOX_LEASE_SECONDS"] = str(LEASE_SECONDS)
+    clock = start_bot(tmp_path, clock_env, "clock")
+    web = start_bot(tmp_path, web_env, "web")
+    try:
+        wait_healthy(clock_port, clock)
+        wait_healthy(web_port, web)
+        fake_slack.hold("chat.postMessage")
+        driver = SlackDriver(f"http://127.0.0.1:{web_port}", response_url=fake_slack.response_url())
+        assert driver.command("<@U0002|bob> found the order a customer had lost").status == 200
+        fake_slack.wait_for_held(2)  # the announcement and the DM, in flight
+        os.kill(web.pid, signal.SIGKILL)
+        web.wait(10)
+        fake_slack.release("chat.postMessage")
+
+        fake_slack.wait_for_calls("chat.postMessage", count=3, timeout=LEASE_SECONDS + 20)
+        fake_slack.settle(3.0)
+    finally:
+        if web.poll() is None:
+            web.kill()
+        output = stop(clock)
+    assert clock.returncode == 0, output
+    sent = sorted((c.args["channel"], c.token) for c in posts(fake_slack))
+    assert sent == [("C0001", "xoxb-clock"), ("U0001", "xoxb-clock"), ("U0002", "xoxb-clock")]
     assert query(database_url, "SELECT * FROM outbox") == []
