@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.util import await_only
 
 # The dialects as the drivers take parameters: sqlite3 with :name, psycopg with %(name)s.
 _DIALECTS: dict[str, Dialect] = {
@@ -58,7 +59,11 @@ class DriverCursor:
 
     def __init__(self, connection: Connection) -> None:
         self._dialect = connection.dialect.name
-        self._cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        driver = connection.connection.driver_connection
+        if self._dialect == "sqlite":
+            self._cursor: Any = driver.cursor()  # type: ignore[union-attr]
+        else:  # psycopg's AsyncConnection, its work run by Database.transaction's greenlet
+            self._cursor = _Awaited(driver.cursor())  # type: ignore[union-attr]
 
     def time(self, value: datetime) -> Any:
         """A time as this driver stores it; aware times only, as tables.UTCDateTime."""
@@ -82,6 +87,48 @@ class DriverCursor:
         assert found is not None
         return tuple(found)
 
+    def row_each(
+        self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]
+    ) -> list[tuple[Any, ...]]:
+        """The one row a statement returns for each set of parameters, run in order. On
+        PostgreSQL all go in one round trip (psycopg's pipelined executemany): per-statement
+        round trips made a group's transaction last ~1.3 ms per item under load (measured in
+        bench/), each hop waiting for the GIL on its storage thread."""
+        if self._dialect == "sqlite":
+            return [self.row(statement, r) for r in rows]
+        sql, fixed = statement.sql(self._dialect)
+        self._cursor.executemany(
+            sql, [{**fixed, **r} for r in rows] if fixed else rows, returning=True
+        )
+        found: list[tuple[Any, ...]] = []
+        while True:
+            row = self._cursor.fetchone()
+            assert row is not None
+            found.append(tuple(row))
+            if not self._cursor.nextset():
+                return found
+
     def execute_many(self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]) -> None:
         sql, fixed = statement.sql(self._dialect)
         self._cursor.executemany(sql, [{**fixed, **r} for r in rows] if fixed else rows)
+
+
+class _Awaited:
+    """An async cursor's methods called from synchronous code, each awaited on the event loop
+    (SQLAlchemy's greenlet bridge: `run_sync` runs the work in a greenlet and `await_only`
+    hands the coroutine to the loop)."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Any) -> None:
+        await_only(self._cursor.execute(sql, params))
+
+    def executemany(self, sql: str, rows: Any, *, returning: bool = False) -> None:
+        await_only(self._cursor.executemany(sql, rows, returning=returning))
+
+    def fetchone(self) -> Any:
+        return await_only(self._cursor.fetchone())
+
+    def nextset(self) -> bool | None:
+        return self._cursor.nextset()  # type: ignore[no-any-return]

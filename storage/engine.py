@@ -14,10 +14,7 @@ command) holds up the loop meanwhile, for as long as that transaction (milliseco
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,9 +23,10 @@ from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-POSTGRES_THREADS = 8
+POSTGRES_CONNECTIONS = 8
 T = TypeVar("T")
 
 
@@ -79,39 +77,39 @@ def make_sync_engine(database_url: str) -> Engine:
         event.listen(engine, "connect", _tune_sqlite)
         return engine
     return create_engine(
-        url, pool_size=POSTGRES_THREADS, max_overflow=0, pool_pre_ping=True, pool_timeout=60
+        url, pool_size=POSTGRES_CONNECTIONS, max_overflow=0, pool_pre_ping=True, pool_timeout=60
     )
 
 
 class Database:
-    """An engine and where its transactions run: a pool of threads for PostgreSQL, the event
-    loop itself for SQLite (see the module's note). SQLite's one connection therefore runs
-    one transaction at a time, in order, never fighting over the write lock."""
+    """An engine and where its transactions run: on the event loop for both databases (see
+    the module's note). SQLite's one connection runs one transaction at a time, in order,
+    never fighting over the write lock; PostgreSQL's pool runs up to POSTGRES_CONNECTIONS."""
 
     def __init__(self, database_url: str) -> None:
-        self.engine = make_sync_engine(database_url)
-        self.is_postgres = self.engine.dialect.name == "postgresql"
-        self._threads = (
-            ThreadPoolExecutor(max_workers=POSTGRES_THREADS, thread_name_prefix="storage")
-            if self.is_postgres
-            else None
-        )
-
-    async def run(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run `work(*args, **kwargs)` where this database's work runs, and return its result."""
-        if self._threads is None:
-            return work(*args, **kwargs)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, functools.partial(work, *args, **kwargs))
+        url = _url(database_url)
+        self.is_postgres = url.get_backend_name() == "postgresql"
+        self._async: AsyncEngine | None = None
+        if self.is_postgres:
+            self._async = create_async_engine(
+                url,
+                pool_size=POSTGRES_CONNECTIONS,
+                max_overflow=0,
+                pool_pre_ping=True,
+                pool_timeout=60,
+            )
+            # The engine its transactions' connections come from (for statement events).
+            self.engine = self._async.sync_engine
+        else:
+            self.engine = make_sync_engine(database_url)
 
     async def transaction(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run `work(connection, *args, **kwargs)` in one transaction."""
-
-        def in_transaction() -> T:
+        if self._async is None:
             with self.engine.begin() as connection:
                 return work(connection, *args, **kwargs)
-
-        return await self.run(in_transaction)
+        async with self._async.begin() as connection:
+            return await connection.run_sync(work, *args, **kwargs)
 
     async def ping(self) -> None:
         def select_one(connection: Connection) -> None:
@@ -120,9 +118,10 @@ class Database:
         await self.transaction(select_one)
 
     async def close(self) -> None:
-        await self.run(self.engine.dispose)
-        if self._threads is not None:
-            self._threads.shutdown(wait=True)
+        if self._async is not None:
+            await self._async.dispose()
+        else:
+            self.engine.dispose()
 
 
 def alembic_config(database_url: str) -> Config:

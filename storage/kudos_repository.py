@@ -275,7 +275,11 @@ class SqlKudosRepository:
             cursor.execute_many(_LOCK_GIVERS, [{"namespace": _GIVER_LOCKS, "keys": keys}])
         rows = _Rows(recipients=[], elements=[], outbox=[])
         prefer_dm = _preferring_dm(connection, additions)
-        results = [self._add_one(connection, cursor, a, rows, prefer_dm) for a in additions]
+        counted = self._count_and_insert(cursor, additions)
+        results = [
+            self._add_one(connection, cursor, a, found, rows, prefer_dm)
+            for a, found in zip(additions, counted, strict=True)
+        ]
         # One statement per table for the whole group (each an executemany).
         for statement, params in (
             (_FAST_INSERT_RECIPIENT, rows.recipients),
@@ -291,11 +295,12 @@ class SqlKudosRepository:
         connection: Connection,
         cursor: DriverCursor,
         addition: _Addition,
+        counted: tuple[int, int | None],
         rows: _Rows,
         preferring_dm: set[tuple[str, str]],
     ) -> Given | DelightError:
         nomination, allowance = addition.nomination, addition.allowance
-        used, kudos_id = self._count_and_insert(cursor, addition)
+        used, kudos_id = counted
         try:
             remaining = allowance.remaining_after(
                 used=used, requested=len(nomination.recipient_ids)
@@ -316,34 +321,24 @@ class SqlKudosRepository:
         return Given(kudos=kudos, remaining_today=remaining, plan=plan)
 
     def _count_and_insert(
-        self, cursor: DriverCursor, addition: _Addition
-    ) -> tuple[int, int | None]:
-        """What the giver used today, and the new kudos' id: None when it was not inserted
-        (the allowance doesn't cover it, or its request key was seen before)."""
-        nomination, allowance = addition.nomination, addition.allowance
-        row = {
-            "team_id": nomination.team_id,
-            "giver_id": nomination.giver_id,
-            "story": nomination.story,
-            "source": nomination.source.value,
-            "request_key": nomination.request_key,
-            "recipient_count": len(nomination.recipient_ids),
-            "origin_channel_id": nomination.origin_channel_id,
-            "source_url": nomination.source_url,
-            "private": nomination.private,
-            "created_at": cursor.time(addition.created_at),
-        }
-        since = cursor.time(allowance.since)
-        if self._db.is_postgres:  # one round trip instead of two
-            used, kudos_id = cursor.row(
-                _COUNT_AND_INSERT, {**row, "since": since, "limit": allowance.limit}
+        self, cursor: DriverCursor, additions: Sequence[_Addition]
+    ) -> list[tuple[int, int | None]]:
+        """For each addition, in order: what the giver used today before it, and the new
+        kudos' id: None when it was not inserted (the allowance doesn't cover it, or its
+        request key was seen before)."""
+        rows = [_kudos_row(cursor, addition) for addition in additions]
+        if self._db.is_postgres:  # one statement each, all in one round trip
+            found = cursor.row_each(
+                _COUNT_AND_INSERT,
+                [
+                    {**row, "since": cursor.time(a.allowance.since), "limit": a.allowance.limit}
+                    for a, row in zip(additions, rows, strict=True)
+                ],
             )
-            return int(used), None if kudos_id is None else int(kudos_id)
-        used = int(cursor.scalar(_FAST_USED_SINCE, {**_giver_of(row), "since": since}))
-        if used + row["recipient_count"] > allowance.limit:
-            return used, None
-        kudos_id = cursor.scalar(_FAST_INSERT_KUDOS, row)
-        return used, None if kudos_id is None else int(kudos_id)
+            return [
+                (int(used), None if kudos_id is None else int(kudos_id)) for used, kudos_id in found
+            ]
+        return [_count_then_insert(cursor, a, row) for a, row in zip(additions, rows, strict=True)]
 
     async def settle(self, settlement: Settlement) -> None:
         """Where messages were posted (endorsements and undo find them by it) and what the
@@ -434,6 +429,35 @@ def _endorsements(connection: Connection, kudos_id: int) -> int:
 
 def _giver_lock(nomination: Nomination) -> int:
     return zlib.crc32(f"{nomination.team_id}:{nomination.giver_id}".encode()) - 2**31
+
+
+def _kudos_row(cursor: DriverCursor, addition: _Addition) -> dict[str, Any]:
+    nomination = addition.nomination
+    return {
+        "team_id": nomination.team_id,
+        "giver_id": nomination.giver_id,
+        "story": nomination.story,
+        "source": nomination.source.value,
+        "request_key": nomination.request_key,
+        "recipient_count": len(nomination.recipient_ids),
+        "origin_channel_id": nomination.origin_channel_id,
+        "source_url": nomination.source_url,
+        "private": nomination.private,
+        "created_at": cursor.time(addition.created_at),
+    }
+
+
+def _count_then_insert(
+    cursor: DriverCursor, addition: _Addition, row: dict[str, Any]
+) -> tuple[int, int | None]:
+    """SQLite's count and insert, as two statements (on the loop there is no round trip to
+    save, and SQLite has no INSERT inside WITH)."""
+    since = cursor.time(addition.allowance.since)
+    used = int(cursor.scalar(_FAST_USED_SINCE, {**_giver_of(row), "since": since}))
+    if used + row["recipient_count"] > addition.allowance.limit:
+        return used, None
+    kudos_id = cursor.scalar(_FAST_INSERT_KUDOS, row)
+    return used, None if kudos_id is None else int(kudos_id)
 
 
 def _giver_of(row: dict[str, Any]) -> dict[str, Any]:
