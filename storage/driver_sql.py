@@ -9,7 +9,8 @@ takes them: every column the statement names, and times through `DriverCursor.ti
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,7 +64,7 @@ class DriverCursor:
         if self._dialect == "sqlite":
             self._cursor: Any = driver.cursor()  # type: ignore[union-attr]
         else:  # psycopg's AsyncConnection, its work run by Database.transaction's greenlet
-            self._cursor = _Awaited(driver.cursor())  # type: ignore[union-attr]
+            self._cursor = _Awaited(driver)
 
     def time(self, value: datetime) -> Any:
         """A time as this driver stores it; aware times only, as tables.UTCDateTime."""
@@ -108,6 +109,16 @@ class DriverCursor:
             if not self._cursor.nextset():
                 return found
 
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Statements sent together, for the results nobody reads: on PostgreSQL one round
+        trip for all of them (psycopg's pipeline mode), where each executemany takes one."""
+        if self._dialect == "sqlite":
+            yield
+            return
+        with self._cursor.pipeline():
+            yield
+
     def execute_many(self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]) -> None:
         sql, fixed = statement.sql(self._dialect)
         self._cursor.executemany(sql, [{**fixed, **r} for r in rows] if fixed else rows)
@@ -118,8 +129,21 @@ class _Awaited:
     (SQLAlchemy's greenlet bridge: `run_sync` runs the work in a greenlet and `await_only`
     hands the coroutine to the loop)."""
 
-    def __init__(self, cursor: Any) -> None:
-        self._cursor = cursor
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+        self._cursor = connection.cursor()
+
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        manager = self._connection.pipeline()
+        await_only(manager.__aenter__())
+        try:
+            yield
+        except BaseException as exc:
+            if not await_only(manager.__aexit__(type(exc), exc, exc.__traceback__)):
+                raise
+        else:
+            await_only(manager.__aexit__(None, None, None))
 
     def execute(self, sql: str, params: Any) -> None:
         await_only(self._cursor.execute(sql, params))

@@ -259,36 +259,42 @@ class SqlKudosRepository:
         additions = [item for item in items if isinstance(item, _Addition)]
         settlements = [item for item in items if isinstance(item, Settlement)]
         cursor = DriverCursor(connection)
-        added = iter(self._add_all(connection, cursor, additions) if additions else [])
-        if settlements:
-            _record_settlements(cursor, settlements)
+        rows = _Rows(recipients=[], elements=[], outbox=[])
+        added = iter(self._add_all(connection, cursor, additions, rows) if additions else [])
+        # Writes whose results nobody reads: on PostgreSQL, one round trip for them all.
+        with cursor.batched():
+            # One statement per table for the whole group (each an executemany).
+            for statement, params in (
+                (_FAST_INSERT_RECIPIENT, rows.recipients),
+                (_FAST_INSERT_ELEMENT, rows.elements),
+                (_FAST_INSERT_OUTBOX, rows.outbox),
+            ):
+                if params:
+                    cursor.execute_many(statement, params)
+            if settlements:
+                _record_settlements(cursor, settlements)
         return [next(added) if isinstance(item, _Addition) else None for item in items]
 
     def _add_all(
-        self, connection: Connection, cursor: DriverCursor, additions: Sequence[_Addition]
+        self,
+        connection: Connection,
+        cursor: DriverCursor,
+        additions: Sequence[_Addition],
+        rows: _Rows,
     ) -> list[Given | DelightError]:
+        """Count and insert each kudos; its child rows go to `rows`, for the caller to write."""
         if self._db.is_postgres:
             # Count and insert as one step per giver across processes; locks taken in one
             # global order, so two groups can never deadlock. SQLite needs no lock: its
             # single writer runs one transaction at a time.
             keys = sorted({_giver_lock(a.nomination) for a in additions})
             cursor.execute_many(_LOCK_GIVERS, [{"namespace": _GIVER_LOCKS, "keys": keys}])
-        rows = _Rows(recipients=[], elements=[], outbox=[])
         prefer_dm = _preferring_dm(connection, additions)
         counted = self._count_and_insert(cursor, additions)
-        results = [
+        return [
             self._add_one(connection, cursor, a, found, rows, prefer_dm)
             for a, found in zip(additions, counted, strict=True)
         ]
-        # One statement per table for the whole group (each an executemany).
-        for statement, params in (
-            (_FAST_INSERT_RECIPIENT, rows.recipients),
-            (_FAST_INSERT_ELEMENT, rows.elements),
-            (_FAST_INSERT_OUTBOX, rows.outbox),
-        ):
-            if params:
-                cursor.execute_many(statement, params)
-        return results
 
     def _add_one(
         self,
