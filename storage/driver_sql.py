@@ -98,15 +98,15 @@ class DriverCursor:
         if self._dialect == "sqlite":
             return [self.row(statement, r) for r in rows]
         sql, fixed = statement.sql(self._dialect)
-        self._cursor.executemany(
-            sql, [{**fixed, **r} for r in rows] if fixed else rows, returning=True
-        )
+        # A cursor of its own: in a pipeline, the shared one may still owe earlier results.
+        cursor = self._cursor.another()
+        cursor.executemany(sql, [{**fixed, **r} for r in rows] if fixed else rows, returning=True)
         found: list[tuple[Any, ...]] = []
         while True:
-            row = self._cursor.fetchone()
+            row = cursor.fetchone()
             assert row is not None
             found.append(tuple(row))
-            if not self._cursor.nextset():
+            if not cursor.nextset():
                 return found
 
     @contextmanager
@@ -132,6 +132,9 @@ class _Awaited:
     def __init__(self, connection: Any) -> None:
         self._connection = connection
         self._cursor = connection.cursor()
+
+    def another(self) -> _Awaited:
+        return _Awaited(self._connection)
 
     @contextmanager
     def pipeline(self) -> Iterator[None]:

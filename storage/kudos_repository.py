@@ -283,14 +283,15 @@ class SqlKudosRepository:
         rows: _Rows,
     ) -> list[Given | DelightError]:
         """Count and insert each kudos; its child rows go to `rows`, for the caller to write."""
-        if self._db.is_postgres:
-            # Count and insert as one step per giver across processes; locks taken in one
-            # global order, so two groups can never deadlock. SQLite needs no lock: its
-            # single writer runs one transaction at a time.
-            keys = sorted({_giver_lock(a.nomination) for a in additions})
-            cursor.execute_many(_LOCK_GIVERS, [{"namespace": _GIVER_LOCKS, "keys": keys}])
+        with cursor.batched():  # the locks go with the inserts, in one round trip
+            if self._db.is_postgres:
+                # Count and insert as one step per giver across processes; locks taken in
+                # one global order, so two groups can never deadlock. SQLite needs no lock:
+                # its single writer runs one transaction at a time.
+                keys = sorted({_giver_lock(a.nomination) for a in additions})
+                cursor.execute_many(_LOCK_GIVERS, [{"namespace": _GIVER_LOCKS, "keys": keys}])
+            counted = self._count_and_insert(cursor, additions)
         prefer_dm = _preferring_dm(connection, additions)
-        counted = self._count_and_insert(cursor, additions)
         return [
             self._add_one(connection, cursor, a, found, rows, prefer_dm)
             for a, found in zip(additions, counted, strict=True)
