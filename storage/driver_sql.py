@@ -92,9 +92,8 @@ class DriverCursor:
         self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]
     ) -> list[tuple[Any, ...]]:
         """The one row a statement returns for each set of parameters, run in order. On
-        PostgreSQL all go in one round trip (psycopg's pipelined executemany): per-statement
-        round trips made a group's transaction last ~1.3 ms per item under load (measured in
-        bench/), each hop waiting for the GIL on its storage thread."""
+        PostgreSQL all go in one round trip (psycopg's pipelined executemany), where one
+        round trip each made a group's transaction last ~1.3 ms per item under load."""
         if self._dialect == "sqlite":
             return [self.row(statement, r) for r in rows]
         sql, fixed = statement.sql(self._dialect)

@@ -1,15 +1,16 @@
 """The database: SQLite (the embedded default) or PostgreSQL (psycopg 3), and its schema.
 
-Each transaction runs whole as one synchronous piece of work. PostgreSQL's run on a pool of
-storage threads: the event loop hands each over once and gets the result once (with a
-per-statement async driver a nomination's transaction crossed between the loop and a driver
-thread ~15 times). SQLite's run on the event loop itself: they take microseconds to a few
-milliseconds on a local file, and its single writer gains nothing from a thread. Measured in
-bench/, with writes grouped (storage/group_commit.py): on a storage thread each of SQLite's
-calls handed the GIL back and forth with the loop, costing ~0.13 ms of CPU per delivered kudos
-(~9%) and letting acks race ahead of deliveries (p50 delivery ~1.8 s against ~80 ms inline,
-p99 ack about the same). The price: a write that waits for another process's lock (an admin
-command) holds up the loop meanwhile, for as long as that transaction (milliseconds).
+Each transaction runs whole on the event loop, as one synchronous piece of work. SQLite's take
+microseconds to a few milliseconds on a local file, and its single writer gains nothing from a
+thread. PostgreSQL's run through SQLAlchemy's async engine (psycopg's AsyncConnection): the
+work is still synchronous code, run by `run_sync` in a greenlet, and each round trip to the
+server is awaited on the loop, which serves other requests meanwhile; nothing blocks on the
+network. Measured in bench/ (2,000 kudos, 50 clients): on a pool of storage threads, every
+round trip's result waited for the GIL held by the busy loop (a group's transaction lasted
+~1.3 ms per kudos under load, deliveries lagged ~2.5 s behind acks: 450–540 delivered kudos/s);
+on the loop, with a group's statements pipelined into ~5 round trips (storage/driver_sql.py),
+760–970/s. The price of SQLite on the loop: a write that waits for another process's lock (an
+admin command) holds up the loop meanwhile, for as long as that transaction (milliseconds).
 """
 
 from __future__ import annotations

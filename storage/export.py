@@ -134,8 +134,8 @@ def _inert(value: object) -> object:
 
 class SqlKudosExporter:
     """The CSV behind `/delight admin export`. Built in a thread of its own on a connection of
-    its own: a large workspace neither blocks the event loop (where SQLite's transactions
-    run) nor holds PostgreSQL's storage threads while it is read."""
+    its own: a large workspace neither blocks the event loop (where transactions run) nor
+    holds one of PostgreSQL's pooled connections while it is read."""
 
     def __init__(self, database_url: str) -> None:
         self._database_url = database_url

@@ -1,9 +1,9 @@
 """Writes that may share a transaction ("group commit").
 
 Each caller still waits for its own write to be committed, so nothing is acknowledged before
-it is durable; but the writes that arrive before a commit starts (or, on PostgreSQL's storage
-threads, while one runs) all go in it. Under load that turns N small transactions (each a
-commit, and on PostgreSQL a storage-thread hop) into a few large ones; with no load, a write
+it is durable; but the writes that arrive before a commit starts (or, on PostgreSQL, while
+one awaits the server) all go in it. Under load that turns N small transactions (each a
+commit, and on PostgreSQL a few round trips) into a few large ones; with no load, a write
 is committed at once, alone. Measured in bench/: SQLite delivered kudos/s went from ~535 to
 ~620 with the delivery records grouped alone; a transaction's fixed cost is ~0.17 ms of CPU on
 SQLite, so a group of 14 (typical at 800 kudos/s) pays ~0.01 ms per write.
