@@ -1,6 +1,6 @@
 """How fast Delight acks /delight and delivers kudos, against what Bolt and the I/O allow.
 
-    .venv/bin/python -m bench.ack_and_delivery [-n 2000] [-c 50] [--recipients 1]
+    .venv/bin/python -m bench.ack_and_delivery [-n 10000] [-c 50] [--recipients 1]
                                                [--database-url postgresql://...]
 
 One run, one fake Slack (bench.fake_server, its own process), three apps measured one after
@@ -826,7 +826,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("-n", "--requests", type=int, default=2000, help="per app (2000)")
+    parser.add_argument("-n", "--requests", type=int, default=10000, help="per app (10000)")
     parser.add_argument("-c", "--concurrency", type=int, default=50, help="clients (50)")
     parser.add_argument(
         "--recipients", type=int, default=1, help=f"per kudos, 1-{MAX_RECIPIENTS} (1)"
