@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Connection, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from bot.core.digest_delivery import Candidate, LedgerEntry, SentDigest, Status
@@ -172,11 +171,7 @@ class SqlDigestLedger:
                 )
             )
 
-        try:
-            await self._db.transaction(work)
-        except IntegrityError:
-            return False
-        return True
+        return await self._db.first_time(work)
 
     async def finish(
         self,

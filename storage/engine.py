@@ -24,6 +24,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -111,6 +112,15 @@ class Database:
                 return work(connection, *args, **kwargs)
         async with self._async.begin() as connection:
             return await connection.run_sync(work, *args, **kwargs)
+
+    async def first_time(self, work: Callable[..., object], /, *args: Any, **kwargs: Any) -> bool:
+        """Run `work` (which inserts under a unique key) in one transaction: False when the key
+        refused it, i.e. it was recorded before. Ledgers claim their entries this way."""
+        try:
+            await self.transaction(work, *args, **kwargs)
+        except IntegrityError:
+            return False
+        return True
 
     async def ping(self) -> None:
         def select_one(connection: Connection) -> None:

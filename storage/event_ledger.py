@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from storage import tables  # noqa: F401  (registers the table below)
@@ -20,11 +19,7 @@ class SqlEventLedger:
 
     async def first_delivery(self, *, team_id: str, event_id: str, at: datetime) -> bool:
         """Record the event; False when it was recorded before (a retry or a duplicate)."""
-        try:
-            await self._db.transaction(_record, team_id, event_id, at)
-        except IntegrityError:
-            return False
-        return True
+        return await self._db.first_time(_record, team_id, event_id, at)
 
     async def forget_before(self, moment: datetime) -> int:
         """Drop entries older than Slack's retry window; returns how many went."""

@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date, datetime, time
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from bot.core.elements import Element
@@ -216,11 +215,7 @@ class SqlTipScheduleRepository:
                 )
             )
 
-        try:
-            await self._db.transaction(work)
-        except IntegrityError:
-            return False
-        return True
+        return await self._db.first_time(work)
 
     async def finish(
         self,
@@ -325,11 +320,7 @@ class SqlTipScheduleRepository:
                 update(DELIVERIES).where(DELIVERIES.c.id == delivery).values(updated_at=at)
             )
 
-        try:
-            await self._db.transaction(work)
-        except IntegrityError:
-            return False
-        return True
+        return await self._db.first_time(work)
 
     async def finish_recipient(
         self,
