@@ -8,6 +8,7 @@ from bot.core.model import WorkspaceSettings
 from bot.core.moderation import REASON_MAX_CHARS
 from bot.core.workspace_admin import DAILY_LIMIT_RANGE, SettingsForm
 from handlers.slack import ids
+from handlers.slack.blocks import plain_text
 
 Block = dict[str, Any]
 
@@ -26,15 +27,11 @@ _OPTIONS = {
 }
 
 
-def _plain(text: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": text}
-
-
 def _input(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
     block: Block = {
         "type": "input",
         "block_id": block_id,
-        "label": _plain(label),
+        "label": plain_text(label),
         "element": {**element, "action_id": block_id},
         "optional": optional,
     }
@@ -43,7 +40,7 @@ def _input(block_id: str, label: str, element: Block, *, optional: bool = False)
 
 def _option(name: str) -> Block:
     label, description = _OPTIONS[name]
-    return {"text": _plain(label), "description": _plain(description), "value": name}
+    return {"text": plain_text(label), "description": plain_text(description), "value": name}
 
 
 def settings_modal(settings: WorkspaceSettings) -> Block:
@@ -61,9 +58,9 @@ def settings_modal(settings: WorkspaceSettings) -> Block:
     return {
         "type": "modal",
         "callback_id": ids.SETTINGS_MODAL,
-        "title": _plain("Delight settings"),
-        "submit": _plain("Save"),
-        "close": _plain("Cancel"),
+        "title": plain_text("Delight settings"),
+        "submit": plain_text("Save"),
+        "close": plain_text("Cancel"),
         "blocks": [
             _input(
                 ids.SETTING_CHANNEL,
@@ -100,7 +97,7 @@ def settings_modal(settings: WorkspaceSettings) -> Block:
                 "accessory": {
                     "type": "button",
                     "action_id": ids.OPEN_TEAMS,
-                    "text": _plain("Manager teams & digests"),
+                    "text": plain_text("Manager teams & digests"),
                 },
             },
         ],
@@ -132,9 +129,9 @@ def removal_modal(kudos_id: int) -> Block:
     return {
         "type": "modal",
         "callback_id": ids.REMOVAL_MODAL,
-        "title": _plain("Remove recognition"),
-        "submit": _plain("Remove"),
-        "close": _plain("Cancel"),
+        "title": plain_text("Remove recognition"),
+        "submit": plain_text("Remove"),
+        "close": plain_text("Cancel"),
         "private_metadata": str(kudos_id),
         "blocks": [
             {

@@ -46,6 +46,20 @@ class Message:
     blocks: list[Block]
 
 
+def plain_text(text: str) -> Block:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def button(text: str, action_id: str, value: str = "", *, style: str | None = None) -> Block:
+    """A button; `style` is Slack's "primary" or "danger"."""
+    found: Block = {"type": "button", "action_id": action_id, "text": plain_text(text)}
+    if value:
+        found["value"] = value
+    if style:
+        found["style"] = style
+    return found
+
+
 def section(text: str, *, verbatim: bool = False) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": verbatim}}
 

@@ -9,25 +9,19 @@ from bot.core.elements import DEFINITION, DEFINITION_AUTHOR, ELEMENT_INFO, Eleme
 from bot.core.home import Home, HomeCursor, MyStats, Period
 from bot.core.model import Listed, Page, PersonStats, Ranked
 from handlers.slack import ids
-from handlers.slack.blocks import Message, context_block, element_names, section, text_message
+from handlers.slack.blocks import (
+    Message,
+    button,
+    context_block,
+    element_names,
+    section,
+    text_message,
+)
 from handlers.slack.mrkdwn import escape, people_list, shorten, user_mention
 
 Block = dict[str, Any]
 STORY_IN_LIST = 600  # characters of a story shown in a list; the full story is in the DM
 VIEW_BLOCK_LIMIT = 100
-
-
-def _button(text: str, action_id: str, value: str = "", *, primary: bool = False) -> Block:
-    button: Block = {
-        "type": "button",
-        "action_id": action_id,
-        "text": {"type": "plain_text", "text": text, "emoji": True},
-    }
-    if value:
-        button["value"] = value
-    if primary:
-        button["style"] = "primary"
-    return button
 
 
 def cursor_value(cursor: HomeCursor) -> str:
@@ -98,7 +92,7 @@ def _pager(page: Page, cursor: HomeCursor, *, received: bool) -> Block | None:
             else HomeCursor(cursor.received_before, None, cursor.show_elements)
         )
         buttons.append(
-            _button("Newest", f"{ids.HOME_PAGE}_{len(buttons)}_{received}", cursor_value(newest))
+            button("Newest", f"{ids.HOME_PAGE}_{len(buttons)}_{received}", cursor_value(newest))
         )
     if page.older is not None:
         older = (
@@ -107,7 +101,7 @@ def _pager(page: Page, cursor: HomeCursor, *, received: bool) -> Block | None:
             else HomeCursor(cursor.received_before, page.older, cursor.show_elements)
         )
         buttons.append(
-            _button("Older →", f"{ids.HOME_PAGE}_{len(buttons)}_{received}", cursor_value(older))
+            button("Older →", f"{ids.HOME_PAGE}_{len(buttons)}_{received}", cursor_value(older))
         )
     return {"type": "actions", "elements": buttons} if buttons else None
 
@@ -147,8 +141,8 @@ def _definition(show_elements: bool, cursor: HomeCursor) -> list[Block]:
         {
             "type": "actions",
             "elements": [
-                _button("✨ Recognise someone", ids.HOME_RECOGNISE, primary=True),
-                _button(
+                button("✨ Recognise someone", ids.HOME_RECOGNISE, style="primary"),
+                button(
                     "Hide the seven elements" if show_elements else "What the seven elements mean",
                     ids.HOME_TOGGLE_ELEMENTS,
                     cursor_value(toggle),
@@ -190,7 +184,7 @@ def home_view(home: Home) -> Block:
         {
             "type": "actions",
             "elements": [
-                _button(
+                button(
                     "Turn off public announcements"
                     if home.public_announcements
                     else "Turn on public announcements",
@@ -225,9 +219,9 @@ def _admin_section(home: Home) -> list[Block]:
         {
             "type": "actions",
             "elements": [
-                _button("Workspace settings", ids.HOME_SETTINGS),
-                _button("Tip schedules", ids.HOME_TIPS),
-                _button("Manager teams & digests", ids.OPEN_TEAMS),
+                button("Workspace settings", ids.HOME_SETTINGS),
+                button("Tip schedules", ids.HOME_TIPS),
+                button("Manager teams & digests", ids.OPEN_TEAMS),
             ],
         },
     ]

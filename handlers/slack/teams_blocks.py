@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from bot.core.digest_week import WEEKDAYS, DigestSchedule
 from bot.core.teams import NAME_LIMIT, Team
 from handlers.slack import ids
-from handlers.slack.blocks import Block
+from handlers.slack.blocks import Block, button, plain_text
 from handlers.slack.mrkdwn import defuse, people_list, shorten
 
 TEAMS_PER_PAGE = 40  # two blocks each, under a modal's 100
 MAX_GROUP_OPTIONS = 100  # a static select's limit
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
 
 
 def _section(text: str, accessory: Block | None = None) -> Block:
@@ -24,15 +19,6 @@ def _section(text: str, accessory: Block | None = None) -> Block:
     if accessory is not None:
         block["accessory"] = accessory
     return block
-
-
-def _button(text: str, action_id: str, value: str = "", *, primary: bool = False) -> Block:
-    button: Block = {"type": "button", "action_id": action_id, "text": _plain(text)}
-    if value:
-        button["value"] = value
-    if primary:
-        button["style"] = "primary"
-    return button
 
 
 def schedule_line(schedule: DigestSchedule) -> str:
@@ -63,8 +49,8 @@ def teams_view(teams: list[Team], schedule: DigestSchedule, *, page: int = 0) ->
             "Each team's managers get a weekly DM: what colleagues recognised their people "
             "for, and who hasn't been recognised lately."
         ),
-        _section(schedule_line(schedule), _button("Change", ids.DIGEST_SETTINGS)),
-        {"type": "actions", "elements": [_button("New team", ids.TEAM_NEW, primary=True)]},
+        _section(schedule_line(schedule), button("Change", ids.DIGEST_SETTINGS)),
+        {"type": "actions", "elements": [button("New team", ids.TEAM_NEW, style="primary")]},
         {"type": "divider"},
     ]
     if not teams:
@@ -75,20 +61,20 @@ def teams_view(teams: list[Team], schedule: DigestSchedule, *, page: int = 0) ->
             f"*{defuse(shorten(team.name, NAME_LIMIT))}*\n"
             f"Managed by {people_list(team.manager_ids)} · members: {_sources(team)}"
         )
-        blocks.append(_section(shorten(text, 3000), _button("Edit", ids.TEAM_EDIT, str(team.id))))
+        blocks.append(_section(shorten(text, 3000), button("Edit", ids.TEAM_EDIT, str(team.id))))
     if pages > 1:
         nav = []
         if page > 0:
-            nav.append(_button("Previous", ids.TEAMS_PAGE, str(page - 1)))
+            nav.append(button("Previous", ids.TEAMS_PAGE, str(page - 1)))
         if page < pages - 1:
-            nav.append(_button("Next", ids.TEAMS_PAGE, str(page + 1)))
-        blocks.append({"type": "context", "elements": [_plain(f"Page {page + 1} of {pages}")]})
+            nav.append(button("Next", ids.TEAMS_PAGE, str(page + 1)))
+        blocks.append({"type": "context", "elements": [plain_text(f"Page {page + 1} of {pages}")]})
         blocks.append({"type": "actions", "elements": nav})
     return {
         "type": "modal",
         "callback_id": ids.TEAMS_MODAL,
-        "title": _plain("Teams"),
-        "close": _plain("Done"),
+        "title": plain_text("Teams"),
+        "close": plain_text("Done"),
         "private_metadata": json.dumps({"page": page}),
         "blocks": blocks,
     }
@@ -101,12 +87,12 @@ def _input(
     block: Block = {
         "type": "input",
         "block_id": block_id,
-        "label": _plain(label),
+        "label": plain_text(label),
         "element": element,
         "optional": optional,
     }
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain_text(hint)
     return block
 
 
@@ -132,7 +118,7 @@ def team_edit_view(team: Team | None, usergroups: list[tuple[str, str]]) -> Bloc
         _input(ids.TEAM_MEMBERS_BLOCK, "People", members, optional=True),
     ]
     options = [
-        {"text": _plain(shorten("@" + handle, 75)), "value": group_id}
+        {"text": plain_text(shorten("@" + handle, 75)), "value": group_id}
         for group_id, handle in usergroups[:MAX_GROUP_OPTIONS]
     ]
     if options:
@@ -165,7 +151,7 @@ def team_edit_view(team: Team | None, usergroups: list[tuple[str, str]]) -> Bloc
                 "Delete",
                 {
                     "type": "checkboxes",
-                    "options": [{"text": _plain("Delete this team"), "value": "delete"}],
+                    "options": [{"text": plain_text("Delete this team"), "value": "delete"}],
                 },
                 optional=True,
             )
@@ -173,27 +159,27 @@ def team_edit_view(team: Team | None, usergroups: list[tuple[str, str]]) -> Bloc
     return {
         "type": "modal",
         "callback_id": ids.TEAM_EDIT_MODAL,
-        "title": _plain("Edit team" if team else "New team"),
-        "submit": _plain("Save"),
-        "close": _plain("Back"),
+        "title": plain_text("Edit team" if team else "New team"),
+        "submit": plain_text("Save"),
+        "close": plain_text("Back"),
         "private_metadata": json.dumps({"team": team.id if team else None}),
         "blocks": blocks,
     }
 
 
 def digest_settings_view(schedule: DigestSchedule) -> Block:
-    days = [{"text": _plain(day), "value": str(n)} for n, day in enumerate(WEEKDAYS)]
-    hours = [{"text": _plain(f"{h:02d}:00"), "value": str(h)} for h in range(24)]
-    charts_option = {"text": _plain("Include a chart"), "value": "charts"}
+    days = [{"text": plain_text(day), "value": str(n)} for n, day in enumerate(WEEKDAYS)]
+    hours = [{"text": plain_text(f"{h:02d}:00"), "value": str(h)} for h in range(24)]
+    charts_option = {"text": plain_text("Include a chart"), "value": "charts"}
     charts: Block = {"type": "checkboxes", "options": [charts_option]}
     if schedule.charts:
         charts["initial_options"] = [charts_option]
     return {
         "type": "modal",
         "callback_id": ids.DIGEST_SETTINGS_MODAL,
-        "title": _plain("Digest schedule"),
-        "submit": _plain("Save"),
-        "close": _plain("Back"),
+        "title": plain_text("Digest schedule"),
+        "submit": plain_text("Save"),
+        "close": plain_text("Back"),
         "blocks": [
             _input(
                 ids.DIGEST_DAY_BLOCK,

@@ -14,7 +14,7 @@ from bot.core.tip_catalogue import TipEntry
 from bot.core.tip_delivery import LedgerEntry, UpcomingTip
 from bot.core.tips import MAX_BODY_CHARS, MAX_TITLE_CHARS, MIN_BODY_CHARS
 from handlers.slack import ids
-from handlers.slack.blocks import Message, context_block, section, tip_message
+from handlers.slack.blocks import Message, button, context_block, plain_text, section, tip_message
 from handlers.slack.mrkdwn import channel_mention, defuse, shorten, user_mention
 
 Block = dict[str, Any]
@@ -33,26 +33,15 @@ SCHEDULE_BLOCKS = {
 }
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def _button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
-    button: Block = {"type": "button", "action_id": action_id, "text": _plain(text), "value": value}
-    if style:
-        button["style"] = style
-    return button
-
-
 def _input(block_id: str, label: str, element: Block, *, hint: str | None = None) -> Block:
     block: Block = {
         "type": "input",
         "block_id": block_id,
-        "label": _plain(label),
+        "label": plain_text(label),
         "element": {**element, "action_id": block_id},
     }
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain_text(hint)
     return block
 
 
@@ -129,8 +118,8 @@ def tips_modal(reports: list[ScheduleReport], *, notice: str | None = None) -> B
         {
             "type": "actions",
             "elements": [
-                _button("New schedule", ids.TIPS_NEW, "new", style="primary"),
-                _button("Manage tips", ids.TIPS_CUSTOM, Element.VOLUNTARY.value),
+                button("New schedule", ids.TIPS_NEW, "new", style="primary"),
+                button("Manage tips", ids.TIPS_CUSTOM, Element.VOLUNTARY.value),
             ],
         },
     ]
@@ -141,8 +130,8 @@ def tips_modal(reports: list[ScheduleReport], *, notice: str | None = None) -> B
     return {
         "type": "modal",
         "callback_id": ids.TIPS_MODAL,
-        "title": _plain("Tip schedules"),
-        "close": _plain("Done"),
+        "title": plain_text("Tip schedules"),
+        "close": plain_text("Done"),
         "blocks": blocks,
     }
 
@@ -151,27 +140,27 @@ def _schedule_actions(report: ScheduleReport) -> Block:
     schedule = report.schedule
     value = str(schedule.id)
     paused = schedule.paused_reason is not None
-    delete = _button("Delete", ids.TIPS_DELETE, value, style="danger")
+    delete = button("Delete", ids.TIPS_DELETE, value, style="danger")
     delete["confirm"] = {
-        "title": _plain("Delete this schedule?"),
-        "text": _plain(
+        "title": plain_text("Delete this schedule?"),
+        "text": plain_text(
             f"Tips will stop going to {_plain_target(schedule)}, and its history goes too. "
             "Pausing keeps both."
         ),
-        "confirm": _plain("Delete"),
-        "deny": _plain("Keep it"),
+        "confirm": plain_text("Delete"),
+        "deny": plain_text("Keep it"),
         "style": "danger",
     }
     return {
         "type": "actions",
         "block_id": f"schedule_{schedule.id}",
         "elements": [
-            _button("Edit", ids.TIPS_EDIT, value),
-            _button("Resume", ids.TIPS_RESUME, value)
+            button("Edit", ids.TIPS_EDIT, value),
+            button("Resume", ids.TIPS_RESUME, value)
             if paused
-            else _button("Pause", ids.TIPS_PAUSE, value),
-            _button("Preview", ids.TIPS_PREVIEW, value),
-            _button("Send now", ids.TIPS_SEND_NOW, f"{schedule.id}:{report.send_key}"),
+            else button("Pause", ids.TIPS_PAUSE, value),
+            button("Preview", ids.TIPS_PREVIEW, value),
+            button("Send now", ids.TIPS_SEND_NOW, f"{schedule.id}:{report.send_key}"),
             delete,
         ],
     }
@@ -186,11 +175,11 @@ def _plain_target(schedule: TipSchedule) -> str:
 
 
 def _day_option(day: int) -> Block:
-    return {"text": _plain(WEEKDAYS[day]), "value": str(day)}
+    return {"text": plain_text(WEEKDAYS[day]), "value": str(day)}
 
 
 def zone_option(zone: str) -> Block:
-    return {"text": _plain(zone.replace("_", " ")), "value": zone}
+    return {"text": plain_text(zone.replace("_", " ")), "value": zone}
 
 
 _MODES = {
@@ -201,7 +190,7 @@ _MODES = {
 
 def _mode_option(mode: DeliveryMode) -> Block:
     label, description = _MODES[mode]
-    return {"text": _plain(label), "description": _plain(description), "value": mode.value}
+    return {"text": plain_text(label), "description": plain_text(description), "value": mode.value}
 
 
 def schedule_form(schedule: TipSchedule | None, *, timezone: str, today: date) -> Block:
@@ -209,7 +198,7 @@ def schedule_form(schedule: TipSchedule | None, *, timezone: str, today: date) -
     channel: Block = {
         "type": "conversations_select",
         "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-        "placeholder": _plain("Pick a channel"),
+        "placeholder": plain_text("Pick a channel"),
     }
     mode = schedule.mode if schedule else DeliveryMode.CHANNEL
     days = sorted(schedule.weekdays) if schedule else list(range(5))
@@ -263,9 +252,9 @@ def schedule_form(schedule: TipSchedule | None, *, timezone: str, today: date) -
     return {
         "type": "modal",
         "callback_id": ids.TIP_SCHEDULE_MODAL,
-        "title": _plain("Edit schedule" if schedule else "New tip schedule"),
-        "submit": _plain("Save"),
-        "close": _plain("Back"),
+        "title": plain_text("Edit schedule" if schedule else "New tip schedule"),
+        "submit": plain_text("Save"),
+        "close": plain_text("Back"),
         "private_metadata": str(schedule.id) if schedule else "",
         "blocks": blocks,
     }
@@ -316,8 +305,8 @@ def preview_modal(upcoming: UpcomingTip) -> Block:
     return {
         "type": "modal",
         "callback_id": ids.TIP_PREVIEW_MODAL,
-        "title": _plain("Tip preview"),
-        "close": _plain("Back"),
+        "title": plain_text("Tip preview"),
+        "close": plain_text("Back"),
         "blocks": [context_block(head), {"type": "divider"}, *body],
     }
 
@@ -326,7 +315,7 @@ def preview_modal(upcoming: UpcomingTip) -> Block:
 
 
 def _element_option(element: Element) -> Block:
-    return {"text": _plain(ELEMENT_INFO[element].name), "value": element.value}
+    return {"text": plain_text(ELEMENT_INFO[element].name), "value": element.value}
 
 
 def custom_tips_modal(
@@ -362,34 +351,34 @@ def custom_tips_modal(
         {
             "type": "input",
             "block_id": f"{ids.TIP_TITLE}_{version}",
-            "label": _plain("Title"),
+            "label": plain_text("Title"),
             "element": {
                 "type": "plain_text_input",
                 "action_id": ids.TIP_TITLE,
                 "max_length": MAX_TITLE_CHARS,
-                "placeholder": _plain("One concrete thing to try"),
+                "placeholder": plain_text("One concrete thing to try"),
             },
         },
         {
             "type": "input",
             "block_id": f"{ids.TIP_BODY}_{version}",
-            "label": _plain("The tip"),
+            "label": plain_text("The tip"),
             "element": {
                 "type": "plain_text_input",
                 "action_id": ids.TIP_BODY,
                 "multiline": True,
                 "min_length": MIN_BODY_CHARS,
                 "max_length": MAX_BODY_CHARS,
-                "placeholder": _plain("What to do this week, and why it matters to customers"),
+                "placeholder": plain_text("What to do this week, and why it matters to customers"),
             },
         },
     ]
     return {
         "type": "modal",
         "callback_id": ids.CUSTOM_TIPS_MODAL,
-        "title": _plain("The tips"),
-        "submit": _plain("Add tip"),
-        "close": _plain("Back"),
+        "title": plain_text("The tips"),
+        "submit": plain_text("Add tip"),
+        "close": plain_text("Back"),
         "private_metadata": f"{element.value}:{version}",
         "blocks": blocks,
     }
@@ -407,17 +396,17 @@ def _tip_block(entry: TipEntry) -> Block:
             "action_id": ids.TIP_MENU,
             "options": [
                 {
-                    "text": _plain("Turn off" if entry.enabled else "Turn on"),
+                    "text": plain_text("Turn off" if entry.enabled else "Turn on"),
                     "value": f"{'off' if entry.enabled else 'on'}:{tip.id}",
                 },
-                {"text": _plain("Delete"), "value": f"delete:{tip.id}"},
+                {"text": plain_text("Delete"), "value": f"delete:{tip.id}"},
             ],
         }
     else:
         block["accessory"] = (
-            _button("Turn off", ids.TIP_DISABLE, tip.id)
+            button("Turn off", ids.TIP_DISABLE, tip.id)
             if entry.enabled
-            else _button("Turn on", ids.TIP_ENABLE, tip.id)
+            else button("Turn on", ids.TIP_ENABLE, tip.id)
         )
     return block
 
