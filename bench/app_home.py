@@ -24,11 +24,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-from bench.database import analyze
+from bench.database import StatementCounter, analyze
 from bot.core.admins import AdminRights
 from bot.core.home import HomeCursor, HomeService
 from bot.core.model import Person, WorkspaceSettings
@@ -125,13 +125,7 @@ def seed(database_url: str) -> None:
 
 async def measure(database_url: str, runs: int) -> tuple[list[float], int, int]:
     database = Database(database_url)
-    statements = 0
-
-    def count(*_args: Any) -> None:
-        nonlocal statements
-        statements += 1
-
-    event.listen(database.engine, "before_cursor_execute", count)
+    statements = StatementCounter(database.engine)
     settings = Settings()
     home = HomeService(
         queries=SqlKudosQueries(database),
@@ -146,14 +140,14 @@ async def measure(database_url: str, runs: int) -> tuple[list[float], int, int]:
     cursor = HomeCursor()
     blocks = 0
     for run in range(runs + 10):
-        before = statements
+        before = statements.count
         started = time.perf_counter()
         built = await home.home(TEAM, ME, cursor)
         view = home_view(built)
         elapsed = time.perf_counter() - started
         if run >= 10:  # the first builds warm caches and connections
             timings.append(elapsed * 1000)
-            per_build = statements - before
+            per_build = statements.count - before
             blocks = max(blocks, len(view["blocks"]))
         # Page back through the history, then start again from the newest.
         older = built.received.older if run % 5 else None

@@ -26,10 +26,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlmodel import SQLModel
 
-from bench.database import analyze
+from bench.database import StatementCounter, analyze
 from bench.rate_limited_slack import RateLimitedSlack
 from bot.core.digest import Digest
 from bot.core.digest_delivery import DigestService
@@ -200,13 +200,7 @@ class NoSlack:
 
 async def build_all(url: str) -> tuple[list[Digest], float, list[int]]:
     database = Database(url)
-    queries = 0
-
-    def count(*_args: Any) -> None:
-        nonlocal queries
-        queries += 1
-
-    event.listen(database.engine, "before_cursor_execute", count)
+    queries = StatementCounter(database.engine)
     teams = SqlTeamRepository(database)
     service = DigestService(
         teams=teams,
@@ -228,9 +222,9 @@ async def build_all(url: str) -> tuple[list[Digest], float, list[int]]:
 
     async def one(team: Any) -> Digest:
         async with gate:
-            before = queries
+            before = queries.count
             digest = await service.build(team, week, resolver=resolver)
-            per_digest.append(queries - before)
+            per_digest.append(queries.count - before)
             return digest
 
     started = time.perf_counter()
