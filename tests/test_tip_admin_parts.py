@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.slack.ids_parsing import schedule_id_from, send_now_from, tip_choice_from, tip_id_from
+from handlers.slack.ids_parsing import row_id_from, send_now_from, tip_choice_from, tip_id_from
 from handlers.slack.tip_admin_views import days_text
 from handlers.slack.zones import MAX_OPTIONS, zone_choices
 
@@ -23,7 +23,7 @@ from handlers.slack.zones import MAX_OPTIONS, zone_choices
     ],
 )
 def test_schedule_ids_are_read_strictly(value: object, expected: int | None) -> None:
-    assert schedule_id_from(value) == expected
+    assert row_id_from(value) == expected
 
 
 def test_send_now_values_and_tip_ids_are_read_strictly() -> None:

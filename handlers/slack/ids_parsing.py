@@ -23,14 +23,15 @@ def team_of(body: dict[str, Any]) -> str:
     return str(team.get("id") or user.get("team_id") or "")
 
 
-_SCHEDULE_ID = re.compile(r"[1-9][0-9]{0,17}")
+_ROW_ID = re.compile(r"[1-9][0-9]{0,17}")
 _SEND_NOW = re.compile(r"([1-9][0-9]{0,17}):([0-9]{1,18})")
 _TIP_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|custom:[1-9][0-9]{0,17}")
 
 
-def schedule_id_from(value: object) -> int | None:
-    """A tip schedule id from a button value or modal metadata; None for anything else."""
-    if isinstance(value, str) and _SCHEDULE_ID.fullmatch(value):
+def row_id_from(value: object) -> int | None:
+    """A row id (a tip schedule, a manager team) from a button value or modal metadata; None
+    for anything else."""
+    if isinstance(value, str) and _ROW_ID.fullmatch(value):
         return int(value)
     return None
 

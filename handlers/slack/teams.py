@@ -15,6 +15,7 @@ from bot.core import errors
 from bot.core.digest_week import DigestSchedule
 from bot.core.teams import TeamDraft, TeamProblem, TeamService
 from handlers.slack import blocks, ids
+from handlers.slack.ids_parsing import row_id_from
 from handlers.slack.refusals import explain
 from handlers.slack.replies import tell_privately
 from handlers.slack.teams_blocks import digest_settings_view, team_edit_view, teams_view
@@ -162,7 +163,7 @@ def register(app: AsyncApp, *, teams: TeamService) -> None:
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        page = int(action["value"]) if str(action.get("value")).isdigit() else 0
+        page = row_id_from(action.get("value")) or 0
         view = await list_view(teams, body["team"]["id"], body["user"]["id"], page)
         await client.views_update(view_id=body["view"]["id"], view=view)
 
@@ -174,8 +175,9 @@ def register(app: AsyncApp, *, teams: TeamService) -> None:
         await ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         team = None
-        if action["action_id"] == ids.TEAM_EDIT and str(action.get("value")).isdigit():
-            team = await teams.get(team_id, int(action["value"]), admin_id=user_id)
+        team_pk = row_id_from(action.get("value"))
+        if action["action_id"] == ids.TEAM_EDIT and team_pk is not None:
+            team = await teams.get(team_id, team_pk, admin_id=user_id)
         view = team_edit_view(team, await _usergroups(client))
         await client.views_push(trigger_id=body["trigger_id"], view=view)
 

@@ -23,7 +23,7 @@ from handlers.slack import ids
 from handlers.slack import tip_admin_views as views
 from handlers.slack.blocks import Message, text_message
 from handlers.slack.ids_parsing import (
-    schedule_id_from,
+    row_id_from,
     send_now_from,
     team_of,
     tip_choice_from,
@@ -132,7 +132,7 @@ def register(app: AsyncApp, *, admin: TipAdmin) -> None:
     ) -> None:
         """Pause, resume or delete the schedule a button names, then show the list again."""
         team_id, user_id = team_of(body), body["user"]["id"]
-        schedule_id = schedule_id_from(action.get("value"))
+        schedule_id = row_id_from(action.get("value"))
         try:
             if schedule_id is None:
                 raise errors.ScheduleNotFound()
@@ -191,7 +191,7 @@ def register(app: AsyncApp, *, admin: TipAdmin) -> None:
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        schedule_id = schedule_id_from(action.get("value"))
+        schedule_id = row_id_from(action.get("value"))
         try:
             if schedule_id is None:
                 raise errors.ScheduleNotFound()
@@ -213,7 +213,7 @@ def register(app: AsyncApp, *, admin: TipAdmin) -> None:
         try:
             schedule = None
             if action.get("action_id") == ids.TIPS_EDIT:
-                schedule_id = schedule_id_from(action.get("value"))
+                schedule_id = row_id_from(action.get("value"))
                 if schedule_id is None:
                     raise errors.ScheduleNotFound()
                 schedule = await schedules.schedule(team_id, user_id, schedule_id)
@@ -246,7 +246,7 @@ def register(app: AsyncApp, *, admin: TipAdmin) -> None:
         metadata = view.get("private_metadata") or ""
         try:
             if metadata:
-                schedule_id = schedule_id_from(metadata)
+                schedule_id = row_id_from(metadata)
                 if schedule_id is None:
                     raise errors.ScheduleNotFound()
                 await schedules.change(team_id, user_id, schedule_id, form)
