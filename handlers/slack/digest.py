@@ -19,6 +19,7 @@ from handlers.slack import ids
 from handlers.slack.blocks import Message
 from handlers.slack.digest_blocks import digest_message, full_list_pages, week_span
 from handlers.slack.directory import SlackDirectory
+from handlers.slack.ids_parsing import team_of
 from handlers.slack.mrkdwn import defuse, user_mention
 from handlers.slack.notifier import failure_reason, post_message
 from handlers.slack.replies import tell_privately
@@ -158,7 +159,7 @@ def register(app: AsyncApp, *, digests: DigestService, directory: SlackDirectory
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = team_of(body), body["user"]["id"]
         wanted = _read_value(action.get("value"))
         if wanted is None:
             return

@@ -15,7 +15,7 @@ from bot.core import errors
 from bot.core.digest_week import DigestSchedule
 from bot.core.teams import TeamDraft, TeamProblem, TeamService
 from handlers.slack import blocks, ids
-from handlers.slack.ids_parsing import row_id_from
+from handlers.slack.ids_parsing import row_id_from, team_of
 from handlers.slack.refusals import explain
 from handlers.slack.replies import tell_privately
 from handlers.slack.teams_blocks import digest_settings_view, team_edit_view, teams_view
@@ -138,7 +138,7 @@ def register(app: AsyncApp, *, teams: TeamService) -> None:
             return
         try:
             await client.views_update(
-                view_id=root, view=await list_view(teams, body["team"]["id"], body["user"]["id"])
+                view_id=root, view=await list_view(teams, team_of(body), body["user"]["id"])
             )
         except SlackApiError as exc:
             logger.info("teams list not refreshed: %s", exc.response.get("error"))
@@ -151,7 +151,7 @@ def register(app: AsyncApp, *, teams: TeamService) -> None:
         await open_teams(
             client,
             teams,
-            team_id=body["team"]["id"],
+            team_id=team_of(body),
             user_id=body["user"]["id"],
             trigger_id=body["trigger_id"],
             channel=(body.get("channel") or {}).get("id"),
@@ -164,7 +164,7 @@ def register(app: AsyncApp, *, teams: TeamService) -> None:
     ) -> None:
         await ack()
         page = row_id_from(action.get("value")) or 0
-        view = await list_view(teams, body["team"]["id"], body["user"]["id"], page)
+        view = await list_view(teams, team_of(body), body["user"]["id"], page)
         await client.views_update(view_id=body["view"]["id"], view=view)
 
     @app.action(ids.TEAM_NEW)
@@ -173,7 +173,7 @@ def register(app: AsyncApp, *, teams: TeamService) -> None:
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = team_of(body), body["user"]["id"]
         team = None
         team_pk = row_id_from(action.get("value"))
         if action["action_id"] == ids.TEAM_EDIT and team_pk is not None:
@@ -186,14 +186,14 @@ def register(app: AsyncApp, *, teams: TeamService) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        schedule = await teams.schedule(body["team"]["id"], admin_id=body["user"]["id"])
+        schedule = await teams.schedule(team_of(body), admin_id=body["user"]["id"])
         await client.views_push(trigger_id=body["trigger_id"], view=digest_settings_view(schedule))
 
     @app.view(ids.TEAM_EDIT_MODAL)
     async def handle_team_submission(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = team_of(body), body["user"]["id"]
         draft, delete = read_team(view)
         raw_pk = _metadata(view).get("team")
         team_pk = raw_pk if isinstance(raw_pk, int) else None
@@ -216,7 +216,7 @@ def register(app: AsyncApp, *, teams: TeamService) -> None:
     async def handle_digest_settings_submission(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = team_of(body), body["user"]["id"]
         try:
             await teams.save_schedule(read_schedule(team_id, view), admin_id=user_id)
         except errors.NotAnAdmin as refused:

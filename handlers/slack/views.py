@@ -13,6 +13,7 @@ from bot.core import errors
 from bot.core.elements import Element
 from bot.core.model import Nomination, Source
 from handlers.slack import blocks, ids
+from handlers.slack.ids_parsing import team_of
 from handlers.slack.nominate import SLACK_TROUBLE, NominationFlow, attempt
 from handlers.slack.refusals import explain
 from handlers.slack.replies import tell_privately
@@ -58,7 +59,7 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
     async def handle_nomination_submission(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        team_id = body["team"]["id"]
+        team_id = team_of(body)
         giver_id = body["user"]["id"]
         recipients, story, elements, private = read_submission(view)
         context = blocks.ModalContext.load(view.get("private_metadata"))
