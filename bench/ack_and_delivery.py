@@ -56,7 +56,10 @@ from urllib.parse import urlencode
 import aiohttp
 
 from bench.apps import APPS, SIGNING_SECRET
+from bench.fake_server import giver_id, giver_name
 from bench.profile_summary import summarise
+from bot.config import DEFAULT_DAILY_LIMIT
+from bot.core.workspace_admin import DAILY_LIMIT_RANGE
 from tests.driver import sign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,20 +71,25 @@ REQUEST_TIMEOUT = 30.0  # one /delight request
 PHASE_TIMEOUT = 300.0  # firing every request of one phase
 STALL_TIMEOUT = 20.0  # waiting for deliveries: give up after this long without progress
 DELIVERY_CAP = 180.0  # and after this long in all
-DAILY_LIMIT = 1000  # DELIGHT_DAILY_LIMIT given to Delight (bench.apps)
+# Delight's daily limit is its default unless the workload's givers each give more.
+MAX_DAILY_LIMIT = DAILY_LIMIT_RANGE[1]
 NOISE = 0.25  # CPU share of one core used by other processes that makes a run suspect
 
-# The fake Slack's members: givers rotate over the 20 UM members; recipients come from the rest.
-GIVERS = tuple(f"UM{n:04d}" for n in range(20))
+# Recipients come from the fake Slack's own members; givers are a population of their own
+# (bench.fake_server --givers), each giving a few kudos as people do. With a handful of givers
+# each giving hundreds, every kudos would count hundreds of that giver's kudos of the day
+# against the daily limit and wait for the giver's lock behind the others.
+DEFAULT_GIVERS = 2000
+MEMBERS = tuple(f"UM{n:04d}" for n in range(20))
 NAMES = {
     "U0001": "alice",
     "U0002": "bob",
     "U0003": "carol",
     "U0004": "maria",
     "U0005": "tom",
-    **{uid: f"member{n}" for n, uid in enumerate(GIVERS)},
+    **{uid: f"member{n}" for n, uid in enumerate(MEMBERS)},
 }
-RECIPIENT_POOL = ("U0001", "U0002", "U0003", "U0004", "U0005", *GIVERS)
+RECIPIENT_POOL = ("U0001", "U0002", "U0003", "U0004", "U0005", *MEMBERS)
 MAX_RECIPIENTS = 10  # Delight's own limit
 
 
@@ -254,18 +262,18 @@ class Workload:
     """Slash-command bodies as Slack sends them: unique trigger ids, givers rotating so no one
     hits the daily limit, never anyone recognising themselves."""
 
-    def __init__(self, *, recipients: int, response_url: str) -> None:
+    def __init__(self, *, recipients: int, givers: int, response_url: str) -> None:
         self.recipients = recipients
+        self.givers = [giver_id(n) for n in range(givers)]
         self.response_url = response_url
         self.run = uuid.uuid4().hex[:8]
         self._seq = itertools.count(1)
 
     def next(self) -> Request:
         n = next(self._seq)
-        giver = GIVERS[n % len(GIVERS)]
-        pool = [uid for uid in RECIPIENT_POOL if uid != giver]
-        first = (n * self.recipients) % len(pool)
-        chosen = [pool[(first + k) % len(pool)] for k in range(self.recipients)]
+        giver = self.givers[n % len(self.givers)]
+        first = (n * self.recipients) % len(RECIPIENT_POOL)
+        chosen = [RECIPIENT_POOL[(first + k) % len(RECIPIENT_POOL)] for k in range(self.recipients)]
         tag = f"kb{n:07d}"
         mentions = " ".join(f"<@{uid}|{NAMES[uid]}>" for uid in chosen)
         text = (
@@ -279,7 +287,7 @@ class Workload:
             "channel_id": "C0001",
             "channel_name": "general",
             "user_id": giver,
-            "user_name": NAMES[giver],
+            "user_name": giver_name(giver),
             "command": "/delight",
             "text": text,
             "api_app_id": "A0001",
@@ -573,24 +581,24 @@ async def measure(
     requests: int,
     concurrency: int,
     recipients: int,
+    givers: int,
+    daily_limit: int,
     warmup: int,
     profile_dir: Path | None,
 ) -> Result:
     delivers = app != "bare"
     args = ["bench.apps", app, "--slack-api-url", fake.api_url]
     if app == "delight":
-        args += ["--database-url", database_url]
+        args += ["--database-url", database_url, "--daily-limit", str(daily_limit)]
     child = await start_child(app, args, workdir / f"{app}.log")
     profiler: asyncio.subprocess.Process | None = None
     try:
         url = child.url + "/slack/events"
-        workload = Workload(recipients=recipients, response_url=fake.response_url)
+        workload = Workload(recipients=recipients, givers=givers, response_url=fake.response_url)
         await fake.reset()
 
         # Warm up: first requests pay for auth.test, users.info, pool connections, imports.
-        warm = await fire(
-            session, url, [workload.next() for _ in range(warmup)], min(concurrency, 10)
-        )
+        warm = await fire(session, url, [workload.next() for _ in range(warmup)], concurrency)
         if bad := [s for s in warm.shots if s.status != 200]:
             raise RuntimeError(
                 f"{app}: {len(bad)} of {warmup} warm-up requests failed "
@@ -703,7 +711,8 @@ def report(
     out.append(
         f"workload: {args.requests} signed /delight requests per app, {args.concurrency} "
         f"concurrent clients (closed loop, keep-alive), {args.recipients} recipient(s) per "
-        f"kudos, {args.warmup} warm-up requests first"
+        f"kudos, {args.warmup} warm-up requests first; {args.givers} givers taking turns "
+        f"(Delight's daily limit {args.daily_limit})"
     )
     out.append(f"delight database: {database}")
     if args.load_before is not None:
@@ -836,7 +845,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="Delight's database: a postgresql:// server URL (a scratch database is created on "
         "it and dropped after) or a sqlite:/// file; default: a fresh SQLite file",
     )
-    parser.add_argument("--warmup", type=int, default=50, help="requests per app first (50)")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        help="requests per app first (default: one per giver, at least 50, so each giver's "
+        "profile is cached, as in a workspace that has been running)",
+    )
+    parser.add_argument(
+        "--givers",
+        type=int,
+        default=DEFAULT_GIVERS,
+        help=f"people giving, in turn ({DEFAULT_GIVERS}); Delight's daily limit is its default "
+        f"({DEFAULT_DAILY_LIMIT}) unless each gives more",
+    )
     parser.add_argument(
         "--profile",
         type=Path,
@@ -860,16 +881,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.apps = [a.strip() for a in args.apps.split(",") if a.strip()]
     if unknown := [a for a in args.apps if a not in APPS]:
         parser.error(f"unknown app(s) {unknown}: choose from {APPS}")
-    if args.requests < 1 or args.concurrency < 1 or args.warmup < 1:
-        parser.error("--requests, --concurrency and --warmup must be at least 1")
+    if args.warmup is None:
+        args.warmup = max(50, args.givers)
+    if args.requests < 1 or args.concurrency < 1 or args.warmup < 1 or args.givers < 1:
+        parser.error("--requests, --concurrency, --warmup and --givers must be at least 1")
     if not 1 <= args.recipients <= MAX_RECIPIENTS:
         parser.error(f"--recipients must be 1-{MAX_RECIPIENTS} (Delight's limit)")
-    per_giver = math.ceil((args.requests + args.warmup) / len(GIVERS)) * args.recipients
-    if per_giver > DAILY_LIMIT:
+    per_giver = math.ceil((args.requests + args.warmup) / args.givers) * args.recipients
+    if per_giver > MAX_DAILY_LIMIT:
         parser.error(
-            f"{per_giver} recognitions per giver would pass Delight's daily limit of "
-            f"{DAILY_LIMIT}: lower --requests or --recipients"
+            f"{per_giver} recognitions per giver would pass the highest daily limit, "
+            f"{MAX_DAILY_LIMIT}: raise --givers or lower --requests or --recipients"
         )
+    args.daily_limit = max(DEFAULT_DAILY_LIMIT, per_giver)
     if args.profile:
         py_spy()  # fail now, not after the first app
         args.profile.mkdir(parents=True, exist_ok=True)
@@ -889,7 +913,9 @@ async def run(args: argparse.Namespace) -> int:
         connector = aiohttp.TCPConnector(limit=args.concurrency + 5)
         async with aiohttp.ClientSession(connector=connector) as session:
             fake_child = await start_child(
-                "fake Slack", ["bench.fake_server", "--port", "0"], workdir / "fake.log"
+                "fake Slack",
+                ["bench.fake_server", "--port", "0", "--givers", str(args.givers)],
+                workdir / "fake.log",
             )
             try:
                 fake = Fake(session, fake_child)
@@ -905,6 +931,8 @@ async def run(args: argparse.Namespace) -> int:
                         requests=args.requests,
                         concurrency=args.concurrency,
                         recipients=args.recipients,
+                        givers=args.givers,
+                        daily_limit=args.daily_limit,
                         warmup=args.warmup,
                         profile_dir=args.profile,
                     )

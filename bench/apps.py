@@ -124,14 +124,14 @@ def build_minimal(slack_api_url: str) -> tuple[web.Application, Cleanup]:
     return create_web_app(bolt=bolt, health=_healthy), _nothing
 
 
-def delight_settings(slack_api_url: str, database_url: str) -> Settings:
+def delight_settings(slack_api_url: str, database_url: str, daily_limit: int) -> Settings:
     return load_settings(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": slack_api_url,
             "DATABASE_URL": database_url,
-            "DELIGHT_DAILY_LIMIT": "1000",
+            "DELIGHT_DAILY_LIMIT": str(daily_limit),
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -155,6 +155,7 @@ def main() -> int:
     parser.add_argument("app", choices=APPS)
     parser.add_argument("--slack-api-url", required=True)
     parser.add_argument("--database-url", help="delight only")
+    parser.add_argument("--daily-limit", type=int, default=10, help="delight only")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     args = parser.parse_args()
     logging.basicConfig(
@@ -164,7 +165,7 @@ def main() -> int:
     if args.app == "delight":
         if not args.database_url:
             parser.error("delight needs --database-url")
-        settings = delight_settings(args.slack_api_url, args.database_url)
+        settings = delight_settings(args.slack_api_url, args.database_url, args.daily_limit)
         upgrade_schema(settings.database_url)  # as `python -m bot` does before serving
         build = functools.partial(build_delight, settings)
     elif args.app == "minimal":

@@ -10,6 +10,8 @@ same answers, same recording) and adds, under /_bench/:
 - GET  /_bench/wait?dms=&announcements=&responses=&timeout=: answers (with the stats) as soon
   as at least that many of each have arrived, or when `timeout` seconds have passed.
 
+`--givers N` adds N more members (`giver_id(0)` …), the bench's population of givers.
+
 It prints `READY <port>` on stdout once it listens (bench.serving), so the parent knows
 where it is, and stops on SIGTERM/SIGINT or when that parent is gone.
 """
@@ -28,9 +30,25 @@ from typing import Any
 from aiohttp import web
 
 from bench.serving import serve_until_stopped
-from tests.fakeslack import FakeSlack, FakeSlackState
+from tests.fakeslack import FakeSlack, FakeSlackState, default_users, user
 
 TAG = re.compile(r"\bkb(\d{7})\b")
+
+
+def giver_id(n: int) -> str:
+    return f"UG{n:05d}"
+
+
+def giver_name(uid: str) -> str:
+    return f"giver{int(uid[2:])}"
+
+
+def members_with_givers(givers: int) -> dict[str, dict[str, Any]]:
+    members = default_users()
+    for n in range(givers):
+        uid = giver_id(n)
+        members[uid] = user(uid, giver_name(uid))
+    return members
 
 
 class BenchFakeSlack(FakeSlack):
@@ -101,7 +119,9 @@ class BenchFakeSlack(FakeSlack):
         }
 
     async def _bench_reset(self, _request: web.Request) -> web.Response:
+        members = self.state.users  # reset() would bring back the tests' few members
         self.reset()
+        self.state.users = members
         self._clear_bench()
         return web.json_response({"ok": True})
 
@@ -130,8 +150,8 @@ class BenchFakeSlack(FakeSlack):
         return web.json_response(self._snapshot())
 
 
-async def serve(port: int, latency: float) -> None:
-    fake = BenchFakeSlack(FakeSlackState(latency=latency))
+async def serve(port: int, latency: float, givers: int) -> None:
+    fake = BenchFakeSlack(FakeSlackState(latency=latency, users=members_with_givers(givers)))
     await serve_until_stopped(fake.application(), port)
 
 
@@ -139,8 +159,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--givers", type=int, default=0, help="members added as givers")
     args = parser.parse_args()
-    asyncio.run(serve(args.port, args.latency_ms / 1000))
+    asyncio.run(serve(args.port, args.latency_ms / 1000, args.givers))
     return 0
 
 

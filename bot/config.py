@@ -9,10 +9,12 @@ from urllib.parse import urlparse
 
 from cryptography.fernet import Fernet
 
+from bot.core.workspace_admin import DAILY_LIMIT_RANGE
 from storage.engine import check_database_url
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///delight.db"
+DEFAULT_DAILY_LIMIT = 10
 LOG_FORMATS = ("text", "json")
 # The bot scopes of manifest.json (a test keeps the two the same), asked for when a workspace
 # installs Delight through /slack/install.
@@ -158,6 +160,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             )
     log_level, log_format = load_logging(env)
 
+    low, high = DAILY_LIMIT_RANGE
     return Settings(
         slack_bot_token=token,
         slack_signing_secret=secret,
@@ -165,7 +168,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         slack_api_url=api_url,
         database_url=database_url,
         port=_int(env, "PORT", 3000, low=1, high=65535),
-        daily_limit=_int(env, "DELIGHT_DAILY_LIMIT", 10, low=1, high=1000),
+        daily_limit=_int(env, "DELIGHT_DAILY_LIMIT", DEFAULT_DAILY_LIMIT, low=low, high=high),
         recognition_channel=channel,
         log_level=log_level,
         admins=admins,

@@ -123,13 +123,17 @@ _KUDOS_COLUMNS = (
 _FAST_USED_SINCE = DriverStatement(USED_SINCE)
 _FAST_INSERT_KUDOS = DriverStatement(_INSERT_NEW_KUDOS, columns=_KUDOS_COLUMNS)  # SQLite
 # PostgreSQL: the allowance's count and the insert in one statement (SQLite, on the loop,
-# has no round trip to save, and no INSERT inside WITH).
+# has no round trip to save, and no INSERT inside WITH). The count's time condition is
+# written as a row comparison that only ix_kudos_giver_day can serve: without statistics (a
+# new table, or autovacuum off) the planner otherwise took ix_kudos_team_created and read
+# every kudos of the workspace that day to find the giver's few (measured: 1.1-1.4 ms per
+# kudos at 10,000 a day, against 0.02 ms).
 _COUNT_AND_INSERT = DriverStatement(
     text(
         "WITH used AS ("
         " SELECT coalesce(sum(recipient_count), 0) AS n FROM kudos"
-        " WHERE team_id = :team_id AND giver_id = :giver_id AND created_at >= :since"
-        " AND removed_at IS NULL"
+        " WHERE (team_id, giver_id, created_at) >= (:team_id, :giver_id, :since)"
+        " AND team_id = :team_id AND giver_id = :giver_id AND removed_at IS NULL"
         "), added AS ("
         " INSERT INTO kudos (" + ", ".join(_KUDOS_COLUMNS) + ")"
         " SELECT " + ", ".join(f":{c}" for c in _KUDOS_COLUMNS) + " FROM used"
