@@ -39,6 +39,7 @@ import itertools
 import math
 import os
 import platform
+import random
 import re
 import resource
 import shutil
@@ -50,16 +51,19 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
 
 from bench.apps import APPS, SIGNING_SECRET
+from bench.database import add_kudos_history, analyze
 from bench.fake_server import giver_id, giver_name
 from bench.profile_summary import summarise
 from bot.config import DEFAULT_DAILY_LIMIT
 from bot.core.workspace_admin import DAILY_LIMIT_RANGE
+from storage.engine import make_sync_engine, upgrade_schema
 from tests.driver import sign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +84,8 @@ NOISE = 0.25  # CPU share of one core used by other processes that makes a run s
 # each giving hundreds, every kudos would count hundreds of that giver's kudos of the day
 # against the daily limit and wait for the giver's lock behind the others.
 DEFAULT_GIVERS = 2000
+DEFAULT_HISTORY = 100_000  # kudos already in Delight's database
+TEAM_ID = "T0001"
 MEMBERS = tuple(f"UM{n:04d}" for n in range(20))
 NAMES = {
     "U0001": "alice",
@@ -249,6 +255,30 @@ def delight_database(database_url: str | None, workdir: Path) -> Iterator[tuple[
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def load_history(database_url: str, *, kudos: int, givers: int) -> float:
+    """A year of `kudos` among the bench's people, ending a day ago (so no giver's allowance
+    today is touched), then statistics as autovacuum would leave them: Delight is measured
+    on a database that has been in use, not on empty tables. Returns the seconds it took."""
+    started = time.perf_counter()
+    upgrade_schema(database_url)
+    engine = make_sync_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            add_kudos_history(
+                connection,
+                team_id=TEAM_ID,
+                people=[*RECIPIENT_POOL, *(giver_id(n) for n in range(givers))],
+                kudos=kudos,
+                end=datetime.now(UTC) - timedelta(days=1),
+                days=365,
+                rng=random.Random(7),
+            )
+        analyze(engine)
+    finally:
+        engine.dispose()
+    return time.perf_counter() - started
+
+
 # --- the workload --------------------------------------------------------------------------------
 
 
@@ -282,7 +312,7 @@ class Workload:
         )
         fields = {
             "token": "FAKEverificationTOKEN0001",
-            "team_id": "T0001",
+            "team_id": TEAM_ID,
             "team_domain": "acme",
             "channel_id": "C0001",
             "channel_name": "general",
@@ -714,7 +744,13 @@ def report(
         f"kudos, {args.warmup} warm-up requests first; {args.givers} givers taking turns "
         f"(Delight's daily limit {args.daily_limit})"
     )
-    out.append(f"delight database: {database}")
+    history = (
+        f"{args.history:,} kudos of history over the past year, statistics taken "
+        f"(loaded in {args.history_load:.1f} s)"
+        if args.history
+        else "empty"
+    )
+    out.append(f"delight database: {database}; {history}")
     if args.load_before is not None:
         out.append(
             f"load average (1 min) before the run: {args.load_before[0]:.2f}; CPU used by "
@@ -846,6 +882,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "it and dropped after) or a sqlite:/// file; default: a fresh SQLite file",
     )
     parser.add_argument(
+        "--history",
+        type=int,
+        default=DEFAULT_HISTORY,
+        help=f"kudos already in Delight's database, over the past year ({DEFAULT_HISTORY:,}; "
+        "0: empty tables)",
+    )
+    parser.add_argument(
         "--warmup",
         type=int,
         help="requests per app first (default: one per giver, at least 50, so each giver's "
@@ -883,6 +926,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"unknown app(s) {unknown}: choose from {APPS}")
     if args.warmup is None:
         args.warmup = max(50, args.givers)
+    args.history_load = 0.0
+    if args.history < 0:
+        parser.error("--history must be 0 or more")
     if args.requests < 1 or args.concurrency < 1 or args.warmup < 1 or args.givers < 1:
         parser.error("--requests, --concurrency, --warmup and --givers must be at least 1")
     if not 1 <= args.recipients <= MAX_RECIPIENTS:
@@ -910,6 +956,9 @@ async def run(args: argparse.Namespace) -> int:
         delight_database(args.database_url, Path(tmp)) as (database_url, database),
     ):
         workdir = Path(tmp)
+        if "delight" in args.apps and args.history:
+            print(f"loading {args.history:,} kudos of history …", file=sys.stderr, flush=True)
+            args.history_load = load_history(database_url, kudos=args.history, givers=args.givers)
         connector = aiohttp.TCPConnector(limit=args.concurrency + 5)
         async with aiohttp.ClientSession(connector=connector) as session:
             fake_child = await start_child(

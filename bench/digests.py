@@ -29,12 +29,11 @@ import aiohttp
 from sqlalchemy import func, insert, select
 from sqlmodel import SQLModel
 
-from bench.database import StatementCounter, analyze
+from bench.database import StatementCounter, add_kudos_history, analyze, move_sequences_on
 from bench.rate_limited_slack import RateLimitedSlack
 from bot.core.digest import Digest
 from bot.core.digest_delivery import DigestService
 from bot.core.digest_week import DigestSchedule, parse_week
-from bot.core.elements import Element
 from bot.core.teams import MemberResolver
 from bot.digest_chart import MatplotlibCharts, draw_chart
 from handlers.slack.digest import SlackDigestPoster
@@ -58,7 +57,6 @@ from tests.fakeslack import user
 TEAM = "T0001"
 WEEK = "2026-W47"
 DELIVERY_MOMENT = datetime(2026, 11, 23, 9, 0, 30, tzinfo=UTC)  # Monday 09:00 UTC, + 30 s
-BATCH = 20_000
 
 
 def staff_id(n: int) -> str:
@@ -84,7 +82,6 @@ def populate(url: str, *, staff: int, teams: int, kudos: int, seed: int = 5) -> 
     started = time.perf_counter()
     rng = random.Random(seed)
     end = parse_week(WEEK, "UTC").end
-    span = timedelta(days=730).total_seconds()
     created = end - timedelta(days=800)
     with engine.begin() as connection:
         for name in ("kudos_endorsement", "kudos_element", "kudos_recipient", "digest_delivery"):
@@ -120,66 +117,16 @@ def populate(url: str, *, staff: int, teams: int, kudos: int, seed: int = 5) -> 
                 for m in range(per_team)
             ],
         )
-        elements = [e.value for e in Element]
-        for first in range(0, kudos, BATCH):
-            rows, recipients, tags, endorsements = [], [], [], []
-            for kudos_id in range(first + 1, min(first + BATCH, kudos) + 1):
-                at = end - timedelta(seconds=rng.random() * span)
-                giver = rng.randrange(staff)
-                who = {rng.randrange(staff) for _ in range(1 if rng.random() < 0.8 else 2)}
-                who.discard(giver)
-                who = who or {(giver + 1) % staff}
-                rows.append(
-                    {
-                        "id": kudos_id,
-                        "team_id": TEAM,
-                        "giver_id": staff_id(giver),
-                        "story": f"helped a customer find what they needed, story {kudos_id}",
-                        "source": "command",
-                        "request_key": f"bench:{kudos_id}",
-                        "recipient_count": len(who),
-                        "private": rng.random() < 0.1,
-                        "created_at": at,
-                        "removed_at": at if rng.random() < 0.02 else None,
-                    }
-                )
-                recipients += [
-                    {
-                        "kudos_id": kudos_id,
-                        "recipient_id": staff_id(r),
-                        "position": p,
-                        "team_id": TEAM,
-                        "created_at": at,
-                    }
-                    for p, r in enumerate(sorted(who))
-                ]
-                tags += [
-                    {"kudos_id": kudos_id, "element": e}
-                    for e in rng.sample(elements, rng.randrange(3))
-                ]
-                if rng.random() < 0.2:
-                    endorsements += [
-                        {
-                            "kudos_id": kudos_id,
-                            "user_id": staff_id(u),
-                            "team_id": TEAM,
-                            "via": "button",
-                            "created_at": at,
-                        }
-                        for u in {rng.randrange(staff) for _ in range(rng.randrange(1, 6))}
-                    ]
-            connection.execute(insert(t["kudos"]), rows)
-            connection.execute(insert(t["kudos_recipient"]), recipients)
-            if tags:
-                connection.execute(insert(t["kudos_element"]), tags)
-            if endorsements:
-                connection.execute(insert(t["kudos_endorsement"]), endorsements)
-        if connection.dialect.name == "postgresql":  # explicit ids: move the sequences on
-            for name in ("kudos", "manager_team"):
-                connection.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"(SELECT max(id) FROM {name}))"
-                )
+        add_kudos_history(
+            connection,
+            team_id=TEAM,
+            people=[staff_id(n) for n in range(staff)],
+            kudos=kudos,
+            end=end,
+            days=730,
+            rng=rng,
+        )
+        move_sequences_on(connection, "manager_team")
     analyze(engine)
     engine.dispose()
     return time.perf_counter() - started
