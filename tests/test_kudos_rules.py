@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -39,6 +39,9 @@ from bot.core.model import (
 )
 from bot.core.outbox import Settlement
 from bot.core.ports import Planner
+from handlers.slack import blocks
+from handlers.slack.directory import SlackDirectory
+from handlers.slack.nominate import NominationFlow
 
 T = TypeVar("T")
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
@@ -616,3 +619,100 @@ def test_delivery_failures_are_logged(world: World, caplog: pytest.LogCaptureFix
         world.deliver(given)
 
     assert "delivered in part" in caplog.text
+
+
+# --- deliveries under load --------------------------------------------------------------------
+
+
+class HeldNotifier(RecordingNotifier):
+    """Holds every announcement until released, counting how many are held at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+        self.held = 0
+        self.most_held = 0
+
+    async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
+        self.held += 1
+        self.most_held = max(self.most_held, self.held)
+        await self.release.wait()
+        self.held -= 1
+        return await super().announce(kudos, channel_id=channel_id)
+
+
+def held_world() -> tuple[World, HeldNotifier]:
+    world = World()
+    notifier = HeldNotifier()
+    world.notifier = notifier
+    world.service = KudosService(
+        kudos=world.kudos,
+        settings=world.settings,
+        directory=world.directory,
+        notifier=notifier,
+        clock=world.clock,
+    )
+    return world, notifier
+
+
+async def _until(condition: Any) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("never happened")
+
+
+def test_deliveries_beyond_the_limit_wait_their_turn() -> None:
+    world, notifier = held_world()
+    flow = NominationFlow(
+        kudos=world.service, directory=cast(SlackDirectory, None), turns=asyncio.Semaphore(2)
+    )
+    given = [world.give("U1") for _ in range(5)]
+    replies: list[blocks.Message] = []
+
+    async def reply(message: blocks.Message) -> None:
+        replies.append(message)
+
+    async def scenario() -> None:
+        delivering = [asyncio.ensure_future(flow.deliver(g, reply)) for g in given]
+        await _until(lambda: notifier.held == 2)
+        for _ in range(50):  # the other three stay queued, not posting
+            await asyncio.sleep(0)
+        assert notifier.held == 2
+        assert notifier.notified == ["U1", "U1"]
+        notifier.release.set()
+        await asyncio.gather(*delivering)
+
+    run(scenario())
+
+    assert notifier.most_held == 2
+    assert len(world.kudos.announcements) == 5
+    assert len(replies) == 5
+    assert all(r.text.startswith("Sent!") for r in replies)
+
+
+def test_a_kudos_that_waited_its_whole_posting_time_is_left_to_the_outbox() -> None:
+    world, notifier = held_world()
+    first, second = world.give("U1"), world.give("U2")
+
+    async def scenario() -> DeliveryReport:
+        delivering = asyncio.ensure_future(world.service.deliver(first))
+        await _until(lambda: notifier.held == 1)
+        # Slack is slow, and the second waited for a turn until its posting time was spent.
+        world.clock.current += timedelta(seconds=31)
+        notifier.release.set()
+        await delivering
+        return await world.service.deliver(second)
+
+    report = run(scenario())
+
+    assert notifier.announced_in == ["CORIGIN"]  # the first kudos only
+    assert notifier.notified == ["U1"]
+    assert report.announcement == NotPosted("CORIGIN", FailureReason.SERVICE_UNAVAILABLE, "busy")
+    assert report.direct_messages == {
+        "U2": NotPosted("U2", FailureReason.SERVICE_UNAVAILABLE, "busy")
+    }
+    assert report.retrying == {"CORIGIN", "U2"}  # the giver is told the messages will follow
+    # Nothing of the second is settled: its entries, receipt included, stay for redelivery.
+    assert [s.kudos_id for s in world.kudos.settlements] == [first.kudos.id]

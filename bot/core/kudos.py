@@ -14,6 +14,7 @@ from bot.core.model import (
     DailyAllowance,
     DeliveryPlan,
     DeliveryReport,
+    FailureReason,
     Given,
     Nomination,
     Notification,
@@ -21,7 +22,7 @@ from bot.core.model import (
     NotPosted,
     Withheld,
 )
-from bot.core.outbox import Owed, Policy, post_all, report_of, settle
+from bot.core.outbox import Owed, Policy, Retry, Settlement, post_all, report_of, settle
 from bot.core.ports import Clock, Directory, KudosRepository, Notifier, SettingsRepository
 
 logger = logging.getLogger(__name__)
@@ -160,7 +161,13 @@ class KudosService:
         take now is retried later (bot.core.outbox)."""
         kudos, policy = given.kudos, self._outbox
         owed = [Owed(n) for n in given.plan.notifications if n.kind is not NotificationKind.RECEIPT]
-        outcomes = await post_all(self._notifier, kudos, owed, within=policy.post_timeout)
+        # Time since the kudos was stored (waiting for a turn to deliver, under load) comes
+        # off the time the posts may take, so the delivery still ends well inside the
+        # lease; once that is spent, the outbox's redelivery has it.
+        waited = (self._clock.now() - kudos.created_at).total_seconds()
+        if (within := policy.post_timeout - waited) <= 0:
+            return self._left_to_outbox(given, owed)
+        outcomes = await post_all(self._notifier, kudos, owed, within=within)
         settlement = settle(kudos, outcomes, now=self._clock.now(), policy=policy)
         # The giver's receipt is the confirmation the caller shows next.
         settlement = replace(
@@ -190,6 +197,26 @@ class KudosService:
                 report.failed_dms,
             )
         return report
+
+    def _left_to_outbox(self, given: Given, owed: list[Owed]) -> DeliveryReport:
+        """A kudos that waited its whole posting time for a turn is not posted here: its
+        outbox entries (the giver's receipt too) stay as they are, due when the lease ends,
+        and the giver is told that the messages will follow."""
+        logger.warning(
+            "kudos %s waited too long to be delivered: left to the outbox", given.kudos.id
+        )
+        due = Retry(at=given.kudos.created_at + self._outbox.lease, attempts=0, error="busy")
+        outcomes = {o: _busy(o) for o in owed}
+        waiting = Settlement(kudos_id=given.kudos.id, retry={o.notification: due for o in owed})
+        return replace(
+            report_of(given.kudos, outcomes, waiting),
+            withheld=given.withheld,
+            prefer_dm=given.prefer_dm,
+        )
+
+
+def _busy(owed: Owed) -> NotPosted:
+    return NotPosted(owed.notification.target, FailureReason.SERVICE_UNAVAILABLE, "busy")
 
 
 def plan_delivery(

@@ -140,7 +140,11 @@ def register(app: AsyncApp, *, services: CommandServices) -> None:
                     private=parsed.private,
                 )
             )
-            return await flow.deliver(given)
+            await flow.deliver(given, reply)
+            return None
 
-        if (reply := await attempt(work(), typed=typed)) is not None:
-            await respond(**ephemeral(reply))
+        async def reply(message: blocks.Message) -> None:
+            await respond(**ephemeral(message))
+
+        if (refusal := await attempt(work(), typed=typed)) is not None:
+            await reply(refusal)

@@ -92,8 +92,12 @@ def register(app: AsyncApp, *, flow: NominationFlow, ledger: EventLedger, clock:
                     origin_channel_id=channel_id,
                 )
             )
-            return await flow.deliver(given)
+            await flow.deliver(given, reply)
+            return None
+
+        async def reply(message: blocks.Message) -> None:
+            await tell_privately(client, user_id=user_id, channel_id=channel_id, message=message)
 
         typed = "@Delight " + " ".join(to_plain_text(text)[0].split())
-        if (reply := await attempt(work(), typed=typed)) is not None:
-            await tell_privately(client, user_id=user_id, channel_id=channel_id, message=reply)
+        if (refusal := await attempt(work(), typed=typed)) is not None:
+            await reply(refusal)

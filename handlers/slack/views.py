@@ -93,11 +93,14 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
             await ack(response_action="errors", errors={ids.RECIPIENTS_BLOCK: SLACK_TROUBLE})
             return
         await ack()
-        reply = await attempt(flow.deliver(given), typed=None)
-        if reply is not None:
+
+        async def reply(message: blocks.Message) -> None:
             await tell_privately(
-                client, user_id=giver_id, channel_id=context.channel_id, message=reply
+                client, user_id=giver_id, channel_id=context.channel_id, message=message
             )
+
+        if (refusal := await attempt(flow.deliver(given, reply), typed=None)) is not None:
+            await reply(refusal)
 
 
 async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
