@@ -27,7 +27,9 @@ class GroupCommit(Generic[Item, Result]):
     """`write(connection, items)` returns one result per item; a result that is an exception
     (a refusal of that item alone) is raised to that item's caller, while the rest commit.
     An exception raised by `write` fails the whole group. Up to `parallel` groups are
-    written at once (1 for SQLite's single writer; more for a server database)."""
+    written at once (1 for SQLite's single writer; more for a server database). With a
+    `window`, a group waits that many seconds for company when the last one was shared;
+    alone (no load), a write never waits."""
 
     def __init__(
         self,
@@ -35,12 +37,15 @@ class GroupCommit(Generic[Item, Result]):
         write: Callable[[Connection, Sequence[Item]], Sequence[Result | Exception]],
         *,
         parallel: int = 1,
+        window: float = 0.0,
     ) -> None:
         self._db = database
         self._write = write
         self._parallel = parallel
+        self._window = window
         self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
         self._flushing = 0
+        self._last_group = 0
 
     async def write(self, item: Item) -> Result:
         """Return `item`'s result once it is committed."""
@@ -53,8 +58,13 @@ class GroupCommit(Generic[Item, Result]):
 
     async def _flush(self) -> None:
         try:
+            if self._window and self._last_group > 1:
+                # Under load (the last group was shared), gather for a moment first: a
+                # transaction on the loop lets nothing else arrive while it runs.
+                await asyncio.sleep(self._window)
             while self._queue:
                 batch, self._queue = self._queue, []
+                self._last_group = len(batch)
                 try:
                     results = await self._db.transaction(self._write, [item for item, _ in batch])
                 except Exception as exc:
