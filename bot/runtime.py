@@ -46,6 +46,7 @@ from handlers.slack.client import make_web_client
 from handlers.slack.digest import SlackDigestPoster
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.members import SlackMemberSources, SlackPeople
+from handlers.slack.nominate import DELIVERIES_AT_ONCE, DELIVERIES_AT_ONCE_ON_A_SERVER_DATABASE
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.oauth import STATE_LIFETIME_SECONDS, OAuthSetup
 from handlers.slack.pacing import PacedWorkspaces
@@ -259,6 +260,9 @@ def build_runtime(
         ),
         digests=digests,
         teams=teams,
+        deliveries_at_once=(
+            DELIVERIES_AT_ONCE_ON_A_SERVER_DATABASE if database.is_postgres else DELIVERIES_AT_ONCE
+        ),
     )
     bolt = create_bolt_app(
         client=client,

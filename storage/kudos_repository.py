@@ -31,7 +31,7 @@ from bot.core.model import (
 from bot.core.outbox import Settlement
 from bot.core.ports import Planner
 from storage import tables
-from storage.driver_sql import DriverCursor, DriverStatement
+from storage.driver_sql import DriverCursor, DriverStatement, RowsStatement, arrays
 from storage.engine import Database, insert_or_merge
 from storage.group_commit import GroupCommit
 
@@ -142,14 +142,21 @@ _COUNT_AND_INSERT = DriverStatement(
         ") SELECT used.n, (SELECT id FROM added) FROM used"
     )
 )
-_FAST_INSERT_RECIPIENT = DriverStatement(
-    _INSERT_RECIPIENT,
-    columns=("kudos_id", "recipient_id", "position", "team_id", "created_at", "removed"),
+# A group's child rows and most of its settlements: one statement each, for all the rows.
+_ANNOUNCED_AS = {"kudos_id": "id", "channel_id": "announcement_channel_id", "ts": "announcement_ts"}
+_DM_AS = {
+    "which_kudos": "kudos_id",
+    "which_recipient": "recipient_id",
+    "channel_id": "dm_channel_id",
+    "ts": "dm_ts",
+}
+_FAST_INSERT_RECIPIENT = RowsStatement.insert(
+    RECIPIENTS, ("kudos_id", "recipient_id", "position", "team_id", "created_at", "removed")
 )
-_FAST_INSERT_ELEMENT = DriverStatement(_INSERT_ELEMENT, columns=("kudos_id", "element"))
-_FAST_INSERT_OUTBOX = DriverStatement(
-    _INSERT_OUTBOX,
-    columns=(
+_FAST_INSERT_ELEMENT = RowsStatement.insert(ELEMENTS, ("kudos_id", "element"))
+_FAST_INSERT_OUTBOX = RowsStatement.insert(
+    OUTBOX,
+    (
         "kudos_id",
         "kind",
         "target",
@@ -160,9 +167,27 @@ _FAST_INSERT_OUTBOX = DriverStatement(
         "created_at",
     ),
 )
-_FAST_RECORD_ANNOUNCEMENT = DriverStatement(_RECORD_ANNOUNCEMENT)
-_FAST_RECORD_DM = DriverStatement(_RECORD_DM)
-_FAST_ALL_SENT = DriverStatement(_ALL_SENT)
+_FAST_RECORD_ANNOUNCEMENT = RowsStatement(
+    DriverStatement(_RECORD_ANNOUNCEMENT),
+    "UPDATE kudos SET announcement_channel_id = u.channel_id, announcement_ts = u.ts"
+    f" FROM unnest({arrays(KUDOS, _ANNOUNCED_AS)})"
+    " AS u(kudos_id, channel_id, ts) WHERE kudos.id = u.kudos_id",
+    tuple(_ANNOUNCED_AS),
+)
+_FAST_RECORD_DM = RowsStatement(
+    DriverStatement(_RECORD_DM),
+    "UPDATE kudos_recipient SET dm_channel_id = u.channel_id, dm_ts = u.ts"
+    f" FROM unnest({arrays(RECIPIENTS, _DM_AS)})"
+    " AS u(kudos_id, recipient_id, channel_id, ts)"
+    " WHERE kudos_recipient.kudos_id = u.kudos_id"
+    " AND kudos_recipient.recipient_id = u.recipient_id",
+    tuple(_DM_AS),
+)
+_FAST_ALL_SENT = RowsStatement(
+    DriverStatement(_ALL_SENT),
+    "DELETE FROM outbox WHERE kudos_id = ANY(%(which_kudos)s::INTEGER[])",
+    ("which_kudos",),
+)
 _FAST_SENT = DriverStatement(_SENT)
 _FAST_RETRY = DriverStatement(_RETRY)
 _FAST_GIVE_UP = DriverStatement(_GIVE_UP)
@@ -552,7 +577,7 @@ def _entry(kudos_id: int, notification: Notification) -> dict[str, Any]:
 
 def _record_settlements(cursor: DriverCursor, settlements: Sequence[Settlement]) -> None:
     """Each statement once for the whole group (an executemany), skipped when unused."""
-    params: dict[DriverStatement, list[dict[str, Any]]] = {
+    params: dict[DriverStatement | RowsStatement, list[dict[str, Any]]] = {
         _FAST_RECORD_ANNOUNCEMENT: [
             {
                 "kudos_id": s.kudos_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,7 @@ from handlers.slack import (
 )
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.events import EventLedger
-from handlers.slack.nominate import NominationFlow
+from handlers.slack.nominate import DELIVERIES_AT_ONCE, NominationFlow
 from handlers.slack.workspace_clients import WorkspaceClients
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class Services:
     tip_admin: tip_admin.TipAdmin
     digests: DigestService
     teams: TeamService
+    deliveries_at_once: int = DELIVERIES_AT_ONCE
 
 
 def create_bolt_app(
@@ -86,7 +88,11 @@ def create_bolt_app(
             else oauth.oauth_app_arguments(oauth_setup, services.lifecycle)
         ),
     )
-    flow = NominationFlow(kudos=services.kudos, directory=services.directory)
+    flow = NominationFlow(
+        kudos=services.kudos,
+        directory=services.directory,
+        turns=asyncio.Semaphore(services.deliveries_at_once),
+    )
     request_context.register(app)  # first, so every later step logs with its workspace
     events.register(app, flow=flow, ledger=services.ledger, clock=services.clock)
     commands.register(
