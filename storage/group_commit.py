@@ -1,13 +1,13 @@
 """Writes that may share a transaction ("group commit").
 
 Each caller still waits for its own write to be committed, so nothing is acknowledged before
-it is durable; but the writes that arrive before a commit starts (or, on PostgreSQL, while
-one awaits the server) all go in it. Under load that turns N small transactions (each a
-commit, and on PostgreSQL a few round trips) into a few large ones; with no load, a write
-is committed at once, alone. Measured in bench/: SQLite delivered kudos/s went from ~535 to
-~620 with the delivery records grouped alone; a transaction's fixed cost is ~0.17 ms of CPU on
-SQLite, so a group of 14 (typical at 800 kudos/s) pays ~0.01 ms per write.
-"""
+it is durable; but the writes that arrive while a group is written all go in the next one
+(on PostgreSQL, while it awaits the server; on SQLite, during a short window). Under load
+that turns N small transactions (each a commit, and on PostgreSQL a few round trips) into a
+few large ones; with no load, a write is committed at once, alone. Measured in bench/: SQLite
+delivered kudos/s went from ~535 to ~620 with the delivery records grouped alone; a
+transaction's fixed cost is ~0.17 ms of CPU on SQLite, so a group of 14 (typical at 800
+kudos/s) pays ~0.01 ms per write."""
 
 from __future__ import annotations
 
@@ -26,33 +26,31 @@ Result = TypeVar("Result")
 class GroupCommit(Generic[Item, Result]):
     """`write(connection, items)` returns one result per item; a result that is an exception
     (a refusal of that item alone) is raised to that item's caller, while the rest commit.
-    An exception raised by `write` fails the whole group. Up to `parallel` groups are
-    written at once (1 for SQLite's single writer; more for a server database). With a
-    `window`, a group waits that many seconds for company when the last one was shared;
-    alone (no load), a write never waits."""
+    An exception raised by `write` fails the whole group. One group is written at a time
+    (what arrives meanwhile makes the next one). With a `window`, a group waits that many
+    seconds for company when the last one was shared; alone (no load), a write never
+    waits."""
 
     def __init__(
         self,
         database: Database,
         write: Callable[[Connection, Sequence[Item]], Sequence[Result | Exception]],
         *,
-        parallel: int = 1,
         window: float = 0.0,
     ) -> None:
         self._db = database
         self._write = write
-        self._parallel = parallel
         self._window = window
         self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
-        self._flushing = 0
+        self._flushing = False
         self._last_group = 0
 
     async def write(self, item: Item) -> Result:
         """Return `item`'s result once it is committed."""
         done: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._queue.append((item, done))
-        if self._flushing < self._parallel:
-            self._flushing += 1
+        if not self._flushing:
+            self._flushing = True
             asyncio.create_task(self._flush())  # noqa: RUF006 (callers hold the futures)
         return await done
 
@@ -80,4 +78,4 @@ class GroupCommit(Generic[Item, Result]):
                     else:
                         done.set_result(result)
         finally:
-            self._flushing -= 1
+            self._flushing = False

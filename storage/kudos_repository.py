@@ -260,20 +260,19 @@ class _Rows:
 class SqlKudosRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
-        # Two groups at once on PostgreSQL (one writes while the other waits on the server):
-        # measured in bench/, four made smaller groups and fewer delivered kudos/s
-        # (0.65–0.77x the minimal app against 0.71–0.8x), one a longer p99 ack; SQLite has
-        # one writer.
-        parallel = 2 if database.is_postgres else 1
+        # One group written at a time, on both databases. PostgreSQL once had two (one
+        # writing while the other waited on the server); with the child rows written by
+        # unnest and acks no longer waiting on deliveries, one made larger groups and more
+        # delivered kudos/s (bench/: 555-579 against 524-544).
         # SQLite's transactions run on the loop, so nothing can join a group while one is
-        # written: under load a group waits 2 ms for company (measured in bench/: delivered
-        # kudos/s ~510 -> ~570-585; 1 and 5 ms did no better). PostgreSQL's groups fill up
-        # while the server answers, and gained nothing from waiting.
+        # written: under load a group waits 2 ms for company (bench/: delivered kudos/s
+        # ~510 -> ~570-585; 1 and 5 ms did no better). PostgreSQL's groups fill up while
+        # the server answers, and gained nothing from waiting.
         window = 0.0 if database.is_postgres else 0.002
         # New kudos and settlements of earlier ones share one queue, so under load both go
         # in the same transactions: one commit (and its round trips) for both.
         self._writes: GroupCommit[_Addition | Settlement, Given | None] = GroupCommit(
-            database, self._write_all, parallel=parallel, window=window
+            database, self._write_all, window=window
         )
 
     async def add(
