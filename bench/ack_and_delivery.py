@@ -9,10 +9,14 @@ the other, each in its own process and served the same way (bench.apps):
 - bare:    Bolt acking /delight and nothing else (the framework's limit);
 - minimal: Bolt acking, then posting the same announcement, one DM per recipient and the same
            response_url confirmation, with no checks and no storage (the cost of the I/O);
-- delight: the real app (bot.runtime.build_runtime) on a fresh database.
+- delight: the real app (bot.runtime.build_runtime) on a scratch database that holds a year
+           of history (--history, 100,000 kudos, statistics taken as autovacuum leaves them).
 
-The load generator (this process) warms each app up, then fires N signed /delight requests from
-C concurrent clients (closed loop, keep-alive) and records each ack's status and latency. The
+The givers are a population (--givers, 2,000) taking turns, each giving a few kudos a day as
+people do, under Delight's default daily limit. The load generator (this process) warms each
+app up (one request per giver, so Delight's directory cache holds them, as in a workspace
+that has been running), then fires N signed /delight requests from C concurrent clients
+(closed loop, keep-alive) and records each ack's status and latency. The
 fake Slack records every call; each kudos carries a `kbNNNNNNN` tag in its story, so the fake
 knows when each one had all its recipients DMed. A kudos counts as delivered when every
 recipient got a DM; delivered kudos/s is the number delivered over the time from the first
