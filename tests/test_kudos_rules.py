@@ -713,6 +713,7 @@ def test_a_kudos_that_waited_its_whole_posting_time_is_left_to_the_outbox() -> N
     assert report.direct_messages == {
         "U2": NotPosted("U2", FailureReason.SERVICE_UNAVAILABLE, "busy")
     }
-    assert report.retrying == {"CORIGIN", "U2"}  # the giver is told the messages will follow
+    assert report.retrying == {"CORIGIN", "U2"}
+    assert report.deferred  # the giver is told the messages will follow
     # Nothing of the second is settled: its entries, receipt included, stay for redelivery.
     assert [s.kudos_id for s in world.kudos.settlements] == [first.kudos.id]

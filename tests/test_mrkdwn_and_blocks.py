@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -362,6 +363,28 @@ def test_confirmation_when_everything_was_delivered() -> None:
 
     assert message.text.startswith("Sent! <@U1> will get a DM, and it's posted in <#C9>.")
     assert "You can recognise 7 more people today." in message.text
+    assert_fits_slack(message)
+
+
+def test_confirmation_of_a_kudos_left_to_the_outbox_says_it_follows_shortly() -> None:
+    busy = NotPosted("C9", FailureReason.SERVICE_UNAVAILABLE, "busy")
+    deferred = replace(
+        report(busy, recipients=("U1", "U2")),
+        direct_messages={
+            "U1": NotPosted("U1", FailureReason.SERVICE_UNAVAILABLE, "busy"),
+            "U2": NotPosted("U2", FailureReason.SERVICE_UNAVAILABLE, "busy"),
+        },
+        retrying=frozenset({"C9", "U1", "U2"}),
+        deferred=True,
+    )
+
+    message = blocks.confirmation(deferred, remaining_today=4)
+
+    assert message.text.startswith("Your recognition is saved. I have a lot to deliver")
+    assert "<@U1> and <@U2> will hear about it within a minute or two" in message.text
+    assert "I'll DM you once it's out." in message.text
+    assert "retrying" not in message.text  # nothing was tried yet
+    assert "You can recognise 4 more people today." in message.text
     assert_fits_slack(message)
 
 

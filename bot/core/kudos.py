@@ -212,6 +212,7 @@ class KudosService:
             report_of(given.kudos, outcomes, waiting),
             withheld=given.withheld,
             prefer_dm=given.prefer_dm,
+            deferred=True,
         )
 
 

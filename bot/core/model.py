@@ -220,6 +220,7 @@ class DeliveryReport:
     withheld: Withheld | None = None
     prefer_dm: tuple[str, ...] = ()
     retrying: frozenset[str] = frozenset()  # channels and people whose message is retried
+    deferred: bool = False  # nothing posted yet: too busy, left whole to the outbox
 
     @property
     def failed_dms(self) -> list[str]:

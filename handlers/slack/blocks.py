@@ -254,7 +254,13 @@ def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
     dm_ok = [uid for uid in kudos.recipient_ids if uid not in report.failed_dms]
     parts: list[str] = []
     announced = report.announcement
-    if dm_ok and isinstance(announced, Posted):
+    if report.deferred:  # the outbox delivers it, then DMs the giver how it went
+        parts.append(
+            "Your recognition is saved. I have a lot to deliver right now, so "
+            f"{people_list(kudos.recipient_ids)} will hear about it within a minute or two, "
+            "and I'll DM you once it's out."
+        )
+    elif dm_ok and isinstance(announced, Posted):
         verb = "will get a DM" if len(dm_ok) == 1 else "will each get a DM"
         parts.append(
             f"Sent! {people_list(dm_ok)} {verb}, and it's posted in "
@@ -266,7 +272,8 @@ def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
             parts.append(f"{people_list(dm_ok)} got a DM.")
         if isinstance(announced, Posted):
             parts.append(f"It's posted in {channel_mention(announced.channel_id)}.")
-    parts.extend(_outcome_parts(report, whole=True))
+    if not report.deferred:
+        parts.extend(_outcome_parts(report, whole=True))
     people = "person" if remaining_today == 1 else "people"
     parts.append(f"You can recognise {remaining_today} more {people} today.")
     text = " ".join(parts)
