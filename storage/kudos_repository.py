@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, insert, null, select, text, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, null, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlmodel import SQLModel
 
@@ -70,9 +70,6 @@ _INSERT_NEW_KUDOS = (
     .on_conflict_do_nothing(index_elements=["team_id", "request_key"])
     .returning(KUDOS.c.id)
 )
-_INSERT_RECIPIENT = insert(RECIPIENTS)
-_INSERT_ELEMENT = insert(ELEMENTS)
-_INSERT_OUTBOX = insert(OUTBOX)
 _ONE_ENTRY = (
     OUTBOX.c.kudos_id == bindparam("which_kudos"),
     OUTBOX.c.kind == bindparam("which_kind"),
