@@ -22,7 +22,7 @@ from bot.core.model import (
     NotPosted,
     Withheld,
 )
-from bot.core.outbox import Owed, Policy, Retry, Settlement, post_all, report_of, settle
+from bot.core.outbox import Owed, Policy, Settlement, post_all, report_of, settle
 from bot.core.ports import Clock, Directory, KudosRepository, Notifier, SettingsRepository
 
 logger = logging.getLogger(__name__)
@@ -205,13 +205,12 @@ class KudosService:
         logger.warning(
             "kudos %s waited too long to be delivered: left to the outbox", given.kudos.id
         )
-        due = Retry(at=given.kudos.created_at + self._outbox.lease, attempts=0, error="busy")
         outcomes = {o: _busy(o) for o in owed}
-        waiting = Settlement(kudos_id=given.kudos.id, retry={o.notification: due for o in owed})
         return replace(
-            report_of(given.kudos, outcomes, waiting),
+            report_of(given.kudos, outcomes, Settlement(kudos_id=given.kudos.id)),
             withheld=given.withheld,
             prefer_dm=given.prefer_dm,
+            retrying=frozenset(o.notification.target for o in owed),
             deferred=True,
         )
 
