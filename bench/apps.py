@@ -32,7 +32,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bench.serving import serve_until_stopped
-from bot.config import Settings, load_settings
+from bot.config import DEFAULT_DAILY_LIMIT, Settings, load_settings
 from bot.core.model import DeliveryReport, Kudos, Posted, Source
 from bot.runtime import build_runtime
 from handlers.slack import blocks
@@ -155,7 +155,7 @@ def main() -> int:
     parser.add_argument("app", choices=APPS)
     parser.add_argument("--slack-api-url", required=True)
     parser.add_argument("--database-url", help="delight only")
-    parser.add_argument("--daily-limit", type=int, default=10, help="delight only")
+    parser.add_argument("--daily-limit", type=int, default=DEFAULT_DAILY_LIMIT, help="delight only")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     args = parser.parse_args()
     logging.basicConfig(

@@ -38,7 +38,7 @@ from handlers.slack import (
 )
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.events import EventLedger
-from handlers.slack.nominate import DELIVERIES_AT_ONCE, NominationFlow
+from handlers.slack.nominate import NominationFlow
 from handlers.slack.workspace_clients import WorkspaceClients
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class Services:
     tip_admin: tip_admin.TipAdmin
     digests: DigestService
     teams: TeamService
-    deliveries_at_once: int = DELIVERIES_AT_ONCE
+    deliveries_at_once: int  # see handlers/slack/nominate.DELIVERIES_AT_ONCE
 
 
 def create_bolt_app(

@@ -146,5 +146,4 @@ def register(app: AsyncApp, *, services: CommandServices) -> None:
         async def reply(message: blocks.Message) -> None:
             await respond(**ephemeral(message))
 
-        if (refusal := await attempt(work(), typed=typed)) is not None:
-            await reply(refusal)
+        await attempt(work(), typed=typed, reply=reply)

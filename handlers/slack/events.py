@@ -99,5 +99,4 @@ def register(app: AsyncApp, *, flow: NominationFlow, ledger: EventLedger, clock:
             await tell_privately(client, user_id=user_id, channel_id=channel_id, message=message)
 
         typed = "@Delight " + " ".join(to_plain_text(text)[0].split())
-        if (refusal := await attempt(work(), typed=typed)) is not None:
-            await reply(refusal)
+        await attempt(work(), typed=typed, reply=reply)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 
@@ -41,7 +41,7 @@ SLACK_TROUBLE = (
 class NominationFlow:
     kudos: KudosService
     directory: SlackDirectory
-    turns: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(DELIVERIES_AT_ONCE))
+    turns: asyncio.Semaphore  # deliveries under way at once (see DELIVERIES_AT_ONCE)
 
     async def resolve(self, team_id: str, refs: tuple[UserRef, ...]) -> tuple[str, ...]:
         """Slack user ids for the typed recipients; plain @names are looked up by name."""
@@ -98,10 +98,17 @@ SOMETHING_BROKE = (
 
 
 async def attempt(
+    work: Awaitable[blocks.Message | None], *, typed: str | None, reply: Reply
+) -> None:
+    """Run a nomination step and send the person, through `reply`, its answer, or how it
+    failed (keeping what they typed). A repeat delivery gets nothing."""
+    if (answer := await _answer(work, typed=typed)) is not None:
+        await reply(answer)
+
+
+async def _answer(
     work: Awaitable[blocks.Message | None], *, typed: str | None
 ) -> blocks.Message | None:
-    """Run a nomination step and turn every way it can fail into a reply that keeps what the
-    person typed. None means there is nothing to say (a repeat delivery)."""
     try:
         return await work
     except errors.DuplicateNomination as repeat:

@@ -99,8 +99,7 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
                 client, user_id=giver_id, channel_id=context.channel_id, message=message
             )
 
-        if (refusal := await attempt(flow.deliver(given, reply), typed=None)) is not None:
-            await reply(refusal)
+        await attempt(flow.deliver(given, reply), typed=None, reply=reply)
 
 
 async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
