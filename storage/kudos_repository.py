@@ -266,7 +266,7 @@ class SqlKudosRepository:
         # written: under load a group waits 2 ms for company (bench/: delivered kudos/s
         # ~510 -> ~570-585; 1 and 5 ms did no better). PostgreSQL's groups fill up while
         # the server answers, and gained nothing from waiting.
-        window = 0.0 if database.is_postgres else 0.01
+        window = 0.0 if database.is_postgres else 0.002
         # New kudos and settlements of earlier ones share one queue, so under load both go
         # in the same transactions: one commit (and its round trips) for both.
         self._writes: GroupCommit[_Addition | Settlement, Given | None] = GroupCommit(
