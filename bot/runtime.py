@@ -41,12 +41,12 @@ from bot.core.workspace_admin import WorkspaceAdmin
 from bot.digest_chart import MatplotlibCharts
 from bot.outbox import OutboxDrainer
 from bot.scheduler import Clockwork
+from handlers.slack import turns as delivery_turns
 from handlers.slack.app import Services, create_bolt_app
 from handlers.slack.client import make_web_client
 from handlers.slack.digest import SlackDigestPoster
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.members import SlackMemberSources, SlackPeople
-from handlers.slack.nominate import DELIVERIES_AT_ONCE, DELIVERIES_AT_ONCE_ON_A_SERVER_DATABASE
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.oauth import STATE_LIFETIME_SECONDS, OAuthSetup
 from handlers.slack.pacing import PacedWorkspaces
@@ -208,6 +208,14 @@ def build_runtime(
         admins=admins,
         clock=clock,
     )
+    turns = delivery_turns.DeliveryTurns(
+        while_answering=(
+            delivery_turns.WHILE_ANSWERING_ON_A_SERVER_DATABASE
+            if database.is_postgres
+            else delivery_turns.WHILE_ANSWERING
+        ),
+        otherwise=delivery_turns.AFTERWARDS,
+    )
     services = Services(
         kudos=kudos,
         directory=directory,
@@ -260,9 +268,7 @@ def build_runtime(
         ),
         digests=digests,
         teams=teams,
-        deliveries_at_once=(
-            DELIVERIES_AT_ONCE_ON_A_SERVER_DATABASE if database.is_postgres else DELIVERIES_AT_ONCE
-        ),
+        turns=turns,
     )
     bolt = create_bolt_app(
         client=client,
@@ -301,6 +307,7 @@ def build_runtime(
             health=functools.partial(process_health, database, role, clockwork, drainer),
             # The install pages are served in Socket Mode too: installing is a browser's visit.
             oauth_flow=bolt.oauth_flow if role.serves_slack else None,
+            answering=turns.answering,
         ),
         role=role,
         clockwork=clockwork,

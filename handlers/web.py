@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -49,11 +50,16 @@ class SlackRequest(AsyncBoltRequest):
 
 
 def create_web_app(
-    *, bolt: AsyncApp | None, health: HealthCheck, oauth_flow: AsyncOAuthFlow | None = None
+    *,
+    bolt: AsyncApp | None,
+    health: HealthCheck,
+    oauth_flow: AsyncOAuthFlow | None = None,
+    answering: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> web.Application:
     """`bolt` is None in Socket Mode, where Slack's requests come over the websocket;
     `oauth_flow` (multi-workspace mode) serves the install page and Slack's redirect back,
-    over HTTP in either case."""
+    over HTTP in either case. Each Slack request is answered inside `answering()` (the
+    delivery turns make way for answers: handlers/slack/turns.py)."""
     # Slack's payloads are small; a large body is hostile, so refuse it before reading it.
     app = web.Application(client_max_size=512 * 1024, middlewares=[scope_each_request])
 
@@ -67,7 +73,9 @@ def create_web_app(
             )
         except ValueError:  # not UTF-8, or not the JSON it claims to be: Slack never sends that
             raise web.HTTPBadRequest(text="malformed request body") from None
-        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+        with answering():
+            answer = await bolt.async_dispatch(bolt_request)
+        return await to_aiohttp_response(answer)
 
     async def install_page(request: web.Request) -> web.Response:
         assert oauth_flow is not None

@@ -42,6 +42,7 @@ from bot.core.ports import Planner
 from handlers.slack import blocks
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.nominate import NominationFlow
+from handlers.slack.turns import DeliveryTurns
 
 T = TypeVar("T")
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
@@ -666,7 +667,9 @@ async def _until(condition: Any) -> None:
 def test_deliveries_beyond_the_limit_wait_their_turn() -> None:
     world, notifier = held_world()
     flow = NominationFlow(
-        kudos=world.service, directory=cast(SlackDirectory, None), turns=asyncio.Semaphore(2)
+        kudos=world.service,
+        directory=cast(SlackDirectory, None),
+        turns=DeliveryTurns(while_answering=2, otherwise=2),
     )
     given = [world.give("U1") for _ in range(5)]
     replies: list[blocks.Message] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +38,7 @@ from handlers.slack import (
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.events import EventLedger
 from handlers.slack.nominate import NominationFlow
+from handlers.slack.turns import DeliveryTurns
 from handlers.slack.workspace_clients import WorkspaceClients
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class Services:
     tip_admin: tip_admin.TipAdmin
     digests: DigestService
     teams: TeamService
-    deliveries_at_once: int  # see handlers/slack/nominate.DELIVERIES_AT_ONCE
+    turns: DeliveryTurns  # how many kudos are delivered at once
 
 
 def create_bolt_app(
@@ -91,7 +91,7 @@ def create_bolt_app(
     flow = NominationFlow(
         kudos=services.kudos,
         directory=services.directory,
-        turns=asyncio.Semaphore(services.deliveries_at_once),
+        turns=services.turns,
     )
     request_context.register(app)  # first, so every later step logs with its workspace
     events.register(app, flow=flow, ledger=services.ledger, clock=services.clock)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -17,18 +16,9 @@ from handlers.slack import blocks
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.parsing import CommandNomination, ParseError, UserRef, name_mentions
 from handlers.slack.refusals import explain
+from handlers.slack.turns import DeliveryTurns
 
 logger = logging.getLogger(__name__)
-
-# Kudos delivered at once by one process (posts, the settlement's commit and the giver's
-# reply); the next wait their turn. Each is CPU and sockets: in a burst, unbounded deliveries
-# slowed every ack Slack waits for (bench/, 50 concurrent clients: p99 ack 110-210 ms
-# unbounded, 64-79 ms in turns), while this many keep the process busy. On PostgreSQL a turn
-# also waits for the server's commit, so more turns keep it as busy (96: 572 delivered
-# kudos/s against 543 at 64, p99 ack 80 ms; on SQLite 96 took p99 ack to 115 ms). A kudos
-# waiting for its turn is stored with its outbox entries already: nothing waits in memory.
-DELIVERIES_AT_ONCE = 64
-DELIVERIES_AT_ONCE_ON_A_SERVER_DATABASE = 96
 
 Reply = Callable[[blocks.Message], Awaitable[None]]
 
@@ -41,7 +31,7 @@ SLACK_TROUBLE = (
 class NominationFlow:
     kudos: KudosService
     directory: SlackDirectory
-    turns: asyncio.Semaphore  # deliveries under way at once (see DELIVERIES_AT_ONCE)
+    turns: DeliveryTurns  # how many deliveries run at once
 
     async def resolve(self, team_id: str, refs: tuple[UserRef, ...]) -> tuple[str, ...]:
         """Slack user ids for the typed recipients; plain @names are looked up by name."""
@@ -74,8 +64,8 @@ class NominationFlow:
         return await self.kudos.give(nomination)
 
     async def deliver(self, given: Given, reply: Reply) -> None:
-        """Post the kudos' messages, then tell the giver how it went, in a turn: at most
-        DELIVERIES_AT_ONCE at once."""
+        """Post the kudos' messages, then tell the giver how it went, in a turn (see
+        handlers/slack/turns.py)."""
         async with self.turns:
             report = await self.kudos.deliver(given)
             try:
