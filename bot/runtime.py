@@ -428,13 +428,20 @@ async def drain_background_work(grace_seconds: float = 20.0) -> None:
     """Let listeners that already acked finish their work (storing, announcing, DMing)
     instead of cutting them off: a shutdown must not lose a recognition half-delivered."""
     current = asyncio.current_task()
-    pending = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
-    if not pending:
-        return
-    logger.info("waiting for %d unfinished task(s) before stopping", len(pending))
-    _done, still = await asyncio.wait(pending, timeout=grace_seconds)
-    if still:
-        logger.warning("%d task(s) unfinished %.0fs after shutdown", len(still), grace_seconds)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace_seconds
+    said = False
+    # Tasks finishing start others (a delivery's turn goes to the next): until none is left.
+    while pending := [t for t in asyncio.all_tasks() if t is not current and not t.done()]:
+        if (left := deadline - loop.time()) <= 0:
+            logger.warning(
+                "%d task(s) unfinished %.0fs after shutdown", len(pending), grace_seconds
+            )
+            return
+        if not said:
+            logger.info("waiting for %d unfinished task(s) before stopping", len(pending))
+            said = True
+        await asyncio.wait(pending, timeout=left, return_when=asyncio.FIRST_COMPLETED)
 
 
 def tune_garbage_collection() -> None:

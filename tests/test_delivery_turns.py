@@ -4,6 +4,7 @@ more once they are (handlers/slack/turns.py)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.log_context import request_id, request_scope
 from handlers.slack.turns import DeliveryTurns
 from handlers.web import create_web_app
 from tests.fakeslack import FakeSlack
@@ -20,7 +22,7 @@ QUIET = 0.05
 
 
 class Deliveries:
-    """Deliveries that each take a turn and hold it until released."""
+    """Deliveries that each hold their turn until released."""
 
     def __init__(self, turns: DeliveryTurns) -> None:
         self.turns = turns
@@ -28,12 +30,12 @@ class Deliveries:
         self.release = asyncio.Event()
 
     async def deliver(self, n: int) -> None:
-        async with self.turns:
-            self.started.append(n)
-            await self.release.wait()
+        self.started.append(n)
+        await self.release.wait()
 
-    def start(self, count: int) -> list[asyncio.Task[None]]:
-        return [asyncio.create_task(self.deliver(n)) for n in range(count)]
+    def start(self, *numbers: int) -> None:
+        for n in numbers:
+            self.turns.start(self.deliver(n))
 
 
 async def settle() -> None:
@@ -44,14 +46,14 @@ async def settle() -> None:
 def test_with_no_request_being_answered_the_larger_number_deliver_at_once() -> None:
     async def scenario() -> None:
         deliveries = Deliveries(DeliveryTurns(while_answering=2, otherwise=5, quiet=QUIET))
-        tasks = deliveries.start(8)
+        deliveries.start(*range(8))
         await settle()
         assert deliveries.started == [0, 1, 2, 3, 4]
-        assert deliveries.turns.delivering == 5
+        assert (deliveries.turns.delivering, deliveries.turns.waiting) == (5, 3)
         deliveries.release.set()
-        await asyncio.gather(*tasks)
+        await deliveries.turns.finished()
         assert deliveries.started == list(range(8))  # in order of arrival
-        assert deliveries.turns.delivering == 0
+        assert (deliveries.turns.delivering, deliveries.turns.waiting) == (0, 0)
 
     asyncio.run(scenario())
 
@@ -61,7 +63,7 @@ def test_while_a_request_is_answered_only_the_smaller_number_deliver() -> None:
         turns = DeliveryTurns(while_answering=2, otherwise=5, quiet=QUIET)
         deliveries = Deliveries(turns)
         with turns.answering():
-            tasks = deliveries.start(6)
+            deliveries.start(*range(6))
             await settle()
             assert deliveries.started == [0, 1]
         # Answered, but only just: one gap between a burst's requests changes nothing.
@@ -72,7 +74,7 @@ def test_while_a_request_is_answered_only_the_smaller_number_deliver() -> None:
         await settle()
         assert deliveries.started == [0, 1, 2, 3, 4]
         deliveries.release.set()
-        await asyncio.gather(*tasks)
+        await turns.finished()
         assert len(deliveries.started) == 6
 
     asyncio.run(scenario())
@@ -82,55 +84,70 @@ def test_a_request_arriving_after_the_quiet_time_brings_the_smaller_number_back(
     async def scenario() -> None:
         turns = DeliveryTurns(while_answering=1, otherwise=3, quiet=QUIET)
         first, later = Deliveries(turns), Deliveries(turns)
-        holding = first.start(3)
+        first.start(0, 1, 2)
         await settle()
         assert turns.delivering == 3
         with turns.answering():
-            waiting = later.start(3)
+            later.start(0, 1, 2)
             first.release.set()  # the three finish; only one of the next may start
-            await asyncio.gather(*holding)
             await settle()
             assert later.started == [0]
             assert turns.delivering == 1
         later.release.set()
-        await asyncio.gather(*waiting)
+        await turns.finished()
         assert later.started == [0, 1, 2]
 
     asyncio.run(scenario())
 
 
-def test_a_cancelled_wait_gives_up_its_place_and_leaks_no_turn() -> None:
-    async def scenario() -> None:
+def test_a_delivery_that_fails_is_logged_and_gives_its_turn_to_the_next(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def scenario() -> list[str]:
         turns = DeliveryTurns(while_answering=1, otherwise=1, quiet=QUIET)
-        deliveries = Deliveries(turns)
-        holding, waiting, behind = deliveries.start(3)
-        await settle()
-        waiting.cancel()
-        await settle()
-        deliveries.release.set()
-        await asyncio.gather(holding, behind)
-        assert waiting.cancelled()
-        assert deliveries.started == [0, 2]
-        assert turns.delivering == 0
-
-    asyncio.run(scenario())
-
-
-def test_a_delivery_that_fails_gives_its_turn_back() -> None:
-    async def scenario() -> None:
-        turns = DeliveryTurns(while_answering=1, otherwise=1, quiet=QUIET)
+        done: list[str] = []
 
         async def failing() -> None:
-            async with turns:
-                raise RuntimeError("Slack said no")
+            raise RuntimeError("Slack said no")
 
-        with pytest.raises(RuntimeError):
-            await failing()
+        async def fine() -> None:
+            done.append("next")
+
+        turns.start(failing())
+        turns.start(fine())
+        await turns.finished()
         assert turns.delivering == 0
-        async with turns:  # and the next one gets it at once
-            assert turns.delivering == 1
+        return done
 
-    asyncio.run(scenario())
+    with caplog.at_level(logging.ERROR, logger="handlers.slack.turns"):
+        assert asyncio.run(scenario()) == ["next"]
+    assert "the outbox will retry it" in caplog.text
+    assert "Slack said no" in caplog.text
+
+
+def test_each_delivery_runs_in_the_context_it_was_started_in() -> None:
+    """Its log fields are its own request's, not those of the delivery whose end gave it
+    its turn."""
+
+    async def scenario() -> list[tuple[str, str | None]]:
+        turns = DeliveryTurns(while_answering=1, otherwise=1, quiet=QUIET)
+        seen: list[tuple[str, str | None]] = []
+        gate = asyncio.Event()
+
+        async def deliver(name: str) -> None:
+            seen.append((name, request_id.get()))
+            await gate.wait()
+
+        with request_scope("req-first"):
+            turns.start(deliver("first"))
+        with request_scope("req-second"):
+            turns.start(deliver("second"))  # waits for the first's turn
+        await settle()
+        gate.set()
+        await turns.finished()
+        return seen
+
+    assert asyncio.run(scenario()) == [("first", "req-first"), ("second", "req-second")]
 
 
 def test_the_smaller_number_cannot_exceed_the_larger() -> None:

@@ -678,14 +678,16 @@ def test_deliveries_beyond_the_limit_wait_their_turn() -> None:
         replies.append(message)
 
     async def scenario() -> None:
-        delivering = [asyncio.ensure_future(flow.deliver(g, reply)) for g in given]
+        for g in given:
+            flow.deliver(g, reply)  # returns at once: the kudos is stored
         await _until(lambda: notifier.held == 2)
         for _ in range(50):  # the other three stay queued, not posting
             await asyncio.sleep(0)
         assert notifier.held == 2
         assert notifier.notified == ["U1", "U1"]
+        assert flow.turns.waiting == 3
         notifier.release.set()
-        await asyncio.gather(*delivering)
+        await flow.turns.finished()
 
     run(scenario())
 

@@ -140,7 +140,7 @@ def register(app: AsyncApp, *, services: CommandServices) -> None:
                     private=parsed.private,
                 )
             )
-            await flow.deliver(given, reply)
+            flow.deliver(given, reply)
             return None
 
         async def reply(message: blocks.Message) -> None:

@@ -92,7 +92,7 @@ def register(app: AsyncApp, *, flow: NominationFlow, ledger: EventLedger, clock:
                     origin_channel_id=channel_id,
                 )
             )
-            await flow.deliver(given, reply)
+            flow.deliver(given, reply)
             return None
 
         async def reply(message: blocks.Message) -> None:

@@ -63,15 +63,17 @@ class NominationFlow:
     async def give(self, nomination: Nomination) -> Given:
         return await self.kudos.give(nomination)
 
-    async def deliver(self, given: Given, reply: Reply) -> None:
-        """Post the kudos' messages, then tell the giver how it went, in a turn (see
-        handlers/slack/turns.py)."""
-        async with self.turns:
-            report = await self.kudos.deliver(given)
-            try:
-                await reply(blocks.confirmation(report, remaining_today=given.remaining_today))
-            except Exception:  # it is out: "please try again" would give it twice
-                logger.exception("kudos %s delivered, but the giver was not told", given.kudos.id)
+    def deliver(self, given: Given, reply: Reply) -> None:
+        """Post the kudos' messages, then tell the giver how it went, in a turn of its own
+        (handlers/slack/turns.py); this returns at once, the kudos stored already."""
+        self.turns.start(self._deliver_now(given, reply))
+
+    async def _deliver_now(self, given: Given, reply: Reply) -> None:
+        report = await self.kudos.deliver(given)
+        try:
+            await reply(blocks.confirmation(report, remaining_today=given.remaining_today))
+        except Exception:  # it is out: "please try again" would give it twice
+            logger.exception("kudos %s delivered, but the giver was not told", given.kudos.id)
 
     async def plain_names(self, team_id: str, text: str) -> str:
         """Mrkdwn with <@U…> mentions → plain text with @names (for modal field errors)."""

@@ -14,7 +14,7 @@ from bot.core.elements import Element
 from bot.core.model import Nomination, Source
 from handlers.slack import blocks, ids
 from handlers.slack.ids_parsing import team_of
-from handlers.slack.nominate import SLACK_TROUBLE, NominationFlow, attempt
+from handlers.slack.nominate import SLACK_TROUBLE, NominationFlow
 from handlers.slack.refusals import explain
 from handlers.slack.replies import tell_privately
 
@@ -99,7 +99,8 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
                 client, user_id=giver_id, channel_id=context.channel_id, message=message
             )
 
-        await attempt(flow.deliver(given, reply), typed=None, reply=reply)
+        # Stored: the rest (posts, then the giver's reply) happens in a delivery turn.
+        flow.deliver(given, reply)
 
 
 async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
