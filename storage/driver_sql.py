@@ -78,7 +78,7 @@ def arrays(table: Table, typed_as: Mapping[str, str]) -> str:
     for `unnest`."""
     dialect = _DIALECTS["postgresql"]
     return ", ".join(
-        f"%({name})s::{table.c[column].type.compile(dialect=dialect)}[]"
+        f"%({name})b::{table.c[column].type.compile(dialect=dialect)}[]"
         for name, column in typed_as.items()
     )
 

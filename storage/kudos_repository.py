@@ -183,7 +183,7 @@ _FAST_RECORD_DM = RowsStatement(
 )
 _FAST_ALL_SENT = RowsStatement(
     DriverStatement(_ALL_SENT),
-    "DELETE FROM outbox WHERE kudos_id = ANY(%(which_kudos)s::INTEGER[])",
+    "DELETE FROM outbox WHERE kudos_id = ANY(%(which_kudos)b::INTEGER[])",
     ("which_kudos",),
 )
 _FAST_SENT = DriverStatement(_SENT)
