@@ -430,18 +430,21 @@ async def drain_background_work(grace_seconds: float = 20.0) -> None:
     current = asyncio.current_task()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + grace_seconds
-    said = False
+
+    def unfinished() -> list[asyncio.Task[object]]:
+        return [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+
+    if pending := unfinished():
+        logger.info("waiting for %d unfinished task(s) before stopping", len(pending))
     # Tasks finishing start others (a delivery's turn goes to the next): until none is left.
-    while pending := [t for t in asyncio.all_tasks() if t is not current and not t.done()]:
+    while pending:
         if (left := deadline - loop.time()) <= 0:
             logger.warning(
                 "%d task(s) unfinished %.0fs after shutdown", len(pending), grace_seconds
             )
             return
-        if not said:
-            logger.info("waiting for %d unfinished task(s) before stopping", len(pending))
-            said = True
         await asyncio.wait(pending, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+        pending = unfinished()
 
 
 def tune_garbage_collection() -> None:

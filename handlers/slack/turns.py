@@ -11,11 +11,12 @@ A waiting delivery is only its coroutine, not yet started: the listener that sto
 returns at once, and Bolt's request, context and task go with it. Held until its turn (the
 backlog of a burst is thousands), they were young objects that every garbage collection
 traversed: collections of ~20 ms, and once a second ~150 ms, each a pause of every ack.
-Measured in bench/ (SQLite, 2 paired rounds): p99 ack 67-69 ms and max 76-81 ms, against
-83-116 and 190-268 ms while each waiting kudos kept its listener running.
-Measured in bench/ (10,000 requests from 50 concurrent clients, SQLite): a fixed 64 gave p99
-ack 109-124 ms and 0.75-0.81x the minimal app's delivered kudos/s on a machine where 40
-while answering and 256 after gave p99 ack 88-118 ms and 0.71-0.90x (medians 90 ms, 0.84x).
+
+Measured in bench/ (10,000 requests from 50 concurrent clients, SQLite, paired rounds):
+- a fixed 64 turns: p99 ack 109-124 ms, 0.75-0.81x the minimal app's delivered kudos/s;
+- 40 while answering and 256 after: p99 ack 88-118 ms, 0.71-0.90x (medians 90 ms, 0.84x);
+- the same, each waiting delivery a bare coroutine: p99 ack 67-75 ms (max 79-91 ms, against
+  190-268), 0.80-0.83x.
 """
 
 from __future__ import annotations
@@ -100,7 +101,9 @@ class DeliveryTurns:
         self._give_turns()
 
     async def finished(self) -> None:
-        """Return once nothing is waiting or being delivered (tests; shutting down)."""
+        """Return once nothing is waiting or being delivered. (Shutting down needs no call:
+        bot.runtime.drain_background_work waits for every task, and a finishing delivery
+        starts the next before it ends.)"""
         await self._all_done.wait()
 
     def _limit(self) -> int:
