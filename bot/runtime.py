@@ -14,7 +14,6 @@ from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
@@ -50,6 +49,7 @@ from handlers.slack.members import SlackMemberSources, SlackPeople
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.oauth import STATE_LIFETIME_SECONDS, OAuthSetup
 from handlers.slack.pacing import PacedWorkspaces
+from handlers.slack.socket_mode import AnsweringSocketModeHandler
 from handlers.slack.tip_admin import TipAdmin
 from handlers.slack.tips import SlackChannels, SlackTipPoster
 from handlers.slack.workspace_clients import InstalledWorkspaces, OneWorkspace, WorkspaceClients
@@ -117,6 +117,7 @@ class Runtime:
     teams: TeamService
     digest_ledger: SqlDigestLedger
     charts: MatplotlibCharts
+    turns: delivery_turns.DeliveryTurns  # Slack's requests are answered inside its answering()
 
     async def close(self) -> None:
         self.charts.close()
@@ -316,6 +317,7 @@ def build_runtime(
         teams=teams,
         digest_ledger=digest_ledger,
         charts=charts,
+        turns=turns,
     )
 
 
@@ -487,7 +489,9 @@ async def serve(settings: Settings, *, role: Role = Role.ALL, host: str = "0.0.0
     if not role.serves_slack:
         logger.info("Delight runs the scheduler (clock); /healthz on port %d", settings.port)
     elif settings.socket_mode:
-        socket_handler = AsyncSocketModeHandler(runtime.bolt, settings.slack_app_token)
+        socket_handler = AnsweringSocketModeHandler(
+            runtime.bolt, settings.slack_app_token, answering=runtime.turns.answering
+        )
         await socket_handler.connect_async()  # type: ignore[no-untyped-call]
         logger.info("Delight is connected over Socket Mode; /healthz on port %d", settings.port)
     else:

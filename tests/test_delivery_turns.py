@@ -11,9 +11,12 @@ from urllib.parse import urlencode
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.log_context import request_id, request_scope
+from handlers.slack.socket_mode import AnsweringSocketModeHandler
 from handlers.slack.turns import DeliveryTurns
 from handlers.web import create_web_app
 from tests.fakeslack import FakeSlack
@@ -157,11 +160,13 @@ def test_the_smaller_number_cannot_exceed_the_larger() -> None:
         DeliveryTurns(while_answering=0, otherwise=2)
 
 
-def test_the_http_layer_counts_each_slack_request_until_it_is_answered(
-    fake_slack: FakeSlack,
-) -> None:
-    turns = DeliveryTurns(while_answering=1, otherwise=4, quiet=QUIET)
-    seen: list[int] = []
+# A /delight command as Slack sends it (the form fields Bolt reads).
+COMMAND = {"command": "/delight", "text": "help", "team_id": "T1", "user_id": "U1",
+           "trigger_id": "1.2.3"}  # fmt: skip
+
+
+def counting_app(fake_slack: FakeSlack, turns: DeliveryTurns, seen: list[int]) -> AsyncApp:
+    """A Bolt app whose /delight listener notes how many requests were being answered."""
     bolt = AsyncApp(
         client=AsyncWebClient(token="xoxb-test-token", base_url=fake_slack.api_url),
         signing_secret="unused",
@@ -173,18 +178,56 @@ def test_the_http_layer_counts_each_slack_request_until_it_is_answered(
         seen.append(turns.answering_now)
         await ack()
 
+    return bolt
+
+
+def test_the_http_layer_counts_each_slack_request_until_it_is_answered(
+    fake_slack: FakeSlack,
+) -> None:
+    turns = DeliveryTurns(while_answering=1, otherwise=4, quiet=QUIET)
+    seen: list[int] = []
+    bolt = counting_app(fake_slack, turns, seen)
+
     async def healthy() -> dict[str, Any]:
         return {"ok": True}
 
     async def scenario() -> None:
         web_app = create_web_app(bolt=bolt, health=healthy, answering=turns.answering)
         async with TestClient(TestServer(web_app)) as client:
-            body = urlencode({"command": "/delight", "text": "help", "team_id": "T1",
-                              "user_id": "U1", "trigger_id": "1.2.3"})  # fmt: skip
             headers = {"Content-Type": "application/x-www-form-urlencoded"}
-            response = await client.post("/slack/events", data=body, headers=headers)
+            response = await client.post("/slack/events", data=urlencode(COMMAND), headers=headers)
             assert response.status == 200
             assert turns.answering_now == 0  # answered: no longer counted
+
+    asyncio.run(scenario())
+    assert seen == [1]
+
+
+def test_socket_mode_counts_each_slack_request_until_it_is_answered(
+    fake_slack: FakeSlack,
+) -> None:
+    turns = DeliveryTurns(while_answering=1, otherwise=4, quiet=QUIET)
+    seen: list[int] = []
+    bolt = counting_app(fake_slack, turns, seen)
+
+    class Websocket:
+        """Where the handler sends its acks: Slack's end of the socket."""
+
+        logger = logging.getLogger("socket")
+
+        def __init__(self) -> None:
+            self.acks: list[SocketModeResponse] = []
+
+        async def send_socket_mode_response(self, response: SocketModeResponse) -> None:
+            self.acks.append(response)
+
+    async def scenario() -> None:
+        handler = AnsweringSocketModeHandler(bolt, "xapp-test", answering=turns.answering)
+        websocket = Websocket()
+        request = SocketModeRequest(type="slash_commands", envelope_id="env-1", payload=COMMAND)
+        await handler.handle(websocket, request)  # type: ignore[arg-type]
+        assert [ack.envelope_id for ack in websocket.acks] == ["env-1"]
+        assert turns.answering_now == 0  # answered: no longer counted
 
     asyncio.run(scenario())
     assert seen == [1]
