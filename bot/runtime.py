@@ -153,10 +153,10 @@ async def process_health(
 def build_runtime(
     settings: Settings, *, clock: Clock | None = None, role: Role = Role.ALL
 ) -> Runtime:
-    """Everything wired, nothing started; call it inside the running event loop. The schema
-    must already be upgraded."""
+    """Everything wired, nothing started but SQLite's checkpoint thread (Runtime.close stops
+    it); call it inside the running event loop. The schema must already be upgraded."""
     clock = clock or SystemClock()
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, checkpoints_on_a_thread=True)
     http = aiohttp.ClientSession()  # one connection pool for every Web API call
 
     client, clients, installations, oauth_setup = _slack_clients(

@@ -27,6 +27,8 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage.wal_checkpoints import WalCheckpointer
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 POSTGRES_CONNECTIONS = 8
 T = TypeVar("T")
@@ -64,6 +66,10 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _no_checkpoints_in_commits(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+
 def insert_or_merge(connection: Connection, table: Table) -> Any:
     """An INSERT that can say what to do on a conflict (`on_conflict_do_nothing` /
     `on_conflict_do_update`): both databases have one, each in its own dialect."""
@@ -88,10 +94,13 @@ class Database:
     the module's note). SQLite's one connection runs one transaction at a time, in order,
     never fighting over the write lock; PostgreSQL's pool runs up to POSTGRES_CONNECTIONS."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, checkpoints_on_a_thread: bool = False) -> None:
+        """`checkpoints_on_a_thread`: a serving process's SQLite file has its WAL checkpoints
+        run beside the loop, not inside its commits (storage/wal_checkpoints.py)."""
         url = _url(database_url)
         self.is_postgres = url.get_backend_name() == "postgresql"
         self._async: AsyncEngine | None = None
+        self._checkpointer: WalCheckpointer | None = None
         if self.is_postgres:
             self._async = create_async_engine(
                 url,
@@ -104,6 +113,10 @@ class Database:
             self.engine = self._async.sync_engine
         else:
             self.engine = make_sync_engine(database_url)
+            if checkpoints_on_a_thread and url.database not in (None, "", ":memory:"):
+                event.listen(self.engine, "connect", _no_checkpoints_in_commits)
+                self._checkpointer = WalCheckpointer(url.database)
+                self._checkpointer.start()
 
     async def transaction(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run `work(connection, *args, **kwargs)` in one transaction."""
@@ -131,8 +144,10 @@ class Database:
     async def close(self) -> None:
         if self._async is not None:
             await self._async.dispose()
-        else:
-            self.engine.dispose()
+            return
+        if self._checkpointer is not None:
+            self._checkpointer.stop()  # its last checkpoint; then SQLite's own, on closing
+        self.engine.dispose()
 
 
 def alembic_config(database_url: str) -> Config:
