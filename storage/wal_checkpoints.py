@@ -76,7 +76,7 @@ class WalCheckpointer:
     def _checkpoint_logging_failures(self) -> None:
         try:
             self.checkpoint()
-        except sqlite3.Error:
+        except Exception:  # whatever it was, the thread must live: the log grows without it
             # The next tick tries again, with a fresh connection.
             logger.exception("SQLite checkpoint of %s failed", self._path)
             if self._connection is not None:
