@@ -5,7 +5,8 @@
 - delight: the real thing, built by bot.runtime.build_runtime (schema upgraded first).
 - bare:    a Bolt app whose /delight listener only acks: the framework's limit.
 - minimal: a Bolt app that acks, then posts the same announcement and one DM per recipient and
-           answers the response_url with the same confirmation; no checks, no storage: the
+           answers the response_url with the same confirmation, through the same pooled
+           respond() as Delight (handlers/slack/respond.py); no checks, no storage: the
            cost of the I/O Delight must do.
 
 All three are served by handlers.web.create_web_app on an aiohttp AppRunner bound to
@@ -35,7 +36,7 @@ from bench.serving import serve_until_stopped
 from bot.config import DEFAULT_DAILY_LIMIT, Settings, load_settings
 from bot.core.model import DeliveryReport, Kudos, Posted, Source
 from bot.runtime import build_runtime
-from handlers.slack import blocks
+from handlers.slack import blocks, respond
 from handlers.slack.client import make_web_client
 from handlers.slack.parsing import CommandNomination, parse_command
 from handlers.slack.replies import ephemeral
@@ -68,6 +69,15 @@ def _bolt(slack_api_url: str) -> AsyncApp:
     )
 
 
+def _replying_bolt(slack_api_url: str) -> AsyncApp:
+    """A Bolt app whose respond() answers response_url as Delight's does: through the same
+    connection pool (handlers/slack/respond.py), so the minimal app's I/O costs what
+    Delight's does, not a new connection per reply."""
+    bolt = _bolt(slack_api_url)
+    respond.register(bolt)
+    return bolt
+
+
 def build_bare(slack_api_url: str) -> tuple[web.Application, Cleanup]:
     bolt = _bolt(slack_api_url)
 
@@ -79,7 +89,7 @@ def build_bare(slack_api_url: str) -> tuple[web.Application, Cleanup]:
 
 
 def build_minimal(slack_api_url: str) -> tuple[web.Application, Cleanup]:
-    bolt = _bolt(slack_api_url)
+    bolt = _replying_bolt(slack_api_url)
     ids = itertools.count(1)
 
     @bolt.command(COMMAND)

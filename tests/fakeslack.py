@@ -70,6 +70,7 @@ class Call:
     args: dict[str, Any]
     token: str | None
     at: float
+    peer_port: int | None = None  # the client's port: one per connection it opened
 
 
 @dataclass
@@ -373,9 +374,19 @@ class FakeSlack:
 
     # --- handlers ---------------------------------------------------------------------------
 
-    def _record(self, method: str, args: dict[str, Any], token: str | None) -> None:
+    def _record(
+        self,
+        method: str,
+        args: dict[str, Any],
+        token: str | None,
+        request: web.Request | None = None,
+    ) -> None:
+        peer = (
+            request.transport.get_extra_info("peername") if request and request.transport else None
+        )
+        call = Call(method, args, token, time.monotonic(), peer[1] if peer else None)
         with self.state.lock:
-            self.state.calls.append(Call(method, args, token, time.monotonic()))
+            self.state.calls.append(call)
             self.state.lock.notify_all()
 
     async def _read_args(self, request: web.Request) -> dict[str, Any]:
@@ -400,7 +411,7 @@ class FakeSlack:
         token = auth.removeprefix("Bearer ") or args.get("token")
         if method in self.state.held:
             return await self._hang(method, args, token)
-        self._record(method, args, token)
+        self._record(method, args, token, request)
         if self.state.latency:
             await asyncio.sleep(self.state.latency)
         with self.state.lock:
@@ -509,7 +520,15 @@ class FakeSlack:
             return self.state.uploads[file_id]
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        self._record("response_url", await request.json(), None)
+        """Slack's response_url: "ok" as text, or a failure queued by `fail("response_url", …)`
+        (its status, and Retry-After for a 429)."""
+        self._record("response_url", await request.json(), None, request)
+        with self.state.lock:
+            queue = self.state.failures.get("response_url")
+            failure = queue.popleft() if queue else None
+        if failure is not None:
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            return web.Response(status=failure.status, text=failure.error or "", headers=headers)
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:

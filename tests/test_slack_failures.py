@@ -139,3 +139,36 @@ def test_modal_that_cannot_open_is_reported(slack: SlackDriver, fake_slack: Fake
 
     [reply] = fake_slack.wait_for_calls("response_url")
     assert "Slack isn't answering me right now" in reply_text(reply)
+
+
+def test_a_confirmation_slack_refuses_for_a_moment_is_retried_until_it_arrives(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    fake_slack.fail(
+        "response_url",
+        Failure(status=503, error="service_unavailable"),
+        Failure(status=429, retry_after=1),
+    )
+
+    assert slack.command(STORY).status == 200
+    attempts = fake_slack.wait_for_calls("response_url", 3, timeout=20)
+
+    assert [reply_text(a).startswith("Sent!") for a in attempts] == [True, True, True]
+    assert attempts[2].at - attempts[1].at >= 1.0  # Retry-After was honoured
+    assert len(kudos_rows(database_url)) == 1
+
+
+def test_confirmations_reuse_the_connections_already_open(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    """One connection pool for the Web API and response_url alike: to Slack, no TLS
+    handshake per confirmation (Bolt's own respond() opened a connection each time)."""
+    for n in range(4):
+        confirmation(slack, fake_slack, f"<@U0002|bob> helped customer number {n} today")
+
+    calls = fake_slack.calls()
+    replies = [i for i, call in enumerate(calls) if call.method == "response_url"]
+    assert len(replies) == 4
+    for i in replies[1:]:
+        opened_before = {call.peer_port for call in calls[:i]}
+        assert calls[i].peer_port in opened_before

@@ -29,6 +29,7 @@ from handlers.slack import (
     moderation,
     oauth,
     request_context,
+    respond,
     shortcuts,
     teams,
     tip_admin,
@@ -94,6 +95,7 @@ def create_bolt_app(
         turns=services.turns,
     )
     request_context.register(app)  # first, so every later step logs with its workspace
+    respond.register(app)  # replies to response_url through the one pool, with retries
     events.register(app, flow=flow, ledger=services.ledger, clock=services.clock)
     commands.register(
         app,
