@@ -70,8 +70,14 @@ class BenchFakeSlack(FakeSlack):
         self.last_call_at: float | None = None
 
     # Every recorded call passes here (Web API methods and response_url posts alike).
-    def _record(self, method: str, args: dict[str, Any], token: str | None) -> None:
-        super()._record(method, args, token)
+    def _record(
+        self,
+        method: str,
+        args: dict[str, Any],
+        token: str | None,
+        request: web.Request | None = None,
+    ) -> None:
+        super()._record(method, args, token, request)
         now = time.monotonic()
         self.counts[method] += 1
         if self.first_call_at is None:
