@@ -210,12 +210,7 @@ def build_runtime(
         clock=clock,
     )
     turns = delivery_turns.DeliveryTurns(
-        while_answering=(
-            delivery_turns.WHILE_ANSWERING_ON_A_SERVER_DATABASE
-            if database.is_postgres
-            else delivery_turns.WHILE_ANSWERING
-        ),
-        otherwise=delivery_turns.AFTERWARDS,
+        while_answering=delivery_turns.WHILE_ANSWERING, otherwise=delivery_turns.AFTERWARDS
     )
     services = Services(
         kudos=kudos,
