@@ -96,7 +96,8 @@ def create_bolt_app(
     )
     request_context.register(app)  # first, so every later step logs with its workspace
     respond.register(app)  # replies to response_url through the one pool, with retries
-    events.register(app, flow=flow, ledger=services.ledger, clock=services.clock)
+    # /delight first: Bolt tries listeners in order, and each listener it passes costs the
+    # busiest request its matchers' keyword arguments (~15 µs each, measured in bench/).
     commands.register(
         app,
         services=commands.CommandServices(
@@ -110,6 +111,7 @@ def create_bolt_app(
             teams=services.teams,
         ),
     )
+    events.register(app, flow=flow, ledger=services.ledger, clock=services.clock)
     digest.register(app, digests=services.digests, directory=services.directory)
     teams.register(app, teams=services.teams)
     views.register(app, flow=flow)
