@@ -94,6 +94,7 @@ _LEADING = re.compile(rf"\s*(?:{_USER}|{_GROUP}|{_PLAIN_NAME}|{_SEPARATOR})", re
 _NOTHING_SAID = re.compile(r"[\s,;+]*(?:(?:&amp;|&|and\b)[\s,;+]*)*", re.IGNORECASE)
 # Slack's escaped entities inside a story: mentions, channels, specials, links.
 _ENTITY = re.compile(r"<(?P<body>[^<>]+)>")
+_MENTIONED_ID = re.compile(r"@[UW][A-Z0-9]+", re.IGNORECASE)
 # A tag: '#' + a word, or a channel link whose name happens to be a tag (#delight as a channel).
 _TAG = re.compile(r"(?<![\w&/])#(?P<tag>[A-Za-z][\w-]*)|<#C[A-Z0-9]+\|(?P<channel>[^>]*)>")
 
@@ -218,8 +219,11 @@ def to_plain_text(escaped: str) -> tuple[str, tuple[str, ...]]:
         if head.startswith("@"):
             if label:
                 return "@" + label
-            unnamed.append(head[1:])
-            return match.group(0)
+            if _MENTIONED_ID.fullmatch(head):
+                # "<@U2>" or "<@U2|>": kept as one canonical mark for the caller to name
+                unnamed.append(head[1:].upper())
+                return f"<@{head[1:].upper()}>"
+            return head  # not an id Slack sends: text someone typed, never a lookup
         if head.startswith("#"):
             return "#" + (label or head[1:])
         if head.startswith("!"):
