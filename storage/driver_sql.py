@@ -25,9 +25,6 @@ _DIALECTS: dict[str, Dialect] = {
     "sqlite": sqlite.dialect(paramstyle="named"),
     "postgresql": postgresql.psycopg.dialect(),  # type: ignore[no-untyped-call]
 }
-# How SQLAlchemy's DateTime stores a time on SQLite (a string, compared as one), and so
-# how every query of it expects to find it.
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 class DriverStatement:
@@ -104,7 +101,11 @@ class DriverCursor:
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored: pass an aware UTC time")
         if self._dialect == "sqlite":
-            return value.astimezone(UTC).strftime(_SQLITE_TIME)
+            if value.tzinfo is not UTC:
+                value = value.astimezone(UTC)
+            # As SQLAlchemy's DateTime stores a time on SQLite ("%Y-%m-%d %H:%M:%S.%f", a
+            # string compared as one), so every query finds it; isoformat is the faster way.
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
         return value
 
     def scalar(self, statement: DriverStatement, params: Mapping[str, Any]) -> Any:

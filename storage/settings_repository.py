@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from cachetools import TTLCache
 from sqlalchemy import Connection, select
 from sqlmodel import SQLModel
 
 from bot.core.model import DEFAULT_ENDORSEMENT_EMOJI, WorkspaceSettings
+from bot.expiring_cache import ExpiringCache
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database, insert_or_merge
 
@@ -37,7 +37,7 @@ class SqlSettingsRepository:
         self._db = database
         self._default_channel = default_recognition_channel
         self._default_limit = default_daily_limit
-        self._cache: TTLCache[str, WorkspaceSettings] = TTLCache(10_000, CACHE_SECONDS)
+        self._cache: ExpiringCache[str, WorkspaceSettings] = ExpiringCache(10_000, CACHE_SECONDS)
 
     async def get(self, team_id: str) -> WorkspaceSettings:
         """Read on every nomination, changed rarely: cached briefly (another process's change

@@ -7,7 +7,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -316,12 +316,19 @@ def test_settings_fall_back_to_the_deployment_defaults(database_url: str) -> Non
     assert (reset.recognition_channel_id, reset.daily_limit) == ("CDEFAULT", 10)
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 4, 5, 6, 7, tzinfo=ZoneInfo("Europe/Amsterdam")),  # no µs
+        datetime(2026, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5, 60, tzinfo=timezone(timedelta(hours=-5))),
+    ],
+)
 def test_times_written_on_the_driver_path_read_and_compare_as_sqlalchemy_writes_them(
-    database_url: str,
+    database_url: str, moment: datetime
 ) -> None:
     """The hot path writes through the driver's cursor (storage/driver_sql.py): its times
     must come back equal, and compare in SQL, exactly as tables.UTCDateTime's do."""
-    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=ZoneInfo("Europe/Amsterdam"))  # no µs
 
     async def work(repo: SqlKudosRepository) -> Any:
         return await store(repo, nomination(), created_at=moment, allowance=PLENTY)

@@ -115,6 +115,8 @@ class KudosService:
         recipients = tuple(dict.fromkeys(nomination.recipient_ids))  # same person twice is once
         check_recipients_shape(nomination.giver_id, recipients, self._rules)
         check_story(story, self._rules)
+        if story == nomination.story and recipients == nomination.recipient_ids:
+            return nomination  # as it came, nearly always: no copy
         return replace(nomination, recipient_ids=recipients, story=story)
 
     async def give(self, nomination: Nomination) -> Given:
@@ -168,20 +170,17 @@ class KudosService:
         if (within := policy.post_timeout - waited) <= 0:
             return self._left_to_outbox(given, owed)
         outcomes = await post_all(self._notifier, kudos, owed, within=within)
-        settlement = settle(kudos, outcomes, now=self._clock.now(), policy=policy)
-        # The giver's receipt is the confirmation the caller shows next.
-        settlement = replace(
-            settlement,
-            done=(
-                *settlement.done,
-                *(n for n in given.plan.notifications if n.kind is NotificationKind.RECEIPT),
-            ),
-            all_done=not settlement.retry and not settlement.given_up,
+        settlement = settle(
+            kudos,
+            outcomes,
+            now=self._clock.now(),
+            policy=policy,
+            # The giver's receipt is the confirmation the caller shows next.
+            also_done=[n for n in given.plan.notifications if n.kind is NotificationKind.RECEIPT],
+            every_entry=True,
         )
-        report = replace(
-            report_of(kudos, outcomes, settlement),
-            withheld=given.withheld,
-            prefer_dm=given.prefer_dm,
+        report = report_of(
+            kudos, outcomes, settlement, withheld=given.withheld, prefer_dm=given.prefer_dm
         )
         try:  # one write for every message: endorsements and undo find them by it
             await self._kudos.settle(settlement)
@@ -206,13 +205,15 @@ class KudosService:
             "kudos %s waited too long to be delivered: left to the outbox", given.kudos.id
         )
         outcomes = {o: _busy(o) for o in owed}
-        return replace(
-            report_of(given.kudos, outcomes, Settlement(kudos_id=given.kudos.id)),
+        report = report_of(
+            given.kudos,
+            outcomes,
+            Settlement(kudos_id=given.kudos.id),
             withheld=given.withheld,
             prefer_dm=given.prefer_dm,
-            retrying=frozenset(o.notification.target for o in owed),
             deferred=True,
         )
+        return replace(report, retrying=frozenset(o.notification.target for o in owed))
 
 
 def _busy(owed: Owed) -> NotPosted:

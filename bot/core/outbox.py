@@ -29,6 +29,7 @@ from bot.core.model import (
     NotPosted,
     Posted,
     PostOutcome,
+    Withheld,
 )
 from bot.core.ports import Clock, Notifier
 
@@ -158,12 +159,16 @@ def settle(
     *,
     now: datetime,
     policy: Policy,
+    also_done: Sequence[Notification] = (),
+    every_entry: bool = False,
 ) -> Settlement:
     """The outbox changes for these outcomes: posted ones leave, transient failures come
-    back later (until the kudos is a day old), the rest are given up with their reason."""
+    back later (until the kudos is a day old), the rest are given up with their reason.
+    `also_done` leave too (a receipt the caller delivers itself); `every_entry` says the
+    outcomes and `also_done` are all the entries the kudos has."""
     announcement: Posted | None = None
     direct_messages: dict[str, Posted] = {}
-    done: list[Notification] = []
+    done: list[Notification] = [*also_done]
     retry: dict[Notification, Retry] = {}
     given_up: dict[Notification, str] = {}
     too_old = now - kudos.created_at >= policy.give_up_after
@@ -190,11 +195,18 @@ def settle(
         done=tuple(done),
         retry=retry,
         given_up=given_up,
+        all_done=every_entry and not retry and not given_up,
     )
 
 
 def report_of(
-    kudos: Kudos, outcomes: Mapping[Owed, PostOutcome], settlement: Settlement
+    kudos: Kudos,
+    outcomes: Mapping[Owed, PostOutcome],
+    settlement: Settlement,
+    *,
+    withheld: Withheld | None = None,
+    prefer_dm: tuple[str, ...] = (),
+    deferred: bool = False,
 ) -> DeliveryReport:
     """What the giver is told: each message's outcome, and which will be tried again."""
     announcement = None
@@ -209,7 +221,10 @@ def report_of(
         kudos=kudos,
         announcement=announcement,
         direct_messages=ordered,
+        withheld=withheld,
+        prefer_dm=prefer_dm,
         retrying=frozenset(n.target for n in settlement.retry),
+        deferred=deferred,
     )
 
 

@@ -103,11 +103,14 @@ def register(app: AsyncApp, *, services: CommandServices) -> None:
         ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         text = command.get("text") or ""
-        typed = f"{ids.COMMAND} {to_plain_text(text)[0]}".strip()  # as they saw it
+
+        def typed() -> str:  # as they saw it; only a refusal needs it
+            return f"{ids.COMMAND} {to_plain_text(text)[0]}".strip()
+
         try:
             parsed = parse_command(text)
         except ParseError as error:  # answered in the ack itself: no extra round trip
-            await ack(**ephemeral(blocks.refusal(explain(error), typed=typed)))
+            await ack(**ephemeral(blocks.refusal(explain(error), typed=typed())))
             return
         if isinstance(parsed, HelpRequest):
             await ack(**ephemeral(blocks.help_message()))

@@ -8,10 +8,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
 
 from bot.core.model import Person
+from bot.expiring_cache import ExpiringCache
 from handlers.slack.workspace_clients import WorkspaceClients
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,9 @@ def person_from_slack(user: dict[str, Any]) -> Person:
 class SlackDirectory:
     def __init__(self, clients: WorkspaceClients, *, max_people: int = 50_000) -> None:
         self._clients = clients  # each workspace's own bot token
-        self._people: TTLCache[tuple[str, str], Person] = TTLCache(max_people, PROFILE_TTL)
+        self._people: ExpiringCache[tuple[str, str], Person] = ExpiringCache(
+            max_people, PROFILE_TTL
+        )
         self._names: dict[str, tuple[float, dict[str, list[str]]]] = {}
         self._names_lock = asyncio.Lock()
 

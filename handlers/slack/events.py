@@ -98,5 +98,7 @@ def register(app: AsyncApp, *, flow: NominationFlow, ledger: EventLedger, clock:
         async def reply(message: blocks.Message) -> None:
             await tell_privately(client, user_id=user_id, channel_id=channel_id, message=message)
 
-        typed = "@Delight " + " ".join(to_plain_text(text)[0].split())
+        def typed() -> str:
+            return "@Delight " + " ".join(to_plain_text(text)[0].split())
+
         await attempt(work(), typed=typed, reply=reply)

@@ -7,10 +7,10 @@ import asyncio
 import logging
 import time
 
-from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
 
 from bot.core.model import Person
+from bot.expiring_cache import ExpiringCache
 from handlers.slack.directory import person_from_slack
 from handlers.slack.workspace_clients import WorkspaceClients
 
@@ -53,7 +53,7 @@ class SlackPeople:
 
     def __init__(self, clients: WorkspaceClients) -> None:
         self._clients = clients  # each workspace's own token
-        self._cache: TTLCache[str, dict[str, Person]] = TTLCache(1_000, DIRECTORY_TTL)
+        self._cache: ExpiringCache[str, dict[str, Person]] = ExpiringCache(1_000, DIRECTORY_TTL)
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def everyone(self, team_id: str) -> dict[str, Person]:

@@ -90,16 +90,17 @@ SOMETHING_BROKE = (
 
 
 async def attempt(
-    work: Awaitable[blocks.Message | None], *, typed: str | None, reply: Reply
+    work: Awaitable[blocks.Message | None], *, typed: Callable[[], str], reply: Reply
 ) -> None:
     """Run a nomination step and send the person, through `reply`, its answer, or how it
-    failed (keeping what they typed). A repeat delivery gets nothing."""
+    failed (keeping what they typed: `typed()`, worked out only then). A repeat delivery
+    gets nothing."""
     if (answer := await _answer(work, typed=typed)) is not None:
         await reply(answer)
 
 
 async def _answer(
-    work: Awaitable[blocks.Message | None], *, typed: str | None
+    work: Awaitable[blocks.Message | None], *, typed: Callable[[], str]
 ) -> blocks.Message | None:
     try:
         return await work
@@ -107,10 +108,10 @@ async def _answer(
         logger.info("repeat of %s ignored", repeat.request_key)
         return None
     except (errors.DelightError, ParseError) as refused:
-        return blocks.refusal(explain(refused), typed=typed)
+        return blocks.refusal(explain(refused), typed=typed())
     except SlackApiError as trouble:
         logger.warning("Slack API error: %s", trouble.response.get("error"))
-        return blocks.refusal(SLACK_TROUBLE, typed=typed)
+        return blocks.refusal(SLACK_TROUBLE, typed=typed())
     except Exception:
         logger.exception("nomination failed")
-        return blocks.refusal(SOMETHING_BROKE, typed=typed)
+        return blocks.refusal(SOMETHING_BROKE, typed=typed())

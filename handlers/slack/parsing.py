@@ -115,7 +115,7 @@ def parse_command(text: str) -> ParsedCommand:
     plain, unnamed = to_plain_text(story)
     return CommandNomination(
         recipients=recipients,
-        story=plain,
+        story=plain.strip(),
         elements=elements,
         unnamed_mentions=unnamed,
         private=private,

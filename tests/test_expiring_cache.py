@@ -1,0 +1,69 @@
+"""The small expiring cache behind the settings and directory caches (bot/expiring_cache.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.expiring_cache import ExpiringCache
+
+
+class Ticking:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_an_entry_is_found_until_its_time_is_up() -> None:
+    clock = Ticking()
+    cache: ExpiringCache[str, int] = ExpiringCache(10, 30, clock=clock)
+    cache["T1"] = 1
+
+    clock.now += 29.9
+    assert cache.get("T1") == 1
+    clock.now += 0.1
+    assert cache.get("T1") is None
+    assert len(cache) == 0  # dropped when found expired
+
+
+def test_setting_again_renews_the_entry() -> None:
+    clock = Ticking()
+    cache: ExpiringCache[str, int] = ExpiringCache(10, 30, clock=clock)
+    cache["T1"] = 1
+    clock.now += 20
+    cache["T1"] = 2
+
+    clock.now += 20
+    assert cache.get("T1") == 2
+
+
+def test_a_full_cache_drops_the_expired_first_then_the_oldest() -> None:
+    clock = Ticking()
+    cache: ExpiringCache[str, int] = ExpiringCache(3, 30, clock=clock)
+    cache["old"] = 0
+    clock.now += 20
+    cache["a"], cache["b"] = 1, 2
+    clock.now += 15  # "old" has expired; "a" and "b" have not
+
+    cache["c"] = 3
+    assert (cache.get("old"), cache.get("a"), cache.get("b"), cache.get("c")) == (None, 1, 2, 3)
+
+    cache["d"] = 4  # full of live entries: the oldest ("a") goes
+    assert (cache.get("a"), cache.get("b"), cache.get("d")) == (None, 2, 4)
+    assert len(cache) == 3
+
+
+def test_pop_forgets_an_entry() -> None:
+    cache: ExpiringCache[str, int] = ExpiringCache(3, 30)
+    cache["T1"] = 1
+
+    assert cache.pop("T1") == 1
+    assert cache.pop("T1") is None
+    assert cache.get("T1") is None
+
+
+@pytest.mark.parametrize(("maxsize", "ttl"), [(0, 30), (3, 0)])
+def test_a_cache_that_could_hold_nothing_is_refused(maxsize: int, ttl: float) -> None:
+    with pytest.raises(ValueError, match="positive ttl"):
+        ExpiringCache(maxsize, ttl)
