@@ -137,3 +137,13 @@ def delivered(fake: FakeSlack, channel: str) -> list[dict[str, Any]]:
         channel = "D" + channel[1:]
     with fake.state.lock:
         return [args for (where, _ts), args in fake.state.messages.items() if where == channel]
+
+
+class ManualClock:
+    """A monotonic clock (a callable giving seconds) that moves only when a test moves it."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

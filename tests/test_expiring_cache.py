@@ -5,18 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.expiring_cache import ExpiringCache
-
-
-class Ticking:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers import ManualClock
 
 
 def test_an_entry_is_found_until_its_time_is_up() -> None:
-    clock = Ticking()
+    clock = ManualClock()
     cache: ExpiringCache[str, int] = ExpiringCache(10, 30, clock=clock)
     cache["T1"] = 1
 
@@ -28,7 +21,7 @@ def test_an_entry_is_found_until_its_time_is_up() -> None:
 
 
 def test_setting_again_renews_the_entry() -> None:
-    clock = Ticking()
+    clock = ManualClock()
     cache: ExpiringCache[str, int] = ExpiringCache(10, 30, clock=clock)
     cache["T1"] = 1
     clock.now += 20
@@ -39,7 +32,7 @@ def test_setting_again_renews_the_entry() -> None:
 
 
 def test_a_full_cache_drops_the_expired_first_then_the_oldest() -> None:
-    clock = Ticking()
+    clock = ManualClock()
     cache: ExpiringCache[str, int] = ExpiringCache(3, 30, clock=clock)
     cache["old"] = 0
     clock.now += 20

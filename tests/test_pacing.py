@@ -7,18 +7,11 @@ import asyncio
 import pytest
 
 from handlers.slack.pacing import HEADROOM, PER_CHANNEL, Rate, RateBudget, Schedule
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers import ManualClock
 
 
 def test_a_schedule_lets_a_burst_through_then_spaces_calls_by_its_interval() -> None:
-    clock = Clock()
+    clock = ManualClock()
     schedule = Schedule(Rate(per_minute=60, burst=3), clock, headroom=1.0)
 
     waits = [schedule.reserve() for _ in range(6)]
@@ -29,7 +22,7 @@ def test_a_schedule_lets_a_burst_through_then_spaces_calls_by_its_interval() -> 
 
 
 def test_the_budget_paces_messages_workspace_wide_and_per_channel() -> None:
-    clock = Clock()
+    clock = ManualClock()
     slept: list[float] = []
 
     async def record(seconds: float) -> None:
