@@ -231,3 +231,49 @@ def test_socket_mode_counts_each_slack_request_until_it_is_answered(
 
     asyncio.run(scenario())
     assert seen == [1]
+
+
+def test_a_delivery_that_steps_aside_gives_its_turn_to_the_next_and_is_still_awaited() -> None:
+    async def scenario() -> None:
+        turns = DeliveryTurns(while_answering=1, otherwise=1, quiet=QUIET)
+        posted, committed = asyncio.Event(), asyncio.Event()
+        order: list[str] = []
+
+        async def first() -> None:
+            order.append("first posts")
+            await posted.wait()
+            turns.step_aside()  # its messages are out; what is left is waiting for a commit
+            await committed.wait()
+            order.append("first settled")
+
+        async def second() -> None:
+            order.append("second posts")
+
+        turns.start(first())
+        turns.start(second())
+        await settle()
+        assert order == ["first posts"]  # one turn, held
+
+        posted.set()
+        await settle()
+        assert order == ["first posts", "second posts"]  # the turn went on
+        assert turns.delivering == 0
+
+        waiting_for_all = asyncio.ensure_future(turns.finished())
+        await settle()
+        assert not waiting_for_all.done()  # the first is still finishing
+        committed.set()
+        await asyncio.wait_for(waiting_for_all, 1)
+        assert order[-1] == "first settled"
+
+    asyncio.run(scenario())
+
+
+def test_stepping_aside_outside_a_delivery_does_nothing() -> None:
+    async def scenario() -> None:
+        turns = DeliveryTurns(while_answering=1, otherwise=1, quiet=QUIET)
+        turns.step_aside()
+        assert (turns.delivering, turns.waiting) == (0, 0)
+        await asyncio.wait_for(turns.finished(), 1)
+
+    asyncio.run(scenario())
