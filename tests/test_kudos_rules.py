@@ -601,22 +601,6 @@ def test_failed_announcement_does_not_stop_the_dms(world: World) -> None:
     assert world.kudos.announcements == []
 
 
-def test_posted_is_called_once_the_messages_are_out_and_before_the_settlement(
-    world: World,
-) -> None:
-    given = world.give("U1", "U2")
-    seen: list[tuple[int, int]] = []  # (messages posted, settlements written) at the call
-
-    def posted() -> None:
-        messages = len(world.notifier.announced_in) + len(world.notifier.notified)
-        seen.append((messages, len(world.kudos.settlements)))
-
-    run(world.service.deliver(given, posted=posted))
-
-    assert seen == [(3, 0)]
-    assert len(world.kudos.settlements) == 1
-
-
 def test_failed_dms_are_listed_in_the_report(world: World) -> None:
     world.notifier.failing_dms = {"U2": FailureReason.RECIPIENT_UNAVAILABLE}
     given = world.give("U1", "U2", "U3")

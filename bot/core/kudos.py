@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -158,13 +157,10 @@ class KudosService:
         )
         return await self._kudos.add(nomination, created_at=now, allowance=allowance, plan=plan)
 
-    async def deliver(
-        self, given: Given, *, posted: Callable[[], None] | None = None
-    ) -> DeliveryReport:
+    async def deliver(self, given: Given) -> DeliveryReport:
         """Announce the kudos and DM each recipient, then settle its outbox entries in one
         write; a failure of one message never stops the others, and what Slack could not
-        take now is retried later (bot.core.outbox). `posted` is called once the messages
-        are out, before the settlement is written."""
+        take now is retried later (bot.core.outbox)."""
         kudos, policy = given.kudos, self._outbox
         owed = [Owed(n) for n in given.plan.notifications if n.kind is not NotificationKind.RECEIPT]
         # Time since the kudos was stored (waiting for a turn to deliver, under load) comes
@@ -174,8 +170,6 @@ class KudosService:
         if (within := policy.post_timeout - waited) <= 0:
             return self._left_to_outbox(given, owed)
         outcomes = await post_all(self._notifier, kudos, owed, within=within)
-        if posted is not None:
-            posted()
         settlement = settle(
             kudos,
             outcomes,

@@ -69,8 +69,7 @@ class NominationFlow:
         self.turns.start(self._deliver_now(given, reply))
 
     async def _deliver_now(self, given: Given, reply: Reply) -> None:
-        # The turn is for posting; waiting for the settlement's commit needs none.
-        report = await self.kudos.deliver(given, posted=self.turns.step_aside)
+        report = await self.kudos.deliver(given)
         try:
             await reply(blocks.confirmation(report, remaining_today=given.remaining_today))
         except Exception:  # it is out: "please try again" would give it twice

@@ -63,8 +63,7 @@ class DeliveryTurns:
         self._answering = 0
         self._last_answered = -quiet  # loop time; long enough ago at start
         self._waiting: deque[tuple[Delivery, contextvars.Context]] = deque()
-        self._running: set[asyncio.Task[None]] = set()  # holding a turn
-        self._stepped_aside: set[asyncio.Task[None]] = set()  # finishing without one
+        self._running: set[asyncio.Task[None]] = set()
         self._all_done = asyncio.Event()
         self._all_done.set()
 
@@ -101,17 +100,6 @@ class DeliveryTurns:
         self._all_done.clear()
         self._give_turns()
 
-    def step_aside(self) -> None:
-        """Called by a running delivery: it gives its turn to the next one now, while it
-        goes on with work that takes little of the loop (waiting for its settlement's commit:
-        on PostgreSQL, measured in bench/, 82 ms of a delivery's 142, against 39 ms of
-        posting). Outside a delivery it does nothing."""
-        task = asyncio.current_task()
-        if task in self._running:
-            self._running.discard(task)
-            self._stepped_aside.add(task)
-            self._give_turns()
-
     async def finished(self) -> None:
         """Return once nothing is waiting or being delivered. (Shutting down needs no call:
         bot.runtime.drain_background_work waits for every task, and a finishing delivery
@@ -134,9 +122,8 @@ class DeliveryTurns:
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
-        self._stepped_aside.discard(task)
         if not task.cancelled() and (error := task.exception()) is not None:
             logger.error("a delivery failed; the outbox will retry it", exc_info=error)
         self._give_turns()
-        if not self._running and not self._stepped_aside and not self._waiting:
+        if not self._running and not self._waiting:
             self._all_done.set()
