@@ -145,6 +145,43 @@ def test_a_plain_database_keeps_sqlite_checkpointing_in_its_commits(tmp_path: Pa
     assert run(url, lambda database: database.transaction(autocheckpoint)) == 1000
 
 
+def test_a_log_that_never_starts_over_is_emptied_once_past_its_limit(tmp_path: Path) -> None:
+    """A reader's snapshot (under load: a commit landing mid-checkpoint) leaves each passive
+    checkpoint short of the log's end, so the next write appends instead of starting over;
+    past its limit the log is emptied, never waiting for whoever is in the way."""
+    path = tmp_path / "busy.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("CREATE TABLE t (payload BLOB)")
+    reader = sqlite3.connect(path, isolation_level=None)
+    checkpointer = WalCheckpointer(path, restart_after_pages=100)
+    wal = Path(f"{path}-wal")
+    try:
+        for _ in range(3):
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM t").fetchone()  # holds a snapshot
+            for _ in range(60):
+                writer.execute("INSERT INTO t VALUES (randomblob(4000))")
+            started = time.monotonic()
+            busy, log, done = checkpointer.checkpoint()
+            assert time.monotonic() - started < 1  # gave up at once: the reader is in the way
+            assert done < log
+            reader.execute("COMMIT")
+        assert log > 100  # the log only grew: nothing ever started it over
+        grown = wal.stat().st_size
+
+        assert checkpointer.checkpoint() == (0, 0, 0)  # nobody in the way now
+        assert wal.stat().st_size == 0 < grown
+        writer.execute("INSERT INTO t VALUES (randomblob(4000))")
+        assert checkpointer.checkpoint()[1] < 10  # written from the start again
+        assert writer.execute("SELECT count(*) FROM t").fetchone() == (181,)
+    finally:
+        checkpointer.stop()
+        for connection in (reader, writer):
+            connection.close()
+
+
 def test_a_failing_checkpoint_is_logged_and_creates_no_database(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
