@@ -568,6 +568,15 @@ class Result:
             return None
         return percentile(self.delivery_latency, q) * 1000
 
+    @property
+    def app_cpu_ms_per_request(self) -> float | None:
+        """The app's CPU per request over the measured run (to the last delivery): a figure
+        the machine's drift moves less than throughput, as long as the app is CPU-bound."""
+        share = self.cpu.get("app")
+        if share is None or not self.requests:
+            return None
+        return share * self.cpu_window / self.requests * 1000
+
 
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..1); NaN for no values."""
@@ -807,7 +816,11 @@ def report(
                 f"{s['responses']} ({s['confirmed']} 'Sent!'), refused in ack "
                 f"{r.refused_in_ack}, all I/O done after {r.window:.2f} s"
             )
-        out.append(f"  {'':8} cpu over {r.cpu_window:.2f} s: {cpu or 'unknown'}")
+        per_request = r.app_cpu_ms_per_request
+        out.append(
+            f"  {'':8} cpu over {r.cpu_window:.2f} s: {cpu or 'unknown'}"
+            + ("" if per_request is None else f"; app {per_request:.3f} ms of CPU a request")
+        )
         errors = Counter(s.error for s in r.shots if s.error)
         if errors:
             out.append(f"  {'':8} request errors: {dict(errors.most_common(3))}")
@@ -859,6 +872,24 @@ def report(
         )
     else:
         out.append("  delivered throughput delight/minimal: not measured: FAIL")
+    cpu_ratios = [
+        m_cpu / d_cpu
+        for run in runs
+        if "delight" in run and "minimal" in run
+        and (d_cpu := run["delight"].app_cpu_ms_per_request)
+        and (m_cpu := run["minimal"].app_cpu_ms_per_request)
+    ]  # fmt: skip
+    if cpu_ratios:
+        each = (
+            ""
+            if len(cpu_ratios) == 1
+            else f" (rounds: {', '.join(f'{x:.2f}' for x in cpu_ratios)})"
+        )
+        out.append(
+            f"  (not a target) CPU a request, minimal/delight = "
+            f"{statistics.median(cpu_ratios):.2f}x{each}: the throughput ratio if both apps "
+            "were CPU-bound throughout; a lower throughput ratio means Delight also waited"
+        )
     p99s = [d.ack_ms(0.99) for d in delights]
     p99 = statistics.median(p99s)
     rounds = "" if len(p99s) == 1 else f" (rounds: {', '.join(f'{x:.1f}' for x in p99s)})"
