@@ -70,6 +70,25 @@ class RowsStatement:
         )
 
 
+class InQuery:
+    """A query whose parameters are lists of values, written with `{name}` where each
+    list goes: on PostgreSQL one array each (`= ANY(...)`), on SQLite one placeholder per
+    value (its statement cache keeps one statement per length). SQLAlchemy's expanding
+    parameters did the same at ~65 µs an execution, a query in every group of kudos."""
+
+    def __init__(self, template: str) -> None:
+        self._template = template
+
+    def sql(self, dialect: str, lists: Mapping[str, Sequence[Any]]) -> tuple[str, Any]:
+        if dialect == "postgresql":
+            sql = self._template.format(**{n: f"= ANY(%({n})s)" for n in lists})
+            return sql, {n: list(values) for n, values in lists.items()}
+        sql = self._template.format(
+            **{n: f"IN ({', '.join('?' * len(values))})" for n, values in lists.items()}
+        )
+        return sql, [v for values in lists.values() for v in values]
+
+
 def arrays(table: Table, typed_as: Mapping[str, str]) -> str:
     """`%(parameter)b::TYPE[]` for each parameter, typed as the table's column it maps to,
     for `unnest`. Binary (`b`): psycopg's text format escaped every element in Python, 2.4%
@@ -121,6 +140,12 @@ class DriverCursor:
         found = self._cursor.fetchone()
         assert found is not None
         return tuple(found)
+
+    def all_in(self, query: InQuery, lists: Mapping[str, Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """Every row of a query whose parameters are lists of values (`IN` them)."""
+        sql, params = query.sql(self._dialect, lists)
+        self._cursor.execute(sql, params)
+        return [tuple(row) for row in self._cursor.fetchall()]
 
     def row_each(
         self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]
@@ -197,6 +222,9 @@ class _Awaited:
 
     def fetchone(self) -> Any:
         return await_only(self._cursor.fetchone())
+
+    def fetchall(self) -> Any:
+        return await_only(self._cursor.fetchall())
 
     def nextset(self) -> bool | None:
         return self._cursor.nextset()  # type: ignore[no-any-return]

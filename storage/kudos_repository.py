@@ -31,7 +31,7 @@ from bot.core.model import (
 from bot.core.outbox import Settlement
 from bot.core.ports import Planner
 from storage import tables
-from storage.driver_sql import DriverCursor, DriverStatement, RowsStatement, arrays
+from storage.driver_sql import DriverCursor, DriverStatement, InQuery, RowsStatement, arrays
 from storage.engine import Database, insert_or_merge
 from storage.group_commit import GroupCommit
 
@@ -55,10 +55,9 @@ USED_SINCE = select(func.coalesce(func.sum(KUDOS.c.recipient_count), 0)).where(
 )
 # Everyone in a group of new kudos who prefers DMs, in one query (it may return a few
 # people of another workspace with the same id: the caller keeps the right pairs).
-_PREFER_DM = select(PREFERENCES.c.team_id, PREFERENCES.c.user_id).where(
-    PREFERENCES.c.team_id.in_(bindparam("team_ids", expanding=True)),
-    PREFERENCES.c.user_id.in_(bindparam("user_ids", expanding=True)),
-    PREFERENCES.c.public_announcements.is_(False),
+_PREFER_DM = InQuery(
+    "SELECT team_id, user_id FROM " + PREFERENCES.name + " "
+    "WHERE team_id {team_ids} AND user_id {user_ids} AND public_announcements = false"
 )
 _SEEN = select(KUDOS.c.id).where(
     KUDOS.c.team_id == bindparam("team_id"), KUDOS.c.request_key == bindparam("request_key")
@@ -323,7 +322,7 @@ class SqlKudosRepository:
                 keys = sorted({_giver_lock(a.nomination) for a in additions})
                 cursor.execute_many(_LOCK_GIVERS, [{"namespace": _GIVER_LOCKS, "keys": keys}])
             counted = self._count_and_insert(cursor, additions)
-        prefer_dm = _preferring_dm(connection, additions)
+        prefer_dm = _preferring_dm(cursor, additions)
         return [
             self._add_one(connection, cursor, a, found, rows, prefer_dm)
             for a, found in zip(additions, counted, strict=True)
@@ -512,20 +511,20 @@ def _seen(connection: Connection, nomination: Nomination) -> bool:
     return connection.scalar(_SEEN, params) is not None
 
 
-def _preferring_dm(connection: Connection, additions: Sequence[_Addition]) -> set[tuple[str, str]]:
+def _preferring_dm(cursor: DriverCursor, additions: Sequence[_Addition]) -> set[tuple[str, str]]:
     """(team, user) of the recipients who prefer DMs, read in the transaction that stores
     the kudos, so an opt-out made a moment before counts. Private kudos need not ask."""
     public = [a.nomination for a in additions if not a.nomination.private]
     if not public:
         return set()
-    found = connection.execute(
+    found = cursor.all_in(
         _PREFER_DM,
         {
             "team_ids": sorted({n.team_id for n in public}),
             "user_ids": sorted({uid for n in public for uid in n.recipient_ids}),
         },
     )
-    return {(row.team_id, row.user_id) for row in found}
+    return {(team_id, user_id) for team_id, user_id in found}
 
 
 def _child_rows(

@@ -31,6 +31,7 @@ from bot.core.model import (
     Source,
 )
 from bot.core.outbox import Claimed, Redelivery
+from storage.driver_sql import InQuery
 from storage.engine import Database, alembic_config, make_sync_engine, upgrade_schema
 from storage.event_ledger import SqlEventLedger
 from storage.kudos_repository import SqlKudosRepository
@@ -452,3 +453,17 @@ def test_two_drainers_deliver_each_owed_message_once(database_url: str) -> None:
     assert len(notifier.posted) == owed * 4
     assert set(notifier.posted.values()) == {1}
     assert left == []
+
+
+def test_a_query_in_lists_is_one_array_each_on_postgresql_and_placeholders_on_sqlite() -> None:
+    query = InQuery("SELECT 1 FROM t WHERE a {teams} AND b {users}")
+    lists = {"teams": ["T1"], "users": ["U1", "U2"]}
+
+    assert query.sql("postgresql", lists) == (
+        "SELECT 1 FROM t WHERE a = ANY(%(teams)s) AND b = ANY(%(users)s)",
+        {"teams": ["T1"], "users": ["U1", "U2"]},
+    )
+    assert query.sql("sqlite", lists) == (
+        "SELECT 1 FROM t WHERE a IN (?) AND b IN (?, ?)",
+        ["T1", "U1", "U2"],
+    )
