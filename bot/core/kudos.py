@@ -211,9 +211,10 @@ class KudosService:
             Settlement(kudos_id=given.kudos.id),
             withheld=given.withheld,
             prefer_dm=given.prefer_dm,
-            deferred=True,
         )
-        return replace(report, retrying=frozenset(o.notification.target for o in owed))
+        return replace(
+            report, retrying=frozenset(o.notification.target for o in owed), deferred=True
+        )
 
 
 def _busy(owed: Owed) -> NotPosted:

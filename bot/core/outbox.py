@@ -206,7 +206,6 @@ def report_of(
     *,
     withheld: Withheld | None = None,
     prefer_dm: tuple[str, ...] = (),
-    deferred: bool = False,
 ) -> DeliveryReport:
     """What the giver is told: each message's outcome, and which will be tried again."""
     announcement = None
@@ -224,7 +223,6 @@ def report_of(
         withheld=withheld,
         prefer_dm=prefer_dm,
         retrying=frozenset(n.target for n in settlement.retry),
-        deferred=deferred,
     )
 
 

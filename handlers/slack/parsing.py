@@ -221,8 +221,9 @@ def to_plain_text(escaped: str) -> tuple[str, tuple[str, ...]]:
                 return "@" + label
             if _MENTIONED_ID.fullmatch(head):
                 # "<@U2>" or "<@U2|>": kept as one canonical mark for the caller to name
-                unnamed.append(head[1:].upper())
-                return f"<@{head[1:].upper()}>"
+                user_id = head[1:].upper()
+                unnamed.append(user_id)
+                return f"<@{user_id}>"
             return head  # not an id Slack sends: text someone typed, never a lookup
         if head.startswith("#"):
             return "#" + (label or head[1:])
