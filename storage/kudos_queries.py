@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, select
+from sqlalchemy import Connection, Integer, Row, bindparam, func, select, tuple_
 from sqlmodel import SQLModel
 
 from bot.core.elements import Element
@@ -32,22 +32,32 @@ _RECEIVED_BY_ME = (
     RECIPIENTS.c.recipient_id == bindparam("user_id"),
     RECIPIENTS.c.removed.is_(False),
 )
-_RECEIVED_IDS = (
-    select(RECIPIENTS.c.kudos_id)
-    .where(*_RECEIVED_BY_ME, RECIPIENTS.c.kudos_id < bindparam("before"))
-    .order_by(RECIPIENTS.c.kudos_id.desc())
-    .limit(bindparam("limit"))
-)
-_GIVEN_IDS = (
-    select(KUDOS.c.id)
-    .where(
-        KUDOS.c.team_id == bindparam("team_id"),
-        KUDOS.c.giver_id == bindparam("user_id"),
-        KUDOS.c.id < bindparam("before"),
-        _STANDING,
+# The cursor of a page is the last kudos it showed; the next page starts strictly below its
+# (time, id), read in SQL so it compares exactly as stored.
+_CURSOR_TIME = select(KUDOS.c.created_at).where(KUDOS.c.id == bindparam("before")).scalar_subquery()
+_CURSOR_EXISTS = select(KUDOS.c.id).where(KUDOS.c.id == bindparam("before"))
+
+
+def _newest_first(kudos_id: Any, created_at: Any, *conditions: Any) -> tuple[Any, Any]:
+    """A person's kudos ids newest first, by time then id, from their index: the statement of
+    the first page and that of a page below a cursor."""
+    first = (
+        select(kudos_id)
+        .where(*conditions)
+        .order_by(created_at.desc(), kudos_id.desc())
+        .limit(bindparam("limit"))
     )
-    .order_by(KUDOS.c.id.desc())
-    .limit(bindparam("limit"))
+    below = tuple_(created_at, kudos_id) < tuple_(_CURSOR_TIME, bindparam("before", type_=Integer))
+    return first, first.where(below)
+
+
+_RECEIVED_PAGES = _newest_first(RECIPIENTS.c.kudos_id, RECIPIENTS.c.created_at, *_RECEIVED_BY_ME)
+_GIVEN_PAGES = _newest_first(
+    KUDOS.c.id,
+    KUDOS.c.created_at,
+    KUDOS.c.team_id == bindparam("team_id"),
+    KUDOS.c.giver_id == bindparam("user_id"),
+    _STANDING,
 )
 _KUDOS_ROWS = select(KUDOS).where(KUDOS.c.id.in_(bindparam("ids", expanding=True)))
 _RECIPIENT_ROWS = (
@@ -97,7 +107,6 @@ _LEADERBOARD = (
     .order_by(func.count().desc(), RECIPIENTS.c.recipient_id)
     .limit(bindparam("limit"))
 )
-NO_CURSOR = 2**31 - 1  # above any id (ids are 32-bit integers on PostgreSQL)
 
 
 class SqlKudosQueries:
@@ -107,12 +116,12 @@ class SqlKudosQueries:
     async def received(
         self, *, team_id: str, user_id: str, before: int | None = None, limit: int = 10
     ) -> Page:
-        return await self._db.transaction(_page, _RECEIVED_IDS, team_id, user_id, before, limit)
+        return await self._db.transaction(_page, _RECEIVED_PAGES, team_id, user_id, before, limit)
 
     async def given(
         self, *, team_id: str, user_id: str, before: int | None = None, limit: int = 10
     ) -> Page:
-        return await self._db.transaction(_page, _GIVEN_IDS, team_id, user_id, before, limit)
+        return await self._db.transaction(_page, _GIVEN_PAGES, team_id, user_id, before, limit)
 
     async def stats(self, *, team_id: str, user_id: str) -> PersonStats:
         def work(connection: Connection) -> PersonStats:
@@ -156,14 +165,18 @@ class SqlKudosQueries:
 
 def _page(
     connection: Connection,
-    ids_statement: Any,
+    statements: tuple[Any, Any],
     team_id: str,
     user_id: str,
     before: int | None,
     limit: int,
 ) -> Page:
-    params = {"team_id": team_id, "user_id": user_id, "before": before or NO_CURSOR}
-    ids = list(connection.scalars(ids_statement, {**params, "limit": limit + 1}))
+    first, below = statements
+    params = {"team_id": team_id, "user_id": user_id, "before": before, "limit": limit + 1}
+    ids = list(connection.scalars(first if before is None else below, params))
+    if not ids and before is not None and connection.scalar(_CURSOR_EXISTS, params) is None:
+        # The cursor's kudos was deleted meanwhile (its time is lost with it): start over.
+        ids = list(connection.scalars(first, params))
     older = ids[limit - 1] if len(ids) > limit else None
     ids = ids[:limit]
     if not ids:

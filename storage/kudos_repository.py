@@ -120,7 +120,7 @@ _FAST_USED_SINCE = DriverStatement(USED_SINCE)
 _FAST_INSERT_KUDOS = DriverStatement(_INSERT_NEW_KUDOS, columns=_KUDOS_COLUMNS)  # SQLite
 # PostgreSQL: the allowance's count and the insert in one statement (SQLite, on the loop,
 # has no round trip to save, and no INSERT inside WITH). The count's time condition is a row
-# comparison that ix_kudos_giver_day serves as a range: with the plain conditions and no
+# comparison that ix_kudos_giver serves as a range: with the plain conditions and no
 # statistics (autovacuum off), the planner took ix_kudos_team_created and read every kudos of
 # the workspace that day to find the giver's few (measured: 1.1-1.4 ms per kudos at 10,000 a
 # day, against 0.04-0.06 ms). Not a guarantee: a plan cached while the table was nearly empty

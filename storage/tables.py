@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Index, Text, TypeDecorator, UniqueConstraint, false
+from sqlalchemy import DateTime, Index, Text, TypeDecorator, UniqueConstraint, false, text
 from sqlalchemy.engine import Dialect
 from sqlmodel import Column, Field, SQLModel
 
@@ -39,20 +39,28 @@ class KudosRow(SQLModel, table=True):
     __tablename__ = "kudos"
     __table_args__ = (
         UniqueConstraint("team_id", "request_key", name="uq_kudos_request"),
-        # Covers the daily-allowance sum, so it never reads the table itself.
+        # A giver's kudos in time order, covering the daily-allowance sum and App Home's
+        # "given" page and count: one index, so each new kudos writes one entry for its giver.
         Index(
-            "ix_kudos_giver_day",
+            "ix_kudos_giver",
             "team_id",
             "giver_id",
             "created_at",
+            "id",
             "recipient_count",
             "removed_at",
         ),
         Index("ix_kudos_team_created", "team_id", "created_at"),
-        # Finds the kudos behind a reaction on its announcement.
-        Index("ix_kudos_announcement", "team_id", "announcement_ts", "announcement_channel_id"),
-        # App Home's "given": paged and counted from the index alone.
-        Index("ix_kudos_given", "team_id", "giver_id", "removed_at", "id"),
+        # Finds the kudos behind a reaction on its announcement. Partial: a new kudos (not
+        # announced yet) writes no entry, and private ones never do.
+        Index(
+            "ix_kudos_announcement",
+            "team_id",
+            "announcement_ts",
+            "announcement_channel_id",
+            sqlite_where=text("announcement_ts IS NOT NULL"),
+            postgresql_where=text("announcement_ts IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -80,9 +88,16 @@ class KudosRow(SQLModel, table=True):
 class KudosRecipientRow(SQLModel, table=True):
     __tablename__ = "kudos_recipient"
     __table_args__ = (
-        Index("ix_kudos_recipient_received", "team_id", "recipient_id", "created_at"),
-        # App Home's "received": paged and counted from the index alone.
-        Index("ix_kudos_recipient_paged", "team_id", "recipient_id", "removed", "kudos_id"),
+        # A person's standing kudos in time order: App Home's "received" page and counts and
+        # the digest, from one index (one entry per recipient of a new kudos).
+        Index(
+            "ix_kudos_recipient_received",
+            "team_id",
+            "recipient_id",
+            "removed",
+            "created_at",
+            "kudos_id",
+        ),
         Index("ix_kudos_recipient_team_time", "team_id", "created_at"),  # leaderboards
     )
 

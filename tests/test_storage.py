@@ -34,6 +34,7 @@ from bot.core.outbox import Claimed, Redelivery
 from storage.driver_sql import InQuery
 from storage.engine import Database, alembic_config, make_sync_engine, upgrade_schema
 from storage.event_ledger import SqlEventLedger
+from storage.kudos_queries import SqlKudosQueries
 from storage.kudos_repository import SqlKudosRepository
 from storage.outbox import SqlOutbox
 from storage.settings_repository import SqlSettingsRepository
@@ -217,6 +218,45 @@ def test_kudos_round_trip_with_aware_utc_times(database_url: str) -> None:
     assert loaded.recipient_ids == ("U0002", "U0003")
     assert loaded.elements == (Element.VOLUNTARY, Element.CUSTOMER)
     assert loaded.story == "covered the phones “all day” 🎉"
+
+
+def test_pages_run_newest_first_by_time_and_a_deleted_cursor_starts_over(database_url: str) -> None:
+    """Pages follow the kudos' times even where ids disagree (a group may commit an older
+    request after a newer one); a cursor whose kudos was deleted meanwhile starts over."""
+    minutes = [5, 1, 4, 2, 3]  # in the order they are stored
+
+    async def work(database: Database) -> Any:
+        repo, queries = SqlKudosRepository(database), SqlKudosQueries(database)
+        ids = {}
+        for n in minutes:
+            given = await store(
+                repo,
+                nomination(f"k{n}", story=f"story {n}"),
+                created_at=NOON + timedelta(minutes=n),
+                allowance=PLENTY,
+            )
+            ids[n] = given.kudos.id
+        await store(repo, nomination("other", team="T0002"), created_at=NOON, allowance=PLENTY)
+        pages = []
+        for pages_of in (queries.received, queries.given):
+            who = "U0003" if pages_of == queries.received else "U0001"
+            first = await pages_of(team_id="T0001", user_id=who, limit=2)
+            second = await pages_of(team_id="T0001", user_id=who, before=first.older, limit=2)
+            third = await pages_of(team_id="T0001", user_id=who, before=second.older, limit=2)
+            pages.append([[item.kudos.story for item in p.items] for p in (first, second, third)])
+        await database.transaction(
+            lambda connection: connection.exec_driver_sql(f"DELETE FROM kudos WHERE id = {ids[4]}")
+        )
+        after_deleted = await queries.received(
+            team_id="T0001", user_id="U0003", before=ids[4], limit=2
+        )
+        return pages, [item.kudos.story for item in after_deleted.items]
+
+    pages, after_deleted = run(database_url, work)
+
+    newest_first = [["story 5", "story 4"], ["story 3", "story 2"], ["story 1"]]
+    assert pages == [newest_first, newest_first]
+    assert after_deleted == ["story 5", "story 3"]
 
 
 def test_naive_times_are_refused(database_url: str) -> None:
