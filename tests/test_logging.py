@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import log_context
 from bot.logs import configure_logging, redact
 from handlers.slack import request_context
+from handlers.slack.client import make_web_client
 from tests.driver import SIGNING_SECRET, SlackDriver
 from tests.fakeslack import FakeSlack
 from tests.processes import free_port, start_bot, stop, wait_healthy
@@ -187,3 +188,23 @@ def test_socket_mode_messages_each_get_a_request_id_and_their_workspace(
 
     assert [team for team, _ in seen] == ["T0001", "T0001"]
     assert len({request for _, request in seen if request}) == 2
+
+
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+def test_the_web_client_builds_debug_lines_only_when_debugging(
+    log_output: io.StringIO, level: str
+) -> None:
+    """slack-sdk builds its debug lines whenever its logger's own level is unset: the client
+    pins it to the level in effect, so they are built (and logged) only at DEBUG."""
+    sdk_logger = logging.getLogger("slack_sdk.web.async_base_client")
+    saved = sdk_logger.level
+    sdk_logger.setLevel(logging.NOTSET)
+    configure_logging(level=level, log_format="json", stream=log_output)
+    try:
+        client = make_web_client(token="xoxb-1", base_url="http://127.0.0.1:9/api/")
+    finally:
+        pinned = sdk_logger.level
+        sdk_logger.setLevel(saved)
+
+    assert client.logger is sdk_logger
+    assert pinned == getattr(logging, level)
