@@ -815,7 +815,8 @@ def report(
             out.append(
                 f"  {'':8} announcements {s['announcements']}, DMs {s['dms']}, response_url "
                 f"{s['responses']} ({s['confirmed']} 'Sent!'), refused in ack "
-                f"{r.refused_in_ack}, all I/O done after {r.window:.2f} s"
+                f"{r.refused_in_ack}, all I/O done after {r.window:.2f} s, over "
+                f"{s.get('connections', '?')} connections"
             )
         per_request = r.app_cpu_ms_per_request
         out.append(

@@ -68,6 +68,7 @@ class BenchFakeSlack(FakeSlack):
         self.per_kudos: dict[str, list[float]] = {}
         self.first_call_at: float | None = None
         self.last_call_at: float | None = None
+        self.ports: set[int] = set()
 
     # Every recorded call passes here (Web API methods and response_url posts alike).
     def _record(
@@ -79,6 +80,9 @@ class BenchFakeSlack(FakeSlack):
     ) -> None:
         super()._record(method, args, token, request)
         now = time.monotonic()
+        transport = request.transport if request else None
+        if transport and (peer := transport.get_extra_info("peername")):
+            self.ports.add(peer[1])
         self.counts[method] += 1
         if self.first_call_at is None:
             self.first_call_at = now
@@ -122,6 +126,9 @@ class BenchFakeSlack(FakeSlack):
             "first_call_at": self.first_call_at,
             "last_call_at": self.last_call_at,
             "per_kudos": self.per_kudos,
+            # Connections the app opened (one client port each): a pool that keeps its
+            # connections opens few, whatever the number of calls.
+            "connections": len(self.ports),
         }
 
     async def _bench_reset(self, _request: web.Request) -> web.Response:
