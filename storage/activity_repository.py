@@ -63,7 +63,9 @@ def _received(
             .where(
                 RECIPIENTS.c.team_id == team_id,
                 RECIPIENTS.c.recipient_id.in_(chunk),
-                RECIPIENTS.c.removed.is_(False),  # the index's order: standing kudos first
+                # Says what removed_at below says, in the index's own terms: with it, the
+                # person's index serves the time range.
+                RECIPIENTS.c.removed.is_(False),
                 RECIPIENTS.c.created_at >= since,
                 RECIPIENTS.c.created_at < until,
                 KUDOS.c.removed_at.is_(None),  # withdrawn or removed: counts nowhere

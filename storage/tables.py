@@ -31,6 +31,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_ANNOUNCED = text("announcement_ts IS NOT NULL")  # ix_kudos_announcement's condition
+
+
 def _utc_column(**kwargs: Any) -> Any:
     return Field(sa_column=Column(UTCDateTime(), nullable=False, **kwargs))
 
@@ -58,8 +61,8 @@ class KudosRow(SQLModel, table=True):
             "team_id",
             "announcement_ts",
             "announcement_channel_id",
-            sqlite_where=text("announcement_ts IS NOT NULL"),
-            postgresql_where=text("announcement_ts IS NOT NULL"),
+            sqlite_where=_ANNOUNCED,
+            postgresql_where=_ANNOUNCED,
         ),
     )
 

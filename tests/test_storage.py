@@ -238,8 +238,7 @@ def test_pages_run_newest_first_by_time_and_a_deleted_cursor_starts_over(databas
             ids[n] = given.kudos.id
         await store(repo, nomination("other", team="T0002"), created_at=NOON, allowance=PLENTY)
         pages = []
-        for pages_of in (queries.received, queries.given):
-            who = "U0003" if pages_of == queries.received else "U0001"
+        for pages_of, who in ((queries.received, "U0003"), (queries.given, "U0001")):
             first = await pages_of(team_id="T0001", user_id=who, limit=2)
             second = await pages_of(team_id="T0001", user_id=who, before=first.older, limit=2)
             third = await pages_of(team_id="T0001", user_id=who, before=second.older, limit=2)
