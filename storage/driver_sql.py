@@ -1,40 +1,75 @@
 """Core statements run on the database driver's own cursor, for the nomination hot path.
 
-Each statement is compiled once per dialect, with named parameters. Executing it skips
-SQLAlchemy's per-execution work (execution context, parameter and result processing), which
-on the hot path cost more than the database's own work: measured in bench/, ~0.05 ms of CPU
-per delivered kudos on SQLite. The price is that the caller passes parameters as the driver
-takes them: every column the statement names, and times through `DriverCursor.time`.
+Each statement is compiled once per dialect. Executing it skips SQLAlchemy's per-execution
+work (execution context, parameter and result processing), which on the hot path cost more
+than the database's own work: measured in bench/, ~0.05 ms of CPU per delivered kudos on
+SQLite. The price is that the caller passes parameters as the driver takes them: every
+column the statement names, and times through `DriverCursor.time`.
+
+Callers name their parameters; sqlite3 gets them as tuples, in the statement's order. Given a
+dict, sqlite3 asks SQLite for each parameter's name (releasing the GIL and taking it back) and
+looks it up: counted with valgrind, ~1,000 instructions a parameter against ~60 for the tuple
+`operator.itemgetter` builds, and a kudos binds ~56 of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.util import await_only
 
-# The dialects as the drivers take parameters: sqlite3 with :name, psycopg with %(name)s.
+# The dialects as the drivers take parameters: sqlite3 positionally (?), psycopg by name.
 _DIALECTS: dict[str, Dialect] = {
-    "sqlite": sqlite.dialect(paramstyle="named"),
+    "sqlite": sqlite.dialect(paramstyle="qmark"),
     "postgresql": postgresql.psycopg.dialect(),  # type: ignore[no-untyped-call]
 }
+
+Params = Mapping[str, Any]
+
+# sqlite3 binds an int, float, str or bytes as it is, and anything else (None, a bool) only
+# after its adapter protocol, whose two failed attribute lookups each build an AttributeError:
+# ~3,300 instructions a value, five a kudos. Adapters registered for both are found at once,
+# and give sqlite3 what it bound anyway (NULL; 1 or 0). Process-wide, and harmless elsewhere.
+sqlite3.register_adapter(type(None), lambda value: value)
+sqlite3.register_adapter(bool, int)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledStatement:
+    """A statement's SQL for one dialect, and how to turn named parameters into the driver's."""
+
+    sql: str
+    fixed: Params  # the values of the parameters the statement itself fixes
+    in_order: Callable[[Params], tuple[Any, ...]] | None  # positional drivers only
+
+    def params(self, given: Params) -> Any:
+        merged = {**self.fixed, **given} if self.fixed else given
+        return merged if self.in_order is None else self.in_order(merged)
+
+    def each(self, rows: Sequence[Params]) -> Any:
+        if self.in_order is not None and not self.fixed:
+            return map(self.in_order, rows)  # sqlite3's executemany takes any iterable
+        return [self.params(row) for row in rows]
 
 
 class DriverStatement:
     def __init__(self, statement: ClauseElement, *, columns: Sequence[str] | None = None) -> None:
         self._statement = statement
         self._columns = list(columns) if columns is not None else None
-        self._compiled: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._compiled: dict[str, CompiledStatement] = {}
 
-    def sql(self, dialect: str) -> tuple[str, dict[str, Any]]:
-        """The SQL for a dialect, and the values of the parameters the statement fixes."""
+    def sql(self, dialect: str) -> CompiledStatement:
         if (found := self._compiled.get(dialect)) is None:
             compiled = self._statement.compile(
                 dialect=_DIALECTS[dialect], column_keys=self._columns
@@ -44,8 +79,23 @@ class DriverStatement:
                 for name, value in compiled.params.items()
                 if value is not None and not _is_required(value)
             }
-            found = self._compiled[dialect] = (str(compiled), fixed)
+            assert isinstance(compiled, SQLCompiler)
+            order = compiled.positiontup
+            found = self._compiled[dialect] = CompiledStatement(
+                str(compiled), fixed, None if order is None else _in_order(order)
+            )
         return found
+
+
+def _in_order(names: Sequence[str]) -> Callable[[Params], tuple[Any, ...]]:
+    """The values of `names` from a mapping, as a tuple (itemgetter of one name gives the
+    bare value)."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda params: (params[name],)
+    if not names:
+        return lambda params: ()
+    return itemgetter(*names)
 
 
 class RowsStatement:
@@ -123,20 +173,21 @@ class DriverCursor:
             if value.tzinfo is not UTC:
                 value = value.astimezone(UTC)
             # As SQLAlchemy's DateTime stores a time on SQLite ("%Y-%m-%d %H:%M:%S.%f", a
-            # string compared as one), so every query finds it; isoformat is the faster way.
-            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            # string compared as one), so every query finds it. isoformat is the faster way,
+            # and cutting off its "+00:00" is faster than replacing the time's zone first.
+            return value.isoformat(" ", "microseconds")[:-6]
         return value
 
-    def scalar(self, statement: DriverStatement, params: Mapping[str, Any]) -> Any:
-        sql, fixed = statement.sql(self._dialect)
-        self._cursor.execute(sql, {**fixed, **params} if fixed else params)
+    def scalar(self, statement: DriverStatement, params: Params) -> Any:
+        compiled = statement.sql(self._dialect)
+        self._cursor.execute(compiled.sql, compiled.params(params))
         row = self._cursor.fetchone()
         return None if row is None else row[0]
 
-    def row(self, statement: DriverStatement, params: Mapping[str, Any]) -> tuple[Any, ...]:
+    def row(self, statement: DriverStatement, params: Params) -> tuple[Any, ...]:
         """The one row a statement returns."""
-        sql, fixed = statement.sql(self._dialect)
-        self._cursor.execute(sql, {**fixed, **params} if fixed else params)
+        compiled = statement.sql(self._dialect)
+        self._cursor.execute(compiled.sql, compiled.params(params))
         found = self._cursor.fetchone()
         assert found is not None
         return tuple(found)
@@ -147,18 +198,16 @@ class DriverCursor:
         self._cursor.execute(sql, params)
         return [tuple(row) for row in self._cursor.fetchall()]
 
-    def row_each(
-        self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]
-    ) -> list[tuple[Any, ...]]:
+    def row_each(self, statement: DriverStatement, rows: Sequence[Params]) -> list[tuple[Any, ...]]:
         """The one row a statement returns for each set of parameters, run in order. On
         PostgreSQL all go in one round trip (psycopg's pipelined executemany), where one
         round trip each made a group's transaction last ~1.3 ms per item under load."""
         if self._dialect == "sqlite":
             return [self.row(statement, r) for r in rows]
-        sql, fixed = statement.sql(self._dialect)
+        compiled = statement.sql(self._dialect)
         # A cursor of its own: in a pipeline, the shared one may still owe earlier results.
         cursor = self._cursor.another()
-        cursor.executemany(sql, [{**fixed, **r} for r in rows] if fixed else rows, returning=True)
+        cursor.executemany(compiled.sql, compiled.each(rows), returning=True)
         found: list[tuple[Any, ...]] = []
         while True:
             row = cursor.fetchone()
@@ -178,7 +227,7 @@ class DriverCursor:
             yield
 
     def execute_many(
-        self, statement: DriverStatement | RowsStatement, rows: Sequence[Mapping[str, Any]]
+        self, statement: DriverStatement | RowsStatement, rows: Sequence[Params]
     ) -> None:
         if isinstance(statement, RowsStatement):
             if self._dialect == "postgresql":
@@ -186,8 +235,8 @@ class DriverCursor:
                 self._cursor.execute(statement.postgres, columns)
                 return
             statement = statement.each
-        sql, fixed = statement.sql(self._dialect)
-        self._cursor.executemany(sql, [{**fixed, **r} for r in rows] if fixed else rows)
+        compiled = statement.sql(self._dialect)
+        self._cursor.executemany(compiled.sql, compiled.each(rows))
 
 
 class _Awaited:

@@ -321,11 +321,12 @@ class SqlKudosRepository:
                 # its single writer runs one transaction at a time.
                 keys = sorted({_giver_lock(a.nomination) for a in additions})
                 cursor.execute_many(_LOCK_GIVERS, [{"namespace": _GIVER_LOCKS, "keys": keys}])
-            counted = self._count_and_insert(cursor, additions)
+            kudos_rows = [_kudos_row(cursor, addition) for addition in additions]
+            counted = self._count_and_insert(cursor, additions, kudos_rows)
         prefer_dm = _preferring_dm(cursor, additions)
         return [
-            self._add_one(connection, cursor, a, found, rows, prefer_dm)
-            for a, found in zip(additions, counted, strict=True)
+            self._add_one(connection, cursor, a, found, rows, prefer_dm, row["created_at"])
+            for a, found, row in zip(additions, counted, kudos_rows, strict=True)
         ]
 
     def _add_one(
@@ -336,6 +337,7 @@ class SqlKudosRepository:
         counted: tuple[int, int | None],
         rows: _Rows,
         preferring_dm: set[tuple[str, str]],
+        stored_at: Any,  # its created_at as the driver took it
     ) -> Given | DelightError:
         nomination, allowance = addition.nomination, addition.allowance
         used, kudos_id = counted
@@ -355,16 +357,20 @@ class SqlKudosRepository:
         prefer_dm = tuple(uid for uid in nomination.recipient_ids if (team, uid) in preferring_dm)
         kudos = nomination.stored_as(kudos_id, created_at=addition.created_at)
         plan = addition.plan(prefer_dm)
-        _child_rows(cursor, rows, kudos, plan.notifications, retry_from=plan.retry_from)
+        _child_rows(
+            rows, kudos, plan.notifications, created_at=stored_at, due=cursor.time(plan.retry_from)
+        )
         return Given(kudos=kudos, remaining_today=remaining, plan=plan)
 
     def _count_and_insert(
-        self, cursor: DriverCursor, additions: Sequence[_Addition]
+        self,
+        cursor: DriverCursor,
+        additions: Sequence[_Addition],
+        rows: Sequence[dict[str, Any]],
     ) -> list[tuple[int, int | None]]:
-        """For each addition, in order: what the giver used today before it, and the new
-        kudos' id: None when it was not inserted (the allowance doesn't cover it, or its
-        request key was seen before)."""
-        rows = [_kudos_row(cursor, addition) for addition in additions]
+        """For each addition and its kudos row, in order: what the giver used today before
+        it, and the new kudos' id: None when it was not inserted (the allowance doesn't
+        cover it, or its request key was seen before)."""
         if self._db.is_postgres:  # one statement each, all in one round trip
             found = cursor.row_each(
                 _COUNT_AND_INSERT,
@@ -528,14 +534,13 @@ def _preferring_dm(cursor: DriverCursor, additions: Sequence[_Addition]) -> set[
 
 
 def _child_rows(
-    cursor: DriverCursor,
     rows: _Rows,
     kudos: Kudos,
     notifications: Sequence[Notification],
     *,
-    retry_from: datetime,
+    created_at: Any,  # times as the driver takes them (DriverCursor.time)
+    due: Any,
 ) -> None:
-    created_at, due = cursor.time(kudos.created_at), cursor.time(retry_from)
     rows.recipients.extend(
         {
             "kudos_id": kudos.id,
