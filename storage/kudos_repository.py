@@ -30,7 +30,7 @@ from bot.core.model import (
 )
 from bot.core.outbox import Settlement
 from bot.core.ports import Planner
-from storage import tables
+from storage import outbox_rows, tables
 from storage.driver_sql import DriverCursor, DriverStatement, InQuery, RowsStatement, arrays
 from storage.engine import Database, insert_or_merge
 from storage.group_commit import GroupCommit
@@ -292,6 +292,10 @@ class SqlKudosRepository:
         cursor = DriverCursor(connection)
         rows = _Rows(recipients=[], elements=[], outbox=[])
         added = iter(self._add_all(connection, cursor, additions, rows) if additions else [])
+        # A settlement that leaves its kudos owing something acts on single entries.
+        unfolding = [s.kudos_id for s in settlements if not s.all_done and s.names_entries]
+        if unfolding:
+            outbox_rows.unfold_plans(connection, unfolding)
         # Writes whose results nobody reads: on PostgreSQL, one round trip for them all.
         with cursor.batched():
             # One statement per table for the whole group (each an executemany).
@@ -556,15 +560,15 @@ def _child_rows(
     rows.outbox.extend(
         {
             "kudos_id": kudos.id,
-            "kind": n.kind.value,
-            "target": n.target,
+            "kind": kind,
+            "target": target,
             "team_id": kudos.team_id,
             "attempts": 0,
             "next_attempt_at": due,
             "last_error": None,
             "created_at": created_at,
         }
-        for n in notifications
+        for kind, target in outbox_rows.stored_as(kudos, notifications)
     )
 
 

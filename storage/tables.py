@@ -400,7 +400,8 @@ class OutboxRow(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "next_attempt_at"),)
 
     kudos_id: int = Field(foreign_key="kudos.id", primary_key=True, ondelete="CASCADE")
-    kind: str = Field(primary_key=True, max_length=16)  # announcement, dm, receipt
+    # announcement, dm, receipt; or plan: all three as usual (storage/outbox_rows.py)
+    kind: str = Field(primary_key=True, max_length=16)
     target: str = Field(primary_key=True, max_length=32)  # the channel, or the person's id
     team_id: str = Field(max_length=32)
     attempts: int = 0  # failed tries so far

@@ -27,17 +27,21 @@ from bot.core.model import (
     Given,
     Kudos,
     Nomination,
+    Notification,
+    NotificationKind,
     Posted,
     PostOutcome,
     Source,
 )
-from bot.core.outbox import Claimed, Redelivery
+from bot.core.outbox import Claimed, Redelivery, Retry, Settlement
 from storage.driver_sql import DriverStatement, InQuery
 from storage.engine import Database, alembic_config, make_sync_engine, upgrade_schema
 from storage.event_ledger import SqlEventLedger
+from storage.forget import forget_user
 from storage.kudos_queries import SqlKudosQueries
 from storage.kudos_repository import SqlKudosRepository
 from storage.outbox import SqlOutbox
+from storage.outbox_rows import stored_as
 from storage.settings_repository import SqlSettingsRepository
 from storage.tables import SQLModel
 from storage.wal_checkpoints import WalCheckpointer
@@ -540,3 +544,99 @@ def test_sqlite_binds_none_as_null_and_booleans_as_integers() -> None:
     assert connection.execute("SELECT a, typeof(a), b, typeof(b), c FROM t").fetchall() == [
         (None, "null", 1, "integer", 0)
     ]
+
+
+def outbox_rows(database_url: str) -> list[tuple[str, str, int, bool, str | None]]:
+    """(kind, target, attempts, due (not given up), last_error) of every outbox row."""
+    return [
+        (r["kind"], r["target"], r["attempts"], r["next_attempt_at"] is not None, r["last_error"])
+        for r in query(database_url, "SELECT * FROM outbox ORDER BY kind, target")
+    ]
+
+
+def test_a_usual_delivery_is_one_outbox_row_claimed_as_each_of_its_messages(
+    database_url: str,
+) -> None:
+    async def work(database: Database) -> tuple[Given, Given, list[Claimed], tuple[int, int]]:
+        repo = SqlKudosRepository(database)
+        announced = await store(repo, nomination("k1"), created_at=NOON, allowance=PLENTY)
+        private = await store(
+            repo, nomination("k2", private=True), created_at=NOON, allowance=PLENTY
+        )
+        outbox = SqlOutbox(database, repo)
+        backlog = await outbox.backlog()
+        later = NOON + timedelta(minutes=2)
+        claimed = await outbox.claim_due(now=later, until=later + timedelta(minutes=1), limit=10)
+        return announced, private, claimed, backlog
+
+    announced, private, claimed, backlog = run(database_url, work)
+
+    assert outbox_rows(database_url) == [
+        ("plan", "", 0, True, None),
+        ("plan", "C0001", 0, True, None),
+    ]
+    assert backlog == (4 + 3, 0)  # messages, not rows
+    by_kudos = {c.kudos.id: [o.notification for o in c.owed] for c in claimed}
+    assert by_kudos == {
+        announced.kudos.id: list(announced.plan.notifications),
+        private.kudos.id: list(private.plan.notifications),
+    }
+    assert [n.kind for n in by_kudos[announced.kudos.id]] == [
+        NotificationKind.ANNOUNCEMENT,
+        NotificationKind.DIRECT_MESSAGE,
+        NotificationKind.DIRECT_MESSAGE,
+        NotificationKind.RECEIPT,
+    ]
+
+
+def test_a_settlement_that_leaves_messages_owed_keeps_a_row_for_each(database_url: str) -> None:
+    async def work(repo: SqlKudosRepository) -> None:
+        given = await store(repo, nomination("k1"), created_at=NOON, allowance=PLENTY)
+        announcement, to_bob, to_carol, receipt = given.plan.notifications
+        await repo.settle(
+            Settlement(
+                kudos_id=given.kudos.id,
+                announcement=Posted("C0001", "1.1"),
+                done=(announcement, receipt),
+                retry={to_bob: Retry(at=NOON + timedelta(minutes=5), attempts=1, error="down")},
+                given_up={to_carol: "recipient_unavailable"},
+            )
+        )
+
+    run_kudos(database_url, work)
+
+    assert outbox_rows(database_url) == [
+        ("dm", "U0002", 1, True, "down"),
+        ("dm", "U0003", 1, False, "recipient_unavailable"),
+    ]
+
+
+def test_forgetting_a_giver_drops_their_receipt_from_a_delivery_under_way(
+    database_url: str,
+) -> None:
+    run_kudos(
+        database_url,
+        lambda repo: store(repo, nomination("k1"), created_at=NOON, allowance=PLENTY),
+    )
+    engine = make_sync_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            forget_user(connection, team_id="T0001", user_id="U0001")
+    finally:
+        engine.dispose()
+
+    assert [(kind, target) for kind, target, *_ in outbox_rows(database_url)] == [
+        ("announcement", "C0001"),
+        ("dm", "U0002"),
+        ("dm", "U0003"),
+    ]
+
+
+def test_an_unusual_list_of_messages_is_stored_a_row_each() -> None:
+    kudos = nomination("k1").stored_as(7, created_at=NOON)
+    dm, receipt = (
+        Notification(NotificationKind.DIRECT_MESSAGE, "U0002"),
+        Notification(NotificationKind.RECEIPT, "U0001"),
+    )
+
+    assert stored_as(kudos, (dm, receipt)) == [("dm", "U0002"), ("receipt", "U0001")]

@@ -82,6 +82,10 @@ class Settlement:
     all_done: bool = False  # `done` is every entry the kudos had
 
     @property
+    def names_entries(self) -> bool:
+        return bool(self.done or self.retry or self.given_up)
+
+    @property
     def changes_anything(self) -> bool:
         return bool(
             self.announcement or self.direct_messages or self.done or self.retry or self.given_up
