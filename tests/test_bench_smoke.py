@@ -1,5 +1,5 @@
-"""The benchmark still runs: a few requests through every app, end to end (its figures are
-read by people, not asserted; bench/ack_and_delivery.py)."""
+"""The benchmarks still run: a few requests through every app, end to end (their figures are
+read by people, not asserted; bench/ack_and_delivery.py, bench/instructions.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_benchmark_runs_every_app_and_delivers_every_kudos() -> None:
-    arguments = ["-n", "30", "-c", "5", "--givers", "10", "--warmup", "10", "--history", "0"]
+def run_bench(module: str, *arguments: str) -> str:
+    """The module's report; it must exit 0."""
     finished = subprocess.run(
-        [sys.executable, "-m", "bench.ack_and_delivery", *arguments],
+        [sys.executable, "-m", module, *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -21,8 +21,22 @@ def test_the_benchmark_runs_every_app_and_delivers_every_kudos() -> None:
         check=False,
     )
     assert finished.returncode == 0, finished.stderr[-3000:]
-    report = finished.stdout
+    return finished.stdout
+
+
+def test_the_benchmark_runs_every_app_and_delivers_every_kudos() -> None:
+    report = run_bench(
+        "bench.ack_and_delivery",
+        *("-n", "30", "-c", "5", "--givers", "10", "--warmup", "10", "--history", "0"),
+    )
     for app in ("bare", "minimal", "delight"):
         assert f"\n{app} " in report
     assert "non-200 answers: delight 0" in report
     assert "every delight kudos fully delivered: 30/30: yes" in report
+
+
+def test_the_instruction_count_runs_both_apps_in_process() -> None:
+    """bench/instructions.py without valgrind (the count itself is valgrind's)."""
+    report = run_bench("bench.instructions", "--cpu", "--kudos", "20", "--history", "0")
+    assert "minimal " in report
+    assert "delight " in report

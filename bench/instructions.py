@@ -1,0 +1,258 @@
+"""Instructions per delivered kudos: Delight's own work against the minimal app's, counted.
+
+`python -m bench.instructions [--kudos 1000] [--apps minimal,delight] [--history 20000]`
+
+CPU time on this machine drifts by ±15% and more between runs, more than the differences worth
+measuring (bench/ack_and_delivery.py takes turns and medians for that). An instruction count
+does not drift: each app runs in a process of its own under valgrind's callgrind, and two runs
+of the same code agree to 0.1%, whatever else the machine is doing. So a change to the hot path
+can be judged in minutes, and exactly.
+
+What is counted: `--kudos` `/delight` requests, each a signed slash command as Slack sends it,
+dispatched straight to the app's Bolt app (the aiohttp server and the HTTP are left out: they
+are the same for both apps), 50 at a time, until every kudos is delivered; Slack's Web API and
+response_url are answered in the same process, at once. Instruction counting starts after a
+warm-up (one request per giver: the directory cache knows them, as in a workspace in use) and
+stops when the last confirmation is sent. Delight stores into SQLite with `--history` kudos of
+history. Without valgrind (`--cpu`), the same runs print CPU time instead, which drifts.
+
+Each app runs in its own child process (`--child APP`): the fakes below replace slack-sdk's
+HTTP methods for the whole process, which is why they never share one with anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/instructions.py` as well as `-m`
+    sys.path.insert(0, str(ROOT))
+
+from slack_bolt.async_app import AsyncApp  # noqa: E402
+from slack_sdk.web.async_base_client import AsyncBaseClient  # noqa: E402
+from slack_sdk.web.async_slack_response import AsyncSlackResponse  # noqa: E402
+from slack_sdk.webhook.async_client import AsyncWebhookClient  # noqa: E402
+from slack_sdk.webhook.webhook_response import WebhookResponse  # noqa: E402
+
+from bench import apps  # noqa: E402
+from bench.ack_and_delivery import (  # noqa: E402
+    DEFAULT_GIVERS,
+    MAX_DAILY_LIMIT,
+    TEAM_ID,
+    Workload,
+    load_history,
+)
+from bot.runtime import build_runtime, tune_garbage_collection  # noqa: E402
+from handlers.web import SlackRequest  # noqa: E402
+from tests.driver import sign  # noqa: E402
+
+NOWHERE = "http://127.0.0.1:9/"  # never called: the fakes below answer first
+CONCURRENCY = 50
+
+
+class InProcessSlack:
+    """Slack's Web API and response_url, answered at once in this process."""
+
+    def __init__(self) -> None:
+        self._ts = itertools.count(1)
+        self.confirmed = 0
+        self.expected = 0
+        self.all_confirmed = asyncio.Event()
+
+    def install(self) -> None:
+        slack = self
+
+        async def api_call(
+            client: AsyncBaseClient, api_method: str, **kwargs: Any
+        ) -> AsyncSlackResponse:
+            await asyncio.sleep(0)  # a real call gives the loop up at least once
+            args = kwargs.get("json") or kwargs.get("data") or kwargs.get("params") or {}
+            response = AsyncSlackResponse(
+                client=client,
+                http_verb="POST",
+                api_url=api_method,
+                req_args={},
+                data=slack.answer(api_method, args),
+                headers={},
+                status_code=200,
+            )
+            response.validate()  # type: ignore[no-untyped-call]  # as slack-sdk's call does
+            return response
+
+        async def send_dict(
+            hook: AsyncWebhookClient, body: dict[str, Any], headers: Any = None
+        ) -> WebhookResponse:
+            await asyncio.sleep(0)
+            slack.confirmed += 1
+            if slack.confirmed >= slack.expected:
+                slack.all_confirmed.set()
+            return WebhookResponse(url=hook.url, status_code=200, body="ok", headers={})
+
+        AsyncBaseClient.api_call = api_call  # type: ignore[method-assign,assignment]
+        AsyncWebhookClient.send_dict = send_dict  # type: ignore[method-assign,assignment]
+
+    def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": args["channel"], "ts": f"{next(self._ts)}.000100"}
+        if method == "users.info":
+            uid = args["user"]
+            profile = {"display_name": uid.lower()}
+            return {"ok": True, "user": {"id": uid, "tz": "Europe/Paris", "profile": profile}}
+        if method == "auth.test":
+            return {"ok": True, "team_id": TEAM_ID, "user_id": "UBOT", "bot_id": "BBOT"}
+        return {"ok": True}
+
+    def expect(self, confirmations: int) -> None:
+        self.confirmed, self.expected = 0, confirmations
+        self.all_confirmed.clear()
+
+
+async def deliver(
+    bolt: AsyncApp,
+    slack: InProcessSlack,
+    workload: Workload,
+    kudos: int,
+    answering: Callable[[], AbstractContextManager[object]],
+) -> None:
+    """`kudos` requests, CONCURRENCY at a time, until every giver got their confirmation."""
+    slack.expect(kudos)
+    bodies = iter([workload.next().body.decode() for _ in range(kudos)])
+
+    async def client() -> None:
+        for body in bodies:
+            headers = {
+                **sign(body.encode(), secret=apps.SIGNING_SECRET),
+                "content-type": "application/x-www-form-urlencoded",
+            }
+            with answering():  # as handlers/web.py does
+                response = await bolt.async_dispatch(
+                    SlackRequest(body=body, query="", headers=headers)
+                )
+            assert response.status == 200, (response.status, response.body)
+
+    await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
+    await asyncio.wait_for(slack.all_confirmed.wait(), 300)
+
+
+def callgrind_control(switch: str) -> None:
+    """Instruction counting on or off in this process, when it runs under callgrind."""
+    if os.environ.get("BENCH_UNDER_CALLGRIND"):
+        subprocess.run(
+            ["callgrind_control", "-i", switch, str(os.getpid())], check=True, capture_output=True
+        )
+
+
+async def run_child(app: str, kudos: int, database: str) -> None:
+    slack = InProcessSlack()
+    slack.install()
+    answering: Callable[[], AbstractContextManager[object]] = nullcontext
+    close = None
+    if app == "delight":
+        settings = apps.delight_settings(NOWHERE, database, MAX_DAILY_LIMIT)
+        runtime = build_runtime(settings)
+        bolt, answering, close = runtime.bolt, runtime.turns.answering, runtime.close
+    else:
+        # build_minimal's Bolt app itself, not the web app around it.
+        setattr(apps, "create_web_app", lambda *, bolt, **_: bolt)  # noqa: B010
+        bolt = apps.build_minimal(NOWHERE)[0]  # type: ignore[assignment]
+    tune_garbage_collection()  # as bench.serving does for every app
+    workload = Workload(recipients=1, givers=DEFAULT_GIVERS, response_url=NOWHERE + "respond")
+    await deliver(bolt, slack, workload, DEFAULT_GIVERS, answering)  # warm-up: each giver once
+    callgrind_control("on")
+    started = time.process_time()
+    await deliver(bolt, slack, workload, kudos, answering)
+    cpu = time.process_time() - started
+    callgrind_control("off")
+    print(f"CPU {cpu / kudos * 1000:.3f} ms per kudos", flush=True)
+    if close is not None:
+        await close()
+
+
+def count(app: str, kudos: int, database: str, *, valgrind: bool) -> tuple[float | None, float]:
+    """(instructions, CPU ms) per kudos of one app, in a child process."""
+    child = [sys.executable, "-m", "bench.instructions", "--child", app, "--kudos", str(kudos)]
+    child += ["--database-url", database]
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as scratch:
+        if valgrind:
+            env["BENCH_UNDER_CALLGRIND"] = "1"
+            out = str(Path(scratch) / "callgrind.out")
+            child = [
+                "valgrind",
+                "--tool=callgrind",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={out}",
+                *child,
+            ]
+        finished = subprocess.run(
+            child, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+    if finished.returncode != 0:
+        raise SystemExit(f"{app} failed:\n{finished.stderr[-3000:]}")
+    cpu = float(re.findall(r"CPU ([\d.]+) ms per kudos", finished.stdout)[-1])
+    collected = re.findall(r"Collected : (\d+)", finished.stderr)
+    return (int(collected[-1]) / kudos if collected else None), cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--apps", default="minimal,delight", help="comma-separated")
+    parser.add_argument("--kudos", type=int, default=1000, help="counted, per app (1000)")
+    parser.add_argument("--history", type=int, default=20_000, help="Delight's kudos of history")
+    parser.add_argument("--cpu", action="store_true", help="no valgrind: CPU time only")
+    parser.add_argument("--child", choices=("minimal", "delight"), help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        asyncio.run(run_child(args.child, args.kudos, args.database_url))
+        return 0
+    valgrind = not args.cpu
+    if valgrind and not (shutil.which("valgrind") and shutil.which("callgrind_control")):
+        parser.error("valgrind is not installed (apt-get install valgrind), or use --cpu")
+    with tempfile.TemporaryDirectory() as scratch:
+        template = Path(scratch) / "history.db"
+        load_history(f"sqlite:///{template}", kudos=args.history, givers=DEFAULT_GIVERS)
+        databases = {}
+        for app in args.apps.split(","):
+            databases[app] = Path(scratch) / f"{app}.db"
+            shutil.copy(template, databases[app])  # the same history for every run
+        # Side by side under valgrind (a count does not depend on what else runs); one after
+        # the other for CPU time, which does.
+        with ThreadPoolExecutor(max_workers=len(databases) if valgrind else 1) as pool:
+            running = {
+                app: pool.submit(count, app, args.kudos, f"sqlite:///{db}", valgrind=valgrind)
+                for app, db in databases.items()
+            }
+            counted = {app: future.result() for app, future in running.items()}
+    print(f"{args.kudos} kudos per app, 1 recipient each, {CONCURRENCY} at a time; SQLite")
+    for app, (instructions, cpu) in counted.items():
+        if instructions is None:  # --cpu
+            print(f"  {app:8} {cpu:.3f} ms of CPU per kudos (this drifts from run to run)")
+        else:
+            print(f"  {app:8} {instructions / 1e6:.3f} M instructions per kudos")
+    if {"minimal", "delight"} <= counted.keys() and valgrind:
+        minimal, delight = counted["minimal"][0], counted["delight"][0]
+        assert minimal is not None
+        assert delight is not None
+        print(f"  minimal/delight: {minimal / delight:.3f}x (without the HTTP both pay alike)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
