@@ -41,8 +41,9 @@ def test_a_kudos_stored_by_a_killed_process_is_delivered_once_after_restart(
     finally:
         if first.poll() is None:
             first.kill()
+        # Whatever failed above: calls still held would keep the fake from shutting down.
+        fake_slack.release("chat.postMessage")
     assert {c.args["channel"] for c in in_flight} == {"C0001", "U0002", "U0003"}
-    fake_slack.release("chat.postMessage")
     assert posts(fake_slack) == []
     assert fake_slack.calls("response_url") == []  # the giver heard nothing
 
@@ -100,6 +101,7 @@ def test_a_clock_process_delivers_what_a_killed_web_process_stored(
     finally:
         if web.poll() is None:
             web.kill()
+        fake_slack.release("chat.postMessage")  # (as above)
         output = stop(clock)
     assert clock.returncode == 0, output
     sent = sorted((c.args["channel"], c.token) for c in posts(fake_slack))
