@@ -13,8 +13,9 @@ dispatched straight to the app's Bolt app (the aiohttp server and the HTTP are l
 are the same for both apps), 50 at a time, until every kudos is delivered; Slack's Web API and
 response_url are answered in the same process, at once. Instruction counting starts after a
 warm-up (one request per giver: the directory cache knows them, as in a workspace in use) and
-stops when the last confirmation is sent. Delight stores into SQLite with `--history` kudos of
-history. Without valgrind (`--cpu`), the same runs print CPU time instead, which drifts.
+stops when the last confirmation is sent. Delight stores into SQLite (or a scratch database on
+the PostgreSQL server of `--database-url`) with `--history` kudos of history. Without valgrind
+(`--cpu`), the same runs print CPU time instead, which drifts.
 
 Each app runs in its own child process (`--child APP`): the fakes below replace slack-sdk's
 HTTP methods for the whole process, which is why they never share one with anything else.
@@ -53,6 +54,7 @@ from bench.ack_and_delivery import (  # noqa: E402
     MAX_DAILY_LIMIT,
     TEAM_ID,
     Workload,
+    delight_database,
     load_history,
 )
 from bot.runtime import build_runtime, tune_garbage_collection  # noqa: E402
@@ -184,7 +186,7 @@ async def run_child(app: str, kudos: int, database: str) -> None:
 def count(app: str, kudos: int, database: str, *, valgrind: bool) -> tuple[float | None, float]:
     """(instructions, CPU ms) per kudos of one app, in a child process."""
     child = [sys.executable, "-m", "bench.instructions", "--child", app, "--kudos", str(kudos)]
-    child += ["--database-url", database]
+    child += ["--child-database", database]
     env = dict(os.environ)
     with tempfile.TemporaryDirectory() as scratch:
         if valgrind:
@@ -215,29 +217,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kudos", type=int, default=1000, help="counted, per app (1000)")
     parser.add_argument("--history", type=int, default=20_000, help="Delight's kudos of history")
     parser.add_argument("--cpu", action="store_true", help="no valgrind: CPU time only")
+    parser.add_argument(
+        "--database-url",
+        help="a postgresql:// server for Delight (a scratch database, dropped after); "
+        "default: SQLite in a temp dir",
+    )
     parser.add_argument("--child", choices=("minimal", "delight"), help=argparse.SUPPRESS)
-    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    parser.add_argument("--child-database", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        asyncio.run(run_child(args.child, args.kudos, args.database_url))
+        asyncio.run(run_child(args.child, args.kudos, args.child_database))
         return 0
     valgrind = not args.cpu
     if valgrind and not (shutil.which("valgrind") and shutil.which("callgrind_control")):
         parser.error("valgrind is not installed (apt-get install valgrind), or use --cpu")
-    with tempfile.TemporaryDirectory() as scratch:
-        template = Path(scratch) / "history.db"
-        load_history(f"sqlite:///{template}", kudos=args.history, givers=DEFAULT_GIVERS)
-        databases = {}
-        for app in args.apps.split(","):
-            databases[app] = Path(scratch) / f"{app}.db"
-            shutil.copy(template, databases[app])  # the same history for every run
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        delight_database(args.database_url, Path(scratch)) as (database, described),
+    ):
+        load_history(database, kudos=args.history, givers=DEFAULT_GIVERS)
         # One after the other: side by side, each run's timing changes how kudos group into
-        # transactions and deliveries, and so the count (by ~1.5%, measured).
+        # transactions and deliveries, and so the count (by ~1.5%, measured). Only Delight
+        # uses the database.
         counted = {
-            app: count(app, args.kudos, f"sqlite:///{db}", valgrind=valgrind)
-            for app, db in databases.items()
+            app: count(app, args.kudos, database, valgrind=valgrind) for app in args.apps.split(",")
         }
-    print(f"{args.kudos} kudos per app, 1 recipient each, {CONCURRENCY} at a time; SQLite")
+    print(f"{args.kudos} kudos per app, 1 recipient each, {CONCURRENCY} at a time")
+    print(f"Delight's database: {described}, {args.history:,} kudos of history")
     for app, (instructions, cpu) in counted.items():
         if instructions is None:  # --cpu
             print(f"  {app:8} {cpu:.3f} ms of CPU per kudos (this drifts from run to run)")
