@@ -398,6 +398,38 @@ def test_settings_fall_back_to_the_deployment_defaults(database_url: str) -> Non
     assert (reset.recognition_channel_id, reset.daily_limit) == ("CDEFAULT", 10)
 
 
+def test_settings_asked_for_at_once_are_read_once_and_a_save_is_never_undone(
+    database_url: str,
+) -> None:
+    async def work(database: Database) -> Any:
+        repo = SqlSettingsRepository(
+            database, default_recognition_channel="CDEFAULT", default_daily_limit=10
+        )
+        reads = 0
+        transaction = database.transaction
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            nonlocal reads
+            reads += 1
+            return await transaction(*args, **kwargs)
+
+        database.transaction = counted  # type: ignore[method-assign]
+        at_once = await asyncio.gather(*(repo.get("T0001") for _ in range(20)))
+        reads_at_once = reads
+        # A save while a read is under way: that read's value is not the one kept.
+        asked_before = asyncio.ensure_future(repo.get("T0002"))
+        await asyncio.sleep(0)
+        saved = await repo.save("T0002", daily_limit=3)
+        await asked_before
+        return at_once, reads_at_once, saved, await repo.get("T0002")
+
+    at_once, reads_at_once, saved, after = run(database_url, work)
+
+    assert reads_at_once == 1
+    assert {s.daily_limit for s in at_once} == {10}
+    assert saved.daily_limit == after.daily_limit == 3
+
+
 @pytest.mark.parametrize(
     "moment",
     [
