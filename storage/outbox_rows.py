@@ -36,27 +36,34 @@ _ANNOUNCEMENT, _DM, _RECEIPT = (
 )
 
 
+def _usual(
+    giver_id: str, recipient_ids: Sequence[str], channel: str | None
+) -> list[tuple[NotificationKind, str]]:
+    """(kind, target) of what a plan row stands for: the announcement in `channel` (none
+    without one), a DM to each recipient, the giver's receipt."""
+    return [
+        *([(_ANNOUNCEMENT, channel)] if channel else []),
+        *((_DM, uid) for uid in recipient_ids),
+        (_RECEIPT, giver_id),
+    ]
+
+
 def usual_entries(
     giver_id: str, recipient_ids: Sequence[str], channel: str | None
 ) -> tuple[Notification, ...]:
-    """What a plan row stands for: the announcement in `channel` (none without one), a DM to
-    each recipient, the giver's receipt."""
-    return (
-        *((Notification(_ANNOUNCEMENT, channel),) if channel else ()),
-        *(Notification(_DM, uid) for uid in recipient_ids),
-        Notification(_RECEIPT, giver_id),
+    """The entries a plan row stands for."""
+    return tuple(
+        Notification(kind, target) for kind, target in _usual(giver_id, recipient_ids, channel)
     )
 
 
 def stored_as(kudos: Kudos, entries: Sequence[Notification]) -> Sequence[tuple[str, str]]:
     """The (kind, target) of the rows that store a new kudos' entries."""
     channel = entries[0].target if entries and entries[0].kind is _ANNOUNCEMENT else None
-    usual = [
-        *([(_ANNOUNCEMENT, channel)] if channel else []),
-        *((_DM, uid) for uid in kudos.recipient_ids),
-        (_RECEIPT, kudos.giver_id),
-    ]
-    if [(n.kind, n.target) for n in entries] == usual:
+    # Compared as pairs: building the usual Notifications for every new kudos costs more.
+    if [(n.kind, n.target) for n in entries] == _usual(
+        kudos.giver_id, kudos.recipient_ids, channel
+    ):
         return ((PLAN, channel or ""),)
     return [(n.kind.value, n.target) for n in entries]
 
