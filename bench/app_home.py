@@ -90,7 +90,7 @@ def seed(database_url: str) -> None:
                         "private": False,
                         "created_at": at,
                         "announcement_channel_id": "C1",
-                        "announcement_ts": f"{i}.000100",
+                        "announcement_message_id": f"{i}.000100",
                     }
                 )
                 recipients.append(

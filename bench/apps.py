@@ -118,7 +118,7 @@ def build_minimal(slack_api_url: str) -> tuple[web.Application, Cleanup]:
             response = await client.chat_postMessage(
                 channel=to, text=message.text, blocks=message.blocks, unfurl_links=False
             )
-            return Posted(channel_id=str(response["channel"]), ts=str(response["ts"]))
+            return Posted(str(response["channel"]), str(response["ts"]))
 
         announcement, *dms = await asyncio.gather(
             post(channel, blocks.announcement(kudos)),

@@ -192,7 +192,7 @@ class SqlDigestLedger:
                     status=status,
                     reason=reason,
                     channel_id=posted.channel_id if posted else None,
-                    message_ts=posted.ts if posted else None,
+                    message_id=posted.message_id if posted else None,
                     updated_at=now,
                 )
             )

@@ -36,7 +36,7 @@ COLUMNS = (
     "source",
     "source_url",
     "announcement_channel_id",
-    "announcement_ts",
+    "announcement_message_id",
 )
 # A spreadsheet runs a cell that starts like a formula; stories are user text (OWASP "CSV
 # injection"), so such cells get a leading apostrophe, which spreadsheets hide.
@@ -98,8 +98,8 @@ def as_record(kudos: Kudos) -> dict[str, Any]:
         "story": kudos.story,
         "source": kudos.source.value,
         "source_url": kudos.source_url,
-        "announcement_channel_id": kudos.announcement_channel_id,
-        "announcement_ts": kudos.announcement_ts,
+        "announcement_channel_id": kudos.announcement and kudos.announcement.channel_id,
+        "announcement_message_id": kudos.announcement and kudos.announcement.message_id,
     }
 
 

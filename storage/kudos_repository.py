@@ -23,9 +23,9 @@ from bot.core.model import (
     DailyAllowance,
     Given,
     Kudos,
+    MessageRef,
     Nomination,
     Notification,
-    Posted,
     Source,
 )
 from bot.core.outbox import Settlement
@@ -93,7 +93,10 @@ _GIVE_UP = (
 _RECORD_ANNOUNCEMENT = (
     update(KUDOS)
     .where(KUDOS.c.id == bindparam("kudos_id"))
-    .values(announcement_channel_id=bindparam("channel_id"), announcement_ts=bindparam("ts"))
+    .values(
+        announcement_channel_id=bindparam("channel_id"),
+        announcement_message_id=bindparam("message_id"),
+    )
 )
 _RECORD_DM = (
     update(RECIPIENTS)
@@ -101,7 +104,7 @@ _RECORD_DM = (
         RECIPIENTS.c.kudos_id == bindparam("which_kudos"),
         RECIPIENTS.c.recipient_id == bindparam("which_recipient"),
     )
-    .values(dm_channel_id=bindparam("channel_id"), dm_ts=bindparam("ts"))
+    .values(dm_channel_id=bindparam("channel_id"), dm_message_id=bindparam("message_id"))
 )
 # The hot path's statements, run on the driver's cursor (storage/driver_sql.py).
 _KUDOS_COLUMNS = (
@@ -140,12 +143,16 @@ _COUNT_AND_INSERT = DriverStatement(
     )
 )
 # A group's child rows and most of its settlements: one statement each, for all the rows.
-_ANNOUNCED_AS = {"kudos_id": "id", "channel_id": "announcement_channel_id", "ts": "announcement_ts"}
+_ANNOUNCED_AS = {
+    "kudos_id": "id",
+    "channel_id": "announcement_channel_id",
+    "message_id": "announcement_message_id",
+}
 _DM_AS = {
     "which_kudos": "kudos_id",
     "which_recipient": "recipient_id",
     "channel_id": "dm_channel_id",
-    "ts": "dm_ts",
+    "message_id": "dm_message_id",
 }
 _FAST_INSERT_RECIPIENT = RowsStatement.insert(
     RECIPIENTS, ("kudos_id", "recipient_id", "position", "team_id", "created_at", "removed")
@@ -166,16 +173,17 @@ _FAST_INSERT_OUTBOX = RowsStatement.insert(
 )
 _FAST_RECORD_ANNOUNCEMENT = RowsStatement(
     DriverStatement(_RECORD_ANNOUNCEMENT),
-    "UPDATE kudos SET announcement_channel_id = u.channel_id, announcement_ts = u.ts"
+    "UPDATE kudos SET announcement_channel_id = u.channel_id,"
+    " announcement_message_id = u.message_id"
     f" FROM unnest({arrays(KUDOS, _ANNOUNCED_AS)})"
-    " AS u(kudos_id, channel_id, ts) WHERE kudos.id = u.kudos_id",
+    " AS u(kudos_id, channel_id, message_id) WHERE kudos.id = u.kudos_id",
     tuple(_ANNOUNCED_AS),
 )
 _FAST_RECORD_DM = RowsStatement(
     DriverStatement(_RECORD_DM),
-    "UPDATE kudos_recipient SET dm_channel_id = u.channel_id, dm_ts = u.ts"
+    "UPDATE kudos_recipient SET dm_channel_id = u.channel_id, dm_message_id = u.message_id"
     f" FROM unnest({arrays(RECIPIENTS, _DM_AS)})"
-    " AS u(kudos_id, recipient_id, channel_id, ts)"
+    " AS u(kudos_id, recipient_id, channel_id, message_id)"
     " WHERE kudos_recipient.kudos_id = u.kudos_id"
     " AND kudos_recipient.recipient_id = u.recipient_id",
     tuple(_DM_AS),
@@ -193,11 +201,11 @@ KUDOS_BY_ID = select(KUDOS).where(
 )
 _KUDOS_BY_ANNOUNCEMENT = select(KUDOS).where(
     KUDOS.c.team_id == bindparam("team_id"),
-    KUDOS.c.announcement_ts == bindparam("ts"),
+    KUDOS.c.announcement_message_id == bindparam("message_id"),
     KUDOS.c.announcement_channel_id == bindparam("channel_id"),
 )
 _RECIPIENTS_OF = (
-    select(RECIPIENTS.c.recipient_id, RECIPIENTS.c.dm_channel_id, RECIPIENTS.c.dm_ts)
+    select(RECIPIENTS.c.recipient_id, RECIPIENTS.c.dm_channel_id, RECIPIENTS.c.dm_message_id)
     .where(RECIPIENTS.c.kudos_id == bindparam("kudos_id"))
     .order_by(RECIPIENTS.c.position)
 )
@@ -399,9 +407,13 @@ class SqlKudosRepository:
             load_kudos, KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id
         )
 
-    async def by_announcement(self, *, team_id: str, channel_id: str, ts: str) -> Kudos | None:
+    async def by_announcement(self, *, team_id: str, message: MessageRef) -> Kudos | None:
         return await self._db.transaction(
-            load_kudos, _KUDOS_BY_ANNOUNCEMENT, team_id=team_id, channel_id=channel_id, ts=ts
+            load_kudos,
+            _KUDOS_BY_ANNOUNCEMENT,
+            team_id=team_id,
+            channel_id=message.channel_id,
+            message_id=message.message_id,
         )
 
     async def latest_given(self, *, team_id: str, giver_id: str, since: datetime) -> Kudos | None:
@@ -419,11 +431,11 @@ class SqlKudosRepository:
 
     async def remove(
         self, *, team_id: str, kudos_id: int, removed_by: str, at: datetime
-    ) -> tuple[Kudos, dict[str, Posted]] | None:
+    ) -> tuple[Kudos, dict[str, MessageRef]] | None:
         """Mark a kudos removed; returns it with the DMs it was delivered as, or None when it
         does not exist in this workspace or was removed already (so a repeat does nothing)."""
 
-        def work(connection: Connection) -> tuple[Kudos, dict[str, Posted]] | None:
+        def work(connection: Connection) -> tuple[Kudos, dict[str, MessageRef]] | None:
             changed = connection.execute(
                 _REMOVE,
                 {"which_team": team_id, "which_kudos": kudos_id, "by": removed_by, "at": at},
@@ -435,9 +447,9 @@ class SqlKudosRepository:
             kudos = load_kudos(connection, KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id)
             assert kudos is not None
             dms = {
-                row.recipient_id: Posted(channel_id=row.dm_channel_id, ts=row.dm_ts)
+                row.recipient_id: MessageRef(row.dm_channel_id, row.dm_message_id)
                 for row in connection.execute(_RECIPIENTS_OF, {"kudos_id": kudos_id})
-                if row.dm_channel_id and row.dm_ts
+                if row.dm_channel_id and row.dm_message_id
             }
             return kudos, dms
 
@@ -587,7 +599,7 @@ def _record_settlements(cursor: DriverCursor, settlements: Sequence[Settlement])
             {
                 "kudos_id": s.kudos_id,
                 "channel_id": s.announcement.channel_id,
-                "ts": s.announcement.ts,
+                "message_id": s.announcement.message_id,
             }
             for s in settlements
             if s.announcement is not None
@@ -597,7 +609,7 @@ def _record_settlements(cursor: DriverCursor, settlements: Sequence[Settlement])
                 "which_kudos": s.kudos_id,
                 "which_recipient": uid,
                 "channel_id": p.channel_id,
-                "ts": p.ts,
+                "message_id": p.message_id,
             }
             for s in settlements
             for uid, p in s.direct_messages.items()
@@ -646,8 +658,11 @@ def kudos_from_row(row: Row[Any], recipients: tuple[str, ...], elements: set[str
         created_at=row.created_at,
         origin_channel_id=row.origin_channel_id,
         source_url=row.source_url,
-        announcement_channel_id=row.announcement_channel_id,
-        announcement_ts=row.announcement_ts,
+        announcement=(
+            MessageRef(row.announcement_channel_id, row.announcement_message_id)
+            if row.announcement_channel_id and row.announcement_message_id
+            else None
+        ),
         private=row.private,
         removed_at=row.removed_at,
         removed_by=row.removed_by,

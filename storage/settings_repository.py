@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlmodel import SQLModel
 
-from bot.core.model import DEFAULT_ENDORSEMENT_EMOJI, WorkspaceSettings
+from bot.core.model import WorkspaceSettings
 from bot.expiring_cache import ExpiringCache
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database, insert_or_merge
@@ -22,7 +22,7 @@ CHANGEABLE = (
     "daily_limit",
     "require_element",
     "leaderboard_enabled",
-    "endorsement_emoji",
+    "endorsement_reaction",
     "admin_ids",
 )
 
@@ -92,7 +92,7 @@ class SqlSettingsRepository:
             daily_limit=chosen("daily_limit", self._default_limit),
             require_element=bool(chosen("require_element", False)),
             leaderboard_enabled=bool(chosen("leaderboard_enabled", False)),
-            endorsement_emoji=chosen("endorsement_emoji", DEFAULT_ENDORSEMENT_EMOJI),
+            endorsement_reaction=row.get("endorsement_reaction"),
             admin_ids=tuple(filter(None, (row.get("admin_ids") or "").split(","))),
         )
 

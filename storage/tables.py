@@ -1,4 +1,8 @@
-"""The database tables. Every row carries its workspace (team_id): queries are scoped by it."""
+"""The database tables. Every row carries its workspace (team_id): queries are scoped by it.
+
+A workspace id names its platform too: a Slack workspace's is its team id (T…/E…), a Teams
+tenant's is `msteams:<tenant id>` (bot/core/workspaces.py), so two platforms' workspaces share
+one database without ever sharing a key."""
 
 from __future__ import annotations
 
@@ -31,7 +35,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-_ANNOUNCED = text("announcement_ts IS NOT NULL")  # ix_kudos_announcement's condition
+WORKSPACE_ID = 64  # "msteams:" and a 36-character tenant GUID, with room to spare
+PLATFORM_ID = 255  # people, channels, conversations, messages: Teams' ids run past 100
+
+_ANNOUNCED = text("announcement_message_id IS NOT NULL")  # ix_kudos_announcement's condition
 
 
 def _utc_column(**kwargs: Any) -> Any:
@@ -59,7 +66,7 @@ class KudosRow(SQLModel, table=True):
         Index(
             "ix_kudos_announcement",
             "team_id",
-            "announcement_ts",
+            "announcement_message_id",
             "announcement_channel_id",
             sqlite_where=_ANNOUNCED,
             postgresql_where=_ANNOUNCED,
@@ -67,16 +74,16 @@ class KudosRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(max_length=32)
-    giver_id: str = Field(max_length=32)
+    team_id: str = Field(max_length=WORKSPACE_ID)
+    giver_id: str = Field(max_length=PLATFORM_ID)
     story: str = Field(sa_column=Column(Text, nullable=False))
     source: str = Field(max_length=16)
     request_key: str = Field(max_length=255)
     recipient_count: int
-    origin_channel_id: str | None = Field(default=None, max_length=32)
+    origin_channel_id: str | None = Field(default=None, max_length=PLATFORM_ID)
     source_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    announcement_channel_id: str | None = Field(default=None, max_length=32)
-    announcement_ts: str | None = Field(default=None, max_length=32)
+    announcement_channel_id: str | None = Field(default=None, max_length=PLATFORM_ID)
+    announcement_message_id: str | None = Field(default=None, max_length=PLATFORM_ID)
     # No public announcement: the recipients' DMs and the manager digest only.
     private: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = _utc_column()
@@ -85,7 +92,7 @@ class KudosRow(SQLModel, table=True):
     removed_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
-    removed_by: str | None = Field(default=None, max_length=32)
+    removed_by: str | None = Field(default=None, max_length=PLATFORM_ID)
 
 
 class KudosRecipientRow(SQLModel, table=True):
@@ -105,14 +112,16 @@ class KudosRecipientRow(SQLModel, table=True):
     )
 
     kudos_id: int = Field(foreign_key="kudos.id", primary_key=True, ondelete="CASCADE")
-    recipient_id: str = Field(primary_key=True, max_length=32)
+    recipient_id: str = Field(primary_key=True, max_length=PLATFORM_ID)
     position: int  # the order the giver named them in
-    team_id: str = Field(max_length=32)
+    team_id: str = Field(max_length=WORKSPACE_ID)
     created_at: datetime = _utc_column()  # copied from the kudos so "received" queries need no join
     # Copied from the kudos when it is removed, so "received" queries need no join.
     removed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
-    dm_channel_id: str | None = Field(default=None, max_length=32)  # so undo can take it back
-    dm_ts: str | None = Field(default=None, max_length=32)
+    dm_channel_id: str | None = Field(
+        default=None, max_length=PLATFORM_ID
+    )  # so undo can take it back
+    dm_message_id: str | None = Field(default=None, max_length=PLATFORM_ID)
 
 
 class KudosElementRow(SQLModel, table=True):
@@ -127,12 +136,12 @@ class WorkspaceSettingsRow(SQLModel, table=True):
 
     __tablename__ = "workspace_settings"
 
-    team_id: str = Field(primary_key=True, max_length=32)
-    recognition_channel_id: str | None = Field(default=None, max_length=32)
+    team_id: str = Field(primary_key=True, max_length=WORKSPACE_ID)
+    recognition_channel_id: str | None = Field(default=None, max_length=PLATFORM_ID)
     daily_limit: int | None = Field(default=None)
     require_element: bool | None = Field(default=None)
     leaderboard_enabled: bool | None = Field(default=None)
-    endorsement_emoji: str | None = Field(default=None, max_length=64)
+    endorsement_reaction: str | None = Field(default=None, max_length=64)
     admin_ids: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # "U1,U2"
     updated_at: datetime = _utc_column()
 
@@ -142,8 +151,8 @@ class ProcessedEventRow(SQLModel, table=True):
 
     __tablename__ = "processed_event"
 
-    team_id: str = Field(primary_key=True, max_length=32)
-    event_id: str = Field(primary_key=True, max_length=64)
+    team_id: str = Field(primary_key=True, max_length=WORKSPACE_ID)
+    event_id: str = Field(primary_key=True, max_length=PLATFORM_ID)
     received_at: datetime = _utc_column(index=True)
 
 
@@ -153,9 +162,9 @@ class TipScheduleRow(SQLModel, table=True):
     __tablename__ = "tip_schedule"
 
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(max_length=32, index=True)
-    channel_id: str = Field(max_length=32)
-    owner_id: str = Field(max_length=32)  # the admin told when it cannot be delivered
+    team_id: str = Field(max_length=WORKSPACE_ID, index=True)
+    channel_id: str = Field(max_length=PLATFORM_ID)
+    owner_id: str = Field(max_length=PLATFORM_ID)  # the admin told when it cannot be delivered
     weekdays: str = Field(max_length=16)  # "0,1,2,3,4": Monday to Friday
     at: str = Field(max_length=5)  # "09:00", local to `timezone`
     timezone: str = Field(max_length=64)
@@ -192,7 +201,7 @@ class TipDeliveryRow(SQLModel, table=True):
     tip_id: str | None = Field(default=None, max_length=80)
     status: str = Field(max_length=16)  # sending, sent, skipped, failed
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    message_ts: str | None = Field(default=None, max_length=32)
+    message_id: str | None = Field(default=None, max_length=PLATFORM_ID)
     updated_at: datetime = _utc_column()
     request_key: str | None = Field(default=None, max_length=64)  # None: a scheduled occurrence
 
@@ -208,8 +217,8 @@ class TipDirectMessageRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     delivery_id: int = Field(foreign_key="tip_delivery.id", ondelete="CASCADE")
-    team_id: str = Field(max_length=32)
-    recipient_id: str = Field(max_length=32)
+    team_id: str = Field(max_length=WORKSPACE_ID)
+    recipient_id: str = Field(max_length=PLATFORM_ID)
     status: str = Field(max_length=16)  # sending, sent, failed
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     updated_at: datetime = _utc_column()
@@ -221,12 +230,12 @@ class CustomTipRow(SQLModel, table=True):
     __tablename__ = "tip_custom"
 
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(max_length=32, index=True)
+    team_id: str = Field(max_length=WORKSPACE_ID, index=True)
     element: str = Field(max_length=16)
     title: str = Field(sa_column=Column(Text, nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
     enabled: bool = True
-    author_id: str = Field(max_length=32)
+    author_id: str = Field(max_length=PLATFORM_ID)
     created_at: datetime = _utc_column()
 
 
@@ -235,7 +244,7 @@ class DisabledTipRow(SQLModel, table=True):
 
     __tablename__ = "tip_disabled"
 
-    team_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(primary_key=True, max_length=WORKSPACE_ID)
     tip_id: str = Field(primary_key=True, max_length=80)
     disabled_at: datetime = _utc_column()
 
@@ -246,8 +255,8 @@ class KudosEndorsementRow(SQLModel, table=True):
     __tablename__ = "kudos_endorsement"
 
     kudos_id: int = Field(foreign_key="kudos.id", primary_key=True, ondelete="CASCADE")
-    user_id: str = Field(primary_key=True, max_length=32)
-    team_id: str = Field(max_length=32)
+    user_id: str = Field(primary_key=True, max_length=PLATFORM_ID)
+    team_id: str = Field(max_length=WORKSPACE_ID)
     via: str = Field(max_length=16)  # button or reaction
     created_at: datetime = _utc_column()
 
@@ -255,8 +264,8 @@ class KudosEndorsementRow(SQLModel, table=True):
 class UserPreferenceRow(SQLModel, table=True):
     __tablename__ = "user_preference"
 
-    team_id: str = Field(primary_key=True, max_length=32)
-    user_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(primary_key=True, max_length=WORKSPACE_ID)
+    user_id: str = Field(primary_key=True, max_length=PLATFORM_ID)
     public_announcements: bool = True  # False: kudos about me go by DM only
     updated_at: datetime = _utc_column()
 
@@ -268,8 +277,8 @@ class AuditLogRow(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_log_team_time", "team_id", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(max_length=32)
-    actor_id: str = Field(max_length=32)
+    team_id: str = Field(max_length=WORKSPACE_ID)
+    actor_id: str = Field(max_length=PLATFORM_ID)
     action: str = Field(max_length=64)
     detail: str = Field(sa_column=Column(Text, nullable=False))  # JSON
     created_at: datetime = _utc_column()
@@ -283,7 +292,7 @@ class InstallationRow(SQLModel, table=True):
 
     # Workspace IDs are unique across Slack, Enterprise Grid included; org-wide installs
     # (which have none) are not supported.
-    team_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(primary_key=True, max_length=WORKSPACE_ID)
     enterprise_id: str | None = Field(default=None, max_length=32)
     is_enterprise_install: bool = False
     team_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
@@ -323,9 +332,9 @@ class ManagerTeamRow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("team_id", "name", name="uq_manager_team_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(max_length=32)  # the workspace
+    team_id: str = Field(max_length=WORKSPACE_ID)  # the workspace
     name: str = Field(max_length=80)
-    created_by: str = Field(max_length=32)  # told when a digest cannot be delivered
+    created_by: str = Field(max_length=PLATFORM_ID)  # told when a digest cannot be delivered
     created_at: datetime = _utc_column()
 
 
@@ -336,8 +345,8 @@ class ManagerTeamManagerRow(SQLModel, table=True):
     manager_team_id: int = Field(
         foreign_key="manager_team.id", primary_key=True, ondelete="CASCADE"
     )
-    user_id: str = Field(primary_key=True, max_length=32)
-    team_id: str = Field(max_length=32)
+    user_id: str = Field(primary_key=True, max_length=PLATFORM_ID)
+    team_id: str = Field(max_length=WORKSPACE_ID)
     # Their Slack timezone, kept so the one-minute tick knows who is due without asking Slack;
     # refreshed when the team is saved and at each digest.
     tz: str | None = Field(default=None, max_length=64)
@@ -353,7 +362,7 @@ class ManagerTeamSourceRow(SQLModel, table=True):
         foreign_key="manager_team.id", primary_key=True, ondelete="CASCADE"
     )
     kind: str = Field(primary_key=True, max_length=16)  # user, usergroup, channel
-    ref_id: str = Field(primary_key=True, max_length=32)
+    ref_id: str = Field(primary_key=True, max_length=PLATFORM_ID)
 
 
 class DigestScheduleRow(SQLModel, table=True):
@@ -361,7 +370,7 @@ class DigestScheduleRow(SQLModel, table=True):
 
     __tablename__ = "digest_schedule"
 
-    team_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(primary_key=True, max_length=WORKSPACE_ID)
     weekday: int  # 0 = Monday
     hour: int  # local to each manager
     charts: bool = True
@@ -381,13 +390,13 @@ class DigestDeliveryRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     manager_team_id: int = Field(foreign_key="manager_team.id", ondelete="CASCADE")
-    manager_id: str = Field(max_length=32)
+    manager_id: str = Field(max_length=PLATFORM_ID)
     week: str = Field(max_length=8)  # ISO week the digest covers, "2026-W47"
     status: str = Field(max_length=16)  # sending, sent, failed, retry, skipped
     attempts: int = 1
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    channel_id: str | None = Field(default=None, max_length=32)
-    message_ts: str | None = Field(default=None, max_length=32)
+    channel_id: str | None = Field(default=None, max_length=PLATFORM_ID)
+    message_id: str | None = Field(default=None, max_length=PLATFORM_ID)
     updated_at: datetime = _utc_column()
 
 
@@ -402,8 +411,8 @@ class OutboxRow(SQLModel, table=True):
     kudos_id: int = Field(foreign_key="kudos.id", primary_key=True, ondelete="CASCADE")
     # announcement, dm, receipt; or plan: all three as usual (storage/outbox_rows.py)
     kind: str = Field(primary_key=True, max_length=16)
-    target: str = Field(primary_key=True, max_length=32)  # the channel, or the person's id
-    team_id: str = Field(max_length=32)
+    target: str = Field(primary_key=True, max_length=PLATFORM_ID)  # the channel, or the person's id
+    team_id: str = Field(max_length=WORKSPACE_ID)
     attempts: int = 0  # failed tries so far
     # Due from then on: another process leaves a delivery under way alone until it passes.
     next_attempt_at: datetime | None = Field(

@@ -225,7 +225,7 @@ class SqlTipScheduleRepository:
         status: str,
         at: datetime,
         reason: str | None = None,
-        message_ts: str | None = None,
+        message_id: str | None = None,
     ) -> None:
         def work(connection: Connection) -> None:
             connection.execute(
@@ -234,7 +234,7 @@ class SqlTipScheduleRepository:
                     DELIVERIES.c.schedule_id == schedule_id,
                     DELIVERIES.c.occurrence == occurrence,
                 )
-                .values(status=status, reason=reason, message_ts=message_ts, updated_at=at)
+                .values(status=status, reason=reason, message_id=message_id, updated_at=at)
             )
 
         await self._db.transaction(work)
@@ -282,7 +282,7 @@ class SqlTipScheduleRepository:
 
     async def interrupted(self, *, idle_since: datetime) -> list[Interrupted]:
         def work(connection: Connection) -> list[Interrupted]:
-            ledger = [c for c in DELIVERIES.c if c.name not in ("id", "message_ts", "updated_at")]
+            ledger = [c for c in DELIVERIES.c if c.name not in ("id", "message_id", "updated_at")]
             rows = connection.execute(
                 select(SCHEDULES, *ledger)
                 .join(SCHEDULES, SCHEDULES.c.id == DELIVERIES.c.schedule_id)

@@ -60,7 +60,9 @@ def seed_kudos(database_url: str, *kudos: dict[str, object]) -> list[int]:
                 )
                 if announced:
                     await record_announcement(
-                        repository, given.kudos.id, Posted(channel_id="C0KUDOS", ts=str(announced))
+                        repository,
+                        given.kudos.id,
+                        Posted(channel_id="C0KUDOS", message_id=str(announced)),
                     )
                 ids.append(given.kudos.id)
         finally:
@@ -146,7 +148,7 @@ def test_export_writes_every_kudos_of_the_workspace_as_csv(
     assert rows[0]["created_at"] == "2026-11-02T10:00:00+00:00"
     assert (rows[0]["giver_id"], rows[0]["recipient_ids"]) == ("U0001", "U0003 U0002")
     assert rows[0]["elements"] == "voluntary genuine"  # definition order
-    assert (rows[0]["announcement_channel_id"], rows[0]["announcement_ts"]) == (
+    assert (rows[0]["announcement_channel_id"], rows[0]["announcement_message_id"]) == (
         "C0KUDOS",
         "1700000000.000100",
     )
@@ -184,7 +186,7 @@ def test_export_as_json_lines_to_a_file_since_a_day(
     assert [r["created_at"][:10] for r in records] == ["2026-11-02", "2026-11-05"]
     assert records[0]["story"] == "=kept exactly as written, here"
     assert records[0]["recipient_ids"] == ["U0002"]
-    assert records[0]["announcement_ts"] is None
+    assert records[0]["announcement_message_id"] is None
     assert f"to {target}" in err
 
 

@@ -57,7 +57,7 @@ def test_home_shows_the_definition_my_kudos_and_what_i_can_do(
     slack.reaction(
         "sparkles",
         channel=kudos["announcement_channel_id"],
-        ts=kudos["announcement_ts"],
+        ts=kudos["announcement_message_id"],
         user="U0002",
     )
     fake_slack.wait_for_calls("chat.update")

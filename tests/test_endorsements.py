@@ -16,7 +16,7 @@ def test_the_button_endorses_once_and_the_announcement_shows_the_count(
     slack: SlackDriver, fake_slack: FakeSlack, database_url: str
 ) -> None:
     kudos = give(slack, fake_slack, database_url)
-    channel, ts = kudos["announcement_channel_id"], kudos["announcement_ts"]
+    channel, ts = kudos["announcement_channel_id"], kudos["announcement_message_id"]
     assert "Saw it too?" in message_text(fake_slack, channel, ts)
 
     slack.button("endorse_kudos", str(kudos["id"]), user="U0002")
@@ -35,7 +35,7 @@ def test_reaction_endorses_and_removing_it_takes_it_back(
     slack: SlackDriver, fake_slack: FakeSlack, database_url: str
 ) -> None:
     kudos = give(slack, fake_slack, database_url)
-    channel, ts = kudos["announcement_channel_id"], kudos["announcement_ts"]
+    channel, ts = kudos["announcement_channel_id"], kudos["announcement_message_id"]
 
     slack.reaction("sparkles", channel=channel, ts=ts, user="U0002")
     slack.reaction("sparkles::skin-tone-3", channel=channel, ts=ts, user="U0003")
@@ -58,7 +58,7 @@ def test_a_retried_reaction_event_counts_once(
     slack: SlackDriver, fake_slack: FakeSlack, database_url: str
 ) -> None:
     kudos = give(slack, fake_slack, database_url)
-    where = {"channel": kudos["announcement_channel_id"], "ts": kudos["announcement_ts"]}
+    where = {"channel": kudos["announcement_channel_id"], "ts": kudos["announcement_message_id"]}
 
     slack.reaction("sparkles", **where, user="U0002", event_id="Ev-endorse-1")
     slack.reaction("sparkles", **where, user="U0002", event_id="Ev-endorse-1", retry_num=1)
@@ -76,9 +76,9 @@ def test_only_the_configured_emoji_endorses(
     slack: SlackDriver, fake_slack: FakeSlack, database_url: str
 ) -> None:
     set_workspace(database_url)
-    execute(database_url, "UPDATE workspace_settings SET endorsement_emoji = 'raised_hands'")
+    execute(database_url, "UPDATE workspace_settings SET endorsement_reaction = 'raised_hands'")
     kudos = give(slack, fake_slack, database_url)
-    where = {"channel": kudos["announcement_channel_id"], "ts": kudos["announcement_ts"]}
+    where = {"channel": kudos["announcement_channel_id"], "ts": kudos["announcement_message_id"]}
     assert ":raised_hands:" in message_text(fake_slack, **where)
 
     slack.reaction("sparkles", **where, user="U0002")
@@ -99,7 +99,7 @@ def test_givers_and_recipients_cannot_endorse_their_own_kudos(
     slack.reaction(
         "sparkles",
         channel=kudos["announcement_channel_id"],
-        ts=kudos["announcement_ts"],
+        ts=kudos["announcement_message_id"],
         user="U0004",  # the recipient
     )
     fake_slack.settle()
@@ -118,7 +118,7 @@ def test_forged_or_foreign_targets_change_nothing(
     slack.button("endorse_kudos", "99999", user="U0002")  # no such kudos
     slack.button("endorse_kudos", "1; DROP TABLE kudos", user="U0002")  # not an id
     slack.reaction("sparkles", channel="C0001", ts="1600000000.000001", user="U0002")  # not ours
-    slack.reaction("sparkles", channel="C0009", ts=kudos["announcement_ts"], user="U0002")
+    slack.reaction("sparkles", channel="C0009", ts=kudos["announcement_message_id"], user="U0002")
     fake_slack.settle()
 
     assert endorsements(database_url) == []

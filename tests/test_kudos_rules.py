@@ -98,7 +98,7 @@ class InMemoryKudos:
         self.settlements.append(settlement)
         if (announcement := settlement.announcement) is not None:
             self.announcements.append(
-                (settlement.kudos_id, announcement.channel_id, announcement.ts)
+                (settlement.kudos_id, announcement.channel_id, announcement.message_id)
             )
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None:
@@ -141,17 +141,17 @@ class RecordingNotifier:
 
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
         self.announced_in.append(channel_id)
-        return self.announce_outcome or Posted(channel_id=channel_id, ts="111.222")
+        return self.announce_outcome or Posted(channel_id=channel_id, message_id="111.222")
 
     async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome:
         self.notified.append(recipient_id)
         if reason := self.failing_dms.get(recipient_id):
             return NotPosted(channel_id=recipient_id, reason=reason)
-        return Posted(channel_id=f"D{recipient_id}", ts="333.444")
+        return Posted(channel_id=f"D{recipient_id}", message_id="333.444")
 
     async def update_giver(self, report: DeliveryReport) -> PostOutcome:
         self.giver_updates.append(report)
-        return Posted(channel_id=f"D{report.kudos.giver_id}", ts="555.666")
+        return Posted(channel_id=f"D{report.kudos.giver_id}", message_id="555.666")
 
 
 @dataclass
@@ -546,7 +546,7 @@ def test_announcement_goes_to_the_recognition_channel_when_set(world: World) -> 
     report = world.deliver(given)
 
     assert world.notifier.announced_in == ["CKUDOS"]
-    assert report.announcement == Posted(channel_id="CKUDOS", ts="111.222")
+    assert report.announcement == Posted(channel_id="CKUDOS", message_id="111.222")
 
 
 def test_announcement_goes_to_the_origin_channel_without_a_recognition_channel(
@@ -557,7 +557,7 @@ def test_announcement_goes_to_the_origin_channel_without_a_recognition_channel(
     report = world.deliver(given)
 
     assert world.notifier.announced_in == ["CORIGIN"]
-    assert report.announcement == Posted(channel_id="CORIGIN", ts="111.222")
+    assert report.announcement == Posted(channel_id="CORIGIN", message_id="111.222")
 
 
 def test_no_channel_at_all_means_no_announcement(world: World) -> None:

@@ -33,7 +33,7 @@ def test_recognition_is_stored_announced_dmed_and_confirmed(
     assert row["source"] == "command"
     assert row["origin_channel_id"] == "C0001"
     assert row["announcement_channel_id"] == "C0001"
-    assert row["announcement_ts"]
+    assert row["announcement_message_id"]
     assert [r["recipient_id"] for r in query(database_url, "SELECT * FROM kudos_recipient")] == [
         "U0004"
     ]

@@ -62,10 +62,10 @@ def test_while_slack_is_down_the_giver_is_told_it_will_come_and_it_does(
     assert outbox(database_url) == []
     [row] = kudos_rows(database_url)
     assert row["announcement_channel_id"] == "C0001"
-    assert row["announcement_ts"]
-    [dm] = query(database_url, "SELECT dm_channel_id, dm_ts FROM kudos_recipient")
+    assert row["announcement_message_id"]
+    [dm] = query(database_url, "SELECT dm_channel_id, dm_message_id FROM kudos_recipient")
     assert dm["dm_channel_id"] == "D0002"
-    assert dm["dm_ts"]
+    assert dm["dm_message_id"]
     drain(app)
     clock.advance(minutes=30)
     drain(app)

@@ -66,9 +66,9 @@ def test_a_kudos_stored_by_a_killed_process_is_delivered_once_after_restart(
     [stored] = kudos_rows(database_url)
     assert stored["id"] == kudos["id"]
     assert stored["announcement_channel_id"] == "C0001"
-    assert fake_slack.message("C0001", stored["announcement_ts"]) == announcement.args
-    recipients = query(database_url, "SELECT dm_channel_id, dm_ts FROM kudos_recipient")
-    assert all(r["dm_channel_id"] and r["dm_ts"] for r in recipients)  # undo can find them
+    assert fake_slack.message("C0001", stored["announcement_message_id"]) == announcement.args
+    recipients = query(database_url, "SELECT dm_channel_id, dm_message_id FROM kudos_recipient")
+    assert all(r["dm_channel_id"] and r["dm_message_id"] for r in recipients)  # undo can find them
     assert query(database_url, "SELECT * FROM outbox") == []
 
 

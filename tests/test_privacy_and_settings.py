@@ -17,7 +17,7 @@ def test_private_kudos_go_by_dm_only(
     )
 
     assert kudos["private"]
-    assert kudos["announcement_ts"] is None
+    assert kudos["announcement_message_id"] is None
     assert [c.args["channel"] for c in posts(fake_slack)] == ["U0004"]
     assert "private" in reply_text(fake_slack.calls("response_url")[-1])
     assert kudos["story"] == "calmed a worried customer"
@@ -80,7 +80,7 @@ def test_admins_change_settings_and_every_change_is_audited(
     assert reply.body == b""
 
     [row] = query(database_url, "SELECT * FROM workspace_settings")
-    assert (row["recognition_channel_id"], row["daily_limit"], row["endorsement_emoji"]) == (
+    assert (row["recognition_channel_id"], row["daily_limit"], row["endorsement_reaction"]) == (
         "CKUDOS",
         3,
         "raised_hands",

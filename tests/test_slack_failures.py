@@ -34,7 +34,7 @@ def test_rate_limited_post_waits_for_retry_after_and_then_succeeds(
     )
     assert retry.at - first.at >= 1.0  # Retry-After was honoured
     assert time.monotonic() - started < 10
-    assert kudos_rows(database_url)[0]["announcement_ts"] or posts(fake_slack, "U0002")
+    assert kudos_rows(database_url)[0]["announcement_message_id"] or posts(fake_slack, "U0002")
 
 
 def test_server_errors_are_retried_with_backoff(
@@ -52,7 +52,7 @@ def test_server_errors_are_retried_with_backoff(
     assert len(posts(fake_slack, "C0001")) >= 1
     assert len(posts(fake_slack, "U0002")) >= 1
     [row] = kudos_rows(database_url)
-    assert row["announcement_ts"]
+    assert row["announcement_message_id"]
 
 
 def test_bot_not_in_channel_keeps_the_kudos_and_says_how_to_fix_it(
@@ -67,7 +67,7 @@ def test_bot_not_in_channel_keeps_the_kudos_and_says_how_to_fix_it(
     assert "not a member there" in message
     assert "/invite @Delight" in message
     [row] = kudos_rows(database_url)
-    assert row["announcement_ts"] is None
+    assert row["announcement_message_id"] is None
     assert len(posts(fake_slack, "U0002")) == 1
 
 

@@ -26,6 +26,7 @@ from bot.core.model import (
     DeliveryReport,
     Given,
     Kudos,
+    MessageRef,
     Nomination,
     Notification,
     NotificationKind,
@@ -354,7 +355,7 @@ def test_the_allowance_counts_recipients_per_giver_workspace_and_day(database_ur
 def test_get_is_scoped_to_the_workspace(database_url: str) -> None:
     async def work(repo: SqlKudosRepository) -> Any:
         given = await store(repo, nomination(), created_at=NOON, allowance=PLENTY)
-        await record_announcement(repo, given.kudos.id, Posted(channel_id="C9", ts="1.2"))
+        await record_announcement(repo, given.kudos.id, Posted(channel_id="C9", message_id="1.2"))
         return (
             await repo.get(team_id="T0002", kudos_id=given.kudos.id),
             await repo.get(team_id="T0001", kudos_id=given.kudos.id),
@@ -363,7 +364,7 @@ def test_get_is_scoped_to_the_workspace(database_url: str) -> None:
     elsewhere, here = run_kudos(database_url, work)
 
     assert elsewhere is None
-    assert (here.announcement_channel_id, here.announcement_ts) == ("C9", "1.2")
+    assert here.announcement == MessageRef("C9", "1.2")
 
 
 def test_event_ledger_remembers_and_forgets(database_url: str) -> None:
@@ -476,7 +477,7 @@ class CountingNotifier:
     async def _post(self, kudos_id: int, target: str) -> PostOutcome:
         await asyncio.sleep(0.01)
         self.posted[(kudos_id, target)] += 1
-        return Posted(channel_id=target, ts=f"{kudos_id}.{target}")
+        return Posted(channel_id=target, message_id=f"{kudos_id}.{target}")
 
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
         return await self._post(kudos.id, channel_id)

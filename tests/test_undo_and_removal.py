@@ -9,7 +9,7 @@ from tests.helpers import give, message_text, query, reply_text
 
 
 def retracted(fake: FakeSlack, kudos: dict) -> str:
-    return message_text(fake, kudos["announcement_channel_id"], kudos["announcement_ts"])
+    return message_text(fake, kudos["announcement_channel_id"], kudos["announcement_message_id"])
 
 
 def test_undo_withdraws_the_latest_kudos_and_replaces_its_messages(
@@ -28,7 +28,9 @@ def test_undo_withdraws_the_latest_kudos_and_replaces_its_messages(
     assert rows[latest["id"]]["removed_by"] == "U0001"
     assert "giver withdrew it" in retracted(fake_slack, latest)
     dm = query(database_url, "SELECT * FROM kudos_recipient WHERE kudos_id = :k", k=latest["id"])
-    assert "giver withdrew it" in message_text(fake_slack, dm[0]["dm_channel_id"], dm[0]["dm_ts"])
+    assert "giver withdrew it" in message_text(
+        fake_slack, dm[0]["dm_channel_id"], dm[0]["dm_message_id"]
+    )
     assert "Withdrawn" in reply_text(fake_slack.wait_for_calls("response_url", 3)[-1])
     # A withdrawn kudos gives its place in the daily allowance back.
     give(slack, fake_slack, database_url, "<@U0002|bob> answered a customer at midnight")

@@ -1,1 +1,1 @@
-"""The domain: recognition rules and services, free of Slack and SQL."""
+"""The domain: recognition rules and services, free of any chat platform and of SQL."""

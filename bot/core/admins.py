@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.core.errors import NotAnAdmin
-from bot.core.ports import Directory, SettingsRepository
+from bot.core.platform import Directory
+from bot.core.ports import SettingsRepository
 
 
 class AdminRights:

@@ -1,6 +1,6 @@
 """Weekly digests to managers: due in each one's own timezone, sent once per (team, manager,
-week) through a ledger, with retries for Slack trouble and a word to the team's creator when
-only a person can fix it."""
+week) through a ledger, with retries while the chat platform is in trouble and a word to the
+team's creator when only a person can fix it."""
 
 from __future__ import annotations
 
@@ -20,16 +20,17 @@ from bot.core.digest_week import (
     parse_week,
     week_so_far,
 )
-from bot.core.model import FailureReason, NotPosted, Person, Posted
+from bot.core.model import FailureReason, Person, Posted
+from bot.core.platform import DigestPoster, MemberSources, People
 from bot.core.ports import Clock
-from bot.core.teams import MemberResolver, MemberSources, Team, TeamRepository
+from bot.core.teams import MemberResolver, Team, TeamRepository
 
 logger = logging.getLogger(__name__)
 
 # A digest missed while Delight was down still goes out within this time of its hour; later
 # than that it would be stale, and is recorded as skipped.
 CATCH_UP = timedelta(days=2)
-RETRY_AFTER = timedelta(minutes=10)  # Slack trouble: try again at a later tick…
+RETRY_AFTER = timedelta(minutes=10)  # platform trouble: try again at a later tick…
 MAX_ATTEMPTS = 4  # …this many times in all
 MISSED = "missed while Delight was not running"
 
@@ -51,7 +52,9 @@ class Candidate:
     manager_id: str
     tz: str | None
     team_created_at: datetime
-    dm_channel: str | None = None  # the DM with this manager, when a digest went there before
+    dm_channel: str | None = (
+        None  # the private conversation with this manager, when a digest went there before
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,36 +118,6 @@ class ActivityRepository(Protocol):
     ) -> list[Received]:
         """Kudos these members received in [since, until), not removed, private ones too."""
         ...
-
-
-class People(Protocol):
-    async def everyone(self, team_id: str) -> dict[str, Person]:
-        """The workspace's directory (cached): timezones, bots, deactivated accounts."""
-        ...
-
-
-class DigestPoster(Protocol):
-    async def send(
-        self,
-        team_id: str,
-        manager_id: str,
-        digest: Digest,
-        chart: bytes | None,
-        *,
-        dm_channel: str | None,
-    ) -> Posted | NotPosted:
-        """DM the digest (and the chart when there is one) in the workspace `team_id`.
-        `dm_channel`: the DM's id when known, which saves opening it again."""
-        ...
-
-    async def tell_creator(
-        self,
-        team_id: str,
-        creator_id: str,
-        manager_id: str,
-        digest: Digest,
-        reason: FailureReason,
-    ) -> None: ...
 
 
 class ChartRenderer(Protocol):
@@ -286,7 +259,7 @@ class DigestService:
         plans = [(c, *_plan(c, c.tz, schedules, now)) for c in candidates]
         weeks = sorted({week.label for _c, week, _occurrence in plans})
         entries = await self._ledger.entries(weeks) if weeks else {}
-        # Only what is due by the stored timezone goes further: the rest costs no Slack call.
+        # Only what is due by the stored timezone goes further: the rest costs no platform call.
         open_ = [
             (c, week, occurrence)
             for c, week, occurrence in plans

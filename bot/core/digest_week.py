@@ -51,7 +51,7 @@ class Week:
 
 
 def zone(tz: str | None) -> ZoneInfo:
-    """The person's zone; UTC when Slack gave none or one we don't know."""
+    """The person's zone; UTC when the platform gave none or one we don't know."""
     try:
         return ZoneInfo(tz) if tz else ZoneInfo("UTC")
     except (ZoneInfoNotFoundError, ValueError, OSError):

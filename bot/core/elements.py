@@ -29,7 +29,7 @@ class Element(StrEnum):
 class ElementInfo:
     element: Element
     name: str
-    meaning: str  # one line, at most 75 characters: it must fit a Slack option description
+    meaning: str  # one line, at most 75 characters: it must fit a menu option's description
     praise: str  # how the recipient's DM describes the act
 
 

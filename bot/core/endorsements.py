@@ -9,7 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from bot.core.model import Kudos
+from bot.core.model import Kudos, MessageRef
+from bot.core.platform import AnnouncementUpdater
 from bot.core.ports import Clock
 
 
@@ -36,17 +37,13 @@ class Endorsement:
 class EndorsementStore(Protocol):
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None: ...
 
-    async def by_announcement(self, *, team_id: str, channel_id: str, ts: str) -> Kudos | None: ...
+    async def by_announcement(self, *, team_id: str, message: MessageRef) -> Kudos | None: ...
 
     async def endorse(
         self, *, team_id: str, kudos_id: int, user_id: str, via: str, at: datetime
     ) -> tuple[bool, int]: ...
 
     async def unendorse(self, *, kudos_id: int, user_id: str) -> tuple[bool, int]: ...
-
-
-class AnnouncementUpdater(Protocol):
-    async def show_endorsements(self, kudos: Kudos, *, count: int) -> None: ...
 
 
 class Endorsements:
@@ -74,16 +71,14 @@ class Endorsements:
         return await self._add(kudos, user_id, via)
 
     async def endorse_announcement(
-        self, *, team_id: str, channel_id: str, ts: str, user_id: str, via: Via = Via.REACTION
+        self, *, team_id: str, message: MessageRef, user_id: str, via: Via = Via.REACTION
     ) -> Endorsement:
-        kudos = await self._kudos.by_announcement(team_id=team_id, channel_id=channel_id, ts=ts)
+        kudos = await self._kudos.by_announcement(team_id=team_id, message=message)
         return await self._add(kudos, user_id, via)
 
-    async def take_back(
-        self, *, team_id: str, channel_id: str, ts: str, user_id: str
-    ) -> Endorsement:
+    async def take_back(self, *, team_id: str, message: MessageRef, user_id: str) -> Endorsement:
         """A removed reaction removes that person's endorsement."""
-        kudos = await self._kudos.by_announcement(team_id=team_id, channel_id=channel_id, ts=ts)
+        kudos = await self._kudos.by_announcement(team_id=team_id, message=message)
         if not _published(kudos):
             return Endorsement(Outcome.NOT_PUBLISHED)
         assert kudos is not None
@@ -117,5 +112,5 @@ def _published(kudos: Kudos | None) -> bool:
         kudos is not None
         and kudos.removed_at is None
         and not kudos.private
-        and kudos.announcement_ts is not None
+        and kudos.announcement is not None
     )

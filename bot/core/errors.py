@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.core.platform import ChannelProblem
 
 
 class DelightError(Exception):
@@ -132,9 +136,11 @@ class SettingsInvalid(DelightError):
 
 @dataclass
 class ScheduleInvalid(DelightError):
-    """Fields of the tip schedule form that need fixing: field name → what to do."""
+    """Fields of the tip schedule form that need fixing: field name → what to do. When the
+    platform refused the channel, `channel_problem` says why and the adapter words it."""
 
     problems: dict[str, str]
+    channel_problem: ChannelProblem | None = None
 
 
 @dataclass

@@ -13,7 +13,8 @@ from bot.core.admins import AdminRights
 from bot.core.elements import Element
 from bot.core.kudos import start_of_local_day
 from bot.core.model import Page, PersonStats, Ranked, WorkspaceSettings
-from bot.core.ports import Clock, Directory, SettingsRepository
+from bot.core.platform import Directory
+from bot.core.ports import Clock, SettingsRepository
 from bot.core.schedule import TipSchedule, element_of_week
 
 PAGE_SIZE = 10

@@ -23,7 +23,8 @@ from bot.core.model import (
     Withheld,
 )
 from bot.core.outbox import Owed, Policy, Settlement, post_all, report_of, settle
-from bot.core.ports import Clock, Directory, KudosRepository, Notifier, SettingsRepository
+from bot.core.platform import Directory, Notifier
+from bot.core.ports import Clock, KudosRepository, SettingsRepository
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ class KudosService:
 
     async def deliver(self, given: Given) -> DeliveryReport:
         """Announce the kudos and DM each recipient, then settle its outbox entries in one
-        write; a failure of one message never stops the others, and what Slack could not
+        write; a failure of one message never stops the others, and what the platform could not
         take now is retried later (bot.core.outbox)."""
         kudos, policy = given.kudos, self._outbox
         owed = [Owed(n) for n in given.plan.notifications if n.kind is not NotificationKind.RECEIPT]

@@ -77,8 +77,7 @@ class Kudos:
     created_at: datetime
     origin_channel_id: str | None = None
     source_url: str | None = None
-    announcement_channel_id: str | None = None
-    announcement_ts: str | None = None
+    announcement: MessageRef | None = None  # where it was announced, once it was
     private: bool = False
     removed_at: datetime | None = None  # withdrawn by the giver or removed by an admin
     removed_by: str | None = None
@@ -104,9 +103,6 @@ class DailyAllowance:
         return remaining - requested
 
 
-DEFAULT_ENDORSEMENT_EMOJI = "sparkles"
-
-
 @dataclass(frozen=True, slots=True)
 class WorkspaceSettings:
     """What a workspace's admins chose, with the deployment's defaults filled in."""
@@ -116,7 +112,7 @@ class WorkspaceSettings:
     daily_limit: int
     require_element: bool = False
     leaderboard_enabled: bool = False  # off by default: it can turn recognition into a contest
-    endorsement_emoji: str = DEFAULT_ENDORSEMENT_EMOJI
+    endorsement_reaction: str | None = None  # None: the chat platform's own default
     admin_ids: tuple[str, ...] = ()  # named in settings, on top of the platform's own admins
 
 
@@ -138,11 +134,15 @@ class FailureReason(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Posted:
-    """A message the chat platform accepted."""
+class MessageRef:
+    """A message the chat platform accepted, as that platform names it: the conversation it
+    is in and its id there. Opaque to the core; only the adapter that posted it reads it."""
 
     channel_id: str
-    ts: str
+    message_id: str
+
+
+Posted = MessageRef  # a post's outcome, when the platform took it
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +154,13 @@ class NotPosted:
 
 
 PostOutcome = Posted | NotPosted
+
+
+class Retraction(StrEnum):
+    """How a kudos was taken back."""
+
+    WITHDRAWN = "withdrawn"  # by the giver
+    REMOVED = "removed"  # by an admin
 
 
 class Withheld(StrEnum):

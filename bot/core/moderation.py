@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
 
 from bot.core import errors
 from bot.core.admins import AdminRights
-from bot.core.model import Kudos, Posted
+from bot.core.model import Kudos, MessageRef, Retraction
+from bot.core.platform import Retractor
 from bot.core.ports import AuditLog, Clock
 
 UNDO_WINDOW = timedelta(minutes=15)
 REASON_MAX_CHARS = 500
-
-
-class Retraction(StrEnum):
-    WITHDRAWN = "withdrawn"  # by the giver
-    REMOVED = "removed"  # by an admin
 
 
 class RemovalStore(Protocol):
@@ -30,15 +25,7 @@ class RemovalStore(Protocol):
 
     async def remove(
         self, *, team_id: str, kudos_id: int, removed_by: str, at: datetime
-    ) -> tuple[Kudos, dict[str, Posted]] | None: ...
-
-
-class Retractor(Protocol):
-    """Replaces a kudos' messages with a short note."""
-
-    async def retract(
-        self, kudos: Kudos, *, direct_messages: dict[str, Posted], how: Retraction
-    ) -> None: ...
+    ) -> tuple[Kudos, dict[str, MessageRef]] | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,13 @@
 """The outbox: every message a stored kudos owes is written with it, and settled once sent.
 
 The process that stores a kudos posts its messages at once (no added latency) and settles
-the outbox entries in one write. What it could not settle (Slack down, or the process died
+the outbox entries in one write. What it could not settle (the platform down, or the process died
 before it could) is delivered later by `Redelivery`, which any process may run: an entry is
 only due once `retry_from` has passed, so nobody takes over a delivery still under way.
 
-Exactly once, as far as Slack allows: an entry leaves the outbox in the same transaction that
-records where its message was posted. Slack's chat.postMessage has no idempotency key, so a
-process that dies after Slack accepted a message and before that transaction commits (a few
+Exactly once, as far as the platform allows: an entry leaves the outbox in the same transaction
+that records where its message was posted. Posts carry no idempotency key, so a process that
+dies after the platform accepted a message and before that transaction commits (a few
 milliseconds) leaves an entry that is posted again after `Policy.lease`.
 """
 
@@ -31,7 +31,8 @@ from bot.core.model import (
     PostOutcome,
     Withheld,
 )
-from bot.core.ports import Clock, Notifier
+from bot.core.platform import Notifier
+from bot.core.ports import Clock
 
 logger = logging.getLogger(__name__)
 
@@ -231,7 +232,7 @@ def report_of(
 
 
 class Redelivery:
-    """Delivers what the outbox still owes: after a crash, or while Slack was down."""
+    """Delivers what the outbox still owes: after a crash, or while the platform was down."""
 
     def __init__(
         self,

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core.model import (
     DailyAllowance,
     DeliveryPlan,
-    DeliveryReport,
     Given,
     Kudos,
     Nomination,
-    Person,
-    PostOutcome,
     WorkspaceSettings,
 )
 
@@ -55,26 +52,6 @@ class KudosRepository(Protocol):
 
 class SettingsRepository(Protocol):
     async def get(self, team_id: str) -> WorkspaceSettings: ...
-
-
-class Directory(Protocol):
-    """Who is who in a workspace."""
-
-    async def people(self, team_id: str, user_ids: Sequence[str]) -> dict[str, Person]:
-        """The people with these ids; ids that match nobody are left out."""
-        ...
-
-
-class Notifier(Protocol):
-    """Tells people about a kudos on the chat platform."""
-
-    async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome: ...
-
-    async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome: ...
-
-    async def update_giver(self, report: DeliveryReport) -> PostOutcome:
-        """Tell the giver, by DM, how a kudos delivered later than its confirmation went."""
-        ...
 
 
 class AuditLog(Protocol):

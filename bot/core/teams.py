@@ -11,7 +11,8 @@ from typing import Protocol
 from bot.core.admins import AdminRights
 from bot.core.digest_week import DigestSchedule
 from bot.core.model import Person
-from bot.core.ports import Clock, Directory
+from bot.core.platform import Directory, MemberSources
+from bot.core.ports import Clock
 
 NAME_LIMIT = 80
 
@@ -75,14 +76,6 @@ class TeamRepository(Protocol):
         ...
 
     async def delete(self, team_id: str, team_pk: int) -> None: ...
-
-
-class MemberSources(Protocol):
-    """The chat platform's groups of people."""
-
-    async def usergroup_members(self, team_id: str, usergroup_id: str) -> list[str]: ...
-
-    async def channel_members(self, team_id: str, channel_id: str) -> list[str]: ...
 
 
 class DigestScheduleStore(Protocol):

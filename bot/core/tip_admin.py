@@ -6,17 +6,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core import errors
 from bot.core.admins import AdminRights
 from bot.core.elements import Element
-from bot.core.ports import AuditLog, Clock, Directory
+from bot.core.platform import Channels, Directory
+from bot.core.ports import AuditLog, Clock
 from bot.core.schedule import DeliveryMode, TipSchedule, element_of_week, next_occurrence
 from bot.core.tip_delivery import (
-    MAX_MEMBERS_TO_DM,
     Delivered,
     LedgerEntry,
     TipScheduleRepository,
@@ -26,51 +25,16 @@ from bot.core.tip_delivery import (
     upcoming_tip,
 )
 from bot.core.tips import Tip
+from bot.core.workspace_admin import MAX_ID_LENGTH
 
 MAX_SCHEDULES = 20  # per workspace: enough for every team, and the list still fits one modal
 RECENT = 5  # occurrences shown per schedule
 MAX_START_AHEAD = timedelta(days=366)
 DEFAULT_TIMEZONE = "UTC"
-_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,31}")
 _TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 # IANA names: letters, digits and _+- in slash-separated parts; never a path like "../x".
 _ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9][A-Za-z0-9_+\-]*)*")
 _SEND_KEY = re.compile(r"[0-9]{1,18}")
-
-
-class ChannelProblem(StrEnum):
-    NOT_FOUND = "not_found"  # deleted, or private without Delight in it
-    NOT_A_CHANNEL = "not_a_channel"  # a DM or a group DM
-    ARCHIVED = "archived"
-    NOT_A_MEMBER = "not_a_member"  # private, and Delight isn't in it
-    TOO_MANY_MEMBERS = "too_many_members"
-    UNREACHABLE = "unreachable"  # Slack didn't answer
-
-
-class Channels(Protocol):
-    async def problem(
-        self, team_id: str, channel_id: str, *, mode: DeliveryMode
-    ) -> ChannelProblem | None:
-        """Why Delight couldn't deliver there in this mode; None when it can."""
-        ...
-
-
-CHANNEL_PROBLEMS = {
-    ChannelProblem.NOT_FOUND: (
-        "I can't see that channel. If it's private, invite me first: type `/invite @Delight` "
-        "in the channel, then save again."
-    ),
-    ChannelProblem.NOT_A_CHANNEL: "Pick a channel, not a direct message.",
-    ChannelProblem.ARCHIVED: "That channel is archived: pick another, or unarchive it first.",
-    ChannelProblem.NOT_A_MEMBER: (
-        "I'm not in that private channel. Invite me with `/invite @Delight` in it, then save again."
-    ),
-    ChannelProblem.TOO_MANY_MEMBERS: (
-        f"That channel has more than {MAX_MEMBERS_TO_DM:,} members: too many to DM one by "
-        "one. Post in the channel instead."
-    ),
-    ChannelProblem.UNREACHABLE: "Slack didn't answer when I checked that channel: try again.",
-}
 
 
 class ScheduleStore(TipScheduleRepository, Protocol):
@@ -194,7 +158,7 @@ class TipScheduleAdmin:
         return await self._tips.find(team_id, tip_id)
 
     async def default_timezone(self, team_id: str, admin_id: str) -> str:
-        """The admin's own Slack timezone, the form's starting point."""
+        """The admin's own timezone on the chat platform, the form's starting point."""
         person = (await self._directory.people(team_id, (admin_id,))).get(admin_id)
         zone = person.tz if person else None
         return zone if zone and _known_zone(zone) else DEFAULT_TIMEZONE
@@ -274,7 +238,7 @@ class TipScheduleAdmin:
             return
         problem = await self._channels.problem(team_id, schedule.channel_id, mode=schedule.mode)
         if problem is not None:
-            raise errors.ScheduleInvalid(problems={"channel": CHANNEL_PROBLEMS[problem]})
+            raise errors.ScheduleInvalid(problems={}, channel_problem=problem)
         await self._schedules.set_paused(
             team_id, schedule_id, reason=None, counts_from=self._clock.now()
         )
@@ -330,12 +294,11 @@ class TipScheduleAdmin:
 
     async def _checked(self, team_id: str, form: ScheduleForm) -> dict[str, Any]:
         problems, draft = _validated(form, today=self._clock.now().date())
+        problem = None
         if "channel" not in problems and "mode" not in problems:
             problem = await self._channels.problem(team_id, draft["channel_id"], mode=draft["mode"])
-            if problem is not None:
-                problems["channel"] = CHANNEL_PROBLEMS[problem]
-        if problems:
-            raise errors.ScheduleInvalid(problems=problems)
+        if problems or problem is not None:
+            raise errors.ScheduleInvalid(problems=problems, channel_problem=problem)
         return draft
 
     async def _record(
@@ -359,7 +322,7 @@ def _validated(form: ScheduleForm, *, today: date) -> tuple[dict[str, str], dict
     """Field → what to fix, and the values that passed."""
     problems: dict[str, str] = {}
     draft: dict[str, Any] = {}
-    if form.channel_id and _CHANNEL_ID.fullmatch(form.channel_id):
+    if form.channel_id and _plausible_id(form.channel_id):
         draft["channel_id"] = form.channel_id
     else:
         problems["channel"] = "Pick a channel from the list."
@@ -392,6 +355,11 @@ def _validated(form: ScheduleForm, *, today: date) -> tuple[dict[str, str], dict
             problems["start"] = "Pick a start date within a year from today."
         draft["start"] = start
     return problems, draft
+
+
+def _plausible_id(value: str) -> bool:
+    """A channel id as the core sees it: the adapter checked its platform's format."""
+    return len(value) <= MAX_ID_LENGTH and not any(c.isspace() for c in value)
 
 
 def _known_zone(name: str) -> bool:

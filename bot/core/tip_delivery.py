@@ -10,6 +10,7 @@ from typing import Protocol
 
 from bot.core.elements import ELEMENT_INFO, Element
 from bot.core.model import FailureReason, NotPosted, PostOutcome
+from bot.core.platform import TipPoster
 from bot.core.ports import Clock
 from bot.core.schedule import (
     CATCH_UP_WINDOW,
@@ -104,7 +105,7 @@ class TipScheduleRepository(Protocol):
         status: str,
         at: datetime,
         reason: str | None = None,
-        message_ts: str | None = None,
+        message_id: str | None = None,
     ) -> None: ...
 
     async def pause(self, schedule_id: int, *, reason: str) -> None: ...
@@ -140,23 +141,6 @@ class TipScheduleRepository(Protocol):
     async def recipient_tally(self, schedule_id: int, occurrence: datetime) -> dict[str, int]:
         """How many of the occurrence's DMs ended in each status."""
         ...
-
-
-class TipPoster(Protocol):
-    async def post_tip(self, schedule: TipSchedule, tip: Tip, element: Element) -> PostOutcome: ...
-
-    async def members(self, schedule: TipSchedule) -> list[str] | NotPosted:
-        """The people to DM: the channel's members who are people (no bots, no deactivated
-        accounts), or why the channel can't be read."""
-        ...
-
-    async def direct_message_tip(
-        self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element
-    ) -> PostOutcome:
-        """DM the tip to one person, paced to Slack's limits."""
-        ...
-
-    async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None: ...
 
 
 class TipSource(Protocol):
@@ -284,7 +268,11 @@ class TipService:
     ) -> Delivered:
         if not isinstance(outcome, NotPosted):
             await self._schedules.finish(
-                schedule.id, occurrence, status="sent", message_ts=outcome.ts, at=self._clock.now()
+                schedule.id,
+                occurrence,
+                status="sent",
+                message_id=outcome.message_id,
+                at=self._clock.now(),
             )
             return Delivered(schedule.id, occurrence, "sent", tip.id)
         reason = _why(outcome) or ""

@@ -25,7 +25,7 @@ BODY_SIMILARITY_LIMIT = 0.75
 _ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TIP_KEYS = ("id", "title", "body")
 _WORD = re.compile(r"\w+")
-# Slack reads these as the start of links, mentions and entities, even in plain text.
+# Chat platforms read these as markup (links, mentions, entities), even in plain text.
 _MARKUP_CHARACTERS = ("<", ">", "&")
 
 
@@ -144,7 +144,7 @@ def _read_tip(
         for character in _MARKUP_CHARACTERS:
             if character in fields[key]:
                 problems.append(
-                    f"{where}: {key} contains {character!r}, which Slack would read as markup"
+                    f"{where}: {key} contains {character!r}, which chat platforms read as markup"
                 )
     if len(problems) > found:
         return None
@@ -161,7 +161,7 @@ def _read_tip(
 
 
 def length_problems(title: str, body: str) -> list[tuple[Literal["title", "body"], str]]:
-    """Where a tip's title or body doesn't fit a Slack message well: (field, problem)."""
+    """Where a tip's title or body doesn't fit a chat message well: (field, problem)."""
     found: list[tuple[Literal["title", "body"], str]] = []
     if len(title) > MAX_TITLE_CHARS:
         found.append(("title", f"too long ({len(title)} characters, at most {MAX_TITLE_CHARS})"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -12,9 +12,7 @@ from bot.core.model import WorkspaceSettings
 from bot.core.ports import AuditLog, Clock
 
 DAILY_LIMIT_RANGE = (1, 1000)
-_EMOJI = re.compile(r"[a-z0-9_+\-']{1,64}")
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
-_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
+MAX_ID_LENGTH = 255  # the longest id any platform gives (Teams' conversation ids run past 100)
 
 
 class SettingsStore(Protocol):
@@ -25,13 +23,14 @@ class SettingsStore(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SettingsForm:
-    """The settings as an admin submitted them, not yet checked."""
+    """The settings as an admin submitted them: ids and the reaction already read by the
+    adapter that received them (it knows its platform's formats); the rest not yet checked."""
 
     recognition_channel_id: str | None
     daily_limit: str
     require_element: bool
     leaderboard_enabled: bool
-    endorsement_emoji: str
+    endorsement_reaction: str | None  # None: the platform's default
     admin_ids: tuple[str, ...]
 
 
@@ -48,11 +47,19 @@ class WorkspaceAdmin:
         await self._admins.require_admin(team_id, admin_id)
         return await self._settings.get(team_id)
 
-    async def save(self, team_id: str, admin_id: str, form: SettingsForm) -> WorkspaceSettings:
+    async def save(
+        self,
+        team_id: str,
+        admin_id: str,
+        form: SettingsForm,
+        *,
+        problems: Mapping[str, str] | None = None,
+    ) -> WorkspaceSettings:
         """Check rights and every field, store the changes, audit them. Raises NotAnAdmin or
-        SettingsInvalid (naming each field to fix)."""
+        SettingsInvalid, naming each field to fix: the adapter's `problems` (fields it could
+        not read) and the rules' together, so the admin sees them all at once."""
         await self._admins.require_admin(team_id, admin_id)
-        wanted = validated(form)
+        wanted = validated(form, problems=problems or {})
         before = await self._settings.get(team_id)
         changes = {name: value for name, value in wanted.items() if getattr(before, name) != value}
         if not changes:
@@ -71,8 +78,8 @@ class WorkspaceAdmin:
         return after
 
 
-def validated(form: SettingsForm) -> dict[str, Any]:
-    problems: dict[str, str] = {}
+def validated(form: SettingsForm, *, problems: Mapping[str, str]) -> dict[str, Any]:
+    problems = dict(problems)
     low, high = DAILY_LIMIT_RANGE
     limit = 0
     try:
@@ -81,17 +88,14 @@ def validated(form: SettingsForm) -> dict[str, Any]:
             problems["daily_limit"] = f"Use a whole number from {low} to {high}."
     except ValueError:
         problems["daily_limit"] = f"Use a whole number from {low} to {high}."
-    emoji = form.endorsement_emoji.strip().strip(":").lower()
-    if not _EMOJI.fullmatch(emoji):
-        problems["endorsement_emoji"] = (
-            "Use an emoji's name, like sparkles or :raised_hands: (letters, digits, _ + -)."
-        )
     channel = form.recognition_channel_id
-    if channel is not None and not _CHANNEL_ID.fullmatch(channel):
-        problems["recognition_channel_id"] = "Pick a channel from the list."
-    bad_admins = [uid for uid in form.admin_ids if not _USER_ID.fullmatch(uid)]
-    if bad_admins:
-        problems["admin_ids"] = "Pick people from the list."
+    if channel is not None and not _plausible_id(channel):
+        problems.setdefault("recognition_channel_id", "Pick a channel from the list.")
+    if not all(_plausible_id(uid) for uid in form.admin_ids):
+        problems.setdefault("admin_ids", "Pick people from the list.")
+    reaction = form.endorsement_reaction
+    if reaction is not None and not _plausible_id(reaction):
+        problems.setdefault("endorsement_reaction", "Pick a reaction.")
     if problems:
         raise errors.SettingsInvalid(problems=problems)
     return {
@@ -99,9 +103,15 @@ def validated(form: SettingsForm) -> dict[str, Any]:
         "daily_limit": limit,
         "require_element": form.require_element,
         "leaderboard_enabled": form.leaderboard_enabled,
-        "endorsement_emoji": emoji,
+        "endorsement_reaction": reaction,
         "admin_ids": tuple(dict.fromkeys(form.admin_ids)),
     }
+
+
+def _plausible_id(value: str) -> bool:
+    """What any platform's id looks like to the core: a short word without spaces (the
+    adapter checks its own formats)."""
+    return 0 < len(value) <= MAX_ID_LENGTH and not any(c.isspace() for c in value)
 
 
 def _plain(value: Any) -> Any:

@@ -8,7 +8,8 @@ from bot.core.model import WorkspaceSettings
 from bot.core.moderation import REASON_MAX_CHARS
 from bot.core.workspace_admin import DAILY_LIMIT_RANGE, SettingsForm
 from handlers.slack import ids
-from handlers.slack.blocks import plain_text
+from handlers.slack.blocks import endorsement_emoji, plain_text
+from handlers.slack.ids_parsing import emoji_name_from, is_channel_id, is_user_id
 
 Block = dict[str, Any]
 
@@ -18,7 +19,7 @@ SETTING_BLOCKS = {
     "daily_limit": ids.SETTING_LIMIT,
     "require_element": ids.SETTING_OPTIONS,
     "leaderboard_enabled": ids.SETTING_OPTIONS,
-    "endorsement_emoji": ids.SETTING_EMOJI,
+    "endorsement_reaction": ids.SETTING_EMOJI,
     "admin_ids": ids.SETTING_ADMINS,
 }
 _OPTIONS = {
@@ -83,7 +84,7 @@ def settings_modal(settings: WorkspaceSettings) -> Block:
             _input(
                 ids.SETTING_EMOJI,
                 "Endorsement emoji (reacting with it says “I saw it too”)",
-                {"type": "plain_text_input", "initial_value": settings.endorsement_emoji},
+                {"type": "plain_text_input", "initial_value": endorsement_emoji(settings)},
             ),
             _input(
                 ids.SETTING_ADMINS,
@@ -104,8 +105,9 @@ def settings_modal(settings: WorkspaceSettings) -> Block:
     }
 
 
-def read_settings_form(view: dict[str, Any]) -> SettingsForm:
-    """The submitted form, tolerating missing or odd fields (validation is the domain's)."""
+def read_settings_form(view: dict[str, Any]) -> tuple[SettingsForm, dict[str, str]]:
+    """The submitted form, tolerating missing or odd fields, and what in it is not a Slack
+    channel, person or emoji (the domain checks the rest)."""
     values = view.get("state", {}).get("values", {})
 
     def field(block: str) -> dict[str, Any]:
@@ -115,14 +117,27 @@ def read_settings_form(view: dict[str, Any]) -> SettingsForm:
     checked = {o.get("value") for o in field(ids.SETTING_OPTIONS).get("selected_options") or []}
     channel = field(ids.SETTING_CHANNEL).get("selected_conversation")
     users = field(ids.SETTING_ADMINS).get("selected_users") or []
-    return SettingsForm(
-        recognition_channel_id=channel if isinstance(channel, str) and channel else None,
+    channel = channel if isinstance(channel, str) and channel else None
+    admins = tuple(u for u in users if isinstance(u, str))
+    emoji = emoji_name_from(str(field(ids.SETTING_EMOJI).get("value") or ""))
+    problems: dict[str, str] = {}
+    if channel is not None and not is_channel_id(channel):
+        problems["recognition_channel_id"] = "Pick a channel from the list."
+    if not all(is_user_id(uid) for uid in admins):
+        problems["admin_ids"] = "Pick people from the list."
+    if emoji is None:
+        problems["endorsement_reaction"] = (
+            "Use an emoji's name, like sparkles or :raised_hands: (letters, digits, _ + -)."
+        )
+    form = SettingsForm(
+        recognition_channel_id=channel,
         daily_limit=str(field(ids.SETTING_LIMIT).get("value") or ""),
         require_element="require_element" in checked,
         leaderboard_enabled="leaderboard_enabled" in checked,
-        endorsement_emoji=str(field(ids.SETTING_EMOJI).get("value") or ""),
-        admin_ids=tuple(u for u in users if isinstance(u, str)),
+        endorsement_reaction=emoji,
+        admin_ids=admins,
     )
+    return form, problems
 
 
 def removal_modal(kudos_id: int) -> Block:

@@ -13,15 +13,15 @@ from bot.core.elements import (
     Element,
 )
 from bot.core.model import (
-    DEFAULT_ENDORSEMENT_EMOJI,
     DeliveryReport,
     FailureReason,
     Kudos,
     NotPosted,
     Posted,
+    Retraction,
     Withheld,
+    WorkspaceSettings,
 )
-from bot.core.moderation import Retraction
 from bot.core.tips import Tip
 from handlers.slack import ids
 from handlers.slack.mrkdwn import (
@@ -86,6 +86,14 @@ def _source_link(url: str | None) -> str | None:
     if not url or not url.startswith("https://") or any(c in url for c in "<>| \n"):
         return None
     return f"<{url}|the original message>"
+
+
+DEFAULT_ENDORSEMENT_EMOJI = "sparkles"
+
+
+def endorsement_emoji(settings: WorkspaceSettings) -> str:
+    """The emoji whose reaction says "I saw it too": the admins' choice, or ✨."""
+    return settings.endorsement_reaction or DEFAULT_ENDORSEMENT_EMOJI
 
 
 def announcement(

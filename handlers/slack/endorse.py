@@ -8,8 +8,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.core.endorsements import Endorsements, Outcome, Via
+from bot.core.model import MessageRef
 from bot.core.ports import SettingsRepository
 from handlers.slack import ids
+from handlers.slack.blocks import endorsement_emoji
 from handlers.slack.ids_parsing import kudos_id_from, team_of
 from handlers.slack.replies import ephemeral_text
 
@@ -41,26 +43,31 @@ def register(app: AsyncApp, *, endorsements: Endorsements, settings: SettingsRep
     @app.event("reaction_added")
     async def handle_reaction_added(event: dict[str, Any], context: AsyncBoltContext) -> None:
         if (target := await _endorsing_reaction(event, context, settings)) is not None:
-            await endorsements.endorse_announcement(**target, via=Via.REACTION)
+            team_id, message, user_id = target
+            await endorsements.endorse_announcement(
+                team_id=team_id, message=message, user_id=user_id, via=Via.REACTION
+            )
 
     @app.event("reaction_removed")
     async def handle_reaction_removed(event: dict[str, Any], context: AsyncBoltContext) -> None:
         if (target := await _endorsing_reaction(event, context, settings)) is not None:
-            await endorsements.take_back(**target)
+            team_id, message, user_id = target
+            await endorsements.take_back(team_id=team_id, message=message, user_id=user_id)
 
 
 async def _endorsing_reaction(
     event: dict[str, Any], context: AsyncBoltContext, settings: SettingsRepository
-) -> dict[str, str] | None:
-    """Where a reaction with this workspace's endorsement emoji went, or None."""
+) -> tuple[str, MessageRef, str] | None:
+    """Where a reaction with this workspace's endorsement emoji went (workspace, message,
+    who reacted), or None."""
     item = event.get("item") or {}
     team_id = context.team_id or ""
     if item.get("type") != "message" or not team_id or not event.get("user"):
         return None
     emoji = str(event.get("reaction") or "").split("::")[0]  # "sparkles::skin-tone-2"
-    if emoji != (await settings.get(team_id)).endorsement_emoji:
+    if emoji != endorsement_emoji(await settings.get(team_id)):
         return None
     channel, ts = item.get("channel"), item.get("ts")
     if not isinstance(channel, str) or not isinstance(ts, str):
         return None
-    return {"team_id": team_id, "channel_id": channel, "ts": ts, "user_id": str(event["user"])}
+    return team_id, MessageRef(channel, ts), str(event["user"])

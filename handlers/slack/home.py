@@ -90,7 +90,8 @@ def register(
     ) -> None:
         team_id, admin_id = team_of(body), body["user"]["id"]
         try:
-            await workspace_admin.save(team_id, admin_id, admin_views.read_settings_form(view))
+            form, problems = admin_views.read_settings_form(view)
+            await workspace_admin.save(team_id, admin_id, form, problems=problems)
         except errors.SettingsInvalid as invalid:
             await ack(
                 response_action="errors",

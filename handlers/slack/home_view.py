@@ -14,6 +14,7 @@ from handlers.slack.blocks import (
     button,
     context_block,
     element_names,
+    endorsement_emoji,
     section,
     text_message,
 )
@@ -211,7 +212,7 @@ def _admin_section(home: Home) -> list[Block]:
         f"Recognition channel: {channel} · daily limit {settings.daily_limit} · "
         f"element tag {'required' if settings.require_element else 'optional'} · "
         f"leaderboards {'on' if settings.leaderboard_enabled else 'off'} · "
-        f"endorse with :{settings.endorsement_emoji}:"
+        f"endorse with :{endorsement_emoji(settings)}:"
     )
     return [
         {"type": "header", "text": {"type": "plain_text", "text": "Admin"}},

@@ -6,6 +6,10 @@ import re
 from typing import Any
 
 _KUDOS_ID = re.compile(r"(?:remove:)?([1-9][0-9]{0,17})")
+# Slack's own id formats: people (U…, W… in Enterprise Grid), channels (C… public, G… private).
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,31}")
+_EMOJI_NAME = re.compile(r"[a-z0-9_+\-']{1,64}")
 
 
 def kudos_id_from(value: object) -> int | None:
@@ -14,6 +18,20 @@ def kudos_id_from(value: object) -> int | None:
         return None
     match = _KUDOS_ID.fullmatch(value)
     return int(match.group(1)) if match else None
+
+
+def is_user_id(value: object) -> bool:
+    return isinstance(value, str) and USER_ID.fullmatch(value) is not None
+
+
+def is_channel_id(value: object) -> bool:
+    return isinstance(value, str) and CHANNEL_ID.fullmatch(value) is not None
+
+
+def emoji_name_from(typed: str) -> str | None:
+    """An emoji's name as an admin may type it ("sparkles", ":Tada:"); None if it isn't one."""
+    name = typed.strip().strip(":").lower()
+    return name if _EMOJI_NAME.fullmatch(name) else None
 
 
 def team_of(body: dict[str, Any]) -> str:

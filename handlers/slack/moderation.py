@@ -12,7 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import errors
 from bot.core.admins import AdminRights
-from bot.core.moderation import Moderation, Retracted, Retraction
+from bot.core.model import Retraction
+from bot.core.moderation import Moderation, Retracted
 from handlers.slack import admin_views, ids
 from handlers.slack.ids_parsing import kudos_id_from, team_of
 from handlers.slack.mrkdwn import people_list

@@ -9,8 +9,15 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.model import DeliveryReport, FailureReason, Kudos, NotPosted, Posted, PostOutcome
-from bot.core.moderation import Retraction
+from bot.core.model import (
+    DeliveryReport,
+    FailureReason,
+    Kudos,
+    MessageRef,
+    NotPosted,
+    PostOutcome,
+    Retraction,
+)
 from bot.core.ports import SettingsRepository
 from handlers.slack import blocks
 from handlers.slack.workspace_clients import WorkspaceClients, WorkspaceUnavailable
@@ -72,7 +79,7 @@ async def post_message(
         return NotPosted(
             channel_id=channel, reason=FailureReason.SERVICE_UNAVAILABLE, detail=repr(exc)
         )
-    return Posted(channel_id=str(response["channel"]), ts=str(response["ts"]))
+    return MessageRef(str(response["channel"]), str(response["ts"]))
 
 
 class SlackNotifier:
@@ -81,43 +88,34 @@ class SlackNotifier:
         self._settings = settings  # for the endorsement emoji, which admins choose
 
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
-        emoji = (await self._settings.get(kudos.team_id)).endorsement_emoji
+        emoji = blocks.endorsement_emoji(await self._settings.get(kudos.team_id))
         message = blocks.announcement(kudos, emoji=emoji)
         return await self.post(channel_id, message, team_id=kudos.team_id)
 
     async def show_endorsements(self, kudos: Kudos, *, count: int) -> None:
-        if kudos.announcement_channel_id and kudos.announcement_ts:
-            emoji = (await self._settings.get(kudos.team_id)).endorsement_emoji
+        if kudos.announcement is not None:
+            emoji = blocks.endorsement_emoji(await self._settings.get(kudos.team_id))
             message = blocks.announcement(kudos, endorsements=count, emoji=emoji)
-            await self.update(
-                kudos.announcement_channel_id,
-                kudos.announcement_ts,
-                message,
-                team_id=kudos.team_id,
-            )
+            await self.update(kudos.announcement, message, team_id=kudos.team_id)
 
     async def retract(
-        self, kudos: Kudos, *, direct_messages: dict[str, Posted], how: Retraction
+        self, kudos: Kudos, *, direct_messages: dict[str, MessageRef], how: Retraction
     ) -> None:
         """Replace the announcement and each DM with a short note (best effort: the kudos is
         gone from Delight whatever Slack says)."""
         team_id = kudos.team_id
         updates = [
-            self.update(posted.channel_id, posted.ts, blocks.retracted_dm(how), team_id=team_id)
+            self.update(posted, blocks.retracted_dm(how), team_id=team_id)
             for posted in direct_messages.values()
         ]
-        if kudos.announcement_channel_id and kudos.announcement_ts:
+        if kudos.announcement is not None:
             updates.append(
-                self.update(
-                    kudos.announcement_channel_id,
-                    kudos.announcement_ts,
-                    blocks.retracted_announcement(how),
-                    team_id=team_id,
-                )
+                self.update(kudos.announcement, blocks.retracted_announcement(how), team_id=team_id)
             )
         await asyncio.gather(*updates)
 
-    async def update(self, channel: str, ts: str, message: blocks.Message, *, team_id: str) -> bool:
+    async def update(self, posted: MessageRef, message: blocks.Message, *, team_id: str) -> bool:
+        channel, ts = posted.channel_id, posted.message_id  # a Slack message's id is its ts
         try:
             client = await self._clients.for_team(team_id)
             await client.chat_update(

@@ -4,10 +4,36 @@ from __future__ import annotations
 
 from bot.core import errors
 from bot.core.elements import Element
+from bot.core.platform import ChannelProblem
+from bot.core.tip_delivery import MAX_MEMBERS_TO_DM
 from handlers.slack.mrkdwn import escape, people_list
 from handlers.slack.parsing import GroupMention, ParseError, UnknownDigestOption, UnknownTag
 
 ALL_TAGS = " ".join(f"`#{e.value}`" for e in Element)
+
+CHANNEL_PROBLEMS = {
+    ChannelProblem.NOT_FOUND: (
+        "I can't see that channel. If it's private, invite me first: type `/invite @Delight` "
+        "in the channel, then save again."
+    ),
+    ChannelProblem.NOT_A_CHANNEL: "Pick a channel, not a direct message.",
+    ChannelProblem.ARCHIVED: "That channel is archived: pick another, or unarchive it first.",
+    ChannelProblem.NOT_A_MEMBER: (
+        "I'm not in that private channel. Invite me with `/invite @Delight` in it, then save again."
+    ),
+    ChannelProblem.TOO_MANY_MEMBERS: (
+        f"That channel has more than {MAX_MEMBERS_TO_DM:,} members: too many to DM one by "
+        "one. Post in the channel instead."
+    ),
+    ChannelProblem.UNREACHABLE: "Slack didn't answer when I checked that channel: try again.",
+}
+
+
+def schedule_problems(invalid: errors.ScheduleInvalid) -> dict[str, str]:
+    """Each field of the schedule form to fix → what to say, the channel's in Slack's words."""
+    if invalid.channel_problem is None:
+        return dict(invalid.problems)
+    return {**invalid.problems, "channel": CHANNEL_PROBLEMS[invalid.channel_problem]}
 
 
 def explain(error: errors.DelightError | ParseError) -> str:

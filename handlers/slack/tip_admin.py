@@ -30,7 +30,7 @@ from handlers.slack.ids_parsing import (
     tip_id_from,
 )
 from handlers.slack.mrkdwn import channel_mention, defuse
-from handlers.slack.refusals import explain
+from handlers.slack.refusals import explain, schedule_problems
 from handlers.slack.zones import zone_choices
 
 logger = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def register(app: AsyncApp, *, admin: TipAdmin) -> None:
                 "delete": "🗑️ Deleted.",
             }[verb]
         except errors.ScheduleInvalid as invalid:
-            notice = f"⚠️ Still paused: {next(iter(invalid.problems.values()))}"
+            notice = f"⚠️ Still paused: {next(iter(schedule_problems(invalid).values()))}"
         except errors.DelightError as refused:
             notice = explain(refused)
         await refresh(client, body, notice)
@@ -256,7 +256,8 @@ def register(app: AsyncApp, *, admin: TipAdmin) -> None:
             await ack(
                 response_action="errors",
                 errors={
-                    views.SCHEDULE_BLOCKS[name]: text for name, text in invalid.problems.items()
+                    views.SCHEDULE_BLOCKS[name]: text
+                    for name, text in schedule_problems(invalid).items()
                 },
             )
             return

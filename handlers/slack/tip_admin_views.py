@@ -15,6 +15,7 @@ from bot.core.tip_delivery import LedgerEntry, UpcomingTip
 from bot.core.tips import MAX_BODY_CHARS, MAX_TITLE_CHARS, MIN_BODY_CHARS
 from handlers.slack import ids
 from handlers.slack.blocks import Message, button, context_block, plain_text, section, tip_message
+from handlers.slack.ids_parsing import is_channel_id
 from handlers.slack.mrkdwn import channel_mention, defuse, shorten, user_mention
 
 Block = dict[str, Any]
@@ -273,7 +274,7 @@ def read_schedule_form(view: dict[str, Any]) -> ScheduleForm:
     mode = _field(values, ids.SCHEDULE_MODE).get("selected_option") or {}
     zone = _field(values, ids.SCHEDULE_TIMEZONE).get("selected_option") or {}
     return ScheduleForm(
-        channel_id=channel if isinstance(channel, str) else None,
+        channel_id=channel if is_channel_id(channel) else None,
         mode=str(mode.get("value") or ""),
         weekdays=tuple(str(o.get("value")) for o in days if isinstance(o, dict)),
         at=str(_field(values, ids.SCHEDULE_TIME).get("selected_time") or ""),

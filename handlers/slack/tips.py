@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.elements import Element
 from bot.core.model import FailureReason, NotPosted, PostOutcome
+from bot.core.platform import ChannelProblem
 from bot.core.schedule import DeliveryMode, TipSchedule
-from bot.core.tip_admin import ChannelProblem
 from bot.core.tip_delivery import MAX_MEMBERS_TO_DM
 from bot.core.tips import Tip
 from handlers.slack import blocks, ids
