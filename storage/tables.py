@@ -118,9 +118,8 @@ class KudosRecipientRow(SQLModel, table=True):
     created_at: datetime = _utc_column()  # copied from the kudos so "received" queries need no join
     # Copied from the kudos when it is removed, so "received" queries need no join.
     removed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
-    dm_channel_id: str | None = Field(
-        default=None, max_length=PLATFORM_ID
-    )  # so undo can take it back
+    # Where its DM went, so undo can take it back.
+    dm_channel_id: str | None = Field(default=None, max_length=PLATFORM_ID)
     dm_message_id: str | None = Field(default=None, max_length=PLATFORM_ID)
 
 
