@@ -40,7 +40,7 @@ from bot.core.workspace_admin import WorkspaceAdmin
 from bot.digest_chart import MatplotlibCharts
 from bot.outbox import OutboxDrainer
 from bot.scheduler import Clockwork
-from handlers.slack import turns as delivery_turns
+from bot.turns import AFTERWARDS, WHILE_ANSWERING, DeliveryTurns
 from handlers.slack.app import Services, create_bolt_app
 from handlers.slack.client import make_web_client
 from handlers.slack.digest import SlackDigestPoster
@@ -117,7 +117,7 @@ class Runtime:
     teams: TeamService
     digest_ledger: SqlDigestLedger
     charts: MatplotlibCharts
-    turns: delivery_turns.DeliveryTurns  # Slack's requests are answered inside its answering()
+    turns: DeliveryTurns  # Slack's requests are answered inside its answering()
 
     async def close(self) -> None:
         self.charts.close()
@@ -209,9 +209,7 @@ def build_runtime(
         admins=admins,
         clock=clock,
     )
-    turns = delivery_turns.DeliveryTurns(
-        while_answering=delivery_turns.WHILE_ANSWERING, otherwise=delivery_turns.AFTERWARDS
-    )
+    turns = DeliveryTurns(while_answering=WHILE_ANSWERING, otherwise=AFTERWARDS)
     services = Services(
         kudos=kudos,
         directory=directory,

@@ -1,22 +1,15 @@
 """Delivery turns: how many kudos one process delivers at once, fewer while acks are owed.
 
 A delivery (posts, the settlement's commit, the giver's reply) is CPU and sockets on the same
-event loop that answers Slack's requests, and Slack waits at most 3 s for each answer. In a
-burst, deliveries that ran unbounded slowed every ack; so while requests are being answered
-(and for a moment after, so one gap between them does not open the gates), only a few
-deliveries run at once and the rest wait their turn, stored with their outbox entries
-already. Once the burst is answered, more run at once and what waited drains quickly.
+event loop that answers the platforms' requests, and Slack waits at most 3 s for an answer
+(Teams 15 s). In a burst, deliveries that ran unbounded slowed every ack; so while requests
+are being answered (and for a moment after, so one gap between them does not open the gates),
+only a few deliveries run at once and the rest wait their turn, stored with their outbox
+entries already. Once the burst is answered, more run at once and what waited drains quickly.
 
 A waiting delivery is only its coroutine, not yet started: the listener that stored the kudos
-returns at once, and Bolt's request, context and task go with it. Held until its turn (the
-backlog of a burst is thousands), they were young objects that every garbage collection
-traversed: collections of ~20 ms, and once a second ~150 ms, each a pause of every ack.
-
-Measured in bench/ (10,000 requests from 50 concurrent clients, SQLite, paired rounds):
-- a fixed 64 turns: p99 ack 109-124 ms, 0.75-0.81x the minimal app's delivered kudos/s;
-- 40 while answering and 256 after: p99 ack 88-118 ms, 0.71-0.90x (medians 90 ms, 0.84x);
-- the same, each waiting delivery a bare coroutine: p99 ack 67-75 ms (max 79-91 ms, against
-  190-268), 0.80-0.83x.
+returns at once, and the request's objects go with it, instead of living on as young objects
+that every garbage collection traverses (bench/README.md has the figures behind both).
 """
 
 from __future__ import annotations
@@ -31,10 +24,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-# Deliveries at once while requests are answered. PostgreSQL had 60 (a turn there also waits
-# for the server's commit) until replies went through the connection pool (session 6): each
-# delivery then took less of the loop, more of them ran in the same time, and p99 ack rose to
-# 99-113 ms; at 40, 76-78 ms for ~3% fewer kudos/s.
+# Deliveries at once while requests are answered: more let p99 ack pass 100 ms under load.
 WHILE_ANSWERING = 40
 # Once the burst is answered: bounded still (memory, sockets), but enough to drain quickly.
 AFTERWARDS = 256
@@ -48,7 +38,7 @@ Delivery = Coroutine[Any, Any, None]
 class DeliveryTurns:
     """`start(delivery)` runs a delivery in a turn of its own: at once if one is free, else
     when one frees up, in order of arrival. At most `while_answering` run at once while a
-    Slack request is being answered (see `answering`) or was within `quiet` seconds; at most
+    platform's request is being answered (see `answering`) or was within `quiet` seconds; at most
     `otherwise` after that. A delivery that raises is logged: its kudos is stored with its
     outbox entries, which deliver it later."""
 
@@ -77,12 +67,13 @@ class DeliveryTurns:
 
     @property
     def answering_now(self) -> int:
-        """Slack requests being answered at this moment."""
+        """Platform requests being answered at this moment."""
         return self._answering
 
     @contextmanager
     def answering(self) -> Iterator[None]:
-        """The HTTP layer wraps each Slack request in this, until its answer is ready."""
+        """The HTTP (or socket) layer wraps each platform request in this, until its answer
+        is ready."""
         self._answering += 1
         try:
             yield

@@ -59,7 +59,7 @@ def create_web_app(
     """`bolt` is None in Socket Mode, where Slack's requests come over the websocket;
     `oauth_flow` (multi-workspace mode) serves the install page and Slack's redirect back,
     over HTTP in either case. Each Slack request is answered inside `answering()` (the
-    delivery turns make way for answers: handlers/slack/turns.py)."""
+    delivery turns make way for answers: bot/turns.py)."""
     # Slack's payloads are small; a large body is hostile, so refuse it before reading it.
     app = web.Application(client_max_size=512 * 1024, middlewares=[scope_each_request])
 

@@ -1,5 +1,5 @@
 """Delivery turns: fewer kudos delivered at once while Slack's requests are being answered,
-more once they are (handlers/slack/turns.py)."""
+more once they are (bot/turns.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.log_context import request_id, request_scope
+from bot.turns import DeliveryTurns
 from handlers.slack.socket_mode import AnsweringSocketModeHandler
-from handlers.slack.turns import DeliveryTurns
 from handlers.web import create_web_app
 from tests.fakeslack import FakeSlack
 
@@ -122,7 +122,7 @@ def test_a_delivery_that_fails_is_logged_and_gives_its_turn_to_the_next(
         assert turns.delivering == 0
         return done
 
-    with caplog.at_level(logging.ERROR, logger="handlers.slack.turns"):
+    with caplog.at_level(logging.ERROR, logger="bot.turns"):
         assert asyncio.run(scenario()) == ["next"]
     assert "the outbox will retry it" in caplog.text
     assert "Slack said no" in caplog.text

@@ -39,10 +39,11 @@ from bot.core.model import (
 )
 from bot.core.outbox import Settlement
 from bot.core.ports import Planner
+from bot.nomination import NominationFlow
+from bot.turns import DeliveryTurns
 from handlers.slack import blocks
 from handlers.slack.directory import SlackDirectory
-from handlers.slack.nominate import NominationFlow
-from handlers.slack.turns import DeliveryTurns
+from handlers.slack.nominate import SlackAnswers
 
 T = TypeVar("T")
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
@@ -670,6 +671,7 @@ def test_deliveries_beyond_the_limit_wait_their_turn() -> None:
         kudos=world.service,
         directory=cast(SlackDirectory, None),
         turns=DeliveryTurns(while_answering=2, otherwise=2),
+        answers=SlackAnswers(),
     )
     given = [world.give("U1") for _ in range(5)]
     replies: list[blocks.Message] = []

@@ -105,11 +105,6 @@ def test_lowercase_user_id_is_normalised_to_uppercase() -> None:
     assert nomination("<@u1abc> found the lost parcel").recipients == (UserRef(user_id="U1ABC"),)
 
 
-def test_user_ref_renders_as_mention_or_name() -> None:
-    assert str(UserRef(user_id="U1")) == "<@U1>"
-    assert str(UserRef(name="maria")) == "@maria"
-
-
 # --- help and the modal -----------------------------------------------------------------------
 
 

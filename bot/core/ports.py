@@ -60,3 +60,9 @@ class AuditLog(Protocol):
     ) -> None:
         """Keep who did what, and when (settings changes, removals)."""
         ...
+
+
+class EventLedger(Protocol):
+    async def first_delivery(self, *, team_id: str, event_id: str, at: datetime) -> bool:
+        """True the first time a platform delivers this event; False for its retries."""
+        ...

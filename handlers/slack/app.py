@@ -17,9 +17,12 @@ from bot.core.home import HomeService
 from bot.core.installations import WorkspaceLifecycle
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
+from bot.core.platform import Directory
 from bot.core.ports import Clock, SettingsRepository
 from bot.core.teams import TeamService
 from bot.core.workspace_admin import WorkspaceAdmin
+from bot.nomination import NominationFlow
+from bot.turns import DeliveryTurns
 from handlers.slack import (
     commands,
     digest,
@@ -36,10 +39,8 @@ from handlers.slack import (
     tips,
     views,
 )
-from handlers.slack.directory import SlackDirectory
 from handlers.slack.events import EventLedger
-from handlers.slack.nominate import NominationFlow
-from handlers.slack.turns import DeliveryTurns
+from handlers.slack.nominate import SlackAnswers, SlackFlow
 from handlers.slack.workspace_clients import WorkspaceClients
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class Services:
     """The domain services the listeners call, built by the composition root."""
 
     kudos: KudosService
-    directory: SlackDirectory
+    directory: Directory
     ledger: EventLedger
     clock: Clock
     settings: SettingsRepository
@@ -89,10 +90,11 @@ def create_bolt_app(
             else oauth.oauth_app_arguments(oauth_setup, services.lifecycle)
         ),
     )
-    flow = NominationFlow(
+    flow: SlackFlow = NominationFlow(
         kudos=services.kudos,
         directory=services.directory,
         turns=services.turns,
+        answers=SlackAnswers(),
     )
     request_context.register(app)  # first, so every later step logs with its workspace
     respond.register(app)  # replies to response_url through the one pool, with retries

@@ -21,7 +21,7 @@ from handlers.slack.digest import show_digests
 from handlers.slack.home import open_settings
 from handlers.slack.home_view import leaderboard_message, my_stats_message
 from handlers.slack.moderation import retracted_text
-from handlers.slack.nominate import NominationFlow, attempt
+from handlers.slack.nominate import SlackFlow, story_of
 from handlers.slack.parsing import (
     HelpRequest,
     ModalRequest,
@@ -38,7 +38,7 @@ from handlers.slack.tip_admin import TipAdmin, run_tips_command
 
 @dataclass(frozen=True, slots=True)
 class CommandServices:
-    flow: NominationFlow
+    flow: SlackFlow
     moderation: Moderation
     home: HomeService
     workspace_admin: WorkspaceAdmin
@@ -135,7 +135,7 @@ def register(app: AsyncApp, *, services: CommandServices) -> None:
                     team_id=team_id,
                     giver_id=command["user_id"],
                     recipient_ids=recipients,
-                    story=await flow.story_of(team_id, parsed),
+                    story=await story_of(flow.directory, team_id, parsed),
                     elements=parsed.elements,
                     source=Source.COMMAND,
                     request_key=f"command:{command['trigger_id']}",
@@ -149,4 +149,4 @@ def register(app: AsyncApp, *, services: CommandServices) -> None:
         async def reply(message: blocks.Message) -> None:
             await respond(**ephemeral(message))
 
-        await attempt(work(), typed=typed, reply=reply)
+        await flow.attempt(work(), typed=typed, reply=reply)

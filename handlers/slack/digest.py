@@ -15,10 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.digest import Digest
 from bot.core.digest_delivery import DigestService
 from bot.core.model import FailureReason, NotPosted, Posted
+from bot.core.platform import Directory
 from handlers.slack import ids
 from handlers.slack.blocks import Message
 from handlers.slack.digest_blocks import digest_message, full_list_pages, week_span
-from handlers.slack.directory import SlackDirectory
 from handlers.slack.ids_parsing import team_of
 from handlers.slack.mrkdwn import defuse, user_mention
 from handlers.slack.notifier import failure_reason, post_message
@@ -132,7 +132,7 @@ def no_digest_yet(*, last: bool) -> Message:
 async def show_digests(
     client: AsyncWebClient,
     digests: DigestService,
-    directory: SlackDirectory,
+    directory: Directory,
     command: dict[str, Any],
     *,
     last: bool,
@@ -153,7 +153,7 @@ async def show_digests(
         )
 
 
-def register(app: AsyncApp, *, digests: DigestService, directory: SlackDirectory) -> None:
+def register(app: AsyncApp, *, digests: DigestService, directory: Directory) -> None:
     @app.action(ids.DIGEST_FULL_LIST)
     async def handle_full_list(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
@@ -14,9 +13,9 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.model import Nomination, Source
-from bot.core.ports import Clock
+from bot.core.ports import Clock, EventLedger
 from handlers.slack import blocks
-from handlers.slack.nominate import NominationFlow, attempt
+from handlers.slack.nominate import SlackFlow, story_of
 from handlers.slack.parsing import (
     CommandNomination,
     parse_command,
@@ -28,14 +27,10 @@ from handlers.slack.replies import tell_privately
 logger = logging.getLogger(__name__)
 
 
-class EventLedger(Protocol):
-    async def first_delivery(self, *, team_id: str, event_id: str, at: datetime) -> bool: ...
-
-
 class DropRepeatedEvents(AsyncMiddleware):
     """Slack retries an event it thinks we missed (X-Slack-Retry-Num), with the same
     event_id; answer the repeat with 200 and do nothing else. (A middleware class: see
-    request_context.RememberWorkspaceAndRequest.)"""
+    request_context.RequestContext.)"""
 
     def __init__(self, ledger: EventLedger, clock: Clock) -> None:
         self._ledger = ledger
@@ -59,7 +54,7 @@ class DropRepeatedEvents(AsyncMiddleware):
         return await next()
 
 
-def register(app: AsyncApp, *, flow: NominationFlow, ledger: EventLedger, clock: Clock) -> None:
+def register(app: AsyncApp, *, flow: SlackFlow, ledger: EventLedger, clock: Clock) -> None:
     app.middleware(DropRepeatedEvents(ledger, clock))
 
     @app.event("app_mention")
@@ -85,7 +80,7 @@ def register(app: AsyncApp, *, flow: NominationFlow, ledger: EventLedger, clock:
                     team_id=team_id,
                     giver_id=user_id,
                     recipient_ids=await flow.resolve(team_id, parsed.recipients),
-                    story=await flow.story_of(team_id, parsed),
+                    story=await story_of(flow.directory, team_id, parsed),
                     elements=parsed.elements,
                     source=Source.MENTION,
                     request_key=f"event:{body.get('event_id')}",
@@ -101,4 +96,4 @@ def register(app: AsyncApp, *, flow: NominationFlow, ledger: EventLedger, clock:
         def typed() -> str:
             return "@Delight " + " ".join(to_plain_text(text)[0].split())
 
-        await attempt(work(), typed=typed, reply=reply)
+        await flow.attempt(work(), typed=typed, reply=reply)

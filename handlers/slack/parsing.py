@@ -6,19 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.elements import Element, element_for_tag, in_definition_order, suggest_element
+from bot.nomination import UserRef
 
 HELP_WORDS = frozenset({"help", "?", "-h", "--help", "usage"})
-
-
-@dataclass(frozen=True, slots=True)
-class UserRef:
-    """A recipient as typed: a Slack user id (from an escaped mention) or a plain @name."""
-
-    user_id: str | None = None
-    name: str | None = None
-
-    def __str__(self) -> str:
-        return f"<@{self.user_id}>" if self.user_id else f"@{self.name}"
 
 
 @dataclass(frozen=True, slots=True)

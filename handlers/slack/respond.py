@@ -70,7 +70,7 @@ class PooledRespond(AsyncRespond):
 class RespondThroughThePool(AsyncMiddleware):
     """Gives the request a PooledRespond over the session its Web API client uses (Bolt
     makes its own only when a listener first asks). A middleware class: see
-    request_context.RememberWorkspaceAndRequest."""
+    request_context.RequestContext."""
 
     async def async_process(
         self,

@@ -13,7 +13,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 
 class AnsweringSocketModeHandler(AsyncSocketModeHandler):
     """Bolt's Socket Mode handler, each request answered inside `answering()`, as
-    handlers/web.py does over HTTP: the delivery turns (handlers/slack/turns.py) make way
+    handlers/web.py does over HTTP: the delivery turns (bot/turns.py) make way
     for answers over the websocket too, where Slack waits the same 3 s for each ack."""
 
     def __init__(

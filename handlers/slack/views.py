@@ -14,7 +14,7 @@ from bot.core.elements import Element
 from bot.core.model import Nomination, Source
 from handlers.slack import blocks, ids
 from handlers.slack.ids_parsing import team_of
-from handlers.slack.nominate import SLACK_TROUBLE, NominationFlow
+from handlers.slack.nominate import SLACK_TROUBLE, SlackFlow, plain_names
 from handlers.slack.refusals import explain
 from handlers.slack.replies import tell_privately
 
@@ -54,7 +54,7 @@ def read_submission(
     )
 
 
-def register(app: AsyncApp, *, flow: NominationFlow) -> None:
+def register(app: AsyncApp, *, flow: SlackFlow) -> None:
     @app.view(ids.NOMINATION_MODAL)
     async def handle_nomination_submission(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
@@ -86,7 +86,7 @@ def register(app: AsyncApp, *, flow: NominationFlow) -> None:
             return
         except errors.DelightError as refused:
             block = _ERROR_BLOCKS.get(type(refused), ids.RECIPIENTS_BLOCK)
-            message = await flow.plain_names(team_id, explain(refused))
+            message = await plain_names(flow.directory, team_id, explain(refused))
             await ack(response_action="errors", errors={block: message})
             return
         except SlackApiError:
