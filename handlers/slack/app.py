@@ -18,7 +18,7 @@ from bot.core.installations import WorkspaceLifecycle
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.platform import Directory
-from bot.core.ports import Clock, SettingsRepository
+from bot.core.ports import Clock, EventLedger, SettingsRepository
 from bot.core.teams import TeamService
 from bot.core.workspace_admin import WorkspaceAdmin
 from bot.nomination import NominationFlow
@@ -39,7 +39,6 @@ from handlers.slack import (
     tips,
     views,
 )
-from handlers.slack.events import EventLedger
 from handlers.slack.nominate import SlackAnswers, SlackFlow
 from handlers.slack.workspace_clients import WorkspaceClients
 
