@@ -86,7 +86,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Whatever needs the PostgreSQL server carries the `postgres` marker, so that
+    `pytest -m "not postgres"` runs the rest without one: the `database_url` cases on it
+    (including a test's own `parametrize("database_url", ["postgres"], indirect=True)`, which
+    replaces the fixture's marked params) and any test that asks for `postgres_url`."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgres"
+        if on_postgres or "postgres_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each storage and end-to-end test runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":

@@ -85,7 +85,37 @@ def _announcement_index(message_column: str) -> None:
     )
 
 
+def _no_cascades_on_sqlite() -> None:
+    """On SQLite a batch copies its table, drops the old one and renames the copy. With foreign
+    keys enforced (storage/engine.py turns them on), dropping kudos, tip_schedule, tip_delivery
+    or manager_team deletes every row that refers to it (ON DELETE CASCADE): recipients, DMs,
+    deliveries, the outbox. Alembic's batch mode needs enforcement off (its documentation says
+    so), and SQLite changes it only outside a transaction: Alembic gives each SQLite migration
+    a transaction of its own, in which nothing is written yet at this point. Enforcement stays
+    off for the rest of the migration run's connection; the app's connections turn it on."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    if bind.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        raise RuntimeError(
+            "SQLite kept enforcing foreign keys (a transaction was open): copying the tables "
+            "would delete the rows that refer to them"
+        )
+
+
+def _check_references_on_sqlite() -> None:
+    """The copies kept every row, so every reference still finds its row (checked, since
+    nothing else checks while enforcement is off)."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    if broken := bind.exec_driver_sql("PRAGMA foreign_key_check").all():
+        raise RuntimeError(f"rows refer to rows that are gone: {broken}")
+
+
 def _alter(*, forward: bool) -> None:
+    _no_cascades_on_sqlite()
     # The announcement index names a renamed column in its condition: built again after.
     op.drop_index(_ANNOUNCEMENT_INDEX, table_name="kudos")
     for table in sorted(set(_WIDER) | set(_RENAMED)):
@@ -106,6 +136,7 @@ def _alter(*, forward: bool) -> None:
                     type_=sa.String(after if forward else before),
                 )
     _announcement_index("announcement_message_id" if forward else "announcement_ts")
+    _check_references_on_sqlite()
 
 
 def upgrade() -> None:
