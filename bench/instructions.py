@@ -165,7 +165,11 @@ async def run_child(app: str, kudos: int, database: str) -> None:
     if app == "delight":
         settings = apps.delight_settings(NOWHERE, database, MAX_DAILY_LIMIT)
         runtime = build_runtime(settings)
-        bolt, answering, close = runtime.bolt, runtime.turns.answering, runtime.close
+        bolt, answering, close = (
+            runtime.bolt,
+            runtime.services.recognition.turns.answering,
+            runtime.close,
+        )
     else:
         # build_minimal's Bolt app itself, not the web app around it.
         setattr(apps, "create_web_app", lambda *, bolt, **_: bolt)  # noqa: B010

@@ -10,13 +10,10 @@ import signal
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings
@@ -26,7 +23,7 @@ from bot.core.digest_delivery import DigestService
 from bot.core.endorsements import Endorsements
 from bot.core.export import WorkspaceExport
 from bot.core.home import HomeService
-from bot.core.installations import WorkspaceLifecycle
+from bot.core.installations import WorkspaceLifecycle, WorkspaceSchedules
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.outbox import Policy, Redelivery
@@ -39,20 +36,12 @@ from bot.core.tips import load_tip_library
 from bot.core.workspace_admin import WorkspaceAdmin
 from bot.digest_chart import MatplotlibCharts
 from bot.outbox import OutboxDrainer
+from bot.platforms import PlatformPorts
+from bot.platforms.slack import SlackPlatform, build_slack
 from bot.scheduler import Clockwork
+from bot.services import Administration, Digests, Recognition, Services, TipAdministration
 from bot.turns import AFTERWARDS, WHILE_ANSWERING, DeliveryTurns
-from handlers.slack.app import Services, create_bolt_app
-from handlers.slack.client import make_web_client
-from handlers.slack.digest import SlackDigestPoster
-from handlers.slack.directory import SlackDirectory
-from handlers.slack.members import SlackMemberSources, SlackPeople
-from handlers.slack.notifier import SlackNotifier
-from handlers.slack.oauth import STATE_LIFETIME_SECONDS, OAuthSetup
-from handlers.slack.pacing import PacedWorkspaces
 from handlers.slack.socket_mode import AnsweringSocketModeHandler
-from handlers.slack.tip_admin import TipAdmin
-from handlers.slack.tips import SlackChannels, SlackTipPoster
-from handlers.slack.workspace_clients import InstalledWorkspaces, OneWorkspace, WorkspaceClients
 from handlers.web import create_web_app
 from storage.activity_repository import SqlActivityRepository
 from storage.audit_log import SqlAuditLog
@@ -65,13 +54,11 @@ from storage.installations import SqlInstallations, UnreadableInstallation
 from storage.kudos_queries import SqlKudosQueries
 from storage.kudos_repository import SqlKudosRepository
 from storage.leadership import PostgresLeaderLock
-from storage.oauth_states import SqlOAuthStates
 from storage.outbox import SqlOutbox
 from storage.preferences import SqlPreferences
 from storage.settings_repository import SqlSettingsRepository
 from storage.team_repository import SqlTeamRepository
 from storage.tip_repository import SqlTipScheduleRepository
-from storage.token_cipher import TokenCipher
 
 logger = logging.getLogger(__name__)
 
@@ -98,26 +85,18 @@ class Runtime:
     settings: Settings
     database: Database
     http: aiohttp.ClientSession
-    client: AsyncWebClient  # without a token in multi-workspace mode
-    clients: WorkspaceClients  # each workspace's client
-    installations: SqlInstallations | None  # multi-workspace mode only
-    kudos: KudosService
-    tips: TipService
-    tip_schedules: SqlTipScheduleRepository
-    workspace_settings: SqlSettingsRepository
-    admins: AdminRights
-    ledger: SqlEventLedger
     clock: Clock
+    role: Role
+    services: Services  # the core's features, as every platform's listeners get them
+    slack: SlackPlatform
     bolt: AsyncApp
     web: web.Application
-    role: Role
+    tips: TipService  # scheduled delivery, run by the clockwork
+    tip_schedules: SqlTipScheduleRepository
+    digest_ledger: SqlDigestLedger
     clockwork: Clockwork | None  # None in web processes
     drainer: OutboxDrainer  # every role: see bot/outbox.py
-    digests: DigestService
-    teams: TeamService
-    digest_ledger: SqlDigestLedger
     charts: MatplotlibCharts
-    turns: DeliveryTurns  # Slack's requests are answered inside its answering()
 
     async def close(self) -> None:
         self.charts.close()
@@ -150,6 +129,19 @@ async def process_health(
     return report
 
 
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What every feature's builder draws on."""
+
+    settings: Settings
+    database: Database
+    clock: Clock
+    ports: PlatformPorts
+    workspace_settings: SqlSettingsRepository
+    admins: AdminRights
+    audit: SqlAuditLog
+
+
 def build_runtime(
     settings: Settings, *, clock: Clock | None = None, role: Role = Role.ALL
 ) -> Runtime:
@@ -157,125 +149,56 @@ def build_runtime(
     it); call it inside the running event loop. The schema must already be upgraded."""
     clock = clock or SystemClock()
     database = Database(settings.database_url, checkpoints_on_a_thread=True)
-    http = aiohttp.ClientSession()  # one connection pool for every Web API call
-
-    client, clients, installations, oauth_setup = _slack_clients(
-        settings, database=database, http=http, clock=clock
-    )
-    directory = SlackDirectory(clients)
-    ledger = SqlEventLedger(database)
-    tip_schedules = SqlTipScheduleRepository(database)
+    http = aiohttp.ClientSession()  # one connection pool for every platform call
     workspace_settings = SqlSettingsRepository(
         database,
         default_recognition_channel=settings.recognition_channel,
         default_daily_limit=settings.daily_limit,
     )
-    admins = AdminRights(
-        directory=directory, settings=workspace_settings, deployment_admins=settings.admins
+    slack = build_slack(
+        settings, database=database, http=http, workspace_settings=workspace_settings, clock=clock
     )
-    notifier = SlackNotifier(clients, workspace_settings)
-    kudos_store = SqlKudosRepository(database)
-    audit = SqlAuditLog(database)
-    customisations = SqlTipCustomisations(database)
-    workspace_tips = WorkspaceTips(library=load_tip_library(), customisations=customisations)
-    tips = TipService(
-        schedules=tip_schedules,
-        poster=SlackTipPoster(clients, notifier, SlackPeople(clients)),
-        tips=workspace_tips,
-        clock=clock,
-    )
-    outbox_policy = Policy(lease=timedelta(seconds=settings.outbox_lease_seconds))
-    kudos = KudosService(
-        kudos=kudos_store,
-        settings=workspace_settings,
-        directory=directory,
-        notifier=notifier,
-        clock=clock,
-        outbox=outbox_policy,
-    )
-    outbox = SqlOutbox(database, kudos_store)
-    drainer = OutboxDrainer(
-        Redelivery(outbox=outbox, notifier=notifier, clock=clock, policy=outbox_policy),
-        outbox,
-        # Several looks per lease, at most every five seconds.
-        every=min(5.0, settings.outbox_lease_seconds / 4),
-    )
-    digests, teams, digest_ledger, charts = _digest_parts(
-        settings,
+    # Slack is the one platform today; with a second, each port routes by workspace.
+    ports = slack.ports
+    shared = _Shared(
+        settings=settings,
         database=database,
-        http=http,
-        clients=clients,
-        directory=directory,
-        admins=admins,
         clock=clock,
-    )
-    turns = DeliveryTurns(while_answering=WHILE_ANSWERING, otherwise=AFTERWARDS)
-    services = Services(
-        kudos=kudos,
-        directory=directory,
-        ledger=ledger,
-        clock=clock,
-        settings=workspace_settings,
-        admins=admins,
-        endorsements=Endorsements(kudos=kudos_store, announcements=notifier, clock=clock),
-        moderation=Moderation(
-            kudos=kudos_store, retractor=notifier, admins=admins, audit=audit, clock=clock
-        ),
-        home=HomeService(
-            queries=SqlKudosQueries(database),
-            preferences=SqlPreferences(database),
+        ports=ports,
+        workspace_settings=workspace_settings,
+        admins=AdminRights(
+            directory=ports.directory,
             settings=workspace_settings,
-            admins=admins,
-            directory=directory,
-            schedules=tip_schedules,
-            clock=clock,
+            deployment_admins=settings.admins,
         ),
-        workspace_admin=WorkspaceAdmin(
-            settings=workspace_settings, admins=admins, audit=audit, clock=clock
+        audit=SqlAuditLog(database),
+    )
+    kudos_store = SqlKudosRepository(database)
+    outbox_policy = Policy(lease=timedelta(seconds=settings.outbox_lease_seconds))
+    recognition = _recognition(shared, kudos_store=kudos_store, outbox_policy=outbox_policy)
+    tip_schedules = SqlTipScheduleRepository(database)
+    tips, tip_admin = _tips(shared, schedules=tip_schedules)
+    digest_ledger = SqlDigestLedger(database)
+    charts = MatplotlibCharts()
+    digests = _digests(shared, ledger=digest_ledger, charts=charts)
+    services = Services(
+        recognition=recognition,
+        administration=_administration(
+            shared, installations=slack.installations, schedules=(tip_schedules, digest_ledger)
         ),
-        lifecycle=WorkspaceLifecycle(
-            installations=installations, schedules=(tip_schedules, digest_ledger), clock=clock
-        ),
-        clients=clients,
-        export=WorkspaceExport(
-            exporter=SqlKudosExporter(settings.database_url), admins=admins, clock=clock
-        ),
-        tip_admin=TipAdmin(
-            schedules=TipScheduleAdmin(
-                schedules=tip_schedules,
-                delivery=tips,
-                tips=workspace_tips,
-                channels=SlackChannels(clients),
-                directory=directory,
-                admins=admins,
-                audit=audit,
-                clock=clock,
-            ),
-            tips=CustomTips(
-                tips=workspace_tips,
-                customisations=customisations,
-                admins=admins,
-                audit=audit,
-                clock=clock,
-            ),
-            clock=clock,
-        ),
+        tip_admin=tip_admin,
         digests=digests,
-        teams=teams,
-        turns=turns,
+        clock=clock,
     )
-    bolt = create_bolt_app(
-        client=client,
-        signing_secret=None if settings.socket_mode else settings.slack_signing_secret,
-        services=services,
-        oauth_setup=oauth_setup,
-    )
+    drainer = _outbox_drainer(shared, kudos_store=kudos_store, policy=outbox_policy)
+    ledger = SqlEventLedger(database)
+    bolt = slack.bolt_app(services, ledger=ledger)
     clockwork = None
     if role.runs_scheduler:
         clockwork = Clockwork(
             ledger=ledger,
             tips=tips,
-            digests=digests,
+            digests=digests.digests,
             clock=clock,
             # SQLite serves one process, which therefore always leads.
             lock=PostgresLeaderLock(settings.database_url) if database.is_postgres else None,
@@ -285,33 +208,157 @@ def build_runtime(
         settings=settings,
         database=database,
         http=http,
-        client=client,
-        clients=clients,
-        installations=installations,
-        kudos=kudos,
-        tips=tips,
-        tip_schedules=tip_schedules,
-        workspace_settings=workspace_settings,
-        admins=admins,
-        ledger=ledger,
         clock=clock,
+        role=role,
+        services=services,
+        slack=slack,
         bolt=bolt,
         web=create_web_app(
             bolt=bolt if role.serves_slack and not settings.socket_mode else None,
             health=functools.partial(process_health, database, role, clockwork, drainer),
             # The install pages are served in Socket Mode too: installing is a browser's visit.
             oauth_flow=bolt.oauth_flow if role.serves_slack else None,
-            answering=turns.answering,
+            answering=recognition.turns.answering,
         ),
-        role=role,
+        tips=tips,
+        tip_schedules=tip_schedules,
+        digest_ledger=digest_ledger,
         clockwork=clockwork,
         drainer=drainer,
-        digests=digests,
-        teams=teams,
-        digest_ledger=digest_ledger,
         charts=charts,
-        turns=turns,
     )
+
+
+def _recognition(
+    shared: _Shared, *, kudos_store: SqlKudosRepository, outbox_policy: Policy
+) -> Recognition:
+    ports, clock = shared.ports, shared.clock
+    kudos = KudosService(
+        kudos=kudos_store,
+        settings=shared.workspace_settings,
+        directory=ports.directory,
+        notifier=ports.notifier,
+        clock=clock,
+        outbox=outbox_policy,
+    )
+    return Recognition(
+        kudos=kudos,
+        endorsements=Endorsements(
+            kudos=kudos_store, announcements=ports.announcements, clock=clock
+        ),
+        moderation=Moderation(
+            kudos=kudos_store,
+            retractor=ports.retractor,
+            admins=shared.admins,
+            audit=shared.audit,
+            clock=clock,
+        ),
+        home=HomeService(
+            queries=SqlKudosQueries(shared.database),
+            preferences=SqlPreferences(shared.database),
+            settings=shared.workspace_settings,
+            admins=shared.admins,
+            directory=ports.directory,
+            schedules=SqlTipScheduleRepository(shared.database),
+            clock=clock,
+        ),
+        turns=DeliveryTurns(while_answering=WHILE_ANSWERING, otherwise=AFTERWARDS),
+    )
+
+
+def _administration(
+    shared: _Shared,
+    *,
+    installations: SqlInstallations | None,
+    schedules: tuple[WorkspaceSchedules, ...],
+) -> Administration:
+    clock = shared.clock
+    return Administration(
+        admins=shared.admins,
+        settings=shared.workspace_settings,
+        workspace_admin=WorkspaceAdmin(
+            settings=shared.workspace_settings,
+            admins=shared.admins,
+            audit=shared.audit,
+            clock=clock,
+        ),
+        export=WorkspaceExport(
+            exporter=SqlKudosExporter(shared.settings.database_url),
+            admins=shared.admins,
+            clock=clock,
+        ),
+        lifecycle=WorkspaceLifecycle(installations=installations, schedules=schedules, clock=clock),
+    )
+
+
+def _tips(
+    shared: _Shared, *, schedules: SqlTipScheduleRepository
+) -> tuple[TipService, TipAdministration]:
+    """Scheduled delivery (the clockwork's) and the admins' side of the same schedules."""
+    clock = shared.clock
+    customisations = SqlTipCustomisations(shared.database)
+    workspace_tips = WorkspaceTips(library=load_tip_library(), customisations=customisations)
+    delivery = TipService(
+        schedules=schedules, poster=shared.ports.tip_poster, tips=workspace_tips, clock=clock
+    )
+    admin = TipAdministration(
+        schedules=TipScheduleAdmin(
+            schedules=schedules,
+            delivery=delivery,
+            tips=workspace_tips,
+            channels=shared.ports.channels,
+            directory=shared.ports.directory,
+            admins=shared.admins,
+            audit=shared.audit,
+            clock=clock,
+        ),
+        tips=CustomTips(
+            tips=workspace_tips,
+            customisations=customisations,
+            admins=shared.admins,
+            audit=shared.audit,
+            clock=clock,
+        ),
+        clock=clock,
+    )
+    return delivery, admin
+
+
+def _digests(shared: _Shared, *, ledger: SqlDigestLedger, charts: MatplotlibCharts) -> Digests:
+    """Manager digests (paced platform clients: see build_slack) and their teams."""
+    ports = shared.ports
+    teams = SqlTeamRepository(shared.database)
+    return Digests(
+        digests=DigestService(
+            teams=teams,
+            ledger=ledger,
+            activity=SqlActivityRepository(shared.database),
+            people=ports.people,
+            sources=ports.member_sources,
+            poster=ports.digest_poster,
+            charts=charts,
+            clock=shared.clock,
+        ),
+        teams=TeamService(
+            teams=teams,
+            admins=shared.admins,
+            directory=ports.directory,
+            schedules=ledger,
+            clock=shared.clock,
+        ),
+    )
+
+
+def _outbox_drainer(
+    shared: _Shared, *, kudos_store: SqlKudosRepository, policy: Policy
+) -> OutboxDrainer:
+    outbox = SqlOutbox(shared.database, kudos_store)
+    redelivery = Redelivery(
+        outbox=outbox, notifier=shared.ports.notifier, clock=shared.clock, policy=policy
+    )
+    # Several looks per lease, at most every five seconds.
+    every = min(5.0, shared.settings.outbox_lease_seconds / 4)
+    return OutboxDrainer(redelivery, outbox, every=every)
 
 
 async def check_stored_tokens(runtime: Runtime) -> None:
@@ -319,10 +366,11 @@ async def check_stored_tokens(runtime: Runtime) -> None:
     wrong key stops start-up with one line, not a failure at the first request); tokens are
     stored the way the key says (encrypted when a key was set since, re-encrypted with the
     first key when keys are being rotated)."""
-    if runtime.installations is None:
+    installations = runtime.slack.installations
+    if installations is None:
         return
     try:
-        report = await runtime.installations.reseal()
+        report = await installations.reseal()
     except UnreadableInstallation as error:
         raise ConfigError(
             f"the stored Slack tokens can't be decrypted: {error}. Set DELIGHT_ENCRYPTION_KEY "
@@ -335,88 +383,6 @@ async def check_stored_tokens(runtime: Runtime) -> None:
             report.resealed,
             report.installations,
         )
-
-
-def _slack_clients(
-    settings: Settings, *, database: Database, http: aiohttp.ClientSession, clock: Clock
-) -> tuple[AsyncWebClient, WorkspaceClients, SqlInstallations | None, OAuthSetup | None]:
-    """Bolt's client, and where every other part gets a workspace's client: the one bot
-    token, or (many workspaces) each workspace's installation, refreshed when it rotates."""
-
-    def client_for(token: str | None) -> AsyncWebClient:
-        return make_web_client(token=token, base_url=settings.slack_api_url, session=http)
-
-    client = client_for(settings.slack_bot_token)
-    if settings.oauth is None:
-        return client, OneWorkspace(client), None, None
-    installations = SqlInstallations(database, TokenCipher(settings.encryption_keys))
-    workspaces = InstalledWorkspaces(
-        installations=installations,
-        rotator=AsyncTokenRotator(
-            client_id=settings.oauth.client_id,
-            client_secret=settings.oauth.client_secret,
-            client=client,
-        ),
-        make_client=client_for,
-    )
-    oauth_setup = OAuthSetup(
-        client_id=settings.oauth.client_id,
-        client_secret=settings.oauth.client_secret,
-        scopes=settings.oauth.scopes,
-        redirect_uri=settings.oauth.redirect_uri,
-        redirect_path=settings.oauth.redirect_path,
-        # Slack's pages live beside its API: https://slack.com/oauth/v2/authorize
-        authorization_url=urljoin(settings.slack_api_url, "../oauth/v2/authorize"),
-        installations=installations,
-        states=SqlOAuthStates(
-            database, clock=clock, lifetime=timedelta(seconds=STATE_LIFETIME_SECONDS)
-        ),
-        workspaces=workspaces,
-    )
-    return client, workspaces, installations, oauth_setup
-
-
-def _digest_parts(
-    settings: Settings,
-    *,
-    database: Database,
-    http: aiohttp.ClientSession,
-    clients: WorkspaceClients,
-    directory: SlackDirectory,
-    admins: AdminRights,
-    clock: Clock,
-) -> tuple[DigestService, TeamService, SqlDigestLedger, MatplotlibCharts]:
-    """Manager digests and their teams. Scheduled delivery has clients of its own, each
-    workspace's paced to that workspace's Slack rate limits; listeners keep the unpaced ones
-    so people never wait behind a batch."""
-    paced = PacedWorkspaces(
-        clients,
-        base_url=settings.slack_api_url,
-        session=http,
-        messages_per_minute=settings.digest_messages_per_minute,
-    )
-    sources = SlackMemberSources(paced)
-    teams_repository = SqlTeamRepository(database)
-    ledger = SqlDigestLedger(database)
-    charts = MatplotlibCharts()
-    digests = DigestService(
-        teams=teams_repository,
-        ledger=ledger,
-        activity=SqlActivityRepository(database),
-        people=SlackPeople(paced),
-        sources=sources,
-        poster=SlackDigestPoster(paced),
-        charts=charts,
-        clock=clock,
-    )
-    teams = TeamService(
-        teams=teams_repository,
-        admins=admins,
-        directory=directory,
-        schedules=ledger,
-        clock=clock,
-    )
-    return digests, teams, ledger, charts
 
 
 async def drain_background_work(grace_seconds: float = 20.0) -> None:
@@ -483,7 +449,9 @@ async def serve(settings: Settings, *, role: Role = Role.ALL, host: str = "0.0.0
         logger.info("Delight runs the scheduler (clock); /healthz on port %d", settings.port)
     elif settings.socket_mode:
         socket_handler = AnsweringSocketModeHandler(
-            runtime.bolt, settings.slack_app_token, answering=runtime.turns.answering
+            runtime.bolt,
+            settings.slack_app_token,
+            answering=runtime.services.recognition.turns.answering,
         )
         await socket_handler.connect_async()  # type: ignore[no-untyped-call]
         logger.info("Delight is connected over Socket Mode; /healthz on port %d", settings.port)

@@ -45,7 +45,9 @@ def add_team(
     saved_at = clock.current
     clock.current = TEAM_CREATED  # after the previous digest was due: nothing missed
     try:
-        return app.call(app.runtime.teams.save("T0001", TeamDraft(**fields), admin_id=ADMIN))
+        return app.call(
+            app.runtime.services.digests.teams.save("T0001", TeamDraft(**fields), admin_id=ADMIN)
+        )
     finally:
         clock.current = saved_at
 
@@ -132,7 +134,7 @@ def endorse(database_url: str, kudos_id: int, *users: str) -> None:
 
 def run_due(app: RunningApp) -> list[Outcome]:
     assert app.runtime is not None
-    return app.call(app.runtime.digests.run_due(), timeout=60)
+    return app.call(app.runtime.services.digests.digests.run_due(), timeout=60)
 
 
 def ledger(database_url: str) -> list[dict[str, Any]]:

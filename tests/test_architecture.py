@@ -55,7 +55,7 @@ def test_only_the_composition_root_builds_the_app() -> None:
         for p in modules(package)
         if "build_runtime(" in p.read_text() or "create_bolt_app(" in p.read_text()
     ]
-    assert sorted(builders) == ["bot/runtime.py", "handlers/slack/app.py"]
+    assert sorted(builders) == ["bot/platforms/slack.py", "bot/runtime.py", "handlers/slack/app.py"]
 
 
 def _stdlib() -> frozenset[str]:

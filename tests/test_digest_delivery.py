@@ -121,7 +121,7 @@ def test_several_schedulers_at_once_send_each_digest_once(
     assert app.runtime is not None
     add_team(app, fake_slack, clock)
     clock.current = MONDAY_NINE_AMSTERDAM + timedelta(seconds=1)
-    digests = app.runtime.digests
+    digests = app.runtime.services.digests.digests
 
     async def together() -> list[list[Outcome]]:
         return await asyncio.gather(*(digests.run_due() for _ in range(4)))
@@ -228,7 +228,9 @@ def test_a_manager_who_leaves_the_team_stops_receiving_it(
     assert len(run_due(app)) == 2
 
     draft = TeamDraft(name=team.name, manager_ids=("U0002",), member_ids=team.member_ids)
-    app.call(app.runtime.teams.save("T0001", draft, admin_id=ADMIN, team_pk=team.id))
+    app.call(
+        app.runtime.services.digests.teams.save("T0001", draft, admin_id=ADMIN, team_pk=team.id)
+    )
     fake_slack.reset()
     clock.current += timedelta(days=7)
 

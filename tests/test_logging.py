@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -18,6 +19,7 @@ from bot import log_context
 from bot.logs import configure_logging, redact
 from handlers.slack import request_context
 from handlers.slack.client import make_web_client
+from handlers.slack.context import SlackServices
 from tests.driver import SIGNING_SECRET, SlackDriver
 from tests.fakeslack import FakeSlack
 from tests.processes import free_port, start_bot, stop, wait_healthy
@@ -172,7 +174,7 @@ def test_socket_mode_messages_each_get_a_request_id_and_their_workspace(
             client=AsyncWebClient(token="xoxb-socket", base_url=fake_slack.api_url),
             request_verification_enabled=False,
         )
-        request_context.register(app)
+        request_context.register(app, services=cast(SlackServices, None))  # none needed
 
         @app.command("/delight")
         async def record(ack: AsyncAck) -> None:

@@ -200,7 +200,7 @@ def test_single_workspace_mode_keeps_no_installation_rows(
     running = RunningApp(settings, clock=clock).start()
     try:
         assert running.runtime is not None
-        assert running.runtime.installations is None
+        assert running.runtime.slack.installations is None
         assert driver(running, fake_slack, "T0001").get("/slack/install").status == 404
     finally:
         running.stop()
@@ -212,8 +212,8 @@ def test_single_workspace_mode_keeps_no_installation_rows(
 
 def stored_expiry(app: RunningApp, team_id: str) -> datetime:
     assert app.runtime is not None
-    assert app.runtime.installations is not None
-    installation = app.call(app.runtime.installations.find(team_id))
+    assert app.runtime.slack.installations is not None
+    installation = app.call(app.runtime.slack.installations.find(team_id))
     return installation.bot_token_expires_at  # type: ignore[no-any-return]
 
 
@@ -336,7 +336,9 @@ def test_processes_refreshing_at_once_use_the_refresh_token_once(
     assert second_app.runtime is not None
 
     async def all_at_once(runtime: Any) -> list[Any]:
-        return list(await asyncio.gather(*(runtime.clients.for_team("T0002") for _ in range(5))))
+        return list(
+            await asyncio.gather(*(runtime.slack.clients.for_team("T0002") for _ in range(5)))
+        )
 
     first, second = (
         app.submit(all_at_once(app.runtime)),

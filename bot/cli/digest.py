@@ -69,11 +69,11 @@ async def print_digests(
             return 2
     runtime = runtime_factory(settings)
     try:
-        digests = await runtime.digests.dry_run(workspace, week)
+        digests = await runtime.services.digests.digests.dry_run(workspace, week)
         if not digests:
             print(f"No teams in {workspace} yet: nothing would be sent.", file=out)
             return 0
-        people = await runtime.digests.people(workspace)
+        people = await runtime.services.digests.digests.people(workspace)
         names = {uid: person.name for uid, person in people.items()}
         for manager_id, digest in digests:
             print(f"=== To @{names.get(manager_id, manager_id)} ({digest.week.tz})", file=out)

@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -18,6 +18,7 @@ from bot.core.model import FailureReason, NotPosted, Posted
 from bot.core.platform import Directory
 from handlers.slack import ids
 from handlers.slack.blocks import Message
+from handlers.slack.context import services_of
 from handlers.slack.digest_blocks import digest_message, full_list_pages, week_span
 from handlers.slack.ids_parsing import team_of
 from handlers.slack.mrkdwn import defuse, user_mention
@@ -153,28 +154,37 @@ async def show_digests(
         )
 
 
-def register(app: AsyncApp, *, digests: DigestService, directory: Directory) -> None:
-    @app.action(ids.DIGEST_FULL_LIST)
-    async def handle_full_list(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        team_id, user_id = team_of(body), body["user"]["id"]
-        wanted = _read_value(action.get("value"))
-        if wanted is None:
-            return
-        person = await directory.person(team_id, user_id)
-        tz = person.tz if person else None
-        digest = await digests.full_list(team_id, user_id, tz, **wanted)
-        if digest is None:  # not (or no longer) their team: show nothing
-            logger.info("%s asked for the full digest of a team they don't manage", user_id)
-            return
-        container = body.get("container") or {}
-        thread = None if container.get("is_ephemeral") else container.get("message_ts")
-        for page in full_list_pages(digest):
-            await client.chat_postMessage(
-                channel=user_id, thread_ts=thread, text=page.text, blocks=page.blocks
-            )
+async def handle_full_list(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    services = services_of(context)
+    digests = services.core.digests.digests
+    directory = services.directory
+    await ack()
+    team_id, user_id = team_of(body), body["user"]["id"]
+    wanted = _read_value(action.get("value"))
+    if wanted is None:
+        return
+    person = await directory.person(team_id, user_id)
+    tz = person.tz if person else None
+    digest = await digests.full_list(team_id, user_id, tz, **wanted)
+    if digest is None:  # not (or no longer) their team: show nothing
+        logger.info("%s asked for the full digest of a team they don't manage", user_id)
+        return
+    container = body.get("container") or {}
+    thread = None if container.get("is_ephemeral") else container.get("message_ts")
+    for page in full_list_pages(digest):
+        await client.chat_postMessage(
+            channel=user_id, thread_ts=thread, text=page.text, blocks=page.blocks
+        )
+
+
+def register(app: AsyncApp) -> None:
+    app.action(ids.DIGEST_FULL_LIST)(handle_full_list)
 
 
 def _read_value(value: Any) -> dict[str, Any] | None:

@@ -7,11 +7,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
-from bot.core.endorsements import Endorsements, Outcome, Via
+from bot.core.endorsements import Outcome, Via
 from bot.core.model import MessageRef
 from bot.core.ports import SettingsRepository
 from handlers.slack import ids
 from handlers.slack.blocks import endorsement_emoji
+from handlers.slack.context import services_of
 from handlers.slack.ids_parsing import kudos_id_from, team_of
 from handlers.slack.replies import ephemeral_text
 
@@ -24,35 +25,50 @@ _SAY = {
 }
 
 
-def register(app: AsyncApp, *, endorsements: Endorsements, settings: SettingsRepository) -> None:
-    @app.action(ids.ENDORSE)
-    async def handle_endorse_button(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
-    ) -> None:
-        await ack()
-        kudos_id = kudos_id_from(action.get("value"))
-        team_id = team_of(body)
-        if kudos_id is None or not team_id:
-            return  # not one of our buttons
-        done = await endorsements.endorse_by_id(
-            team_id=team_id, kudos_id=kudos_id, user_id=body["user"]["id"], via=Via.BUTTON
+async def handle_endorse_button(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    endorsements = services_of(context).core.recognition.endorsements
+    await ack()
+    kudos_id = kudos_id_from(action.get("value"))
+    team_id = team_of(body)
+    if kudos_id is None or not team_id:
+        return  # not one of our buttons
+    done = await endorsements.endorse_by_id(
+        team_id=team_id, kudos_id=kudos_id, user_id=body["user"]["id"], via=Via.BUTTON
+    )
+    if (say := _SAY.get(done.outcome)) is not None:
+        await respond(**ephemeral_text(say), replace_original=False)
+
+
+async def handle_reaction_added(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    services = services_of(context)
+    endorsements = services.core.recognition.endorsements
+    settings = services.core.administration.settings
+    if (target := await _endorsing_reaction(event, context, settings)) is not None:
+        team_id, message, user_id = target
+        await endorsements.endorse_announcement(
+            team_id=team_id, message=message, user_id=user_id, via=Via.REACTION
         )
-        if (say := _SAY.get(done.outcome)) is not None:
-            await respond(**ephemeral_text(say), replace_original=False)
 
-    @app.event("reaction_added")
-    async def handle_reaction_added(event: dict[str, Any], context: AsyncBoltContext) -> None:
-        if (target := await _endorsing_reaction(event, context, settings)) is not None:
-            team_id, message, user_id = target
-            await endorsements.endorse_announcement(
-                team_id=team_id, message=message, user_id=user_id, via=Via.REACTION
-            )
 
-    @app.event("reaction_removed")
-    async def handle_reaction_removed(event: dict[str, Any], context: AsyncBoltContext) -> None:
-        if (target := await _endorsing_reaction(event, context, settings)) is not None:
-            team_id, message, user_id = target
-            await endorsements.take_back(team_id=team_id, message=message, user_id=user_id)
+async def handle_reaction_removed(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    services = services_of(context)
+    endorsements = services.core.recognition.endorsements
+    settings = services.core.administration.settings
+    if (target := await _endorsing_reaction(event, context, settings)) is not None:
+        team_id, message, user_id = target
+        await endorsements.take_back(team_id=team_id, message=message, user_id=user_id)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(ids.ENDORSE)(handle_endorse_button)
+    app.event("reaction_added")(handle_reaction_added)
+    app.event("reaction_removed")(handle_reaction_removed)
 
 
 async def _endorsing_reaction(

@@ -15,7 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.model import Nomination, Source
 from bot.core.ports import Clock, EventLedger
 from handlers.slack import blocks
-from handlers.slack.nominate import SlackFlow, story_of
+from handlers.slack.context import services_of
+from handlers.slack.nominate import story_of
 from handlers.slack.parsing import (
     CommandNomination,
     parse_command,
@@ -54,46 +55,48 @@ class DropRepeatedEvents(AsyncMiddleware):
         return await next()
 
 
-def register(app: AsyncApp, *, flow: SlackFlow, ledger: EventLedger, clock: Clock) -> None:
-    app.middleware(DropRepeatedEvents(ledger, clock))
+async def handle_mention(
+    event: dict[str, Any],
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    flow = services_of(context).flow
+    text = strip_bot_mention(str(event.get("text") or ""), context.bot_user_id)
+    user_id = event.get("user")
+    channel_id = event.get("channel")
+    if not user_id or event.get("bot_id"):
+        return  # another bot mentioning us
 
-    @app.event("app_mention")
-    async def handle_mention(
-        event: dict[str, Any],
-        body: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-    ) -> None:
-        text = strip_bot_mention(str(event.get("text") or ""), context.bot_user_id)
-        user_id = event.get("user")
-        channel_id = event.get("channel")
-        if not user_id or event.get("bot_id"):
-            return  # another bot mentioning us
-
-        async def work() -> blocks.Message | None:
-            parsed = parse_command(text)
-            if not isinstance(parsed, CommandNomination):
-                return blocks.help_message()
-            team_id = context.team_id or body.get("team_id") or ""
-            given = await flow.give(
-                Nomination(
-                    team_id=team_id,
-                    giver_id=user_id,
-                    recipient_ids=await flow.resolve(team_id, parsed.recipients),
-                    story=await story_of(flow.directory, team_id, parsed),
-                    elements=parsed.elements,
-                    source=Source.MENTION,
-                    request_key=f"event:{body.get('event_id')}",
-                    origin_channel_id=channel_id,
-                )
+    async def work() -> blocks.Message | None:
+        parsed = parse_command(text)
+        if not isinstance(parsed, CommandNomination):
+            return blocks.help_message()
+        team_id = context.team_id or body.get("team_id") or ""
+        given = await flow.give(
+            Nomination(
+                team_id=team_id,
+                giver_id=user_id,
+                recipient_ids=await flow.resolve(team_id, parsed.recipients),
+                story=await story_of(flow.directory, team_id, parsed),
+                elements=parsed.elements,
+                source=Source.MENTION,
+                request_key=f"event:{body.get('event_id')}",
+                origin_channel_id=channel_id,
             )
-            flow.deliver(given, reply)
-            return None
+        )
+        flow.deliver(given, reply)
+        return None
 
-        async def reply(message: blocks.Message) -> None:
-            await tell_privately(client, user_id=user_id, channel_id=channel_id, message=message)
+    async def reply(message: blocks.Message) -> None:
+        await tell_privately(client, user_id=user_id, channel_id=channel_id, message=message)
 
-        def typed() -> str:
-            return "@Delight " + " ".join(to_plain_text(text)[0].split())
+    def typed() -> str:
+        return "@Delight " + " ".join(to_plain_text(text)[0].split())
 
-        await flow.attempt(work(), typed=typed, reply=reply)
+    await flow.attempt(work(), typed=typed, reply=reply)
+
+
+def register(app: AsyncApp, *, ledger: EventLedger, clock: Clock) -> None:
+    app.middleware(DropRepeatedEvents(ledger, clock))
+    app.event("app_mention")(handle_mention)

@@ -17,11 +17,11 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 
 from bot.core.installations import Installations, WorkspaceLifecycle
+from handlers.slack.context import services_of
 from handlers.slack.installations import InstallationStore, OAuthStates, StateStore
 from handlers.slack.workspace_clients import (
     InstalledWorkspaceAuthorize,
     InstalledWorkspaces,
-    WorkspaceClients,
 )
 
 logger = logging.getLogger(__name__)
@@ -80,22 +80,25 @@ def oauth_app_arguments(setup: OAuthSetup, lifecycle: WorkspaceLifecycle) -> dic
     }
 
 
-def register_removal(
-    app: AsyncApp, *, lifecycle: WorkspaceLifecycle, clients: WorkspaceClients
-) -> None:
-    """`app_uninstalled`, and `tokens_revoked` for the bot token: the workspace's tokens go
-    and its schedules stop, in either mode (one workspace has no stored tokens to delete)."""
+async def _removed(context: AsyncBoltContext) -> None:
+    """The workspace's tokens go and its schedules stop, in either mode (one workspace has no
+    stored tokens to delete)."""
+    services = services_of(context)
+    if team_id := context.team_id:
+        services.clients.forget(team_id)
+        await services.core.administration.lifecycle.removed(team_id)
 
-    async def removed(team_id: str | None) -> None:
-        if team_id:
-            clients.forget(team_id)
-            await lifecycle.removed(team_id)
 
-    @app.event("app_uninstalled")
-    async def handle_app_uninstalled(context: AsyncBoltContext) -> None:
-        await removed(context.team_id)
+async def handle_app_uninstalled(context: AsyncBoltContext) -> None:
+    await _removed(context)
 
-    @app.event("tokens_revoked")
-    async def handle_tokens_revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
-        if (event.get("tokens") or {}).get("bot"):  # user tokens: none are kept
-            await removed(context.team_id)
+
+async def handle_tokens_revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    if (event.get("tokens") or {}).get("bot"):  # user tokens: none are kept
+        await _removed(context)
+
+
+def register_removal(app: AsyncApp) -> None:
+    """`app_uninstalled`, and `tokens_revoked` for the bot token."""
+    app.event("app_uninstalled")(handle_app_uninstalled)
+    app.event("tokens_revoked")(handle_tokens_revoked)

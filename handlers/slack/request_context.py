@@ -1,4 +1,5 @@
-"""Puts the workspace and a request id on every log record a Slack request leads to."""
+"""Every Slack request's context: Delight's services for its listeners, and the workspace
+and a request id on every log record it leads to."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot import log_context
+from handlers.slack.context import SlackServices, with_services
 
 
-class RememberWorkspaceAndRequest(AsyncMiddleware):
+class RequestContext(AsyncMiddleware):
     """Bolt runs its middleware one after another, not nested, so the values are set for the
     rest of the request rather than around `next()`. Over HTTP the server's request scope
     (handlers/web.py) has made the id and clears both afterwards; in Socket Mode each message
@@ -21,6 +23,9 @@ class RememberWorkspaceAndRequest(AsyncMiddleware):
     A middleware class rather than a decorated function: Bolt builds a function's keyword
     arguments on every request, which showed in the benchmark's profile."""
 
+    def __init__(self, services: SlackServices) -> None:
+        self._services = services
+
     async def async_process(
         self,
         *,
@@ -28,6 +33,7 @@ class RememberWorkspaceAndRequest(AsyncMiddleware):
         resp: BoltResponse,
         next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse | None:
+        with_services(req.context, self._services)
         body = req.body
         team = req.context.team_id or body.get("team_id") or (body.get("team") or {}).get("id")
         log_context.set_workspace(team)
@@ -36,5 +42,5 @@ class RememberWorkspaceAndRequest(AsyncMiddleware):
         return await next()
 
 
-def register(app: AsyncApp) -> None:
-    app.middleware(RememberWorkspaceAndRequest())
+def register(app: AsyncApp, *, services: SlackServices) -> None:
+    app.middleware(RequestContext(services))

@@ -7,7 +7,7 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -15,6 +15,7 @@ from bot.core import errors
 from bot.core.digest_week import DigestSchedule
 from bot.core.teams import TeamDraft, TeamProblem, TeamService
 from handlers.slack import blocks, ids
+from handlers.slack.context import services_of
 from handlers.slack.ids_parsing import row_id_from, team_of
 from handlers.slack.refusals import explain
 from handlers.slack.replies import tell_privately
@@ -129,98 +130,128 @@ async def open_teams(
         await client.views_open(trigger_id=trigger_id, view=view)
 
 
-def register(app: AsyncApp, *, teams: TeamService) -> None:
-    async def refresh_root(client: AsyncWebClient, body: dict[str, Any]) -> None:
-        """After a pushed form is saved, the list beneath it shows the change."""
-        view = body["view"]
-        root = view.get("root_view_id")
-        if not root or root == view.get("id"):
-            return
-        try:
-            await client.views_update(
-                view_id=root, view=await list_view(teams, team_of(body), body["user"]["id"])
-            )
-        except SlackApiError as exc:
-            logger.info("teams list not refreshed: %s", exc.response.get("error"))
-
-    @app.action(ids.OPEN_TEAMS)
-    async def handle_open_teams(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        await open_teams(
-            client,
-            teams,
-            team_id=team_of(body),
-            user_id=body["user"]["id"],
-            trigger_id=body["trigger_id"],
-            channel=(body.get("channel") or {}).get("id"),
-            over_modal=(body.get("view") or {}).get("type") == "modal",
+async def refresh_root(teams: TeamService, client: AsyncWebClient, body: dict[str, Any]) -> None:
+    """After a pushed form is saved, the list beneath it shows the change."""
+    view = body["view"]
+    root = view.get("root_view_id")
+    if not root or root == view.get("id"):
+        return
+    try:
+        await client.views_update(
+            view_id=root, view=await list_view(teams, team_of(body), body["user"]["id"])
         )
+    except SlackApiError as exc:
+        logger.info("teams list not refreshed: %s", exc.response.get("error"))
 
-    @app.action(ids.TEAMS_PAGE)
-    async def handle_teams_page(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        page = row_id_from(action.get("value")) or 0
-        view = await list_view(teams, team_of(body), body["user"]["id"], page)
-        await client.views_update(view_id=body["view"]["id"], view=view)
 
-    @app.action(ids.TEAM_NEW)
-    @app.action(ids.TEAM_EDIT)
-    async def handle_team_form(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        team_id, user_id = team_of(body), body["user"]["id"]
-        team = None
-        team_pk = row_id_from(action.get("value"))
-        if action["action_id"] == ids.TEAM_EDIT and team_pk is not None:
-            team = await teams.get(team_id, team_pk, admin_id=user_id)
-        view = team_edit_view(team, await _usergroups(client))
-        await client.views_push(trigger_id=body["trigger_id"], view=view)
+async def handle_open_teams(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    teams = services_of(context).core.digests.teams
+    await ack()
+    await open_teams(
+        client,
+        teams,
+        team_id=team_of(body),
+        user_id=body["user"]["id"],
+        trigger_id=body["trigger_id"],
+        channel=(body.get("channel") or {}).get("id"),
+        over_modal=(body.get("view") or {}).get("type") == "modal",
+    )
 
-    @app.action(ids.DIGEST_SETTINGS)
-    async def handle_digest_settings(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        schedule = await teams.schedule(team_of(body), admin_id=body["user"]["id"])
-        await client.views_push(trigger_id=body["trigger_id"], view=digest_settings_view(schedule))
 
-    @app.view(ids.TEAM_EDIT_MODAL)
-    async def handle_team_submission(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        team_id, user_id = team_of(body), body["user"]["id"]
-        draft, delete = read_team(view)
-        raw_pk = _metadata(view).get("team")
-        team_pk = raw_pk if isinstance(raw_pk, int) else None
-        try:
-            if delete and team_pk is not None:
-                await teams.delete(team_id, team_pk, admin_id=user_id)
-            else:
-                await teams.save(team_id, draft, admin_id=user_id, team_pk=team_pk)
-        except TeamProblem as problem:
-            block = _FIELD_BLOCKS.get(problem.field, ids.TEAM_NAME_BLOCK)
-            await ack(response_action="errors", errors={block: problem.message})
-            return
-        except errors.NotAnAdmin as refused:
-            await ack(response_action="errors", errors={ids.TEAM_NAME_BLOCK: explain(refused)})
-            return
-        await ack()
-        await refresh_root(client, body)
+async def handle_teams_page(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    teams = services_of(context).core.digests.teams
+    await ack()
+    page = row_id_from(action.get("value")) or 0
+    view = await list_view(teams, team_of(body), body["user"]["id"], page)
+    await client.views_update(view_id=body["view"]["id"], view=view)
 
-    @app.view(ids.DIGEST_SETTINGS_MODAL)
-    async def handle_digest_settings_submission(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        team_id, user_id = team_of(body), body["user"]["id"]
-        try:
-            await teams.save_schedule(read_schedule(team_id, view), admin_id=user_id)
-        except errors.NotAnAdmin as refused:
-            await ack(response_action="errors", errors={ids.DIGEST_DAY_BLOCK: explain(refused)})
-            return
-        await ack()
-        await refresh_root(client, body)
+
+async def handle_team_form(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    teams = services_of(context).core.digests.teams
+    await ack()
+    team_id, user_id = team_of(body), body["user"]["id"]
+    team = None
+    team_pk = row_id_from(action.get("value"))
+    if action["action_id"] == ids.TEAM_EDIT and team_pk is not None:
+        team = await teams.get(team_id, team_pk, admin_id=user_id)
+    view = team_edit_view(team, await _usergroups(client))
+    await client.views_push(trigger_id=body["trigger_id"], view=view)
+
+
+async def handle_digest_settings(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    teams = services_of(context).core.digests.teams
+    await ack()
+    schedule = await teams.schedule(team_of(body), admin_id=body["user"]["id"])
+    await client.views_push(trigger_id=body["trigger_id"], view=digest_settings_view(schedule))
+
+
+async def handle_team_submission(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    teams = services_of(context).core.digests.teams
+    team_id, user_id = team_of(body), body["user"]["id"]
+    draft, delete = read_team(view)
+    raw_pk = _metadata(view).get("team")
+    team_pk = raw_pk if isinstance(raw_pk, int) else None
+    try:
+        if delete and team_pk is not None:
+            await teams.delete(team_id, team_pk, admin_id=user_id)
+        else:
+            await teams.save(team_id, draft, admin_id=user_id, team_pk=team_pk)
+    except TeamProblem as problem:
+        block = _FIELD_BLOCKS.get(problem.field, ids.TEAM_NAME_BLOCK)
+        await ack(response_action="errors", errors={block: problem.message})
+        return
+    except errors.NotAnAdmin as refused:
+        await ack(response_action="errors", errors={ids.TEAM_NAME_BLOCK: explain(refused)})
+        return
+    await ack()
+    await refresh_root(teams, client, body)
+
+
+async def handle_digest_settings_submission(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    teams = services_of(context).core.digests.teams
+    team_id, user_id = team_of(body), body["user"]["id"]
+    try:
+        await teams.save_schedule(read_schedule(team_id, view), admin_id=user_id)
+    except errors.NotAnAdmin as refused:
+        await ack(response_action="errors", errors={ids.DIGEST_DAY_BLOCK: explain(refused)})
+        return
+    await ack()
+    await refresh_root(teams, client, body)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(ids.OPEN_TEAMS)(handle_open_teams)
+    app.action(ids.TEAMS_PAGE)(handle_teams_page)
+    app.action(ids.TEAM_NEW)(handle_team_form)
+    app.action(ids.TEAM_EDIT)(handle_team_form)
+    app.action(ids.DIGEST_SETTINGS)(handle_digest_settings)
+    app.view(ids.TEAM_EDIT_MODAL)(handle_team_submission)
+    app.view(ids.DIGEST_SETTINGS_MODAL)(handle_digest_settings_submission)

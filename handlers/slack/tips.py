@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -135,23 +135,29 @@ class SlackChannels:
         return None
 
 
+async def handle_recognise_from_tip(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    known = {e.value: e for e in Element}
+    element = known.get(str(action.get("value")))  # never trust a button's value
+    channel_id = (body.get("channel") or {}).get("id")
+    view = blocks.nomination_modal(
+        context=blocks.ModalContext(channel_id=channel_id),
+        elements=(element,) if element else (),
+    )
+    try:
+        if body.get("view", {}).get("type") == "modal":  # the admins' preview of a tip
+            await client.views_push(trigger_id=body["trigger_id"], view=view)
+        else:
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+    except SlackApiError as error:
+        logger.warning("could not open the modal from a tip: %s", error.response.get("error"))
+
+
 def register(app: AsyncApp) -> None:
-    @app.action(ids.RECOGNISE_FROM_TIP)
-    async def handle_recognise_from_tip(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        known = {e.value: e for e in Element}
-        element = known.get(str(action.get("value")))  # never trust a button's value
-        channel_id = (body.get("channel") or {}).get("id")
-        view = blocks.nomination_modal(
-            context=blocks.ModalContext(channel_id=channel_id),
-            elements=(element,) if element else (),
-        )
-        try:
-            if body.get("view", {}).get("type") == "modal":  # the admins' preview of a tip
-                await client.views_push(trigger_id=body["trigger_id"], view=view)
-            else:
-                await client.views_open(trigger_id=body["trigger_id"], view=view)
-        except SlackApiError as error:
-            logger.warning("could not open the modal from a tip: %s", error.response.get("error"))
+    app.action(ids.RECOGNISE_FROM_TIP)(handle_recognise_from_tip)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -13,8 +13,9 @@ from bot.core import errors
 from bot.core.elements import Element
 from bot.core.model import Nomination, Source
 from handlers.slack import blocks, ids
+from handlers.slack.context import services_of
 from handlers.slack.ids_parsing import team_of
-from handlers.slack.nominate import SLACK_TROUBLE, SlackFlow, plain_names
+from handlers.slack.nominate import SLACK_TROUBLE, plain_names
 from handlers.slack.refusals import explain
 from handlers.slack.replies import tell_privately
 
@@ -54,53 +55,59 @@ def read_submission(
     )
 
 
-def register(app: AsyncApp, *, flow: SlackFlow) -> None:
-    @app.view(ids.NOMINATION_MODAL)
-    async def handle_nomination_submission(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        team_id = team_of(body)
-        giver_id = body["user"]["id"]
-        recipients, story, elements, private = read_submission(view)
-        context = blocks.ModalContext.load(view.get("private_metadata"))
-        source_url = None
-        if context.message_channel_id and context.message_ts:
-            source_url = await _permalink(client, context.message_channel_id, context.message_ts)
-        nomination = Nomination(
-            team_id=team_id,
-            giver_id=giver_id,
-            recipient_ids=recipients,
-            story=story,
-            elements=elements,
-            source=Source.SHORTCUT if context.message_ts else Source.MODAL,
-            # One modal makes at most one kudos, however often its submission arrives.
-            request_key=f"view:{view['id']}",
-            origin_channel_id=context.channel_id,
-            source_url=source_url,
-            private=private,
-        )
-        try:
-            given = await flow.give(nomination)
-        except errors.DuplicateNomination:
-            await ack()
-            return
-        except errors.DelightError as refused:
-            block = _ERROR_BLOCKS.get(type(refused), ids.RECIPIENTS_BLOCK)
-            message = await plain_names(flow.directory, team_id, explain(refused))
-            await ack(response_action="errors", errors={block: message})
-            return
-        except SlackApiError:
-            await ack(response_action="errors", errors={ids.RECIPIENTS_BLOCK: SLACK_TROUBLE})
-            return
+async def handle_nomination_submission(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    services = services_of(context)
+    flow = services.flow
+    team_id = team_of(body)
+    giver_id = body["user"]["id"]
+    recipients, story, elements, private = read_submission(view)
+    modal = blocks.ModalContext.load(view.get("private_metadata"))
+    source_url = None
+    if modal.message_channel_id and modal.message_ts:
+        source_url = await _permalink(client, modal.message_channel_id, modal.message_ts)
+    nomination = Nomination(
+        team_id=team_id,
+        giver_id=giver_id,
+        recipient_ids=recipients,
+        story=story,
+        elements=elements,
+        source=Source.SHORTCUT if modal.message_ts else Source.MODAL,
+        # One modal makes at most one kudos, however often its submission arrives.
+        request_key=f"view:{view['id']}",
+        origin_channel_id=modal.channel_id,
+        source_url=source_url,
+        private=private,
+    )
+    try:
+        given = await flow.give(nomination)
+    except errors.DuplicateNomination:
         await ack()
+        return
+    except errors.DelightError as refused:
+        block = _ERROR_BLOCKS.get(type(refused), ids.RECIPIENTS_BLOCK)
+        message = await plain_names(flow.directory, team_id, explain(refused))
+        await ack(response_action="errors", errors={block: message})
+        return
+    except SlackApiError:
+        await ack(response_action="errors", errors={ids.RECIPIENTS_BLOCK: SLACK_TROUBLE})
+        return
+    await ack()
 
-        async def reply(message: blocks.Message) -> None:
-            await tell_privately(
-                client, user_id=giver_id, channel_id=context.channel_id, message=message
-            )
+    async def reply(message: blocks.Message) -> None:
+        await tell_privately(client, user_id=giver_id, channel_id=modal.channel_id, message=message)
 
-        # Stored: the rest (posts, then the giver's reply) happens in a delivery turn.
-        flow.deliver(given, reply)
+    # Stored: the rest (posts, then the giver's reply) happens in a delivery turn.
+    flow.deliver(given, reply)
+
+
+def register(app: AsyncApp) -> None:
+    app.view(ids.NOMINATION_MODAL)(handle_nomination_submission)
 
 
 async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
