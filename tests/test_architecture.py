@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,28 @@ def _stdlib() -> frozenset[str]:
     import sys
 
     return frozenset(sys.stdlib_module_names) | {"__future__"}
+
+
+# What only Slack says: its id shapes, message timestamps, markup and wording.
+_SLACK_KNOWLEDGE = [
+    (re.compile(r"\[UW\]|\[CG\]|\[TE\]"), "a Slack id pattern"),
+    (re.compile(r"\b[UCGWT]0[0-9A-Z]{3,}\b"), "a Slack-shaped id"),
+    (re.compile(r"\bts\b|_ts\b"), "a Slack message timestamp"),
+    (re.compile(r"mrkdwn|Block Kit|/invite|chat\.postMessage|users\.info", re.I), "Slack API"),
+    (re.compile(r"\bslack\b", re.I), "Slack by name"),
+    (re.compile(r"\bemoji\b", re.I), "emoji names"),
+    (re.compile(r"<[@#!]"), "Slack's mention markup"),
+]
+# The one place that names the platforms the core's ports are for.
+_MAY_NAME_PLATFORMS = {"platform.py", "workspaces.py"}
+
+
+@pytest.mark.parametrize("path", modules("bot/core"), ids=lambda p: p.name)
+def test_the_core_knows_no_chat_platform(path: Path) -> None:
+    """Adapters translate: ids are checked, messages worded and posts referenced by the
+    platform's adapter (bot/core/platform.py names the ports)."""
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        for pattern, what in _SLACK_KNOWLEDGE:
+            if what == "Slack by name" and path.name in _MAY_NAME_PLATFORMS:
+                continue
+            assert not pattern.search(line), f"{path.name}:{number} has {what}: {line.strip()}"
