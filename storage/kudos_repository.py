@@ -51,7 +51,8 @@ USED_SINCE = select(func.coalesce(func.sum(KUDOS.c.recipient_count), 0)).where(
     KUDOS.c.team_id == bindparam("team_id"),
     KUDOS.c.giver_id == bindparam("giver_id"),
     KUDOS.c.created_at >= bindparam("since", type_=tables.UTCDateTime()),
-    KUDOS.c.removed_at.is_(None),  # a withdrawn kudos gives its place back
+    # Withdrawn and removed kudos count too: they may have notified people already, and
+    # giving and withdrawing again must not buy more notifications than the limit.
 )
 # Everyone in a group of new kudos who prefers DMs, in one query (it may return a few
 # people of another workspace with the same id: the caller keeps the right pairs).
@@ -133,7 +134,7 @@ _COUNT_AND_INSERT = DriverStatement(
         "WITH used AS ("
         " SELECT coalesce(sum(recipient_count), 0) AS n FROM kudos"
         " WHERE (team_id, giver_id, created_at) >= (:team_id, :giver_id, :since)"
-        " AND team_id = :team_id AND giver_id = :giver_id AND removed_at IS NULL"
+        " AND team_id = :team_id AND giver_id = :giver_id"
         "), added AS ("
         " INSERT INTO kudos (" + ", ".join(_KUDOS_COLUMNS) + ")"
         " SELECT " + ", ".join(f":{c}" for c in _KUDOS_COLUMNS) + " FROM used"

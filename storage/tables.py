@@ -88,7 +88,7 @@ class KudosRow(SQLModel, table=True):
     private: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = _utc_column()
     # Withdrawn by the giver (undo) or removed by an admin: kept for the audit trail, but it
-    # no longer counts anywhere.
+    # counts nowhere but in its giver's daily limit.
     removed_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )

@@ -32,9 +32,26 @@ def test_undo_withdraws_the_latest_kudos_and_replaces_its_messages(
         fake_slack, dm[0]["dm_channel_id"], dm[0]["dm_message_id"]
     )
     assert "Withdrawn" in reply_text(fake_slack.wait_for_calls("response_url", 3)[-1])
-    # A withdrawn kudos gives its place in the daily allowance back.
+    # It notified people already: it keeps its place in the giver's daily allowance.
     give(slack, fake_slack, database_url, "<@U0002|bob> answered a customer at midnight")
-    assert "8 more people today" in reply_text(fake_slack.calls("response_url")[-1])
+    assert "7 more people today" in reply_text(fake_slack.calls("response_url")[-1])
+
+
+def test_give_and_undo_again_and_again_never_sends_more_than_the_daily_limit(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    """Undo must not buy more notifications: one giver reaches someone at most the daily
+    limit's worth of times a day (10 by default), however often they withdraw."""
+    for round_ in range(12):
+        before = len(fake_slack.calls("response_url"))
+        slack.command(f"<@U0004|maria> helped a customer find a gift, take {round_}", user="U0001")
+        fake_slack.wait_for_calls("response_url", before + 1)
+        slack.command("undo", user="U0001")
+        fake_slack.wait_for_calls("response_url", before + 2)
+
+    dms_to_maria = [c for c in fake_slack.calls("chat.postMessage") if c.args["channel"] == "U0004"]
+    assert len(dms_to_maria) == 10
+    assert "daily limit" in reply_text(fake_slack.calls("response_url")[-2]).lower()
 
 
 def test_undo_is_only_for_the_last_15_minutes_and_only_once(

@@ -27,7 +27,8 @@ def retracted_text(done: Retracted) -> str:
     verb = "Withdrawn" if done.how is Retraction.WITHDRAWN else "Removed"
     return (
         f"{verb}: the recognition of {people_list(done.kudos.recipient_ids)}. Its announcement "
-        "and DMs now say it's no longer here, and it no longer counts."
+        "and DMs now say it's no longer here, and it counts nowhere (it still takes its place "
+        "in today's limit)."
     )
 
 
