@@ -238,13 +238,17 @@ def _recognition(
         settings=shared.workspace_settings,
         directory=ports.directory,
         notifier=ports.notifier,
+        retractor=ports.retractor,
         clock=clock,
         outbox=outbox_policy,
     )
     return Recognition(
         kudos=kudos,
         endorsements=Endorsements(
-            kudos=kudos_store, announcements=ports.announcements, clock=clock
+            kudos=kudos_store,
+            announcements=ports.announcements,
+            retractor=ports.retractor,
+            clock=clock,
         ),
         moderation=Moderation(
             kudos=kudos_store,
@@ -354,7 +358,11 @@ def _outbox_drainer(
 ) -> OutboxDrainer:
     outbox = SqlOutbox(shared.database, kudos_store)
     redelivery = Redelivery(
-        outbox=outbox, notifier=shared.ports.notifier, clock=shared.clock, policy=policy
+        outbox=outbox,
+        notifier=shared.ports.notifier,
+        retractor=shared.ports.retractor,
+        clock=shared.clock,
+        policy=policy,
     )
     # Several looks per lease, at most every five seconds.
     every = min(5.0, shared.settings.outbox_lease_seconds / 4)

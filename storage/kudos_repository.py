@@ -26,6 +26,7 @@ from bot.core.model import (
     MessageRef,
     Nomination,
     Notification,
+    Retraction,
     Source,
 )
 from bot.core.outbox import Settlement
@@ -56,6 +57,11 @@ USED_SINCE = select(func.coalesce(func.sum(KUDOS.c.recipient_count), 0)).where(
 )
 # Everyone in a group of new kudos who prefers DMs, in one query (it may return a few
 # people of another workspace with the same id: the caller keeps the right pairs).
+# Which of a group's settled kudos were withdrawn or removed meanwhile: read after the
+# settlement's own updates, whose row locks order it with removal's (see `remove`).
+_TAKEN_BACK = InQuery(
+    "SELECT id, giver_id, removed_by FROM kudos WHERE id {ids} AND removed_at IS NOT NULL"
+)
 _PREFER_DM = InQuery(
     "SELECT team_id, user_id FROM " + PREFERENCES.name + " "
     "WHERE team_id {team_ids} AND user_id {user_ids} AND public_announcements = false"
@@ -277,7 +283,7 @@ class SqlKudosRepository:
         window = 0.0 if database.is_postgres else 0.002
         # New kudos and settlements of earlier ones share one queue, so under load both go
         # in the same transactions: one commit (and its round trips) for both.
-        self._writes: GroupCommit[_Addition | Settlement, Given | None] = GroupCommit(
+        self._writes: GroupCommit[_Addition | Settlement, Given | Retraction | None] = GroupCommit(
             database, self._write_all, window=window
         )
 
@@ -290,12 +296,12 @@ class SqlKudosRepository:
         plan: Planner,
     ) -> Given:
         given = await self._writes.write(_Addition(nomination, created_at, allowance, plan))
-        assert given is not None
+        assert isinstance(given, Given)
         return given
 
     def _write_all(
         self, connection: Connection, items: Sequence[_Addition | Settlement]
-    ) -> list[Given | DelightError | None]:
+    ) -> list[Given | Retraction | DelightError | None]:
         additions = [item for item in items if isinstance(item, _Addition)]
         settlements = [item for item in items if isinstance(item, Settlement)]
         cursor = DriverCursor(connection)
@@ -317,7 +323,11 @@ class SqlKudosRepository:
                     cursor.execute_many(statement, params)
             if settlements:
                 _record_settlements(cursor, settlements)
-        return [next(added) if isinstance(item, _Addition) else None for item in items]
+        taken_back = _taken_back(cursor, settlements)
+        return [
+            next(added) if isinstance(item, _Addition) else taken_back.get(item.kudos_id)
+            for item in items
+        ]
 
     def _add_all(
         self,
@@ -397,11 +407,16 @@ class SqlKudosRepository:
             ]
         return [_count_then_insert(cursor, a, row) for a, row in zip(additions, rows, strict=True)]
 
-    async def settle(self, settlement: Settlement) -> None:
+    async def settle(self, settlement: Settlement) -> Retraction | None:
         """Where messages were posted (endorsements and undo find them by it) and what the
-        outbox still owes, in one write shared with the settlements that arrive with it."""
-        if settlement.changes_anything:
-            await self._writes.write(settlement)
+        outbox still owes, in one write shared with the settlements that arrive with it.
+        Returns how the kudos was taken back if it was meanwhile: what was just posted is
+        then the caller's to retract (removal itself retracted what it found recorded)."""
+        if not settlement.changes_anything:
+            return None
+        taken_back = await self._writes.write(settlement)
+        assert taken_back is None or isinstance(taken_back, Retraction)
+        return taken_back
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None:
         return await self._db.transaction(
@@ -532,6 +547,17 @@ def _duplicate(nomination: Nomination) -> DuplicateNomination:
 def _seen(connection: Connection, nomination: Nomination) -> bool:
     params = {"team_id": nomination.team_id, "request_key": nomination.request_key}
     return connection.scalar(_SEEN, params) is not None
+
+
+def _taken_back(cursor: DriverCursor, settlements: Sequence[Settlement]) -> dict[int, Retraction]:
+    """The settled kudos that were withdrawn (by their giver) or removed (by an admin)."""
+    posted = sorted({s.kudos_id for s in settlements if s.announcement or s.direct_messages})
+    if not posted:
+        return {}
+    return {
+        kudos_id: Retraction.WITHDRAWN if removed_by == giver_id else Retraction.REMOVED
+        for kudos_id, giver_id, removed_by in cursor.all_in(_TAKEN_BACK, {"ids": posted})
+    }
 
 
 def _preferring_dm(cursor: DriverCursor, additions: Sequence[_Addition]) -> set[tuple[str, str]]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, case, delete, func, select, update
 from sqlmodel import SQLModel
 
+from bot.core.model import Retraction
 from bot.core.outbox import Claimed, Owed, Settlement
 from storage import tables
 from storage.engine import Database
@@ -66,8 +67,8 @@ class SqlOutbox:
     async def claim_due(self, *, now: datetime, until: datetime, limit: int) -> list[Claimed]:
         return await self._db.transaction(_claim, now=now, until=until, limit=limit)
 
-    async def settle(self, settlement: Settlement) -> None:
-        await self._kudos.settle(settlement)
+    async def settle(self, settlement: Settlement) -> Retraction | None:
+        return await self._kudos.settle(settlement)
 
     async def forget_given_up(self, *, before: datetime) -> int:
         def forget(connection: Connection) -> int:

@@ -114,6 +114,8 @@ class FakeSlackState:
     ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     held: set[str] = field(default_factory=set)  # methods whose calls hang, unanswered
     held_calls: list[Call] = field(default_factory=list)  # never carried out
+    delayed: set[str] = field(default_factory=set)  # methods whose calls wait, then succeed
+    delayed_waiting: int = 0
     grants: dict[str, Grant] = field(default_factory=dict)  # OAuth code → what was approved
     issued: dict[str, Issued] = field(default_factory=dict)  # token → whose, until when
     # For digests: user groups and channel members, and the files uploaded (file id → bytes).
@@ -232,6 +234,20 @@ class FakeSlack:
             self.state.held.discard(method)
             self.state.lock.notify_all()
 
+    def delay(self, method: str) -> None:
+        """Calls to `method` wait until `undelay`, then are carried out as usual (Slack slow
+        to answer, not failing)."""
+        with self.state.lock:
+            self.state.delayed.add(method)
+
+    def undelay(self, method: str) -> None:
+        with self.state.lock:
+            self.state.delayed.discard(method)
+            self.state.lock.notify_all()
+
+    def wait_for_delayed(self, count: int, timeout: float = 10.0) -> None:
+        self.wait_for(lambda fake: fake.state.delayed_waiting >= count, timeout)
+
     def wait_for_held(self, count: int, timeout: float = 10.0) -> list[Call]:
         self.wait_for(lambda fake: len(fake.state.held_calls) >= count, timeout)
         with self.state.lock:
@@ -326,6 +342,9 @@ class FakeSlack:
             self.state.channel_errors.clear()
             self.state.held.clear()
             self.state.held_calls.clear()
+            self.state.delayed.clear()
+            self.state.delayed_waiting = 0
+            self.state.lock.notify_all()  # calls still waiting go through
             self.state.lock.notify_all()
             self.state.users = default_users()
             self.state.usergroups.clear()
@@ -411,6 +430,11 @@ class FakeSlack:
         token = auth.removeprefix("Bearer ") or args.get("token")
         if method in self.state.held:
             return await self._hang(method, args, token)
+        if method in self.state.delayed:
+            with self.state.lock:
+                self.state.delayed_waiting += 1
+                self.state.lock.notify_all()
+            await asyncio.get_running_loop().run_in_executor(None, self._wait_undelayed, method)
         self._record(method, args, token, request)
         if self.state.latency:
             await asyncio.sleep(self.state.latency)
@@ -431,6 +455,10 @@ class FakeSlack:
         if method == "auth.test":
             return web.json_response(self._auth_test(args, token))
         return web.json_response(handler(args))
+
+    def _wait_undelayed(self, method: str) -> None:
+        with self.state.lock:
+            self.state.lock.wait_for(lambda: method not in self.state.delayed)
 
     def _wait_released(self, method: str) -> None:
         with self.state.lock:

@@ -29,11 +29,13 @@ from bot.core.model import (
     FailureReason,
     Given,
     Kudos,
+    MessageRef,
     Nomination,
     NotPosted,
     Person,
     Posted,
     PostOutcome,
+    Retraction,
     Source,
     WorkspaceSettings,
 )
@@ -69,6 +71,7 @@ class InMemoryKudos:
         self.announcements: list[tuple[int, str, str]] = []
         self.settlements: list[Settlement] = []
         self.prefer_dm: set[str] = set()
+        self.taken_back: dict[int, Retraction] = {}  # kudos withdrawn while delivered
 
     async def add(
         self,
@@ -95,12 +98,13 @@ class InMemoryKudos:
         prefer_dm = tuple(uid for uid in nomination.recipient_ids if uid in self.prefer_dm)
         return Given(kudos=kudos, remaining_today=remaining, plan=plan(prefer_dm))
 
-    async def settle(self, settlement: Settlement) -> None:
+    async def settle(self, settlement: Settlement) -> Retraction | None:
         self.settlements.append(settlement)
         if (announcement := settlement.announcement) is not None:
             self.announcements.append(
                 (settlement.kudos_id, announcement.channel_id, announcement.message_id)
             )
+        return self.taken_back.get(settlement.kudos_id)
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None:
         return next((k for k in self.stored if k.team_id == team_id and k.id == kudos_id), None)
@@ -139,6 +143,7 @@ class RecordingNotifier:
     announced_in: list[str] = field(default_factory=list)
     notified: list[str] = field(default_factory=list)
     giver_updates: list[DeliveryReport] = field(default_factory=list)
+    retracted: list[tuple[Kudos, dict[str, MessageRef], Retraction]] = field(default_factory=list)
 
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
         self.announced_in.append(channel_id)
@@ -153,6 +158,11 @@ class RecordingNotifier:
     async def update_giver(self, report: DeliveryReport) -> PostOutcome:
         self.giver_updates.append(report)
         return Posted(channel_id=f"D{report.kudos.giver_id}", message_id="555.666")
+
+    async def retract(
+        self, kudos: Kudos, *, direct_messages: dict[str, MessageRef], how: Retraction
+    ) -> None:
+        self.retracted.append((kudos, direct_messages, how))
 
 
 @dataclass
@@ -180,6 +190,7 @@ class World:
             settings=self.settings,
             directory=self.directory,
             notifier=self.notifier,
+            retractor=self.notifier,
             clock=self.clock,
         )
 
@@ -652,6 +663,7 @@ def held_world() -> tuple[World, HeldNotifier]:
         settings=world.settings,
         directory=world.directory,
         notifier=notifier,
+        retractor=notifier,
         clock=world.clock,
     )
     return world, notifier

@@ -32,6 +32,7 @@ from bot.core.model import (
     NotificationKind,
     Posted,
     PostOutcome,
+    Retraction,
     Source,
 )
 from bot.core.outbox import Claimed, Redelivery, Retry, Settlement
@@ -488,6 +489,9 @@ class CountingNotifier:
     async def update_giver(self, report: DeliveryReport) -> PostOutcome:
         return await self._post(report.kudos.id, report.kudos.giver_id)
 
+    async def retract(self, kudos: Kudos, **_: Any) -> None:
+        raise AssertionError(f"kudos {kudos.id} stands: nothing to retract")
+
 
 def test_two_drainers_deliver_each_owed_message_once(database_url: str) -> None:
     """Processes draining the outbox at once (on PostgreSQL they claim with FOR UPDATE SKIP
@@ -505,6 +509,7 @@ def test_two_drainers_deliver_each_owed_message_once(database_url: str) -> None:
                 Redelivery(
                     outbox=SqlOutbox(db, SqlKudosRepository(db)),
                     notifier=notifier,
+                    retractor=notifier,
                     clock=FakeClock(NOON + timedelta(minutes=5)),
                     batch=7,  # several passes each, interleaved
                 )
@@ -673,3 +678,23 @@ def test_an_unusual_list_of_messages_is_stored_a_row_each() -> None:
     )
 
     assert stored_as(kudos, (dm, receipt)) == [("dm", "U0002"), ("receipt", "U0001")]
+
+
+def test_a_settlement_of_a_kudos_taken_back_meanwhile_says_how(database_url: str) -> None:
+    """What a delivery posted after the kudos was withdrawn or removed is the deliverer's to
+    retract: its settlement says so (read after its own writes, so no removal slips by)."""
+
+    async def work(repo: SqlKudosRepository) -> Any:
+        withdrawn = await store(repo, nomination("w"), created_at=NOON, allowance=PLENTY)
+        removed = await store(repo, nomination("r"), created_at=NOON, allowance=PLENTY)
+        standing = await store(repo, nomination("s"), created_at=NOON, allowance=PLENTY)
+        for given, by in ((withdrawn, "U0001"), (removed, "UADMIN")):
+            await repo.remove(team_id="T0001", kudos_id=given.kudos.id, removed_by=by, at=NOON)
+        return [
+            await repo.settle(
+                Settlement(kudos_id=g.kudos.id, announcement=MessageRef("C1", f"{g.kudos.id}.1"))
+            )
+            for g in (withdrawn, removed, standing)
+        ]
+
+    assert run_kudos(database_url, work) == [Retraction.WITHDRAWN, Retraction.REMOVED, None]

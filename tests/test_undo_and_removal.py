@@ -151,3 +151,23 @@ def test_non_admins_cannot_remove_and_an_empty_reason_is_refused(
     assert query(database_url, "SELECT removed_at FROM kudos")[0]["removed_at"] is None
     assert fake_slack.calls("views.open") == []
     assert query(database_url, "SELECT * FROM audit_log") == []
+
+
+def test_undo_during_the_delivery_still_retracts_what_it_posts(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    """Withdrawn while Slack is still taking its posts: once they land, they are replaced."""
+    fake_slack.delay("chat.postMessage")
+    slack.command("<@U0004|maria> stayed late to help a customer find a gift", user="U0001")
+    fake_slack.wait_for_delayed(2)  # the announcement and Maria's DM, on their way
+
+    slack.command("undo", user="U0001")
+    fake_slack.wait_for_calls("response_url", 1)  # "Withdrawn", before anything landed
+    fake_slack.undelay("chat.postMessage")
+
+    fake_slack.wait_for_calls("chat.update", 2)
+    [kudos] = query(database_url, "SELECT * FROM kudos")
+    [dm] = query(database_url, "SELECT * FROM kudos_recipient")
+    assert kudos["removed_by"] == "U0001"
+    assert "giver withdrew it" in retracted(fake_slack, kudos)
+    assert "giver withdrew it" in message_text(fake_slack, dm["dm_channel_id"], dm["dm_message_id"])

@@ -9,8 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from bot.core.model import Kudos, MessageRef
-from bot.core.platform import AnnouncementUpdater
+from bot.core.model import Kudos, MessageRef, Retraction
+from bot.core.platform import AnnouncementUpdater, Retractor
 from bot.core.ports import Clock
 
 
@@ -48,10 +48,16 @@ class EndorsementStore(Protocol):
 
 class Endorsements:
     def __init__(
-        self, *, kudos: EndorsementStore, announcements: AnnouncementUpdater, clock: Clock
+        self,
+        *,
+        kudos: EndorsementStore,
+        announcements: AnnouncementUpdater,
+        retractor: Retractor,
+        clock: Clock,
     ) -> None:
         self._kudos = kudos
         self._announcements = announcements
+        self._retractor = retractor
         self._clock = clock
         # Changes to one kudos are applied and shown in order, so the count on the
         # announcement is never overwritten by an older one (within this process).
@@ -85,7 +91,7 @@ class Endorsements:
         async with self._lock(kudos.id):
             removed, count = await self._kudos.unendorse(kudos_id=kudos.id, user_id=user_id)
             if removed:
-                await self._announcements.show_endorsements(kudos, count=count)
+                await self._show(kudos, count)
         return Endorsement(Outcome.TAKEN_BACK if removed else Outcome.NOT_ENDORSED, count)
 
     async def _add(self, kudos: Kudos | None, user_id: str, via: Via) -> Endorsement:
@@ -103,8 +109,19 @@ class Endorsements:
                 at=self._clock.now(),
             )
             if added:
-                await self._announcements.show_endorsements(kudos, count=count)
+                await self._show(kudos, count)
         return Endorsement(Outcome.ADDED if added else Outcome.ALREADY, count)
+
+
+    async def _show(self, kudos: Kudos, count: int) -> None:
+        """The new count on the announcement, drawn from `kudos` as read before. If the kudos
+        was withdrawn or removed since (in any process), its retraction may have landed first:
+        retract again, so the full announcement is never shown over it."""
+        await self._announcements.show_endorsements(kudos, count=count)
+        now = await self._kudos.get(team_id=kudos.team_id, kudos_id=kudos.id)
+        if now is not None and now.removed_at is not None:
+            how = Retraction.WITHDRAWN if now.removed_by == now.giver_id else Retraction.REMOVED
+            await self._retractor.retract(now, direct_messages={}, how=how)
 
 
 def _published(kudos: Kudos | None) -> bool:

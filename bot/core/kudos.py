@@ -22,8 +22,16 @@ from bot.core.model import (
     NotPosted,
     Withheld,
 )
-from bot.core.outbox import Owed, Policy, Settlement, post_all, report_of, settle
-from bot.core.platform import Directory, Notifier
+from bot.core.outbox import (
+    Owed,
+    Policy,
+    Settlement,
+    post_all,
+    report_of,
+    settle,
+    settle_or_retract,
+)
+from bot.core.platform import Directory, Notifier, Retractor
 from bot.core.ports import Clock, KudosRepository, SettingsRepository
 
 logger = logging.getLogger(__name__)
@@ -98,6 +106,7 @@ class KudosService:
         settings: SettingsRepository,
         directory: Directory,
         notifier: Notifier,
+        retractor: Retractor,
         clock: Clock,
         rules: Rules = Rules(),
         outbox: Policy | None = None,
@@ -107,6 +116,7 @@ class KudosService:
         self._settings = settings
         self._directory = directory
         self._notifier = notifier
+        self._retractor = retractor
         self._clock = clock
         self._rules = rules
 
@@ -184,7 +194,7 @@ class KudosService:
             kudos, outcomes, settlement, withheld=given.withheld, prefer_dm=given.prefer_dm
         )
         try:  # one write for every message: endorsements and undo find them by it
-            await self._kudos.settle(settlement)
+            await settle_or_retract(self._kudos, self._retractor, kudos, settlement)
         except Exception:  # the messages are out: the giver must hear so, not see an error
             logger.exception(
                 "kudos %s delivered, but where it was posted was not recorded", kudos.id

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -29,9 +29,10 @@ from bot.core.model import (
     NotPosted,
     Posted,
     PostOutcome,
+    Retraction,
     Withheld,
 )
-from bot.core.platform import Notifier
+from bot.core.platform import Notifier, Retractor
 from bot.core.ports import Clock
 
 logger = logging.getLogger(__name__)
@@ -115,7 +116,9 @@ class OutboxStore(Protocol):
         them meanwhile), grouped by kudos."""
         ...
 
-    async def settle(self, settlement: Settlement) -> None: ...
+    async def settle(self, settlement: Settlement) -> Retraction | None:
+        """As KudosRepository.settle."""
+        ...
 
     async def backlog(self) -> tuple[int, int]:
         """(entries waiting to be delivered, entries given up)."""
@@ -231,6 +234,27 @@ def report_of(
     )
 
 
+async def settle_or_retract(
+    store: OutboxStore | KudosStore, retractor: Retractor, kudos: Kudos, settlement: Settlement
+) -> None:
+    """Store what a delivery did. If the kudos was withdrawn or removed while it was being
+    delivered, retract what this delivery posted: the removal retracted what was recorded
+    before it, and the settlement's row locks order the two, so nothing stays up."""
+    how = await store.settle(settlement)
+    if how is None:
+        return
+    logger.info("kudos %s was taken back during its delivery: retracting it", kudos.id)
+    await retractor.retract(
+        replace(kudos, announcement=settlement.announcement),
+        direct_messages=dict(settlement.direct_messages),
+        how=how,
+    )
+
+
+class KudosStore(Protocol):
+    async def settle(self, settlement: Settlement) -> Retraction | None: ...
+
+
 class Redelivery:
     """Delivers what the outbox still owes: after a crash, or while the platform was down."""
 
@@ -239,12 +263,14 @@ class Redelivery:
         *,
         outbox: OutboxStore,
         notifier: Notifier,
+        retractor: Retractor,
         clock: Clock,
         policy: Policy = Policy(),
         batch: int = 100,
     ) -> None:
         self._outbox = outbox
         self._notifier = notifier
+        self._retractor = retractor
         self._clock = clock
         self._policy = policy
         self._batch = batch
@@ -295,7 +321,7 @@ class Redelivery:
             len(settlement.retry),
             len(settlement.given_up),
         )
-        await self._outbox.settle(settlement)
+        await settle_or_retract(self._outbox, self._retractor, kudos, settlement)
 
     async def _tell_giver(self, report: DeliveryReport) -> PostOutcome:
         try:

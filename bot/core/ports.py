@@ -12,6 +12,7 @@ from bot.core.model import (
     Given,
     Kudos,
     Nomination,
+    Retraction,
     WorkspaceSettings,
 )
 
@@ -43,8 +44,9 @@ class KudosRepository(Protocol):
         before, DailyLimitReached when the allowance is used up."""
         ...
 
-    async def settle(self, settlement: Settlement) -> None:
-        """Record where messages were posted and update the outbox, in one write."""
+    async def settle(self, settlement: Settlement) -> Retraction | None:
+        """Record where messages were posted and update the outbox, in one write. Returns
+        how the kudos was taken back, if it was meanwhile (None while it stands)."""
         ...
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None: ...
