@@ -393,6 +393,20 @@ async def check_stored_tokens(runtime: Runtime) -> None:
         )
 
 
+# A delivery past its posts' deadline still replies to the giver and writes its settlement.
+AFTER_POSTS_SECONDS = 10.0
+
+
+def shutdown_grace(settings: Settings) -> float:
+    """How long a stopping process lets its deliveries finish: longer than their posts may
+    take (half the outbox lease), so no post Slack accepts is abandoned unrecorded and then
+    posted again by the outbox after the restart."""
+    lease = timedelta(seconds=settings.outbox_lease_seconds)
+    # Within the lease still: past it, another process may take the delivery over.
+    after_posts = min(AFTER_POSTS_SECONDS, lease.total_seconds() / 4)
+    return Policy(lease=lease).post_timeout + after_posts
+
+
 async def drain_background_work(grace_seconds: float = 20.0) -> None:
     """Let listeners that already acked finish their work (storing, announcing, DMing)
     instead of cutting them off: a shutdown must not lose a recognition half-delivered."""
@@ -479,6 +493,6 @@ async def serve(settings: Settings, *, role: Role = Role.ALL, host: str = "0.0.0
     if socket_handler is not None:
         await socket_handler.close_async()  # type: ignore[no-untyped-call]
     await runner.shutdown()  # stop accepting requests; finish what was accepted
-    await drain_background_work()
+    await drain_background_work(shutdown_grace(settings))
     await runner.cleanup()
     await runtime.close()

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
 
+from bot.config import load_settings
+from bot.core.outbox import Policy
+from bot.runtime import shutdown_grace
 from tests.driver import SIGNING_SECRET, Reply, SlackDriver
 from tests.fakeslack import FakeSlack
 from tests.helpers import kudos_rows, reply_text
@@ -101,3 +105,19 @@ def test_socket_mode_when_an_app_token_is_set(bot_dir: Path, fake_slack: FakeSla
     finally:
         output = stop(process)
     assert process.returncode == 0, output
+
+
+@pytest.mark.parametrize("lease", [10, 60, 600])
+def test_a_stopping_process_waits_longer_than_a_post_may_take(lease: int) -> None:
+    """Cut off sooner, a post Slack accepted would be posted again by the outbox."""
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_SIGNING_SECRET": "s",
+            "DELIGHT_OUTBOX_LEASE_SECONDS": str(lease),
+        }
+    )
+    post_timeout = Policy(lease=timedelta(seconds=lease)).post_timeout
+
+    assert shutdown_grace(settings) > post_timeout
+    assert shutdown_grace(settings) < lease  # and the outbox has not taken it over yet

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.driver import SlackDriver
 from tests.fakeslack import Failure, FakeSlack
-from tests.helpers import kudos_rows, posts, reply_text
+from tests.helpers import kudos_rows, posts, query, reply_text
 
 STORY = "<@U0002|bob> stayed late to finish a customer's order"
 
@@ -37,14 +39,10 @@ def test_rate_limited_post_waits_for_retry_after_and_then_succeeds(
     assert kudos_rows(database_url)[0]["announcement_message_id"] or posts(fake_slack, "U0002")
 
 
-def test_server_errors_are_retried_with_backoff(
+def test_a_post_slack_says_it_did_not_make_is_retried_with_backoff(
     slack: SlackDriver, fake_slack: FakeSlack, database_url: str
 ) -> None:
-    fake_slack.fail(
-        "chat.postMessage",
-        Failure(status=503, error="service_unavailable"),
-        Failure(status=502, error="bad_gateway"),
-    )
+    fake_slack.fail("chat.postMessage", *[Failure(status=503, error="service_unavailable")] * 2)
 
     message = confirmation(slack, fake_slack)
 
@@ -53,6 +51,38 @@ def test_server_errors_are_retried_with_backoff(
     assert len(posts(fake_slack, "U0002")) >= 1
     [row] = kudos_rows(database_url)
     assert row["announcement_message_id"]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [Failure(status=502, error="bad_gateway"), Failure(status=500, error="internal_error")],
+    ids=["gateway", "internal_error"],
+)
+def test_a_post_slack_may_have_made_is_not_repeated_at_once(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str, failure: Failure
+) -> None:
+    """Slack has no idempotency key: after a failure it may have carried out, a second post
+    could be a duplicate. It is left to the outbox, which tries again later."""
+    fake_slack.fail("chat.postMessage", failure)
+
+    message = confirmation(slack, fake_slack)
+
+    announcements = [
+        c for c in fake_slack.calls("chat.postMessage") if c.args["channel"] == "C0001"
+    ]
+    assert len(announcements) == 1
+    assert "I'll post it in <#C0001> as soon as Slack takes it" in message
+    [entry] = query(database_url, "SELECT * FROM outbox")
+    assert entry["attempts"] == 1
+
+
+def test_other_calls_are_retried_after_any_server_error(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    fake_slack.fail("users.info", Failure(status=502, error="bad_gateway"))
+
+    assert confirmation(slack, fake_slack).startswith("Sent!")
+    assert len(fake_slack.calls("users.info")) >= 2
 
 
 def test_bot_not_in_channel_keeps_the_kudos_and_says_how_to_fix_it(

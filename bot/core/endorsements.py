@@ -112,7 +112,6 @@ class Endorsements:
                 await self._show(kudos, count)
         return Endorsement(Outcome.ADDED if added else Outcome.ALREADY, count)
 
-
     async def _show(self, kudos: Kudos, count: int) -> None:
         """The new count on the announcement, drawn from `kudos` as read before. If the kudos
         was withdrawn or removed since (in any process), its retraction may have landed first:
