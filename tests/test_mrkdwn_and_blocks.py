@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterator
@@ -14,7 +15,18 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.core.elements import DEFINITION, ELEMENT_INFO, Element
-from bot.core.model import DeliveryReport, FailureReason, Kudos, NotPosted, Posted, Source
+from bot.core.model import (
+    DeliveryReport,
+    FailureReason,
+    Kudos,
+    Notification,
+    NotificationKind,
+    NotPosted,
+    Posted,
+    PostOutcome,
+    Source,
+)
+from bot.core.outbox import Owed, post_all
 from handlers.slack import blocks
 from handlers.slack.mrkdwn import WORD_JOINER, chunks, defuse, escape, people_list, quote, shorten
 
@@ -653,3 +665,28 @@ def test_deeply_nested_private_metadata_loads_safely() -> None:
 @given(st.text(max_size=200))
 def test_any_private_metadata_string_loads_without_error(raw: str) -> None:
     assert isinstance(blocks.ModalContext.load(raw), blocks.ModalContext)
+
+
+def test_a_confirmation_shows_slack_error_codes_but_never_our_internals() -> None:
+    internal = NotPosted("C9", FailureReason.OTHER, "IntegrityError('INSERT INTO kudos VALUES')")
+    coded = NotPosted("C9", FailureReason.OTHER, "invalid_blocks")
+
+    hidden = blocks.confirmation(report(internal), remaining_today=7).text
+    shown = blocks.confirmation(report(coded), remaining_today=7).text
+
+    assert "INSERT" not in hidden
+    assert "an error on my side" in hidden
+    assert "invalid_blocks" in shown
+
+
+def test_a_post_that_raised_reports_the_error_by_name_only() -> None:
+    class Broken:
+        async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
+            raise RuntimeError("INSERT INTO kudos (story) VALUES ('a secret story')")
+
+    owed = [Owed(Notification(NotificationKind.ANNOUNCEMENT, "C9"))]
+    outcomes = asyncio.run(post_all(Broken(), make_kudos(), owed, within=5))  # type: ignore[arg-type]
+
+    [outcome] = outcomes.values()
+    assert isinstance(outcome, NotPosted)
+    assert outcome.detail == "RuntimeError"

@@ -6,12 +6,13 @@ OAuth side (codes, tokens, refresh tokens that work once)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time as clock_time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, parse_qsl, urlparse
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlparse
 
 import pytest
 
@@ -23,7 +24,7 @@ from tests.digest_helpers import run_due as run_due_digests
 from tests.driver import SIGNING_SECRET, RunningApp, SlackDriver
 from tests.fakeslack import CLIENT_ID, FakeSlack
 from tests.helpers import kudos_rows, posts, query
-from tests.oauth_flow import finish_install, install, oauth_env, start_install
+from tests.oauth_flow import browse, finish_install, install, oauth_env, start_install
 from tests.processes import free_port, start_bot, stop, wait_healthy
 
 STORY = "<@U0004|maria> stayed late to help a customer find a gift"
@@ -97,6 +98,23 @@ def test_a_redirect_with_a_state_never_issued_installs_nothing(
     assert page.status == 401
     assert fake_slack.calls("oauth.v2.access") == []
     assert installations(database_url) == []
+
+
+def test_an_error_slack_sends_back_is_logged_as_one_harmless_line(
+    app: RunningApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The redirect's `error` is the visitor's to choose: it may not forge log lines."""
+    started = start_install(app.url)
+    hostile = "access_denied\n2026-12-07 INFO delight: admin U0001 granted everything"
+    query_string = urlencode({"error": hostile, "state": started.state})
+
+    with caplog.at_level(logging.INFO):
+        page = browse(f"{app.url}/slack/oauth_redirect?{query_string}", cookie=started.cookie)
+
+    assert page.status != 200 or "install" in page.body.lower()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "granted everything" not in logged
+    assert "did not complete" in logged
 
 
 def test_a_state_works_once(app: RunningApp, fake_slack: FakeSlack, database_url: str) -> None:

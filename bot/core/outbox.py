@@ -157,7 +157,8 @@ def _outcome(
         return NotPosted(notification.target, FailureReason.SERVICE_UNAVAILABLE, "timeout")
     if (error := task.exception()) is not None:
         logger.error("posting %s of kudos %s failed", notification.kind, kudos.id, exc_info=error)
-        return NotPosted(notification.target, FailureReason.OTHER, repr(error))
+        # Its name only: the message may carry SQL, a URL or a story, and this detail is shown.
+        return NotPosted(notification.target, FailureReason.OTHER, type(error).__name__)
     return task.result()
 
 

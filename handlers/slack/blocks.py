@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -234,7 +235,9 @@ def _outcome_parts(report: DeliveryReport, *, whole: bool) -> list[str]:
                 announced.reason, "I couldn't announce it ({detail}); it's saved all the same."
             )
         parts.append(
-            advice.format(channel=channel_mention(announced.channel_id), detail=announced.detail)
+            advice.format(
+                channel=channel_mention(announced.channel_id), detail=_error_code(announced.detail)
+            )
         )
     later = [uid for uid in report.failed_dms if uid in report.retrying]
     lost = [uid for uid in report.failed_dms if uid not in report.retrying]
@@ -254,6 +257,14 @@ def _outcome_parts(report: DeliveryReport, *, whole: bool) -> list[str]:
             )
         )
     return parts
+
+
+_ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _error_code(detail: str) -> str:
+    """Slack's error codes (`is_archived`) are shown; anything else is ours to keep."""
+    return detail if _ERROR_CODE.fullmatch(detail) else "an error on my side"
 
 
 def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:

@@ -67,7 +67,7 @@ class SlackDigestPoster:
                 reason = FailureReason.RECIPIENT_UNAVAILABLE
             return NotPosted(channel_id=manager_id, reason=reason, detail=code)
         except (TimeoutError, aiohttp.ClientError) as exc:
-            return NotPosted(manager_id, FailureReason.SERVICE_UNAVAILABLE, repr(exc))
+            return NotPosted(manager_id, FailureReason.SERVICE_UNAVAILABLE, type(exc).__name__)
         return str(opened["channel"]["id"])
 
     async def _upload(

@@ -75,9 +75,11 @@ async def post_message(
             channel_id=channel, reason=reason, detail=code, retry_after=retry_after(exc)
         )
     except (TimeoutError, aiohttp.ClientError) as exc:
-        logger.warning("chat.postMessage to %s failed: %r", channel, exc)
+        logger.warning("chat.postMessage to %s failed: %s", channel, type(exc).__name__)
         return NotPosted(
-            channel_id=channel, reason=FailureReason.SERVICE_UNAVAILABLE, detail=repr(exc)
+            channel_id=channel,
+            reason=FailureReason.SERVICE_UNAVAILABLE,
+            detail=type(exc).__name__,
         )
     return MessageRef(str(response["channel"]), str(response["ts"]))
 

@@ -4,6 +4,7 @@ install or an uninstall."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,15 @@ class OAuthSetup:
     workspaces: InstalledWorkspaces
 
 
+_REASON = re.compile(r"[a-z0-9_]{1,64}")
+
+
+def _loggable(reason: object) -> str:
+    """Slack's reasons are codes (`access_denied`); the redirect's `error` parameter is the
+    visitor's to choose, so anything else is not written to the log as it came."""
+    return reason if isinstance(reason, str) and _REASON.fullmatch(reason) else "(unreadable)"
+
+
 def oauth_app_arguments(setup: OAuthSetup, lifecycle: WorkspaceLifecycle) -> dict[str, Any]:
     """AsyncApp's arguments for multi-workspace mode."""
     store = InstallationStore(setup.installations)
@@ -57,7 +67,7 @@ def oauth_app_arguments(setup: OAuthSetup, lifecycle: WorkspaceLifecycle) -> dic
         return await args.default.success(args)
 
     async def failed(args: AsyncFailureArgs) -> BoltResponse:
-        logger.warning("an install did not complete: %s", args.reason)
+        logger.warning("an install did not complete: %s", _loggable(args.reason))
         return await args.default.failure(args)
 
     return {

@@ -67,7 +67,8 @@ class SlackTipPoster:
             reason, code = failure_reason(error)
             return NotPosted(schedule.channel_id, reason, code)
         except (TimeoutError, aiohttp.ClientError) as error:
-            return NotPosted(schedule.channel_id, FailureReason.SERVICE_UNAVAILABLE, repr(error))
+            reason = FailureReason.SERVICE_UNAVAILABLE
+            return NotPosted(schedule.channel_id, reason, type(error).__name__)
         except WorkspaceUnavailable as unavailable:
             return NotPosted(schedule.channel_id, FailureReason.OTHER, unavailable.reason)
         people = await self._people.everyone(schedule.team_id)
