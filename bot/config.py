@@ -151,6 +151,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             f"DELIGHT_RECOGNITION_CHANNEL={channel!r} is not a channel ID: use the ID "
             "(like C0123ABCD) from the channel's 'About' tab, not its name."
         )
+    if channel is not None and oauth is not None:
+        raise ConfigError(
+            "DELIGHT_RECOGNITION_CHANNEL names one workspace's channel, so it can't apply to "
+            "many: unset it, and let each workspace's admins choose theirs (/delight admin)."
+        )
     admins = frozenset(re.split(r"[\s,]+", _text(env, "DELIGHT_ADMINS") or "")) - {""}
     for admin in sorted(admins):
         if not re.fullmatch(r"[UW][A-Z0-9]{2,}", admin):

@@ -188,7 +188,10 @@ class SlackDriver:
         private_metadata: str = '{"channel_id": "C0001"}',
         view_id: str | None = None,
         team_id: str | None = None,
+        installed_in: str | None = None,
     ) -> Reply:
+        """`installed_in`: the workspace whose installation opened the modal, when it differs
+        from the person's (a Slack Connect channel)."""
         team = team_id or self.team_id
         payload = {
             "type": "view_submission",
@@ -225,6 +228,7 @@ class SlackDriver:
                 "title": {"type": "plain_text", "text": "Recognise someone"},
                 "app_id": "A0001",
                 "bot_id": "B0001",
+                **({"app_installed_team_id": installed_in} if installed_in else {}),
             },
             "response_urls": [],
             "is_enterprise_install": False,

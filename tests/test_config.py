@@ -239,6 +239,11 @@ def test_client_id_and_secret_mean_multi_workspace_mode_with_the_manifests_scope
     assert load_settings(MINIMAL).multi_workspace is False
 
 
+def test_one_recognition_channel_for_many_workspaces_is_refused() -> None:
+    with pytest.raises(ConfigError, match="DELIGHT_RECOGNITION_CHANNEL names one workspace"):
+        load_settings({**OAUTH, "DELIGHT_RECOGNITION_CHANNEL": "C0123ABCD"})
+
+
 def test_scopes_redirect_uri_and_keys_can_be_set() -> None:
     settings = load_settings(
         {

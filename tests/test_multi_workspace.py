@@ -22,8 +22,8 @@ from tests.conftest import FakeClock
 from tests.digest_helpers import MONDAY_NINE_AMSTERDAM, add_team
 from tests.digest_helpers import run_due as run_due_digests
 from tests.driver import SIGNING_SECRET, RunningApp, SlackDriver
-from tests.fakeslack import CLIENT_ID, FakeSlack
-from tests.helpers import kudos_rows, posts, query
+from tests.fakeslack import CLIENT_ID, FakeSlack, user
+from tests.helpers import kudos_rows, posts, query, reply_text
 from tests.oauth_flow import browse, finish_install, install, oauth_env, start_install
 from tests.processes import free_port, start_bot, stop, wait_healthy
 
@@ -189,6 +189,39 @@ def test_each_workspace_is_answered_with_its_own_token(
     assert [row["team_id"] for row in kudos_rows(database_url)] == ["T0002", "T0003"]
     [dm_2] = posts(fake_slack, "U0004")
     assert dm_2.token == token_2
+
+
+def test_a_modal_from_a_slack_connect_channel_belongs_to_the_workspace_bolt_authorised(
+    app: RunningApp, fake_slack: FakeSlack, database_url: str
+) -> None:
+    """One workspace per request: the one whose installation (and token) Bolt chose, never
+    the person's own when they differ."""
+    install(app.url, fake_slack, "T0001")
+    install(app.url, fake_slack, "T0002")
+    slack = driver(app, fake_slack, "T0001")
+
+    reply = slack.view_submission(
+        recipients=["U0004"], story="found a lost parcel for a customer", installed_in="T0002"
+    )
+
+    assert reply.status == 200
+    fake_slack.wait_for_calls("chat.postMessage", 2)
+    assert [row["team_id"] for row in kudos_rows(database_url)] == ["T0002"]
+    assert tokens_used(fake_slack, "chat.postMessage") == set(fake_slack.tokens_of("T0002"))
+
+
+def test_an_admin_of_another_workspace_is_no_admin_here(
+    app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    install(app.url, fake_slack, "T0001")
+    fake_slack.state.users["UGUEST"] = user("UGUEST", "guest", is_admin=True, team_id="T0009")
+    slack = driver(app, fake_slack, "T0001")
+
+    slack.command("admin", user="UGUEST")
+
+    [reply] = fake_slack.wait_for_calls("response_url", 1)
+    assert "admin" in reply_text(reply).lower()
+    assert fake_slack.calls("views.open") == []
 
 
 def test_a_workspace_that_never_installed_gets_no_answer_from_any_token(

@@ -20,8 +20,11 @@ PROFILE_TTL = 600  # a renamed or deactivated person is noticed within ten minut
 NAMES_TTL = 300
 
 
-def person_from_slack(user: dict[str, Any]) -> Person:
+def person_from_slack(user: dict[str, Any], team_id: str) -> Person:
+    """As the workspace `team_id` sees them: a guest from another organisation (Slack
+    Connect) is no admin here, whatever they are at home."""
     profile = user.get("profile") or {}
+    home = user.get("team_id")
     return Person(
         id=user["id"],
         name=profile.get("display_name") or user.get("real_name") or user.get("name") or user["id"],
@@ -29,7 +32,7 @@ def person_from_slack(user: dict[str, Any]) -> Person:
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
         tz=user.get("tz"),
-        is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+        is_admin=bool(user.get("is_admin") or user.get("is_owner")) and home in (None, team_id),
     )
 
 
@@ -65,7 +68,7 @@ class SlackDirectory:
             if exc.response.get("error") in ("user_not_found", "user_not_visible"):
                 return None
             raise
-        person = person_from_slack(response["user"])
+        person = person_from_slack(response["user"], team_id)
         self._people[(team_id, user_id)] = person
         return person
 
@@ -83,7 +86,7 @@ class SlackDirectory:
             client = await self._clients.for_team(team_id)
             async for page in await client.users_list(limit=200):
                 for user in page.get("members", []):
-                    person = person_from_slack(user)
+                    person = person_from_slack(user, team_id)
                     self._people[(team_id, person.id)] = person
                     if person.deleted:
                         continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from slack_bolt.request.internals import extract_team_id
+
 _KUDOS_ID = re.compile(r"(?:remove:)?([1-9][0-9]{0,17})")
 # Slack's own id formats: people (U…, W… in Enterprise Grid), channels (C… public, G… private).
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
@@ -35,10 +37,10 @@ def emoji_name_from(typed: str) -> str | None:
 
 
 def team_of(body: dict[str, Any]) -> str:
-    """The workspace an interaction came from."""
-    team = body.get("team") or {}
-    user = body.get("user") or {}
-    return str(team.get("id") or user.get("team_id") or "")
+    """The workspace a request belongs to: the one Bolt authorised and took the token of
+    (Bolt's own rule), not the person's, which differs in Slack Connect channels (a modal's
+    `view.app_installed_team_id`) and shared channels' events (`authorizations`)."""
+    return str(extract_team_id(body) or "")
 
 
 _ROW_ID = re.compile(r"[1-9][0-9]{0,17}")

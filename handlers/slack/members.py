@@ -65,7 +65,7 @@ class SlackPeople:
             client = await self._clients.for_team(team_id)
             async for page in await client.users_list(limit=PAGE):
                 for user in page.get("members") or []:
-                    person = person_from_slack(user)
+                    person = person_from_slack(user, team_id)
                     people[person.id] = person
             logger.info(
                 "read %d people of %s in %.1fs", len(people), team_id, time.monotonic() - started
