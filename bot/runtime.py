@@ -298,6 +298,7 @@ def build_runtime(
         bolt=bolt,
         web=create_web_app(
             bolt=bolt if role.serves_slack and not settings.socket_mode else None,
+            signing_secret=settings.slack_signing_secret,
             health=functools.partial(process_health, database, role, clockwork, drainer),
             # The install pages are served in Socket Mode too: installing is a browser's visit.
             oauth_flow=bolt.oauth_flow if role.serves_slack else None,
