@@ -153,7 +153,7 @@ class SqlKudosQueries:
 
         return await self._db.transaction(work)
 
-    async def leaderboard(self, *, team_id: str, since: datetime, limit: int = 10) -> list[Ranked]:
+    async def leaderboard(self, *, team_id: str, since: datetime, limit: int) -> list[Ranked]:
         def work(connection: Connection) -> list[Ranked]:
             rows = connection.execute(
                 _LEADERBOARD, {"team_id": team_id, "since": since, "limit": limit}
