@@ -79,7 +79,7 @@ def register(app: AsyncApp, *, flow: SlackFlow, ledger: EventLedger, clock: Cloc
                 Nomination(
                     team_id=team_id,
                     giver_id=user_id,
-                    recipient_ids=await flow.resolve(team_id, parsed.recipients),
+                    recipient_ids=await flow.resolve(team_id, parsed.recipients, giver_id=user_id),
                     story=await story_of(flow.directory, team_id, parsed),
                     elements=parsed.elements,
                     source=Source.MENTION,
