@@ -2,9 +2,10 @@
 
 Plain @names are looked up in a workspace's member list (users.list, a page of 200 at a time,
 at Slack's Tier 2 pace). Each workspace crawls its own, once for everyone who asks meanwhile, so
-a huge or slow workspace holds up no other; a crawl stops at MAX_NAME_PAGES or CRAWL_SECONDS,
-and a lookup waits at most LOOKUP_SECONDS for it before a friendly refusal (the crawl goes on,
-for the next try). Answers are cached, unknown people too.
+a huge or slow workspace holds up no other. A lookup waits at most LOOKUP_SECONDS for a crawl
+before a friendly refusal (the crawl goes on, for the next try). A list longer than
+MAX_NAME_PAGES, or slower than CRAWL_SECONDS, is not searched by name at all: a name found in
+part of it might belong to someone else in the rest. Answers are cached, unknown people too.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ PROFILE_TTL = 600  # a renamed or deactivated person is noticed within ten minut
 NAMES_TTL = 300  # a new colleague's name is found within five minutes
 UNKNOWN_TTL = 60  # an id that matched nobody is asked about again after a minute
 NAME_PAGE_SIZE = 200  # Slack's advice for users.list
-MAX_NAME_PAGES = 100  # 20,000 people; beyond them, names go unfound (use a real mention)
+MAX_NAME_PAGES = 100  # 20,000 people; in a larger workspace, people pick from Slack's list
 CRAWL_SECONDS = 60.0  # one crawl of a member list, at most
 LOOKUP_SECONDS = 5.0  # how long a person's lookup waits for a crawl under way
 WORKSPACES_KEPT = 1000  # name indexes in memory; the oldest make way
@@ -52,7 +53,7 @@ class NameIndex:
     """A workspace's people by lower-cased username and display name."""
 
     ids_by_name: dict[str, list[str]]
-    complete: bool  # False: cut off at MAX_NAME_PAGES or CRAWL_SECONDS
+    complete: bool  # False: cut off at MAX_NAME_PAGES or CRAWL_SECONDS (and no names kept)
 
 
 class SlackDirectory:
@@ -109,10 +110,9 @@ class SlackDirectory:
     async def ids_for_name(self, team_id: str, name: str) -> list[str]:
         """Members whose username or display name is `name` (any case)."""
         index = await self._name_index(team_id, name)
-        found = index.ids_by_name.get(name.lower(), [])
-        if not found and not index.complete:  # maybe among the people never read
+        if not index.complete:  # whoever it matched, someone never read might match too
             raise errors.NameLookupUnavailable(name=name)
-        return found
+        return index.ids_by_name.get(name.lower(), [])
 
     async def _name_index(self, team_id: str, name: str) -> NameIndex:
         if (index := self._names.get(team_id)) is not None:
@@ -148,11 +148,10 @@ class SlackDirectory:
             if cursor is None:
                 return NameIndex(index, complete=True)
         logger.warning(
-            "the member list of %s was cut off after %d names: plain @names beyond them go unfound",
+            "the member list of %s is too long to read in time: plain @names are refused there",
             team_id,
-            len(index),
         )
-        return NameIndex(index, complete=False)
+        return NameIndex({}, complete=False)
 
     def _add_to(self, index: dict[str, list[str]], team_id: str, user: dict[str, Any]) -> None:
         person = person_from_slack(user)
