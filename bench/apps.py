@@ -85,7 +85,7 @@ def build_bare(slack_api_url: str) -> tuple[web.Application, Cleanup]:
     async def ack_only(ack: AsyncAck) -> None:
         await ack()
 
-    return create_web_app(bolt=bolt, health=_healthy), _nothing
+    return create_web_app(bolt=bolt, health=_healthy, signing_secret=SIGNING_SECRET), _nothing
 
 
 def build_minimal(slack_api_url: str) -> tuple[web.Application, Cleanup]:
@@ -131,7 +131,7 @@ def build_minimal(slack_api_url: str) -> tuple[web.Application, Cleanup]:
         )
         await respond(**ephemeral(blocks.confirmation(report, remaining_today=0)))
 
-    return create_web_app(bolt=bolt, health=_healthy), _nothing
+    return create_web_app(bolt=bolt, health=_healthy, signing_secret=SIGNING_SECRET), _nothing
 
 
 def delight_settings(slack_api_url: str, database_url: str, daily_limit: int) -> Settings:

@@ -75,6 +75,9 @@ class Settings:
     # Fernet keys for the stored Slack tokens: the first encrypts, every one decrypts.
     encryption_keys: tuple[str, ...] = field(default=(), repr=False)
     digest_messages_per_minute: int = 60  # workspace-wide pace of digest DMs
+    # DELIGHT_HEALTH_DETAILS: /healthz adds the role, the scheduler's jobs and leadership and the
+    # outbox's backlog (counts across every workspace) to its `ok`. Off: /healthz is public.
+    health_details: bool = False
 
     @property
     def socket_mode(self) -> bool:
@@ -101,6 +104,17 @@ def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int
     if not low <= value <= high:
         raise ConfigError(f"{name}={value} is out of range: use {low}–{high}.")
     return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    if raw.lower() in ("true", "yes", "on", "1"):
+        return True
+    if raw.lower() in ("false", "no", "off", "0"):
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a yes or no: use true or false.")
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -185,6 +199,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         digest_messages_per_minute=_int(
             env, "DELIGHT_DIGEST_MESSAGES_PER_MINUTE", 60, low=1, high=6000
         ),
+        health_details=_bool(env, "DELIGHT_HEALTH_DETAILS", False),
     )
 
 

@@ -62,8 +62,15 @@ class NominationFlow(Generic[Message]):
     turns: DeliveryTurns  # how many deliveries run at once
     answers: Answers[Message]
 
-    async def resolve(self, team_id: str, refs: Sequence[UserRef]) -> tuple[str, ...]:
-        """The recipients' ids, in the order typed, once each; plain @names are looked up."""
+    async def resolve(
+        self, team_id: str, refs: Sequence[UserRef], *, giver_id: str
+    ) -> tuple[str, ...]:
+        """The recipients' ids, in the order typed, once each; plain @names are looked up,
+        unless the giver's daily limit refuses them however the names turn out."""
+        if any(ref.user_id is None for ref in refs):
+            # Two names may be one person, so only the ids typed are surely different people.
+            surely = len({ref.user_id for ref in refs if ref.user_id}) or 1
+            await self.kudos.check_allowance(team_id, giver_id, requested=surely)
         ids: list[str] = []
         unknown: list[str] = []
         for ref in refs:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import gc
 import logging
 import signal
@@ -35,6 +34,7 @@ from bot.core.tip_delivery import TipService
 from bot.core.tips import load_tip_library
 from bot.core.workspace_admin import WorkspaceAdmin
 from bot.digest_chart import MatplotlibCharts
+from bot.health import Health
 from bot.outbox import OutboxDrainer
 from bot.platforms import PlatformPorts
 from bot.platforms.slack import SlackPlatform, build_slack
@@ -102,31 +102,6 @@ class Runtime:
         self.charts.close()
         await self.http.close()
         await self.database.close()
-
-
-async def database_health(database: Database) -> dict[str, object]:
-    """The database part of /healthz."""
-    try:
-        await database.ping()
-        state = "ok"
-    except Exception as exc:  # the point of a health check is to report, not to raise
-        logger.warning("health check: database unreachable: %r", exc)
-        state = "unreachable"
-    return {"ok": state == "ok", "database": state}
-
-
-async def process_health(
-    database: Database, role: Role, clockwork: Clockwork | None, drainer: OutboxDrainer
-) -> dict[str, object]:
-    """What /healthz reports: the database, this process's role, its scheduler, and the
-    outbox's backlog."""
-    report = await database_health(database)
-    report["role"] = role.value
-    if clockwork is not None:
-        report["scheduler"] = clockwork.report()
-    if report["ok"]:
-        report["outbox"] = await drainer.report()
-    return report
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +190,14 @@ def build_runtime(
         bolt=bolt,
         web=create_web_app(
             bolt=bolt if role.serves_slack and not settings.socket_mode else None,
-            health=functools.partial(process_health, database, role, clockwork, drainer),
+            signing_secret=settings.slack_signing_secret,
+            health=Health(
+                database=database,
+                role=role.value,
+                scheduler=clockwork,
+                outbox=drainer,
+                details=settings.health_details,
+            ).report,
             # The install pages are served in Socket Mode too: installing is a browser's visit.
             oauth_flow=bolt.oauth_flow if role.serves_slack else None,
             answering=recognition.turns.answering,

@@ -12,6 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.digest_delivery import DigestService
 from bot.core.ports import Clock
@@ -78,13 +81,15 @@ class Clockwork:
         # A tip DMed to each member of a big channel takes minutes too, but later tip ticks
         # must still serve the other schedules meanwhile: they may overlap, which is safe as
         # the ledger lets each occurrence (and each member's DM) through once.
-        self._every(timedelta(minutes=1), TIPS_JOB, deliver_due_tips, tips, overlapping=3)
-        self._every(timedelta(minutes=1), DIGESTS_JOB, deliver_due_digests, digests)
-        self._every(timedelta(hours=1), PRUNE_JOB, prune_event_ledger, ledger, clock)
+        # On the minute, not every 60 s from whenever this process started or took the lead:
+        # a tip due at 09:04 leaves at 09:04:00, not up to a minute late.
+        self._add(on_the_minute(), TIPS_JOB, deliver_due_tips, tips, overlapping=3)
+        self._add(on_the_minute(), DIGESTS_JOB, deliver_due_digests, digests)
+        self._add(IntervalTrigger(hours=1), PRUNE_JOB, prune_event_ledger, ledger, clock)
 
-    def _every(
+    def _add(
         self,
-        interval: timedelta,
+        trigger: BaseTrigger,
         job_id: str,
         job: Callable[..., Awaitable[None]],
         *args: Any,
@@ -92,8 +97,7 @@ class Clockwork:
     ) -> None:
         self.scheduler.add_job(
             self._when_leading(job_id, job),
-            "interval",
-            seconds=interval.total_seconds(),
+            trigger,
             args=args,
             id=job_id,
             name=job_id,
@@ -111,6 +115,7 @@ class Clockwork:
         await self.election.stop()
 
     def tick_now(self) -> None:
+        """The minute's ticks, now (the next ones stay on the minute)."""
         if self.scheduler.running:
             for job_id in (TIPS_JOB, DIGESTS_JOB):
                 self.scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
@@ -141,6 +146,10 @@ class Clockwork:
             await job(*args)
 
         return run
+
+
+def on_the_minute() -> CronTrigger:
+    return CronTrigger(second=0, timezone=UTC)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -51,6 +51,7 @@ class DeliveryTurns:
         self._otherwise = otherwise
         self._quiet = quiet
         self._answering = 0
+        self._answered = 0
         self._last_answered = -quiet  # loop time; long enough ago at start
         self._waiting: deque[tuple[Delivery, contextvars.Context]] = deque()
         self._running: set[asyncio.Task[None]] = set()
@@ -70,11 +71,17 @@ class DeliveryTurns:
         """Platform requests being answered at this moment."""
         return self._answering
 
+    @property
+    def answered(self) -> int:
+        """Platform requests answered since the process started."""
+        return self._answered
+
     @contextmanager
     def answering(self) -> Iterator[None]:
         """The HTTP (or socket) layer wraps each platform request in this, until its answer
         is ready."""
         self._answering += 1
+        self._answered += 1
         try:
             yield
         finally:

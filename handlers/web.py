@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 from urllib.parse import parse_qsl
@@ -14,10 +15,16 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.log_context import request_scope
 
+logger = logging.getLogger(__name__)
+
 SLACK_EVENTS_PATH = "/slack/events"
+# Bolt reads fields of a body before anything checks their types: a field of the wrong type
+# (`"authorizations": 5`, a list instead of an object) raises one of these.
+MALFORMED = (ValueError, TypeError, AttributeError, KeyError, IndexError)
 HealthCheck = Callable[[], Awaitable[dict[str, object]]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -36,6 +43,8 @@ class SlackRequest(AsyncBoltRequest):
 
     def __init__(self, *, body: str, **kwargs: Any) -> None:
         super().__init__(body=body, **kwargs)
+        if not isinstance(self.body, dict):
+            raise ValueError("not a Slack request body")
         if self.content_type != "application/x-www-form-urlencoded" or "payload" not in body:
             return
         form = dict(parse_qsl(body, keep_blank_values=True))
@@ -49,30 +58,51 @@ class SlackRequest(AsyncBoltRequest):
         )
 
 
+def signed_by_slack(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
+    """Signed with the app's signing secret within the last five minutes."""
+    try:
+        return verifier.is_valid(
+            body, headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature")
+        )
+    except (ValueError, TypeError):  # a timestamp that is no number, a signature not ASCII
+        return False
+
+
 def create_web_app(
     *,
     bolt: AsyncApp | None,
     health: HealthCheck,
+    signing_secret: str | None = None,
     oauth_flow: AsyncOAuthFlow | None = None,
     answering: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> web.Application:
     """`bolt` is None in Socket Mode, where Slack's requests come over the websocket;
-    `oauth_flow` (multi-workspace mode) serves the install page and Slack's redirect back,
-    over HTTP in either case. Each Slack request is answered inside `answering()` (the
-    delivery turns make way for answers: bot/turns.py)."""
+    otherwise `signing_secret` verifies them. `oauth_flow` (multi-workspace mode) serves the
+    install page and Slack's redirect back (browsers' visits, unsigned), over HTTP in either
+    case. Each Slack request is answered inside `answering()` (the delivery turns make way for
+    answers: bot/turns.py)."""
+    if bolt is not None and not signing_secret:
+        raise ValueError("Slack's requests over HTTP need the signing secret to verify them")
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
     # Slack's payloads are small; a large body is hostile, so refuse it before reading it.
     app = web.Application(client_max_size=512 * 1024, middlewares=[scope_each_request])
 
     async def slack_events(request: web.Request) -> web.Response:
         assert bolt is not None
+        assert verifier is not None
+        # Nothing reads a request Slack did not sign, and nothing logs what it says.
+        try:
+            body = (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:  # Slack sends UTF-8
+            return _refused(400, "malformed request body")
+        if not signed_by_slack(verifier, body, request.headers):
+            return _refused(401, "invalid request")
         try:
             bolt_request = SlackRequest(
-                body=await request.text(),
-                query=request.query_string,
-                headers=dict(request.headers),
+                body=body, query=request.query_string, headers=dict(request.headers)
             )
-        except ValueError:  # not UTF-8, or not the JSON it claims to be: Slack never sends that
-            raise web.HTTPBadRequest(text="malformed request body") from None
+        except MALFORMED:  # signed, yet not a body Slack sends
+            return _refused(400, "malformed request body")
         with answering():
             answer = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(answer)
@@ -96,6 +126,12 @@ def create_web_app(
         app.router.add_get(oauth_flow.redirect_uri_path, oauth_redirect)
     app.router.add_get("/healthz", healthz)
     return app
+
+
+def _refused(status: int, why: str) -> web.Response:
+    """One short line, the same for every such request, whatever its body says."""
+    logger.info("refused a request to %s (%d): %s", SLACK_EVENTS_PATH, status, why)
+    return web.json_response({"error": why}, status=status)
 
 
 def _get(request: web.Request) -> AsyncBoltRequest:

@@ -18,7 +18,7 @@ from bot.core.elements import Element
 from bot.core.model import Kudos, Listed, Page, PersonStats, Ranked
 from storage import tables
 from storage.engine import Database
-from storage.kudos_repository import USED_SINCE, kudos_from_row
+from storage.kudos_repository import count_used_since, kudos_from_row
 
 KUDOS = SQLModel.metadata.tables["kudos"]
 RECIPIENTS = SQLModel.metadata.tables["kudos_recipient"]
@@ -146,14 +146,11 @@ class SqlKudosQueries:
 
     async def used_since(self, *, team_id: str, giver_id: str, since: datetime) -> int:
         """How many people the giver recognised since then (the daily allowance's count)."""
+        return await self._db.transaction(
+            count_used_since, team_id=team_id, giver_id=giver_id, since=since
+        )
 
-        def work(connection: Connection) -> int:
-            params = {"team_id": team_id, "giver_id": giver_id, "since": since}
-            return int(connection.scalar(USED_SINCE, params) or 0)
-
-        return await self._db.transaction(work)
-
-    async def leaderboard(self, *, team_id: str, since: datetime, limit: int = 10) -> list[Ranked]:
+    async def leaderboard(self, *, team_id: str, since: datetime, limit: int) -> list[Ranked]:
         def work(connection: Connection) -> list[Ranked]:
             rows = connection.execute(
                 _LEADERBOARD, {"team_id": team_id, "since": since, "limit": limit}

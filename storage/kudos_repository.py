@@ -423,6 +423,12 @@ class SqlKudosRepository:
             load_kudos, KUDOS_BY_ID, team_id=team_id, kudos_id=kudos_id
         )
 
+    async def used_since(self, *, team_id: str, giver_id: str, since: datetime) -> int:
+        """The daily allowance's count, outside the transaction that applies it."""
+        return await self._db.transaction(
+            count_used_since, team_id=team_id, giver_id=giver_id, since=since
+        )
+
     async def by_announcement(self, *, team_id: str, message: MessageRef) -> Kudos | None:
         return await self._db.transaction(
             load_kudos,
@@ -497,6 +503,13 @@ class SqlKudosRepository:
             return removed == 1, _endorsements(connection, kudos_id)
 
         return await self._db.transaction(work)
+
+
+def count_used_since(
+    connection: Connection, *, team_id: str, giver_id: str, since: datetime
+) -> int:
+    params = {"team_id": team_id, "giver_id": giver_id, "since": since}
+    return int(connection.scalar(USED_SINCE, params) or 0)
 
 
 def _endorsements(connection: Connection, kudos_id: int) -> int:

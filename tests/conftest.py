@@ -145,6 +145,12 @@ def env(database_url: str, fake_slack: FakeSlack) -> dict[str, str]:
 
 
 @pytest.fixture
+def health_details(env: dict[str, str]) -> None:
+    """/healthz reports the role, the scheduler and the outbox (ask for it before `app`)."""
+    env["DELIGHT_HEALTH_DETAILS"] = "true"
+
+
+@pytest.fixture
 def settings(env: dict[str, str]) -> Settings:
     return load_settings(env)
 

@@ -126,6 +126,10 @@ class FakeSlackState:
     shared_files: list[dict[str, Any]] = field(default_factory=list)  # completed uploads
     # What conversations.info says of channels that differ from a public one Delight isn't in.
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # users.list: how many more people (colleague0, colleague1, …) each workspace has.
+    crowds: dict[str, int] = field(default_factory=dict)
+    # (method, workspace) → seconds each such call takes before it is answered.
+    slow: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 # --- what Slack checks ----------------------------------------------------------------------
@@ -311,6 +315,16 @@ class FakeSlack:
             self.state.grants[code] = Grant(team_id, team_name, installer_id, rotating, expires_in)
         return code
 
+    def crowd(self, team_id: str, people: int) -> None:
+        """`team_id`'s users.list also lists this many people, colleague0, colleague1, …"""
+        with self.state.lock:
+            self.state.crowds[team_id] = people
+
+    def slow_down(self, method: str, team_id: str, seconds: float) -> None:
+        """Each call to `method` with `team_id`'s token takes this long (recorded at once)."""
+        with self.state.lock:
+            self.state.slow[(method, team_id)] = seconds
+
     def team_of(self, token: str | None) -> str | None:
         """The workspace a token was issued for (tokens not issued here: the default team)."""
         with self.state.lock:
@@ -352,6 +366,8 @@ class FakeSlack:
             self.state.uploads.clear()
             self.state.upload_failures = 0
             self.state.channels.clear()
+            self.state.crowds.clear()
+            self.state.slow.clear()
 
     # --- serving --------------------------------------------------------------------------
 
@@ -439,6 +455,10 @@ class FakeSlack:
         if self.state.latency:
             await asyncio.sleep(self.state.latency)
         with self.state.lock:
+            slow = self.state.slow.get((method, self.team_of(token) or ""))
+        if slow:
+            await asyncio.sleep(slow)
+        with self.state.lock:
             queue = self.state.failures.get(method)
             failure = queue.popleft() if queue else None
         if failure is not None:
@@ -452,8 +472,8 @@ class FakeSlack:
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
-        if method == "auth.test":
-            return web.json_response(self._auth_test(args, token))
+        if method in ("auth.test", "users.list"):  # answers that depend on the workspace
+            return web.json_response(handler(args, token))
         return web.json_response(handler(args))
 
     def _wait_undelayed(self, method: str) -> None:
@@ -626,12 +646,16 @@ class FakeSlack:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": found}
 
-    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
-        members = list(self.state.users.values())
+    def _users_list(self, args: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        known = list(self.state.users.values())
+        total = len(known) + self.state.crowds.get(self.team_of(token) or "", 0)
         limit = int(args.get("limit") or 100)
         start = int(args.get("cursor") or 0)
-        page = members[start : start + limit]
-        cursor = str(start + limit) if start + limit < len(members) else ""
+        page = [  # a crowd's people made as their page is asked for
+            known[i] if i < len(known) else user(f"UC{i:07d}", f"colleague{i - len(known)}")
+            for i in range(start, min(start + limit, total))
+        ]
+        cursor = str(start + limit) if start + limit < total else ""
         return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
 
     def _post_problem(self, args: dict[str, Any]) -> dict[str, Any] | None:

@@ -34,6 +34,7 @@ def bot_env(database_url: str, fake_slack: FakeSlack, *, token: str, port: int) 
         "DATABASE_URL": database_url,
         "PORT": str(port),
         "DELIGHT_LEADER_RETRY_SECONDS": "1",
+        "DELIGHT_HEALTH_DETAILS": "true",  # the scheduler's leadership, for the tests to see
     }
 
 

@@ -325,3 +325,11 @@ def test_the_outbox_lease_is_read_and_bounded() -> None:
     assert load_settings({**base, "DELIGHT_OUTBOX_LEASE_SECONDS": "15"}).outbox_lease_seconds == 15
     with pytest.raises(ConfigError, match="DELIGHT_OUTBOX_LEASE_SECONDS=5 is out of range"):
         load_settings({**base, "DELIGHT_OUTBOX_LEASE_SECONDS": "5"})
+
+
+def test_health_details_are_off_unless_turned_on() -> None:
+    assert settings_with().health_details is False
+    assert settings_with(DELIGHT_HEALTH_DETAILS="true").health_details is True
+    assert settings_with(DELIGHT_HEALTH_DETAILS="No").health_details is False
+    refusal = refusal_for({**MINIMAL, "DELIGHT_HEALTH_DETAILS": "maybe"})
+    assert "DELIGHT_HEALTH_DETAILS='maybe'" in refusal

@@ -19,6 +19,7 @@ from bot.log_context import request_id, request_scope
 from bot.turns import DeliveryTurns
 from handlers.slack.socket_mode import AnsweringSocketModeHandler
 from handlers.web import create_web_app
+from tests.driver import SIGNING_SECRET, sign
 from tests.fakeslack import FakeSlack
 
 QUIET = 0.05
@@ -192,10 +193,13 @@ def test_the_http_layer_counts_each_slack_request_until_it_is_answered(
         return {"ok": True}
 
     async def scenario() -> None:
-        web_app = create_web_app(bolt=bolt, health=healthy, answering=turns.answering)
+        web_app = create_web_app(
+            bolt=bolt, health=healthy, signing_secret=SIGNING_SECRET, answering=turns.answering
+        )
         async with TestClient(TestServer(web_app)) as client:
-            headers = {"Content-Type": "application/x-www-form-urlencoded"}
-            response = await client.post("/slack/events", data=urlencode(COMMAND), headers=headers)
+            body = urlencode(COMMAND).encode()
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+            response = await client.post("/slack/events", data=body, headers=headers)
             assert response.status == 200
             assert turns.answering_now == 0  # answered: no longer counted
 

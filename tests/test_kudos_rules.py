@@ -41,7 +41,7 @@ from bot.core.model import (
 )
 from bot.core.outbox import Settlement
 from bot.core.ports import Planner
-from bot.nomination import NominationFlow
+from bot.nomination import NominationFlow, UserRef
 from bot.turns import DeliveryTurns
 from handlers.slack import blocks
 from handlers.slack.directory import SlackDirectory
@@ -72,6 +72,7 @@ class InMemoryKudos:
         self.settlements: list[Settlement] = []
         self.prefer_dm: set[str] = set()
         self.taken_back: dict[int, Retraction] = {}  # kudos withdrawn while delivered
+        self.counted = 0  # used_since calls
 
     async def add(
         self,
@@ -109,6 +110,14 @@ class InMemoryKudos:
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None:
         return next((k for k in self.stored if k.team_id == team_id and k.id == kudos_id), None)
 
+    async def used_since(self, *, team_id: str, giver_id: str, since: datetime) -> int:
+        self.counted += 1
+        return sum(
+            len(k.recipient_ids)
+            for k in self.stored
+            if k.team_id == team_id and k.giver_id == giver_id and k.created_at >= since
+        )
+
 
 @dataclass
 class FixedSettings:
@@ -126,12 +135,20 @@ class FixedSettings:
 @dataclass
 class FakeDirectory:
     people_by_id: dict[str, Person] = field(default_factory=dict)
+    names_looked_up: list[str] = field(default_factory=list)
 
     def add(self, user_id: str, **details: Any) -> None:
         self.people_by_id[user_id] = Person(id=user_id, name=user_id.lower(), **details)
 
     async def people(self, team_id: str, user_ids: Sequence[str]) -> dict[str, Person]:
         return {uid: self.people_by_id[uid] for uid in user_ids if uid in self.people_by_id}
+
+    async def person(self, team_id: str, user_id: str) -> Person | None:
+        return self.people_by_id.get(user_id)
+
+    async def ids_for_name(self, team_id: str, name: str) -> list[str]:
+        self.names_looked_up.append(name)
+        return [uid for uid, p in self.people_by_id.items() if p.name == name]
 
 
 @dataclass
@@ -453,6 +470,49 @@ def test_daily_limit_reached_leaves_nothing(world: World) -> None:
 
     assert refused.value.remaining == 0
     assert len(world.kudos.stored) == 1
+
+
+def flow_of(world: World) -> NominationFlow[blocks.Message]:
+    return NominationFlow(
+        kudos=world.service,
+        directory=world.directory,
+        turns=DeliveryTurns(while_answering=1, otherwise=1),
+        answers=SlackAnswers(),
+    )
+
+
+def test_a_giver_at_the_limit_is_refused_before_any_name_is_looked_up(world: World) -> None:
+    world.settings.daily_limit = 1
+    world.give("U1")
+
+    with pytest.raises(errors.DailyLimitReached) as refused:
+        run(flow_of(world).resolve(TEAM, [UserRef(name="u2")], giver_id=GIVER))
+
+    assert (refused.value.remaining, refused.value.requested) == (0, 1)
+    assert world.directory.names_looked_up == []
+
+
+def test_the_look_before_a_name_search_refuses_only_what_the_limit_surely_would(
+    world: World,
+) -> None:
+    world.settings.daily_limit = 3
+    world.give("U1")
+    flow = flow_of(world)
+    # Two names might be one person: only the ids typed count as different people.
+    typed = [UserRef(user_id="U1"), UserRef(name="u2"), UserRef(name="u3")]
+
+    assert run(flow.resolve(TEAM, typed, giver_id=GIVER)) == ("U1", "U2", "U3")
+    assert world.directory.names_looked_up == ["u2", "u3"]
+    with pytest.raises(errors.DailyLimitReached):  # the rule itself still holds, in `give`
+        world.give("U1", "U2", "U3")
+
+
+def test_ids_alone_need_no_look_at_the_allowance_before_giving(world: World) -> None:
+    counted = world.kudos.counted
+
+    run(flow_of(world).resolve(TEAM, [UserRef(user_id="U1")], giver_id=GIVER))
+
+    assert world.kudos.counted == counted
 
 
 def test_yesterdays_kudos_do_not_count_today_in_utc(world: World) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.driver import SlackDriver
+from sqlalchemy import event
+
+from tests.conftest import FakeClock
+from tests.driver import RunningApp, SlackDriver
 from tests.fakeslack import FakeSlack
-from tests.helpers import give, posts, query, reply_text
+from tests.helpers import execute, give, posts, query, reply_text
 
 
 def test_private_kudos_go_by_dm_only(
@@ -163,3 +166,46 @@ def test_leaderboards_are_off_until_an_admin_turns_them_on(
     assert "U0005" not in text
     slack.command("top decade", user="U0002")
     assert "top week" in reply_text(fake_slack.wait_for_calls("response_url", 5)[-1])
+
+
+def leaderboard_statements(app: RunningApp) -> list[str]:
+    """Every leaderboard query the app runs from now on, as sent to the database."""
+    assert app.runtime is not None
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "GROUP BY kudos_recipient.recipient_id" in statement:
+            seen.append(statement)
+
+    event.listen(app.runtime.database.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_leaderboard_is_worked_out_once_a_minute_with_a_bounded_query(
+    app: RunningApp,
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    database_url: str,
+    clock: FakeClock,
+) -> None:
+    execute(
+        database_url,
+        "INSERT INTO workspace_settings (team_id, leaderboard_enabled, updated_at) "
+        "VALUES ('T0001', true, CURRENT_TIMESTAMP)",
+    )
+    give(slack, fake_slack, database_url)
+    queries = leaderboard_statements(app)
+
+    slack.command("top all", user="U0002")
+    slack.command("top all", user="U0003")
+    first, second = (reply_text(c) for c in fake_slack.wait_for_calls("response_url", 3)[1:])
+
+    assert first == second
+    assert "1. <@U0004> — 1" in first
+    assert len(queries) == 1
+    assert "LIMIT" in queries[0].upper()
+
+    clock.advance(seconds=61)
+    slack.command("top all", user="U0002")
+    fake_slack.wait_for_calls("response_url", 4)
+    assert len(queries) == 2

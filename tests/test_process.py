@@ -52,7 +52,7 @@ def test_serves_http_from_dotenv_on_the_embedded_sqlite_default(
     port = free_port()
     (bot_dir / ".env").write_text(
         f"SLACK_BOT_TOKEN=xoxb-from-dotenv\nSLACK_SIGNING_SECRET={SIGNING_SECRET}\n"
-        f"SLACK_API_URL={fake_slack.api_url}\nPORT={port}\n"
+        f"SLACK_API_URL={fake_slack.api_url}\nPORT={port}\nDELIGHT_HEALTH_DETAILS=true\n"
     )
     process = start_bot(bot_dir, {})
     try:

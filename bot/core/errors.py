@@ -47,6 +47,14 @@ class RecipientUnknown(DelightError):
 
 
 @dataclass
+class NameLookupUnavailable(DelightError):
+    """A typed name could not be looked up in time: the workspace's directory is too large to
+    search by name, or the platform is slow."""
+
+    name: str
+
+
+@dataclass
 class RecipientAmbiguous(DelightError):
     name: str
     candidates: tuple[str, ...]

@@ -33,9 +33,10 @@ class KudosQueries(Protocol):
 
     async def used_since(self, *, team_id: str, giver_id: str, since: datetime) -> int: ...
 
-    async def leaderboard(
-        self, *, team_id: str, since: datetime, limit: int = 10
-    ) -> list[Ranked]: ...
+    async def leaderboard(self, *, team_id: str, since: datetime, limit: int) -> list[Ranked]:
+        """The `limit` people who received the most public recognition since then (the
+        database ranks them and returns only those)."""
+        ...
 
 
 class Preferences(Protocol):
@@ -91,6 +92,12 @@ class Period(StrEnum):
 
 
 PERIOD_DAYS = {Period.WEEK: 7, Period.MONTH: 30, Period.QUARTER: 91}
+LEADERBOARD_SIZE = 10
+# A leaderboard counts every kudos of its period (all of them for `all`): worked out at most
+# once a minute per workspace and period, however often it is asked for. A new kudos shows
+# within the minute; nothing is invalidated.
+LEADERBOARD_FRESH_FOR = timedelta(seconds=60)
+LEADERBOARDS_KEPT = 4096  # workspaces × periods; the oldest make way
 
 
 class HomeService:
@@ -112,6 +119,7 @@ class HomeService:
         self._directory = directory
         self._schedules = schedules
         self._clock = clock
+        self._leaderboards: dict[tuple[str, Period], tuple[datetime, list[Ranked]]] = {}
 
     async def home(self, team_id: str, user_id: str, cursor: HomeCursor = HomeCursor()) -> Home:
         settings = await self._settings.get(team_id)
@@ -154,13 +162,21 @@ class HomeService:
         """Recognition received in the period; only where an admin turned leaderboards on."""
         if not (await self._settings.get(team_id)).leaderboard_enabled:
             raise errors.LeaderboardOff()
+        now = self._clock.now()
+        key = (team_id, period)
+        cached = self._leaderboards.get(key)
+        if cached is not None and now - cached[0] < LEADERBOARD_FRESH_FOR:
+            return cached[1]
         days = PERIOD_DAYS.get(period)
-        since = (
-            self._clock.now() - timedelta(days=days)
-            if days
-            else datetime.min.replace(tzinfo=self._clock.now().tzinfo)
+        since = now - timedelta(days=days) if days else datetime.min.replace(tzinfo=now.tzinfo)
+        ranked = await self._queries.leaderboard(
+            team_id=team_id, since=since, limit=LEADERBOARD_SIZE
         )
-        return await self._queries.leaderboard(team_id=team_id, since=since)
+        self._leaderboards.pop(key, None)  # kept in the order they were worked out
+        if len(self._leaderboards) >= LEADERBOARDS_KEPT:
+            del self._leaderboards[next(iter(self._leaderboards))]
+        self._leaderboards[key] = (now, ranked)
+        return ranked
 
     async def set_public_announcements(self, team_id: str, user_id: str, *, public: bool) -> None:
         await self._preferences.set_public_announcements(

@@ -20,6 +20,7 @@ from bot.core.model import (
     Notification,
     NotificationKind,
     NotPosted,
+    Person,
     Withheld,
 )
 from bot.core.outbox import (
@@ -155,10 +156,7 @@ class KudosService:
 
         giver = people.get(nomination.giver_id)
         now = self._clock.now()
-        allowance = DailyAllowance(
-            limit=settings.daily_limit,
-            since=start_of_local_day(now, giver.tz if giver else None),
-        )
+        allowance = _allowance(settings.daily_limit, now, giver)
         channel = settings.recognition_channel_id or nomination.origin_channel_id
         plan = functools.partial(
             plan_delivery,
@@ -167,6 +165,18 @@ class KudosService:
             retry_from=now + self._outbox.lease,
         )
         return await self._kudos.add(nomination, created_at=now, allowance=allowance, plan=plan)
+
+    async def check_allowance(self, team_id: str, giver_id: str, *, requested: int) -> None:
+        """Raise DailyLimitReached when the giver has fewer than `requested` left today: a cheap
+        look (cached settings and profile, one indexed count) before costly work such as
+        searching the directory for typed names. `give` decides, in its transaction."""
+        settings = await self._settings.get(team_id)
+        giver = await self._directory.person(team_id, giver_id)
+        allowance = _allowance(settings.daily_limit, self._clock.now(), giver)
+        used = await self._kudos.used_since(
+            team_id=team_id, giver_id=giver_id, since=allowance.since
+        )
+        allowance.remaining_after(used=used, requested=requested)
 
     async def deliver(self, given: Given) -> DeliveryReport:
         """Announce the kudos and DM each recipient, then settle its outbox entries in one
@@ -226,6 +236,11 @@ class KudosService:
         return replace(
             report, retrying=frozenset(o.notification.target for o in owed), deferred=True
         )
+
+
+def _allowance(limit: int, now: datetime, giver: Person | None) -> DailyAllowance:
+    """The giver's day is their own: it starts at their midnight."""
+    return DailyAllowance(limit=limit, since=start_of_local_day(now, giver.tz if giver else None))
 
 
 def _busy(owed: Owed) -> NotPosted:

@@ -45,7 +45,8 @@ class Directory(Protocol):
 
     async def ids_for_name(self, team_id: str, name: str) -> list[str]:
         """Everyone a typed @name may mean (display or real name), for recipients typed
-        without the platform's own mention."""
+        without the platform's own mention. Raises NameLookupUnavailable when the directory
+        can't be searched in time (too large, or the platform slow)."""
         ...
 
 

@@ -51,6 +51,10 @@ class KudosRepository(Protocol):
 
     async def get(self, *, team_id: str, kudos_id: int) -> Kudos | None: ...
 
+    async def used_since(self, *, team_id: str, giver_id: str, since: datetime) -> int:
+        """How many people the giver recognised since then (withdrawn kudos not counted)."""
+        ...
+
 
 class SettingsRepository(Protocol):
     async def get(self, team_id: str) -> WorkspaceSettings: ...

@@ -106,7 +106,7 @@ async def handle_delight_command(
         if isinstance(parsed, Subcommand):
             return await run_subcommand(services, parsed, command, client)
         team_id = command["team_id"]
-        recipients = await flow.resolve(team_id, parsed.recipients)
+        recipients = await flow.resolve(team_id, parsed.recipients, giver_id=command["user_id"])
         if isinstance(parsed, ModalRequest):
             view = blocks.nomination_modal(
                 context=blocks.ModalContext(channel_id=command.get("channel_id")),

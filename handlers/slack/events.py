@@ -77,7 +77,7 @@ async def handle_mention(
             Nomination(
                 team_id=team_id,
                 giver_id=user_id,
-                recipient_ids=await flow.resolve(team_id, parsed.recipients),
+                recipient_ids=await flow.resolve(team_id, parsed.recipients, giver_id=user_id),
                 story=await story_of(flow.directory, team_id, parsed),
                 elements=parsed.elements,
                 source=Source.MENTION,

@@ -62,6 +62,12 @@ def explain(error: errors.DelightError | ParseError) -> str:
                 f"I couldn't find {shown} in this workspace. Pick them from the list as you "
                 "type @, so Slack fills in the right person."
             )
+        case errors.NameLookupUnavailable(name=name):
+            return (
+                f"I couldn't look up @{escape(name)} in time: this workspace's member list is "
+                "large, or Slack is slow. Pick them from the list as you type @, so Slack fills "
+                "in the right person, or try again in a minute."
+            )
         case errors.RecipientAmbiguous(name=name, candidates=candidates):
             return (
                 f"More than one person is called @{escape(name)}: {people_list(candidates)}. "
