@@ -1,0 +1,102 @@
+"""The language Delight speaks to each person: gettext catalogs managed with Babel, the
+current language carried per request in a context variable, dates in that language's way.
+
+What one person sees follows their own locale; what a channel sees follows the workspace's
+language. An adapter sets the language for the work it does (`speaking`), so nothing passes a
+language by hand. Catalogs live in bot/locales/<language>/LC_MESSAGES/delight.po; they are
+read from the .po files themselves at first use, so no compiled file is kept in the tree.
+`pybabel extract -F babel.cfg -o bot/locales/delight.pot .` collects the messages,
+`pybabel update -i bot/locales/delight.pot -d bot/locales -D delight` refreshes the catalogs.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext as gettext_module
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_interval
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+ENGLISH = "en"
+SUPPORTED = (ENGLISH, "nl", "fr")
+LOCALES = Path(__file__).parent / "locales"
+DOMAIN = "delight"
+
+_language: ContextVar[str] = ContextVar("delight_language", default=ENGLISH)
+
+
+def language_for(locale: str | None) -> str:
+    """A supported language for a platform's locale ("nl-BE" → "nl", "fr_CA" → "fr");
+    English for anything else."""
+    if not locale:
+        return ENGLISH
+    primary = locale.replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary in SUPPORTED else ENGLISH
+
+
+def current_language() -> str:
+    return _language.get()
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Everything said inside is in `language` (a supported one, else English)."""
+    token = _language.set(language if language in SUPPORTED else ENGLISH)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+@functools.cache
+def translations(language: str) -> gettext_module.NullTranslations:
+    """The catalog of `language`, compiled in memory from its .po file."""
+    path = LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == ENGLISH or not path.exists():
+        return gettext_module.NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=language, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext_module.GNUTranslations(compiled)
+
+
+def gettext(message: str) -> str:
+    """`message` in the current language."""
+    return translations(_language.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form for `count` in the current language (its own plural rules)."""
+    return translations(_language.get()).ngettext(singular, plural, count)
+
+
+def _(message: str) -> str:
+    return gettext(message)
+
+
+def _babel_locale() -> Locale:
+    # British English: the project's English spells and dates that way ("22 November 2026").
+    language = _language.get()
+    return Locale.parse("en_GB" if language == ENGLISH else language)
+
+
+def day(value: date) -> str:
+    """A day as the current language writes it in full: "22 November 2026", "22 novembre
+    2026"."""
+    return format_date(value, format="long", locale=_babel_locale())
+
+
+def days(first: date, last: date) -> str:
+    """A range of days as the current language shortens it: "16–22 Nov 2026",
+    "16–22 nov. 2026"."""
+    return format_interval(first, last, skeleton="yMMMd", locale=_babel_locale())
