@@ -101,6 +101,17 @@ def test_shipped_tips_fit_a_slack_message(shipped: TipLibrary) -> None:
         assert not re.search(r"[<>&*_~`@]", tip.title + tip.body), tip.id
 
 
+def test_only_private_reflections_go_without_the_recognise_button(shipped: TipLibrary) -> None:
+    # Nobody could be seen writing down why their job exists; everyone else's tips name
+    # something a colleague might have watched someone do.
+    assert {tip.id for tip in shipped if not tip.recognisable} >= {
+        "demonstrates-write-down-why",
+        "desire-find-what-you-enjoy-in-helping",
+        "desire-picture-the-person-waiting",
+    }
+    assert sum(tip.recognisable for tip in shipped) > len(shipped) * 3 // 4
+
+
 def test_bodies_read_as_one_paragraph(shipped: TipLibrary) -> None:
     for tip in shipped:
         assert "\n" not in tip.body
@@ -113,6 +124,25 @@ def test_tips_keep_file_order_within_an_element(tmp_path: Path) -> None:
         f"act-tip-{n}" for n in range(MIN_TIPS_PER_ELEMENT)
     ]
     assert library.get("no-such-tip") is None
+
+
+def test_a_tip_is_recognisable_unless_the_file_says_otherwise(tmp_path: Path) -> None:
+    path = _write(tmp_path, _good_library())
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('id = "genuine-tip-2"\n', 'id = "genuine-tip-2"\nrecognise = false\n').replace(
+            'id = "genuine-tip-3"\n', 'id = "genuine-tip-3"\nrecognise = true\n'
+        ),
+        encoding="utf-8",
+    )
+    library = load_tip_library(path)
+    assert [tip.recognisable for tip in library.for_element(Element.GENUINE)][:4] == [
+        True,
+        True,
+        False,
+        True,
+    ]
+    assert sum(not tip.recognisable for tip in library) == 1
 
 
 def test_a_tip_cannot_be_changed_once_loaded() -> None:
@@ -165,6 +195,17 @@ def test_an_unknown_key_in_a_tip_is_refused(tmp_path: Path) -> None:
     assert "element 'act', tip 'act-tip-2': unknown key 'score'" in _refused(
         _write(tmp_path, library)
     )
+
+
+@pytest.mark.parametrize("value", ['"false"', "0", '"no"', "[]"])
+def test_a_recognise_that_is_not_true_or_false_is_refused(tmp_path: Path, value: str) -> None:
+    path = _write(tmp_path, _good_library())
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('id = "act-tip-2"\n', f'id = "act-tip-2"\nrecognise = {value}\n'),
+        encoding="utf-8",
+    )
+    assert "element 'act', tip 'act-tip-2': recognise must be true or false" in _refused(path)
 
 
 @pytest.mark.parametrize("field", ["id", "title", "body"])
