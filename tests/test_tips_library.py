@@ -78,7 +78,8 @@ def test_the_shipped_library_loads(shipped: TipLibrary) -> None:
     assert len(shipped) >= MIN_TIPS_PER_ELEMENT * len(Element)
 
 
-def test_every_element_has_at_least_six_tips_of_its_own(shipped: TipLibrary) -> None:
+def test_every_element_has_at_least_seven_tips_of_its_own(shipped: TipLibrary) -> None:
+    assert MIN_TIPS_PER_ELEMENT == 7  # a week's worth: one a day never repeats within a week
     for element in Element:
         tips = shipped.for_element(element)
         assert len(tips) >= MIN_TIPS_PER_ELEMENT, element
@@ -110,6 +111,46 @@ def test_only_private_reflections_go_without_the_recognise_button(shipped: TipLi
         "desire-picture-the-person-waiting",
     }
     assert sum(tip.recognisable for tip in shipped) > len(shipped) * 3 // 4
+
+
+SEED_ARTICLES = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SHARED_RUN = 6  # words in a row that a tip may not share with the seed articles
+
+
+def _words(text: str) -> list[str]:
+    return [word.casefold() for word in re.findall(r"\w+", text)]
+
+
+def _runs(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1)}
+
+
+def test_no_tip_shares_six_words_in_a_row_with_the_seed_articles(shipped: TipLibrary) -> None:
+    """The tips are the project's own words: none repeats a sentence of the articles the
+    project was created from (a run of six words, ignoring case and punctuation)."""
+    articles = sorted(SEED_ARTICLES.glob("*.txt")) if SEED_ARTICLES.is_dir() else []
+    if not articles:
+        pytest.skip(
+            f"the seed articles are not beside this checkout ({SEED_ARTICLES} has no *.txt)"
+        )
+    seeded: dict[tuple[str, ...], str] = {}
+    for article in articles:
+        for run in _runs(_words(article.read_text(encoding="utf-8"))):
+            seeded.setdefault(run, article.name)
+
+    shared = [
+        f"{tip.id} ({field}): “{' '.join(run)}” is in {seeded[run]}"
+        for tip in shipped
+        for field, text in (("title", tip.title), ("body", tip.body))
+        for run in sorted(_runs(_words(text)) & seeded.keys())
+    ]
+    assert not shared, "tips repeat the seed articles' words:\n" + "\n".join(shared)
+
+
+def test_the_seed_check_finds_a_run_of_six_words_but_not_five() -> None:
+    article = _runs(_words("Weighing a package is mandatory. Smiling isn't."))
+    assert _runs(_words("Remember: weighing a PACKAGE is, mandatory -- smiling!")) & article
+    assert not _runs(_words("Weighing a package is mandatory; smiles are optional.")) & article
 
 
 def test_bodies_read_as_one_paragraph(shipped: TipLibrary) -> None:
@@ -174,7 +215,7 @@ def test_an_element_with_too_few_tips_is_refused(tmp_path: Path) -> None:
     library = _good_library()
     library["customer"].pop()
     message = _refused(_write(tmp_path, library))
-    assert "element 'customer' has too few tips (5, at least 6)" in message
+    assert "element 'customer' has too few tips (6, at least 7)" in message
 
 
 def test_an_unknown_element_is_refused(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from bot.core.elements import Element
 
 DEFAULT_LIBRARY_PATH = Path(__file__).resolve().parent.parent / "tips" / "library.toml"
 
-MIN_TIPS_PER_ELEMENT = 6
+MIN_TIPS_PER_ELEMENT = 7
 MAX_TITLE_CHARS = 70
 MIN_BODY_CHARS = 80
 MAX_BODY_CHARS = 500
