@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.core.elements import Element
+from bot.core.tip_catalogue import CustomTip
 from bot.core.tips import load_tip_library
 from tests.conftest import FakeClock
 from tests.driver import Reply, RunningApp, SlackDriver
@@ -104,9 +105,18 @@ def test_an_admins_tip_is_checked_stored_audited_and_joins_the_rotation(
     [posted] = posts(fake_slack, "CTIPS")
     text = all_block_text(posted)
     assert "Take the &lt;!here&gt; last customer" in text  # inert: it pings nobody
+    # An admin's own tip is something to do, so it keeps "Recognise someone who did this".
+    [button] = posted.args["blocks"][-1]["elements"]
+    assert (button["action_id"], button["value"]) == ("recognise_from_tip", "voluntary")
     assert query(database_url, "SELECT tip_id FROM tip_delivery")[0]["tip_id"] == (
         f"custom:{row['id']}"
     )
+
+
+def test_an_admins_own_tip_is_always_recognisable() -> None:
+    custom = CustomTip(7, "T0001", Element.CUSTOMER, "Hold the door", BODY, False, ADMIN)
+    assert custom.tip.recognisable
+    assert custom.tip.id == "custom:7"
 
 
 def test_new_tips_follow_the_librarys_rules(

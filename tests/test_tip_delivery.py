@@ -6,7 +6,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.core.elements import Element
 from bot.core.tip_delivery import Delivered
+from bot.core.tips import load_tip_library
+from handlers.slack import blocks
 from tests.conftest import FakeClock
 from tests.driver import RunningApp, SlackDriver
 from tests.fakeslack import Failure, FakeSlack
@@ -46,6 +49,23 @@ def test_a_due_tip_is_posted_once_with_its_element_and_button(
     assert (button["action_id"], button["value"]) == ("recognise_from_tip", "voluntary")
     [row] = ledger(database_url)
     assert (row["status"], row["element"]) == ("sent", "voluntary")
+
+
+def test_a_reflection_tip_comes_without_the_recognise_button() -> None:
+    library = load_tip_library()
+    reflection = library.get("demonstrates-write-down-why")
+    assert reflection is not None
+    assert not reflection.recognisable
+    message = blocks.tip_message(reflection, Element.DEMONSTRATES)
+
+    assert [block["type"] for block in message.blocks] == ["header", "context", "section"]
+    assert "Recognise someone" not in str(message.blocks)
+    assert reflection.title in message.text  # the tip itself is all there
+
+    doable = next(t for t in library.for_element(Element.DEMONSTRATES) if t.recognisable)
+    [button] = blocks.tip_message(doable, Element.DEMONSTRATES).blocks[-1]["elements"]
+    assert (button["action_id"], button["value"]) == ("recognise_from_tip", "demonstrates")
+    assert button["text"]["text"] == "Recognise someone who did this"
 
 
 def test_nothing_is_due_before_nine(

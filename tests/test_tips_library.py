@@ -78,7 +78,8 @@ def test_the_shipped_library_loads(shipped: TipLibrary) -> None:
     assert len(shipped) >= MIN_TIPS_PER_ELEMENT * len(Element)
 
 
-def test_every_element_has_at_least_six_tips_of_its_own(shipped: TipLibrary) -> None:
+def test_every_element_has_at_least_seven_tips_of_its_own(shipped: TipLibrary) -> None:
+    assert MIN_TIPS_PER_ELEMENT == 7  # a week's worth: one a day never repeats within a week
     for element in Element:
         tips = shipped.for_element(element)
         assert len(tips) >= MIN_TIPS_PER_ELEMENT, element
@@ -101,6 +102,57 @@ def test_shipped_tips_fit_a_slack_message(shipped: TipLibrary) -> None:
         assert not re.search(r"[<>&*_~`@]", tip.title + tip.body), tip.id
 
 
+def test_only_private_reflections_go_without_the_recognise_button(shipped: TipLibrary) -> None:
+    # Nobody could be seen writing down why their job exists; everyone else's tips name
+    # something a colleague might have watched someone do.
+    assert {tip.id for tip in shipped if not tip.recognisable} >= {
+        "demonstrates-write-down-why",
+        "desire-find-what-you-enjoy-in-helping",
+        "desire-picture-the-person-waiting",
+    }
+    assert sum(tip.recognisable for tip in shipped) > len(shipped) * 3 // 4
+
+
+SEED_ARTICLES = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SHARED_RUN = 6  # words in a row that a tip may not share with the seed articles
+
+
+def _words(text: str) -> list[str]:
+    return [word.casefold() for word in re.findall(r"\w+", text)]
+
+
+def _runs(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1)}
+
+
+def test_no_tip_shares_six_words_in_a_row_with_the_seed_articles(shipped: TipLibrary) -> None:
+    """The tips are the project's own words: none repeats a sentence of the articles the
+    project was created from (a run of six words, ignoring case and punctuation)."""
+    articles = sorted(SEED_ARTICLES.glob("*.txt")) if SEED_ARTICLES.is_dir() else []
+    if not articles:
+        pytest.skip(
+            f"the seed articles are not beside this checkout ({SEED_ARTICLES} has no *.txt)"
+        )
+    seeded: dict[tuple[str, ...], str] = {}
+    for article in articles:
+        for run in _runs(_words(article.read_text(encoding="utf-8"))):
+            seeded.setdefault(run, article.name)
+
+    shared = [
+        f"{tip.id} ({field}): “{' '.join(run)}” is in {seeded[run]}"
+        for tip in shipped
+        for field, text in (("title", tip.title), ("body", tip.body))
+        for run in sorted(_runs(_words(text)) & seeded.keys())
+    ]
+    assert not shared, "tips repeat the seed articles' words:\n" + "\n".join(shared)
+
+
+def test_the_seed_check_finds_a_run_of_six_words_but_not_five() -> None:
+    article = _runs(_words("Weighing a package is mandatory. Smiling isn't."))
+    assert _runs(_words("Remember: weighing a PACKAGE is, mandatory -- smiling!")) & article
+    assert not _runs(_words("Weighing a package is mandatory; smiles are optional.")) & article
+
+
 def test_bodies_read_as_one_paragraph(shipped: TipLibrary) -> None:
     for tip in shipped:
         assert "\n" not in tip.body
@@ -113,6 +165,25 @@ def test_tips_keep_file_order_within_an_element(tmp_path: Path) -> None:
         f"act-tip-{n}" for n in range(MIN_TIPS_PER_ELEMENT)
     ]
     assert library.get("no-such-tip") is None
+
+
+def test_a_tip_is_recognisable_unless_the_file_says_otherwise(tmp_path: Path) -> None:
+    path = _write(tmp_path, _good_library())
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('id = "genuine-tip-2"\n', 'id = "genuine-tip-2"\nrecognise = false\n').replace(
+            'id = "genuine-tip-3"\n', 'id = "genuine-tip-3"\nrecognise = true\n'
+        ),
+        encoding="utf-8",
+    )
+    library = load_tip_library(path)
+    assert [tip.recognisable for tip in library.for_element(Element.GENUINE)][:4] == [
+        True,
+        True,
+        False,
+        True,
+    ]
+    assert sum(not tip.recognisable for tip in library) == 1
 
 
 def test_a_tip_cannot_be_changed_once_loaded() -> None:
@@ -144,7 +215,7 @@ def test_an_element_with_too_few_tips_is_refused(tmp_path: Path) -> None:
     library = _good_library()
     library["customer"].pop()
     message = _refused(_write(tmp_path, library))
-    assert "element 'customer' has too few tips (5, at least 6)" in message
+    assert "element 'customer' has too few tips (6, at least 7)" in message
 
 
 def test_an_unknown_element_is_refused(tmp_path: Path) -> None:
@@ -165,6 +236,17 @@ def test_an_unknown_key_in_a_tip_is_refused(tmp_path: Path) -> None:
     assert "element 'act', tip 'act-tip-2': unknown key 'score'" in _refused(
         _write(tmp_path, library)
     )
+
+
+@pytest.mark.parametrize("value", ['"false"', "0", '"no"', "[]"])
+def test_a_recognise_that_is_not_true_or_false_is_refused(tmp_path: Path, value: str) -> None:
+    path = _write(tmp_path, _good_library())
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('id = "act-tip-2"\n', f'id = "act-tip-2"\nrecognise = {value}\n'),
+        encoding="utf-8",
+    )
+    assert "element 'act', tip 'act-tip-2': recognise must be true or false" in _refused(path)
 
 
 @pytest.mark.parametrize("field", ["id", "title", "body"])

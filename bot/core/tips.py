@@ -14,7 +14,7 @@ from bot.core.elements import Element
 
 DEFAULT_LIBRARY_PATH = Path(__file__).resolve().parent.parent / "tips" / "library.toml"
 
-MIN_TIPS_PER_ELEMENT = 6
+MIN_TIPS_PER_ELEMENT = 7
 MAX_TITLE_CHARS = 70
 MIN_BODY_CHARS = 80
 MAX_BODY_CHARS = 500
@@ -23,7 +23,9 @@ TITLE_SIMILARITY_LIMIT = 0.8
 BODY_SIMILARITY_LIMIT = 0.75
 
 _ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_TIP_KEYS = ("id", "title", "body")
+_TIP_KEYS = ("id", "title", "body")  # required, non-empty strings
+_OPTIONAL_KEYS = ("recognise",)  # a boolean, true unless the file says otherwise
+_ALLOWED_KEYS = _TIP_KEYS + _OPTIONAL_KEYS
 _WORD = re.compile(r"\w+")
 # Chat platforms read these as markup (links, mentions, entities), even in plain text.
 _MARKUP_CHARACTERS = ("<", ">", "&")
@@ -35,6 +37,9 @@ class Tip:
     element: Element
     title: str
     body: str
+    # Whether "Recognise someone who did this" fits under the tip: not under a private
+    # reflection (write down why your job exists), which nobody else could see anyone do.
+    recognisable: bool = True
 
 
 class TipLibraryError(Exception):
@@ -131,8 +136,13 @@ def _read_tip(
     found = len(problems)
 
     for key in entry:
-        if key not in _TIP_KEYS:
-            problems.append(f"{where}: unknown key {key!r} (allowed: {', '.join(_TIP_KEYS)})")
+        if key not in _ALLOWED_KEYS:
+            problems.append(f"{where}: unknown key {key!r} (allowed: {', '.join(_ALLOWED_KEYS)})")
+    recognisable = entry.get("recognise", True)
+    if not isinstance(recognisable, bool):
+        problems.append(
+            f"{where}: recognise must be true or false (no quotes), not {recognisable!r}"
+        )
     fields: dict[str, str] = {}
     for key in _TIP_KEYS:
         value = entry.get(key)
@@ -149,7 +159,13 @@ def _read_tip(
     if len(problems) > found:
         return None
 
-    tip = Tip(id=fields["id"], element=element, title=fields["title"], body=fields["body"])
+    tip = Tip(
+        id=fields["id"],
+        element=element,
+        title=fields["title"],
+        body=fields["body"],
+        recognisable=bool(recognisable),
+    )
     if not _ID_PATTERN.fullmatch(tip.id):
         problems.append(
             f"{where}: bad id (use lowercase letters and digits joined by single hyphens)"

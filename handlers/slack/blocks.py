@@ -538,19 +538,24 @@ def tip_message(tip: Tip, element: Element) -> Message:
         context_block(f"{definition_highlighting(element)} — {DEFINITION_AUTHOR}"),
         # Defused: an admin's own tip is user text, and must not ping anyone either.
         section(f"*{defuse(tip.title)}*\n{defuse(tip.body)}"),
-        {
-            "type": "actions",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": ids.RECOGNISE_FROM_TIP,
-                    "text": {"type": "plain_text", "text": "Recognise someone who did this"},
-                    "value": element.value,
-                    "style": "primary",
-                }
-            ],
-        },
     ]
+    # A private reflection (write down why your job exists) is nothing anyone could be seen
+    # doing, so it goes without the button.
+    if tip.recognisable:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": ids.RECOGNISE_FROM_TIP,
+                        "text": {"type": "plain_text", "text": "Recognise someone who did this"},
+                        "value": element.value,
+                        "style": "primary",
+                    }
+                ],
+            }
+        )
     return Message(text=f"{headline}: {defuse(tip.title)}", blocks=blocks)
 
 
