@@ -31,6 +31,8 @@ from storage.wal_checkpoints import WalCheckpointer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 POSTGRES_CONNECTIONS = 8
+# Errors and logs show a failed statement without its values: stories and token ciphertext.
+HIDE_PARAMETERS = {"hide_parameters": True}
 T = TypeVar("T")
 
 
@@ -81,11 +83,18 @@ def make_sync_engine(database_url: str) -> Engine:
     url = _url(database_url)
     if url.get_backend_name() == "sqlite":
         # One connection, used by the event loop (see Database): SQLite has one writer.
-        engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=300)
+        engine = create_engine(
+            url, pool_size=1, max_overflow=0, pool_timeout=300, **HIDE_PARAMETERS
+        )
         event.listen(engine, "connect", _tune_sqlite)
         return engine
     return create_engine(
-        url, pool_size=POSTGRES_CONNECTIONS, max_overflow=0, pool_pre_ping=True, pool_timeout=60
+        url,
+        pool_size=POSTGRES_CONNECTIONS,
+        max_overflow=0,
+        pool_pre_ping=True,
+        pool_timeout=60,
+        **HIDE_PARAMETERS,
     )
 
 
@@ -108,6 +117,7 @@ class Database:
                 max_overflow=0,
                 pool_pre_ping=True,
                 pool_timeout=60,
+                **HIDE_PARAMETERS,
             )
             # The engine its transactions' connections come from (for statement events).
             self.engine = self._async.sync_engine
