@@ -109,6 +109,47 @@ class Claimed:
     owed: tuple[Owed, ...]
 
 
+class SettlementStore(Protocol):
+    async def settle(self, settlement: Settlement) -> None: ...
+
+
+# A settlement that failed to write is tried again after these waits (doubling in between).
+FIRST_RECORD_WAIT = 0.1
+LONGEST_RECORD_WAIT = 5.0
+
+
+async def record(
+    store: SettlementStore, settlement: Settlement, *, clock: Clock, until: datetime
+) -> bool:
+    """Write a settlement of messages already posted, trying again with doubling waits until
+    `until`, when its entries come due for another delivery: a settlement lost is the same
+    messages posted twice. False (logged) when it never landed in time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + (until - clock.now()).total_seconds()
+    wait = FIRST_RECORD_WAIT
+    while True:
+        try:
+            await store.settle(settlement)
+        except Exception:
+            if loop.time() + wait >= deadline:
+                logger.exception(
+                    "kudos %s delivered, but where it was posted was not recorded: the outbox "
+                    "may post its messages again",
+                    settlement.kudos_id,
+                )
+                return False
+            logger.warning(
+                "recording the delivery of kudos %s failed; trying again in %.1f s",
+                settlement.kudos_id,
+                wait,
+                exc_info=True,
+            )
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, LONGEST_RECORD_WAIT)
+        else:
+            return True
+
+
 class OutboxStore(Protocol):
     async def claim_due(self, *, now: datetime, until: datetime, limit: int) -> list[Claimed]:
         """Entries due at `now`, made due again only at `until` (so no other process takes
@@ -259,24 +300,23 @@ class Redelivery:
         """One pass: claim what is due and deliver it. True when the batch was full (so more
         may be due)."""
         now = self._clock.now()
-        claimed = await self._outbox.claim_due(
-            now=now, until=now + self._policy.lease, limit=self._batch
-        )
-        await asyncio.gather(*(self._redeliver(c) for c in claimed))
+        until = now + self._policy.lease
+        claimed = await self._outbox.claim_due(now=now, until=until, limit=self._batch)
+        await asyncio.gather(*(self._redeliver(c, until) for c in claimed))
         return sum(len(c.owed) for c in claimed) >= self._batch
 
-    async def _redeliver(self, claimed: Claimed) -> None:
+    async def _redeliver(self, claimed: Claimed, until: datetime) -> None:
         kudos = claimed.kudos
         try:
             if kudos.removed_at is not None:  # withdrawn meanwhile: nothing more is owed
                 done = tuple(o.notification for o in claimed.owed)
                 await self._outbox.settle(Settlement(kudos_id=kudos.id, done=done))
                 return
-            await self._deliver(claimed)
+            await self._deliver(claimed, until)
         except Exception:  # one kudos' trouble must not stop the others; it is retried later
             logger.exception("redelivering kudos %s failed", kudos.id)
 
-    async def _deliver(self, claimed: Claimed) -> None:
+    async def _deliver(self, claimed: Claimed, until: datetime) -> None:
         kudos, policy = claimed.kudos, self._policy
         receipts = [o for o in claimed.owed if o.notification.kind is NotificationKind.RECEIPT]
         messages = [o for o in claimed.owed if o not in receipts]
@@ -295,7 +335,7 @@ class Redelivery:
             len(settlement.retry),
             len(settlement.given_up),
         )
-        await self._outbox.settle(settlement)
+        await record(self._outbox, settlement, clock=self._clock, until=until)
 
     async def _tell_giver(self, report: DeliveryReport) -> PostOutcome:
         try:
