@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlparse
 
 from cryptography.fernet import Fernet
 
 from bot.core.workspace_admin import DAILY_LIMIT_RANGE
 from storage.engine import check_database_url
+from storage.timeouts import DEFAULT_TIMEOUTS, DatabaseTimeouts
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///delight.db"
@@ -75,6 +76,7 @@ class Settings:
     # Fernet keys for the stored Slack tokens: the first encrypts, every one decrypts.
     encryption_keys: tuple[str, ...] = field(default=(), repr=False)
     digest_messages_per_minute: int = 60  # workspace-wide pace of digest DMs
+    database_timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS  # PostgreSQL's bounded waits
 
     @property
     def socket_mode(self) -> bool:
@@ -180,7 +182,17 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         digest_messages_per_minute=_int(
             env, "DELIGHT_DIGEST_MESSAGES_PER_MINUTE", 60, low=1, high=6000
         ),
+        database_timeouts=load_database_timeouts(env),
     )
+
+
+def load_database_timeouts(env: Mapping[str, str]) -> DatabaseTimeouts:
+    """DATABASE_STATEMENT_TIMEOUT_MS and DATABASE_LOCK_TIMEOUT_MS: how long a PostgreSQL
+    statement may run and wait for a lock before its work fails (and is retried or answered
+    with "try again")."""
+    statement = _int(env, "DATABASE_STATEMENT_TIMEOUT_MS", 30_000, low=100, high=3_600_000)
+    lock = _int(env, "DATABASE_LOCK_TIMEOUT_MS", 5_000, low=100, high=600_000)
+    return replace(DEFAULT_TIMEOUTS, statement=statement / 1000, lock=lock / 1000)
 
 
 def _is_http_url(value: str) -> bool:
