@@ -71,7 +71,7 @@ class GroupCommit(Generic[Item, Result]):
                     results = await self._db.transaction(self._write, [item for item, _ in batch])
                 except Exception as exc:
                     if len(batch) == 1:
-                        _settle(batch[0][1], exc)
+                        _resolve(batch[0][1], exc)
                         continue
                     logger.warning(
                         "a group of %d writes failed; writing each alone", len(batch), exc_info=True
@@ -80,7 +80,7 @@ class GroupCommit(Generic[Item, Result]):
                         await self._write_alone(item, done)
                     continue
                 for (_, done), result in zip(batch, results, strict=True):
-                    _settle(done, result)
+                    _resolve(done, result)
         finally:
             self._flushing = False
 
@@ -89,10 +89,10 @@ class GroupCommit(Generic[Item, Result]):
             [result] = await self._db.transaction(self._write, [item])
         except Exception as exc:
             result = exc
-        _settle(done, result)
+        _resolve(done, result)
 
 
-def _settle(done: asyncio.Future[Result], result: Result | Exception) -> None:
+def _resolve(done: asyncio.Future[Result], result: Result | Exception) -> None:
     if done.done():  # its caller was cancelled
         return
     if isinstance(result, Exception):
