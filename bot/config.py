@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlparse
 
 from cryptography.fernet import Fernet
 
 from bot.core.workspace_admin import DAILY_LIMIT_RANGE
 from storage.engine import check_database_url
+from storage.timeouts import DEFAULT_TIMEOUTS, DatabaseTimeouts
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///delight.db"
@@ -78,6 +79,7 @@ class Settings:
     # DELIGHT_HEALTH_DETAILS: /healthz adds the role, the scheduler's jobs and leadership and the
     # outbox's backlog (counts across every workspace) to its `ok`. Off: /healthz is public.
     health_details: bool = False
+    database_timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS  # PostgreSQL's bounded waits
 
     @property
     def socket_mode(self) -> bool:
@@ -200,7 +202,17 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             env, "DELIGHT_DIGEST_MESSAGES_PER_MINUTE", 60, low=1, high=6000
         ),
         health_details=_bool(env, "DELIGHT_HEALTH_DETAILS", False),
+        database_timeouts=load_database_timeouts(env),
     )
+
+
+def load_database_timeouts(env: Mapping[str, str]) -> DatabaseTimeouts:
+    """DATABASE_STATEMENT_TIMEOUT_MS and DATABASE_LOCK_TIMEOUT_MS: how long a PostgreSQL
+    statement may run and wait for a lock before its work fails (and is retried or answered
+    with "try again")."""
+    statement = _int(env, "DATABASE_STATEMENT_TIMEOUT_MS", 30_000, low=100, high=3_600_000)
+    lock = _int(env, "DATABASE_LOCK_TIMEOUT_MS", 5_000, low=100, high=600_000)
+    return replace(DEFAULT_TIMEOUTS, statement=statement / 1000, lock=lock / 1000)
 
 
 def _is_http_url(value: str) -> bool:

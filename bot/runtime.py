@@ -123,7 +123,11 @@ def build_runtime(
     """Everything wired, nothing started but SQLite's checkpoint thread (Runtime.close stops
     it); call it inside the running event loop. The schema must already be upgraded."""
     clock = clock or SystemClock()
-    database = Database(settings.database_url, checkpoints_on_a_thread=True)
+    database = Database(
+        settings.database_url,
+        checkpoints_on_a_thread=True,
+        timeouts=settings.database_timeouts,
+    )
     http = aiohttp.ClientSession()  # one connection pool for every platform call
     workspace_settings = SqlSettingsRepository(
         database,

@@ -27,10 +27,13 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage.timeouts import DEFAULT_TIMEOUTS, DatabaseTimeouts, postgres_connect_args
 from storage.wal_checkpoints import WalCheckpointer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 POSTGRES_CONNECTIONS = 8
+# Errors and logs show a failed statement without its values: stories and token ciphertext.
+HIDE_PARAMETERS = {"hide_parameters": True}
 T = TypeVar("T")
 
 
@@ -77,16 +80,28 @@ def insert_or_merge(connection: Connection, table: Table) -> Any:
     return dialect.insert(table)
 
 
-def make_sync_engine(database_url: str) -> Engine:
+def make_sync_engine(database_url: str, *, timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS) -> Engine:
     url = _url(database_url)
     if url.get_backend_name() == "sqlite":
         # One connection, used by the event loop (see Database): SQLite has one writer.
-        engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=300)
+        engine = create_engine(
+            url, pool_size=1, max_overflow=0, pool_timeout=300, **HIDE_PARAMETERS
+        )
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(
-        url, pool_size=POSTGRES_CONNECTIONS, max_overflow=0, pool_pre_ping=True, pool_timeout=60
-    )
+    return create_engine(url, **_postgres_pool(url, timeouts))
+
+
+def _postgres_pool(url: URL, timeouts: DatabaseTimeouts) -> dict[str, Any]:
+    """The pool of PostgreSQL connections, each wait on it bounded (storage/timeouts.py)."""
+    return {
+        "pool_size": POSTGRES_CONNECTIONS,
+        "max_overflow": 0,
+        "pool_pre_ping": True,
+        "pool_timeout": timeouts.pool_checkout,
+        "connect_args": postgres_connect_args(url, timeouts),
+        **HIDE_PARAMETERS,
+    }
 
 
 class Database:
@@ -94,21 +109,22 @@ class Database:
     the module's note). SQLite's one connection runs one transaction at a time, in order,
     never fighting over the write lock; PostgreSQL's pool runs up to POSTGRES_CONNECTIONS."""
 
-    def __init__(self, database_url: str, *, checkpoints_on_a_thread: bool = False) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        checkpoints_on_a_thread: bool = False,
+        timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS,
+    ) -> None:
         """`checkpoints_on_a_thread`: a serving process's SQLite file has its WAL checkpoints
-        run beside the loop, not inside its commits (storage/wal_checkpoints.py)."""
+        run beside the loop, not inside its commits (storage/wal_checkpoints.py). `timeouts`
+        bound every wait on PostgreSQL."""
         url = _url(database_url)
         self.is_postgres = url.get_backend_name() == "postgresql"
         self._async: AsyncEngine | None = None
         self._checkpointer: WalCheckpointer | None = None
         if self.is_postgres:
-            self._async = create_async_engine(
-                url,
-                pool_size=POSTGRES_CONNECTIONS,
-                max_overflow=0,
-                pool_pre_ping=True,
-                pool_timeout=60,
-            )
+            self._async = create_async_engine(url, **_postgres_pool(url, timeouts))
             # The engine its transactions' connections come from (for statement events).
             self.engine = self._async.sync_engine
         else:

@@ -9,16 +9,19 @@ one page, whatever the size of the workspace.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import json
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from sqlalchemy import ColumnElement, Connection, func, select
 from sqlmodel import SQLModel
 
+from bot.core.export import status_of
 from bot.core.model import Kudos
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import make_sync_engine
@@ -37,6 +40,7 @@ COLUMNS = (
     "source_url",
     "announcement_channel_id",
     "announcement_message_id",
+    "status",  # last, so readers of the earlier columns by position are unaffected
 )
 # A spreadsheet runs a cell that starts like a formula; stories are user text (OWASP "CSV
 # injection"), so such cells get a leading apostrophe, which spreadsheets hide.
@@ -100,6 +104,7 @@ def as_record(kudos: Kudos) -> dict[str, Any]:
         "source_url": kudos.source_url,
         "announcement_channel_id": kudos.announcement and kudos.announcement.channel_id,
         "announcement_message_id": kudos.announcement and kudos.announcement.message_id,
+        "status": status_of(kudos).value,
     }
 
 
@@ -135,26 +140,37 @@ def _inert(value: object) -> object:
 class SqlKudosExporter:
     """The CSV behind `/delight admin export`. Built in a thread of its own on a connection of
     its own: a large workspace neither blocks the event loop (where transactions run) nor
-    holds one of PostgreSQL's pooled connections while it is read."""
+    holds one of PostgreSQL's pooled connections while it is read. Written to a temporary file
+    a batch at a time, so memory holds one batch, whatever the size of the workspace."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, batch_size: int = BATCH_SIZE) -> None:
         self._database_url = database_url
+        self._batch_size = batch_size
 
-    async def csv(self, team_id: str) -> tuple[bytes, int]:
-        """The workspace's kudos as CSV (UTF-8), and how many there are."""
+    async def csv(self, team_id: str) -> tuple[BinaryIO, int]:
+        """The workspace's kudos as CSV (UTF-8) in a temporary file, at its start, and how
+        many there are. The caller closes the file (which deletes it)."""
         return await asyncio.to_thread(self._csv, team_id)
 
-    def _csv(self, team_id: str) -> tuple[bytes, int]:
-        engine = make_sync_engine(self._database_url)
-        try:
-            with engine.connect() as connection:
-                out = io.StringIO(newline="")
-                write = csv_writer(out)
-                count = 0
-                for batch in kudos_batches(one_snapshot(connection), team_id=team_id):
-                    for kudos in batch:
-                        write(kudos)
-                    count += len(batch)
-        finally:
-            engine.dispose()
-        return out.getvalue().encode(), count
+    def _csv(self, team_id: str) -> tuple[BinaryIO, int]:
+        with contextlib.ExitStack() as on_failure:
+            out = on_failure.enter_context(tempfile.TemporaryFile())
+            text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+            write = csv_writer(text)
+            count = 0
+            engine = make_sync_engine(self._database_url)
+            try:
+                with engine.connect() as connection:
+                    batches = kudos_batches(
+                        one_snapshot(connection), team_id=team_id, batch_size=self._batch_size
+                    )
+                    for batch in batches:
+                        for kudos in batch:
+                            write(kudos)
+                        count += len(batch)
+            finally:
+                engine.dispose()
+            text.detach()  # flushed into `out`, which stays open
+            out.seek(0)
+            on_failure.pop_all()  # built: the caller closes it
+        return out, count

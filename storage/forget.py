@@ -9,8 +9,13 @@ The policy (README, "Forgetting a person"):
 - they leave every manager team (as manager or named member) and their digest ledger rows go;
   teams they created stay, with no creator.
 
-Each table's part is one Step in FORGET_STEPS; a new table that holds user ids adds its line
-there (tests/test_admin_cli.py checks that every column named like a user id is covered).
+- they are no longer a Delight admin named in the workspace's settings;
+- their id, wherever else it appears in text (audit log details, a story's leftover mention,
+  an error), becomes FORGOTTEN_USER.
+
+Each table's part is one Step in FORGET_STEPS; a new column that may hold a user id adds its
+line there (tests/test_admin_cli.py writes the id into every string column of every table,
+forgets it, and searches them all).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table, delete, exists, select, update
+from sqlalchemy import ColumnElement, Connection, Table, delete, exists, func, select, update
 from sqlmodel import SQLModel
 
 from storage import tables  # noqa: F401  (registers the tables below)
@@ -131,6 +136,48 @@ def _unfold_their_deliveries(connection: Connection, team_id: str, user_id: str)
     return unfold_plans(connection, list(connection.scalars(theirs)))
 
 
+def _in_workspace(rows: Table, team_id: str) -> ColumnElement[bool]:
+    """The rows of one workspace, also of the tables that reach it through a parent."""
+    if "team_id" in rows.c:
+        return rows.c.team_id == team_id
+    parent, key = (
+        ("manager_team", "manager_team_id")
+        if "manager_team_id" in rows.c
+        else ("tip_schedule", "schedule_id")
+    )
+    parents = _table(parent)
+    return rows.c[key].in_(select(parents.c.id).where(parents.c.team_id == team_id))
+
+
+def scrub_text(table: str, column: str, *, what: str) -> Step:
+    """The person's id, wherever it appears in a column of free text (a story's leftover
+    <@U…> mention, an audit entry's details, a team's name, an error), becomes
+    FORGOTTEN_USER. A Slack user id is distinctive enough not to occur by chance."""
+
+    def work(connection: Connection, team_id: str, user_id: str) -> int:
+        rows = _table(table)
+        text = rows.c[column]
+        return connection.execute(
+            update(rows)
+            .where(_in_workspace(rows, team_id), text.contains(user_id, autoescape=True))
+            .values({column: func.replace(text, user_id, FORGOTTEN_USER)})
+        ).rowcount
+
+    return Step(table, column, what, work)
+
+
+def _drop_from_admins(connection: Connection, team_id: str, user_id: str) -> int:
+    settings = _table("workspace_settings")
+    listed = connection.scalar(select(settings.c.admin_ids).where(settings.c.team_id == team_id))
+    admins = (listed or "").split(",")
+    if user_id not in admins:
+        return 0
+    kept = ",".join(admin for admin in admins if admin and admin != user_id) or None
+    return connection.execute(
+        update(settings).where(settings.c.team_id == team_id).values(admin_ids=kept)
+    ).rowcount
+
+
 FORGET_STEPS: tuple[Step, ...] = (
     # First, while the kudos still name them as giver and recipient.
     Step(
@@ -210,6 +257,30 @@ FORGET_STEPS: tuple[Step, ...] = (
         "installer_id",
         by=FORGOTTEN_USER,
         what=f"Delight's installation, if they installed it: kept, installed by {FORGOTTEN_USER}",
+    ),
+    Step(
+        "workspace_settings",
+        "admin_ids",
+        "Delight admin, if named one in the settings: no longer",
+        _drop_from_admins,
+    ),
+    # Last: their id anywhere in free text, after the steps above changed or deleted the
+    # rows that named them.
+    *(
+        scrub_text(table, column, what=f"{what}: their id replaced by {FORGOTTEN_USER}")
+        for table, column, what in (
+            ("audit_log", "detail", "audit log details that name them"),
+            ("kudos", "story", "stories that mention them by id"),
+            ("tip_custom", "title", "tip titles that mention them by id"),
+            ("tip_custom", "body", "tips that mention them by id"),
+            ("manager_team", "name", "team names with their id"),
+            ("outbox", "last_error", "delivery errors that name them"),
+            ("tip_schedule", "paused_reason", "tip schedule pauses that name them"),
+            ("digest_schedule", "paused_reason", "digest pauses that name them"),
+            ("tip_delivery", "reason", "tip delivery errors that name them"),
+            ("tip_direct_message", "reason", "tip DM errors that name them"),
+            ("digest_delivery", "reason", "digest errors that name them"),
+        )
     ),
 )
 

@@ -12,6 +12,7 @@ kudos/s) pays ~0.01 ms per write."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -19,6 +20,7 @@ from sqlalchemy import Connection
 
 from storage.engine import Database
 
+logger = logging.getLogger(__name__)
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -26,7 +28,9 @@ Result = TypeVar("Result")
 class GroupCommit(Generic[Item, Result]):
     """`write(connection, items)` returns one result per item; a result that is an exception
     (a refusal of that item alone) is raised to that item's caller, while the rest commit.
-    An exception raised by `write` fails the whole group. One group is written at a time
+    When `write` raises, the group's transaction is rolled back and each of its items is
+    written again alone, so only the item that caused it fails (a transient failure, such as a
+    dropped connection, usually passes on the second try). One group is written at a time
     (what arrives meanwhile makes the next one). With a `window`, a group waits that many
     seconds for company when the last one was shared; alone (no load), a write never
     waits."""
@@ -66,16 +70,32 @@ class GroupCommit(Generic[Item, Result]):
                 try:
                     results = await self._db.transaction(self._write, [item for item, _ in batch])
                 except Exception as exc:
-                    for _, done in batch:
-                        if not done.done():
-                            done.set_exception(exc)
+                    if len(batch) == 1:
+                        _resolve(batch[0][1], exc)
+                        continue
+                    logger.warning(
+                        "a group of %d writes failed; writing each alone", len(batch), exc_info=True
+                    )
+                    for item, done in batch:
+                        await self._write_alone(item, done)
                     continue
                 for (_, done), result in zip(batch, results, strict=True):
-                    if done.done():
-                        continue
-                    if isinstance(result, Exception):
-                        done.set_exception(result)
-                    else:
-                        done.set_result(result)
+                    _resolve(done, result)
         finally:
             self._flushing = False
+
+    async def _write_alone(self, item: Item, done: asyncio.Future[Result]) -> None:
+        try:
+            [result] = await self._db.transaction(self._write, [item])
+        except Exception as exc:
+            result = exc
+        _resolve(done, result)
+
+
+def _resolve(done: asyncio.Future[Result], result: Result | Exception) -> None:
+    if done.done():  # its caller was cancelled
+        return
+    if isinstance(result, Exception):
+        done.set_exception(result)
+    else:
+        done.set_result(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from sqlmodel import SQLModel
 from bot.core.installations import Installation
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database, insert_or_merge
-from storage.token_cipher import TokenCipher, UnreadableToken
+from storage.token_cipher import Form, RefusedToken, TokenCipher, UnreadableToken, form_of
 
 logger = logging.getLogger(__name__)
 
@@ -90,35 +91,56 @@ class SqlInstallations:
     async def reseal(self) -> ResealReport:
         """Check that every stored token opens with the configured key(s), and store each
         as the first key would seal it now (encrypting tokens stored before a key was set,
-        re-encrypting those of an older key). Raises UnreadableInstallation otherwise."""
+        re-encrypting those of an older key, binding those sealed before tokens were bound
+        to their workspace). Raises UnreadableInstallation when a key is wrong or missing; a
+        token the app did not seal is refused (logged, left as it is, counted)."""
         return await self._db.transaction(self._reseal)
 
     def _reseal(self, connection: Connection) -> ResealReport:
         rows = connection.execute(select(INSTALLATIONS)).all()
-        changed = 0
+        upgrading = _upgradable_forms(rows)
+        changed = refused = 0
         for row in rows:
+            team_id = row.team_id
             stored = {column: getattr(row, column) for column in TOKEN_COLUMNS}
             try:
-                opened = {k: None if v is None else self._cipher.open(v) for k, v in stored.items()}
-            except UnreadableToken as error:
-                raise UnreadableInstallation(row.team_id, str(error)) from None
-            if all(v is None or self._cipher.is_current(v) for v in stored.values()):
+                opened = self._tokens(row, upgrading)
+            except RefusedToken as error:
+                logger.error(_refusal(team_id, str(error)))
+                refused += 1
                 continue
-            sealed = {k: None if v is None else self._cipher.seal(v) for k, v in opened.items()}
+            except UnreadableToken as error:
+                raise UnreadableInstallation(team_id, str(error)) from None
+            current = self._cipher.is_current
+            if all(v is None or current(v, team_id=team_id) for v in stored.values()):
+                continue
+            sealed = {
+                k: None if v is None else self._cipher.seal(v, team_id=team_id)
+                for k, v in opened.items()
+            }
             # Only if unchanged since read: a token refreshed meanwhile is never overwritten.
             result = connection.execute(
                 update(INSTALLATIONS)
                 .where(
-                    INSTALLATIONS.c.team_id == row.team_id,
+                    INSTALLATIONS.c.team_id == team_id,
                     *(_is(INSTALLATIONS.c[k], v) for k, v in stored.items()),
                 )
                 .values(sealed)
             )
             changed += result.rowcount
-        return ResealReport(installations=len(rows), resealed=changed)
+        return ResealReport(installations=len(rows), resealed=changed, refused=refused)
+
+    def _tokens(self, row: Any, upgrading: frozenset[Form] = frozenset()) -> dict[str, str | None]:
+        """Each token column of a row, opened: RefusedToken or UnreadableToken otherwise."""
+        return {
+            column: None
+            if (stored := getattr(row, column)) is None
+            else self._cipher.open(stored, team_id=row.team_id, upgrading=upgrading)
+            for column in TOKEN_COLUMNS
+        }
 
     def _row_values(self, installation: Installation) -> dict[str, Any]:
-        refresh = installation.bot_refresh_token
+        team_id, refresh = installation.team_id, installation.bot_refresh_token
         return {
             "team_id": installation.team_id,
             "enterprise_id": installation.enterprise_id,
@@ -130,8 +152,10 @@ class SqlInstallations:
             "bot_id": installation.bot_id,
             "bot_user_id": installation.bot_user_id,
             "bot_scopes": installation.bot_scopes,
-            "bot_token": self._cipher.seal(installation.bot_token),
-            "bot_refresh_token": None if refresh is None else self._cipher.seal(refresh),
+            "bot_token": self._cipher.seal(installation.bot_token, team_id=team_id),
+            "bot_refresh_token": (
+                None if refresh is None else self._cipher.seal(refresh, team_id=team_id)
+            ),
             "bot_token_expires_at": installation.bot_token_expires_at,
             "installer_id": installation.installer_id,
             "installed_at": installation.installed_at,
@@ -140,12 +164,14 @@ class SqlInstallations:
 
     def _installation(self, row: Any) -> Installation:
         try:
-            token = self._cipher.open(row.bot_token)
-            refresh = (
-                None if row.bot_refresh_token is None else self._cipher.open(row.bot_refresh_token)
-            )
+            tokens = self._tokens(row)
+        except RefusedToken as error:
+            logger.error(_refusal(row.team_id, str(error)))
+            raise UnreadableInstallation(row.team_id, f"refused {error}") from None
         except UnreadableToken as error:
             raise UnreadableInstallation(row.team_id, str(error)) from None
+        token = tokens["bot_token"]
+        assert token is not None  # the column is NOT NULL
         return Installation(
             team_id=row.team_id,
             enterprise_id=row.enterprise_id,
@@ -158,7 +184,7 @@ class SqlInstallations:
             bot_user_id=row.bot_user_id,
             bot_scopes=row.bot_scopes,
             bot_token=token,
-            bot_refresh_token=refresh,
+            bot_refresh_token=tokens["bot_refresh_token"],
             bot_token_expires_at=row.bot_token_expires_at,
             installer_id=row.installer_id,
             installed_at=row.installed_at,
@@ -169,6 +195,31 @@ class SqlInstallations:
 class ResealReport:
     installations: int
     resealed: int
+    refused: int = 0  # tokens the app did not seal for their workspace
+
+
+def _upgradable_forms(rows: Sequence[Any]) -> frozenset[Form]:
+    """The older forms the start-up pass may take as the app's own: each only while no token
+    is stored in a newer one. Plaintext when none is encrypted yet (a key set for the first
+    time); unbound ciphertext when none is bound yet (the first start of a version that binds
+    them). Once the database has moved on, a token in an older form was put there by someone
+    else (with write access to the database) and is refused."""
+    stored = (getattr(row, column) for row in rows for column in TOKEN_COLUMNS)
+    forms = {form_of(value) for value in stored if value is not None}
+    upgrading = set()
+    if forms <= {Form.PLAINTEXT}:
+        upgrading.add(Form.PLAINTEXT)
+    if Form.BOUND not in forms:
+        upgrading.add(Form.UNBOUND)
+    return frozenset(upgrading)
+
+
+def _refusal(team_id: str, why: str) -> str:
+    return (
+        f"refused the stored Slack token of workspace {team_id}: {why}, not one Delight "
+        "sealed there. Delight won't use it; reinstall Delight in that workspace to store a "
+        "new one."
+    )
 
 
 def _is(column: Any, value: str | None) -> Any:

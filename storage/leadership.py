@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from storage.engine import database_url_for_driver
+from storage.engine import HIDE_PARAMETERS, database_url_for_driver
 
 # One bigint key; the per-giver locks use the two-int form, a separate key space.
 SCHEDULER_LOCK_KEY = zlib.crc32(b"delight:scheduler-leader")
@@ -47,6 +47,7 @@ class PostgresLeaderLock:
             poolclass=NullPool,
             isolation_level="AUTOCOMMIT",  # never idle in a transaction while holding the lock
             connect_args=_KEEPALIVE,
+            **HIDE_PARAMETERS,
         )
         self._key = key
         self._connection: Connection | None = None

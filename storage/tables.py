@@ -285,7 +285,8 @@ class AuditLogRow(SQLModel, table=True):
 
 class InstallationRow(SQLModel, table=True):
     """A workspace's installation of Delight (multi-workspace mode): its bot's credentials.
-    The token columns hold Fernet ciphertext when DELIGHT_ENCRYPTION_KEY is set."""
+    The token columns hold Fernet ciphertext bound to the workspace when DELIGHT_ENCRYPTION_KEY
+    is set (storage/token_cipher.py)."""
 
     __tablename__ = "installation"
 

@@ -3,21 +3,24 @@ fake Slack taking the upload (files.getUploadURLExternal, the upload, completeUp
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import threading
 import time
+import tracemalloc
 import urllib.request
 from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
 
 from sqlalchemy import insert
 from sqlmodel import SQLModel
 
 from storage.engine import make_sync_engine
-from storage.export import COLUMNS
+from storage.export import COLUMNS, SqlKudosExporter
 from tests.driver import RunningApp, SlackDriver
 from tests.fakeslack import Failure, FakeSlack
-from tests.helpers import give, reply_text
+from tests.helpers import execute, give, reply_text
 
 
 def export(slack: SlackDriver, fake: FakeSlack, *, user: str = "UADMIN") -> str:
@@ -202,3 +205,76 @@ def test_help_names_the_export(slack: SlackDriver) -> None:
     reply = slack.command("help")
 
     assert "`/delight admin export`" in reply.json()["text"]
+
+
+def test_the_export_tells_public_private_withdrawn_and_removed_kudos_apart(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    ids = [
+        give(slack, fake_slack, database_url, f"<@U0004|maria> {story}", user=giver)["id"]
+        for giver, story in (
+            ("U0001", "stayed late to help a customer find a gift"),
+            ("U0002", "quietly fixed the returns desk for everyone"),
+            ("U0003", "covered the phones all afternoon without asking"),
+            ("U0005", "walked a customer to the right aisle and back"),
+        )
+    ]
+    execute(database_url, "UPDATE kudos SET private = true WHERE id = :id", id=ids[1])
+    # The giver's undo records them as the one who took it back; an admin's removal, the admin.
+    execute(
+        database_url,
+        "UPDATE kudos SET removed_at = created_at, removed_by = giver_id WHERE id = :id",
+        id=ids[2],
+    )
+    execute(
+        database_url,
+        "UPDATE kudos SET removed_at = created_at, removed_by = 'UADMIN', private = true "
+        "WHERE id = :id",
+        id=ids[3],
+    )
+
+    export(slack, fake_slack)
+
+    rows = uploaded_rows(fake_slack)
+    assert [(int(r["id"]), r["status"]) for r in rows] == list(
+        zip(ids, ["public", "private", "withdrawn", "removed"], strict=True)
+    )
+
+
+def test_a_second_export_while_one_is_under_way_is_refused_kindly(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    fake_slack.hold("files.completeUploadExternal")  # the first export stays under way
+    try:
+        assert slack.command("admin export", user="UADMIN").status == 200
+        fake_slack.wait_for_held(1)
+        second = slack.command("admin export", user="UADMIN")
+        assert second.status == 200
+        [answer] = fake_slack.wait_for_calls("response_url", 1, timeout=10)
+        assert "already being prepared" in reply_text(answer)
+    finally:
+        fake_slack.release("files.completeUploadExternal")
+    fake_slack.wait_for_calls("response_url", 2, timeout=30)  # the first one ends
+
+    assert "Your export is in your DM" in export(slack, fake_slack)  # then another may start
+
+
+def test_the_csv_is_built_in_a_file_a_batch_at_a_time(database_url: str) -> None:
+    """Memory holds a batch of kudos (and the engine's own), never the whole export."""
+    seed_many(database_url, 20_000)
+
+    async def build() -> tuple[BinaryIO, int]:
+        return await SqlKudosExporter(database_url, batch_size=50).csv("T0001")
+
+    tracemalloc.start()
+    try:
+        content, count = asyncio.run(build())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    with content:
+        size = len(content.read())
+
+    assert count == 20_000
+    assert size > 2_000_000
+    assert peak < size / 3, (peak, size)  # all of it in memory took 3.2 times its size

@@ -17,8 +17,10 @@ on_postgres = pytest.mark.parametrize("database_url", ["postgres"], indirect=Tru
 def lock_holder_pid(database_url: str) -> int | None:
     with psycopg.connect(database_url, autocommit=True) as connection:
         row = connection.execute(
+            # In this database only: other test runs may share the server, and the key.
             "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND classid = 0 AND objid = %s AND objsubid = 1",
+            "AND classid = 0 AND objid = %s AND objsubid = 1 AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())",
             (SCHEDULER_LOCK_KEY,),
         ).fetchone()
     return None if row is None else int(row[0])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 from bot.core.model import (
@@ -13,7 +15,7 @@ from bot.core.model import (
     Posted,
     Source,
 )
-from bot.core.outbox import Owed, Policy, settle
+from bot.core.outbox import Owed, Policy, Settlement, record, settle
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
 KUDOS = Kudos(
@@ -73,3 +75,52 @@ def test_a_day_after_the_kudos_even_an_outage_is_given_up() -> None:
 
     assert settlement.retry == {}
     assert settlement.given_up == {ANNOUNCEMENT.notification: "service_unavailable: internal_error"}
+
+
+class FailingStore:
+    """A store whose writes fail `failures` times, then succeed."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.tries = 0
+        self.written: list[Settlement] = []
+
+    async def settle(self, settlement: Settlement) -> None:
+        self.tries += 1
+        if self.tries <= self.failures:
+            raise ConnectionError("the database went away")
+        self.written.append(settlement)
+        return None  # the kudos still stands
+
+
+class StillClock:
+    def now(self) -> datetime:
+        return NOW
+
+
+def test_a_settlement_that_fails_to_write_is_tried_again_until_it_lands() -> None:
+    store = FailingStore(failures=3)
+    settlement = Settlement(kudos_id=7, done=(ANNOUNCEMENT.notification,))
+
+    landed = asyncio.run(
+        record(store, settlement, clock=StillClock(), until=NOW + timedelta(seconds=60))
+    )
+
+    assert landed.landed
+    assert store.written == [settlement]
+    assert store.tries == 4
+
+
+def test_a_settlement_stops_trying_when_the_outbox_may_take_its_entries() -> None:
+    store = FailingStore(failures=1000)
+    started = time.monotonic()
+
+    landed = asyncio.run(
+        record(
+            store, Settlement(kudos_id=7), clock=StillClock(), until=NOW + timedelta(seconds=0.5)
+        )
+    )
+
+    assert not landed.landed
+    assert time.monotonic() - started < 1
+    assert store.tries >= 2

@@ -4,6 +4,7 @@ wrong key stopping start-up with one clear line (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from storage.installations import ResealReport, SqlInstallations, UnreadableInst
 from storage.token_cipher import TokenCipher
 from tests.driver import SIGNING_SECRET
 from tests.fakeslack import CLIENT_ID, CLIENT_SECRET, FakeSlack
-from tests.helpers import query
+from tests.helpers import execute, query
 from tests.processes import free_port, start_bot, stop, wait_healthy
 
 T = TypeVar("T")
@@ -70,7 +71,7 @@ def test_tokens_rest_encrypted_and_come_back_in_clear(database_url: str) -> None
     raw = stored(database_url)
     assert TOKEN not in raw["bot_token"]
     assert REFRESH not in raw["bot_refresh_token"]
-    assert raw["bot_token"].startswith("fernet:")
+    assert raw["bot_token"].startswith("fernet:bound:")
     found = with_store(database_url, (KEY_A,), lambda store: store.find("T0002"))
     assert found is not None
     assert (found.bot_token, found.bot_refresh_token) == (TOKEN, REFRESH)
@@ -163,3 +164,102 @@ def test_the_right_key_starts_and_encrypts_tokens_stored_before_it(
     finally:
         output = stop(process)
     assert TOKEN not in output
+
+
+# --- refusing tokens the app did not seal ---------------------------------------------------
+
+
+def save_two(database_url: str, keys: tuple[str, ...]) -> None:
+    async def both(store: SqlInstallations) -> None:
+        await store.save(installation("T0002"))
+        await store.save(installation("T0003"))
+
+    with_store(database_url, keys, both)
+
+
+def token_of(database_url: str, team_id: str) -> str:
+    [row] = query(database_url, "SELECT bot_token FROM installation WHERE team_id = :t", t=team_id)
+    return str(row["bot_token"])
+
+
+def set_token(database_url: str, team_id: str, value: str) -> None:
+    execute(
+        database_url,
+        "UPDATE installation SET bot_token = :v WHERE team_id = :t",
+        v=value,
+        t=team_id,
+    )
+
+
+def test_with_a_key_a_plaintext_token_written_into_the_database_is_refused(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    save_two(database_url, (KEY_A,))
+    set_token(database_url, "T0003", "xoxb-planted-by-someone-with-write-access")
+
+    with pytest.raises(UnreadableInstallation, match=r"plaintext.*T0003"):
+        with_store(database_url, (KEY_A,), lambda store: store.find("T0003"))
+    with caplog.at_level(logging.ERROR, logger="storage.installations"):
+        report = with_store(database_url, (KEY_A,), lambda store: store.reseal())
+
+    assert report == ResealReport(installations=2, resealed=0, refused=1)
+    assert "T0003" in caplog.text
+    assert "plaintext" in caplog.text
+    assert "planted" not in token_of(database_url, "T0002")  # the others are untouched
+    assert token_of(database_url, "T0003") == "xoxb-planted-by-someone-with-write-access"
+    found = with_store(database_url, (KEY_A,), lambda store: store.find("T0002"))
+    assert found is not None
+    assert found.bot_token == TOKEN
+
+
+def test_ciphertext_moved_to_another_workspace_is_refused(database_url: str) -> None:
+    save_two(database_url, (KEY_A,))
+    theirs, ours = token_of(database_url, "T0003"), token_of(database_url, "T0002")
+    set_token(database_url, "T0002", theirs)
+    set_token(database_url, "T0003", ours)
+
+    for team_id in ("T0002", "T0003"):
+        with pytest.raises(UnreadableInstallation, match=f"another workspace.*{team_id}"):
+            with_store(database_url, (KEY_A,), lambda store, t=team_id: store.find(t))
+    report = with_store(database_url, (KEY_A,), lambda store: store.reseal())
+    assert report.refused == 2
+
+
+def unbound_ciphertext(token: str, key: str) -> str:
+    """How tokens were sealed before they were bound to their workspace."""
+    return "fernet:" + Fernet(key.encode()).encrypt(token.encode()).decode()
+
+
+def test_ciphertext_from_before_tokens_were_bound_is_bound_at_start_up_and_refused_after(
+    database_url: str,
+) -> None:
+    save_two(database_url, (KEY_A,))
+    set_token(database_url, "T0002", unbound_ciphertext(TOKEN, KEY_A))
+    set_token(database_url, "T0003", unbound_ciphertext("xoxb-3", KEY_A))
+    execute(database_url, "UPDATE installation SET bot_refresh_token = NULL")
+
+    report = with_store(database_url, (KEY_A,), lambda store: store.reseal())
+
+    assert report == ResealReport(installations=2, resealed=2, refused=0)
+    assert token_of(database_url, "T0002").startswith("fernet:bound:")
+    found = with_store(database_url, (KEY_A,), lambda store: store.find("T0002"))
+    assert found is not None
+    assert found.bot_token == TOKEN
+    # Once tokens are bound, ciphertext without its workspace is a row someone put there.
+    set_token(database_url, "T0003", unbound_ciphertext(TOKEN, KEY_A))
+    with pytest.raises(UnreadableInstallation, match="T0003"):
+        with_store(database_url, (KEY_A,), lambda store: store.find("T0003"))
+    assert with_store(database_url, (KEY_A,), lambda store: store.reseal()).refused == 1
+
+
+def test_a_key_set_for_the_first_time_encrypts_every_plaintext_token(database_url: str) -> None:
+    save_two(database_url, ())
+
+    report = with_store(database_url, (KEY_A,), lambda store: store.reseal())
+
+    assert report == ResealReport(installations=2, resealed=2, refused=0)
+    for team_id in ("T0002", "T0003"):
+        assert TOKEN not in token_of(database_url, team_id)
+        found = with_store(database_url, (KEY_A,), lambda store, t=team_id: store.find(t))
+        assert found is not None
+        assert found.bot_token == TOKEN

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.config import load_database_url
 from storage.engine import database_url_for_driver, make_sync_engine, schema_is_current
+from storage.timeouts import ADMIN_TIMEOUTS
 
 
 class CommandError(Exception):
@@ -43,7 +44,7 @@ def checked_database_url() -> str:
 @contextmanager
 def admin_engine() -> Iterator[Engine]:
     """An engine on the checked DATABASE_URL; disposed afterwards."""
-    engine = make_sync_engine(checked_database_url())
+    engine = make_sync_engine(checked_database_url(), timeouts=ADMIN_TIMEOUTS)
     try:
         yield engine
     finally:

@@ -24,7 +24,8 @@ def add_parser(commands: Any) -> None:
         description=(
             "Write every kudos of a workspace, oldest first: id, created_at (ISO 8601, UTC), "
             "giver_id, recipient_ids, elements, story, source, source_url, "
-            "announcement_channel_id, announcement_message_id. In CSV, lists are space-separated "
+            "announcement_channel_id, announcement_message_id, status (public, private, "
+            "withdrawn by the giver, removed by an admin). In CSV, lists are space-separated "
             "and a story starting with = + - or @ gets a leading ' so spreadsheets don't run it; "
             "JSON lines keep everything exactly as stored."
         ),

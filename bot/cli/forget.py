@@ -19,7 +19,9 @@ def add_parser(commands: Any) -> None:
             "Remove a person from a workspace's records. Kudos they gave are kept with their "
             f"story, the giver shown as {FORGOTTEN_USER}; they are removed from the kudos "
             "others gave them, and a kudos that named only them is deleted; tip schedules they "
-            "own keep running with no owner. Messages already posted in Slack are not changed. "
+            "own keep running with no owner; they are no longer a Delight admin named in the "
+            f"settings, and their ID anywhere else (audit log details, text) becomes "
+            f"{FORGOTTEN_USER}. Messages already posted in Slack are not changed. "
             "Shows what it will change and asks first, unless --yes."
         ),
     )

@@ -97,6 +97,11 @@ class NotAnAdmin(DelightError):
 
 
 @dataclass
+class ExportUnderWay(DelightError):
+    """An export of this workspace is already being prepared: one at a time."""
+
+
+@dataclass
 class ElementRequired(DelightError):
     """This workspace asks every recognition to name at least one element."""
 

@@ -203,12 +203,16 @@ class KudosService:
         report = report_of(
             kudos, outcomes, settlement, withheld=given.withheld, prefer_dm=given.prefer_dm
         )
-        try:  # one write for every message: endorsements and undo find them by it
-            await settle_or_retract(self._kudos, self._retractor, kudos, settlement)
-        except Exception:  # the messages are out: the giver must hear so, not see an error
-            logger.exception(
-                "kudos %s delivered, but where it was posted was not recorded", kudos.id
-            )
+        # One write for every message (endorsements and undo find them by it), retried until
+        # the outbox may take the entries; either way the giver hears the messages are out.
+        await settle_or_retract(
+            self._kudos,
+            self._retractor,
+            kudos,
+            settlement,
+            clock=self._clock,
+            until=given.plan.retry_from,
+        )
         if isinstance(report.announcement, NotPosted) or report.failed_dms:
             logger.warning(
                 "kudos %s delivered in part: announcement=%s failed_dms=%s",

@@ -110,6 +110,56 @@ class Claimed:
     owed: tuple[Owed, ...]
 
 
+class SettlementStore(Protocol):
+    async def settle(self, settlement: Settlement) -> Retraction | None:
+        """Write it; how the kudos was taken back meanwhile, if it was (KudosRepository)."""
+        ...
+
+
+# A settlement that failed to write is tried again after these waits (doubling in between).
+FIRST_RECORD_WAIT = 0.1
+LONGEST_RECORD_WAIT = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    landed: bool
+    taken_back: Retraction | None = None  # withdrawn or removed while it was delivered
+
+
+async def record(
+    store: SettlementStore, settlement: Settlement, *, clock: Clock, until: datetime
+) -> Recorded:
+    """Write a settlement of messages already posted, trying again with doubling waits until
+    `until`, when its entries come due for another delivery: a settlement lost is the same
+    messages posted twice. Says whether it landed in time (logged when not), and whether the
+    kudos was taken back meanwhile."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + (until - clock.now()).total_seconds()
+    wait = FIRST_RECORD_WAIT
+    while True:
+        try:
+            taken_back = await store.settle(settlement)
+        except Exception:
+            if loop.time() + wait >= deadline:
+                logger.exception(
+                    "kudos %s delivered, but where it was posted was not recorded: the outbox "
+                    "may post its messages again",
+                    settlement.kudos_id,
+                )
+                return Recorded(landed=False)
+            logger.warning(
+                "recording the delivery of kudos %s failed; trying again in %.1f s",
+                settlement.kudos_id,
+                wait,
+                exc_info=True,
+            )
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, LONGEST_RECORD_WAIT)
+        else:
+            return Recorded(landed=True, taken_back=taken_back)
+
+
 class OutboxStore(Protocol):
     async def claim_due(self, *, now: datetime, until: datetime, limit: int) -> list[Claimed]:
         """Entries due at `now`, made due again only at `until` (so no other process takes
@@ -236,12 +286,18 @@ def report_of(
 
 
 async def settle_or_retract(
-    store: OutboxStore | KudosStore, retractor: Retractor, kudos: Kudos, settlement: Settlement
+    store: SettlementStore,
+    retractor: Retractor,
+    kudos: Kudos,
+    settlement: Settlement,
+    *,
+    clock: Clock,
+    until: datetime,
 ) -> None:
-    """Store what a delivery did. If the kudos was withdrawn or removed while it was being
-    delivered, retract what this delivery posted: the removal retracted what was recorded
-    before it, and the settlement's row locks order the two, so nothing stays up."""
-    how = await store.settle(settlement)
+    """Record what a delivery did (`record`). If the kudos was withdrawn or removed while it
+    was being delivered, retract what this delivery posted: the removal retracted what was
+    recorded before it, and the settlement's row locks order the two, so nothing stays up."""
+    how = (await record(store, settlement, clock=clock, until=until)).taken_back
     if how is None:
         return
     logger.info("kudos %s was taken back during its delivery: retracting it", kudos.id)
@@ -250,10 +306,6 @@ async def settle_or_retract(
         direct_messages=dict(settlement.direct_messages),
         how=how,
     )
-
-
-class KudosStore(Protocol):
-    async def settle(self, settlement: Settlement) -> Retraction | None: ...
 
 
 class Redelivery:
@@ -286,24 +338,23 @@ class Redelivery:
         """One pass: claim what is due and deliver it. True when the batch was full (so more
         may be due)."""
         now = self._clock.now()
-        claimed = await self._outbox.claim_due(
-            now=now, until=now + self._policy.lease, limit=self._batch
-        )
-        await asyncio.gather(*(self._redeliver(c) for c in claimed))
+        until = now + self._policy.lease
+        claimed = await self._outbox.claim_due(now=now, until=until, limit=self._batch)
+        await asyncio.gather(*(self._redeliver(c, until) for c in claimed))
         return sum(len(c.owed) for c in claimed) >= self._batch
 
-    async def _redeliver(self, claimed: Claimed) -> None:
+    async def _redeliver(self, claimed: Claimed, until: datetime) -> None:
         kudos = claimed.kudos
         try:
             if kudos.removed_at is not None:  # withdrawn meanwhile: nothing more is owed
                 done = tuple(o.notification for o in claimed.owed)
                 await self._outbox.settle(Settlement(kudos_id=kudos.id, done=done))
                 return
-            await self._deliver(claimed)
+            await self._deliver(claimed, until)
         except Exception:  # one kudos' trouble must not stop the others; it is retried later
             logger.exception("redelivering kudos %s failed", kudos.id)
 
-    async def _deliver(self, claimed: Claimed) -> None:
+    async def _deliver(self, claimed: Claimed, until: datetime) -> None:
         kudos, policy = claimed.kudos, self._policy
         receipts = [o for o in claimed.owed if o.notification.kind is NotificationKind.RECEIPT]
         messages = [o for o in claimed.owed if o not in receipts]
@@ -322,7 +373,9 @@ class Redelivery:
             len(settlement.retry),
             len(settlement.given_up),
         )
-        await settle_or_retract(self._outbox, self._retractor, kudos, settlement)
+        await settle_or_retract(
+            self._outbox, self._retractor, kudos, settlement, clock=self._clock, until=until
+        )
 
     async def _tell_giver(self, report: DeliveryReport) -> PostOutcome:
         try:

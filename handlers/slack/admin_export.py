@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from io import IOBase
+from typing import cast
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.errors import NotAnAdmin
+from bot.core.errors import ExportUnderWay, NotAnAdmin
 from bot.core.export import KudosExport, WorkspaceExport
 from handlers.slack import blocks
 from handlers.slack.refusals import explain
@@ -26,12 +28,18 @@ _UPLOAD_PROBLEMS = {
 async def send_export(
     export: WorkspaceExport, client: AsyncWebClient, *, team_id: str, user_id: str
 ) -> blocks.Message:
-    """Build the CSV (off the event loop) and upload it into the admin's DM; the reply says
-    where it went, or why it didn't."""
+    """Build the CSV (off the event loop, into a temporary file) and upload it into the
+    admin's DM; the reply says where it went, or why it didn't."""
     try:
-        exported = await export.for_admin(team_id, user_id)
-    except NotAnAdmin as refused:
+        async with export.for_admin(team_id, user_id) as exported:
+            return await _send(client, team_id, user_id, exported)
+    except (NotAnAdmin, ExportUnderWay) as refused:
         return blocks.text_message(explain(refused))
+
+
+async def _send(
+    client: AsyncWebClient, team_id: str, user_id: str, exported: KudosExport
+) -> blocks.Message:
     try:
         await _upload_to_dm(client, user_id, exported)
     except SlackApiError as error:
@@ -53,7 +61,7 @@ async def _upload_to_dm(client: AsyncWebClient, user_id: str, exported: KudosExp
     opened = await client.conversations_open(users=user_id)
     await client.files_upload_v2(
         channel=opened["channel"]["id"],
-        content=exported.content,
+        file=cast(IOBase, exported.content),  # a temporary file
         filename=exported.filename,
         title=exported.filename,
         initial_comment="Here is every recognition in this workspace, as you asked.",

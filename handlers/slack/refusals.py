@@ -112,6 +112,11 @@ def explain(error: errors.DelightError | ParseError) -> str:
                 "Only Delight admins can do that. Workspace admins and owners are Delight "
                 "admins; ask one of them if something should change."
             )
+        case errors.ExportUnderWay():
+            return (
+                "An export of this workspace is already being prepared; it goes to the DM of "
+                "the admin who asked for it. Try again once it has arrived."
+            )
         case errors.ElementRequired():
             return (
                 "This workspace asks every recognition to name at least one element of "
