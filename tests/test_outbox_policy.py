@@ -90,7 +90,7 @@ class FailingStore:
         if self.tries <= self.failures:
             raise ConnectionError("the database went away")
         self.written.append(settlement)
-        return None  # the kudos still stands
+        # (None: the kudos still stands)
 
 
 class StillClock:
