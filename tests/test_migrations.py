@@ -573,3 +573,47 @@ def test_0010_downgrades_to_the_old_names_with_the_data_and_upgrades_again(
         channel="C0002",
     )
     assert found == [1]
+
+
+def test_0011_unfolds_a_plan_row_into_a_row_per_message(at_0009: tuple[str, Engine]) -> None:
+    url, engine = at_0009
+    command.upgrade(alembic_config(url), "0010")
+    due = NOON + timedelta(minutes=3)
+    with engine.begin() as connection:
+        insert(
+            connection,
+            "outbox",
+            kudos_id=1,
+            kind="plan",
+            target="C0002",
+            team_id="T0001",
+            attempts=1,
+            next_attempt_at=due,
+            last_error="ratelimited",
+            created_at=NOON,
+        )
+        recipients = (
+            connection.execute(
+                sa.text("SELECT recipient_id FROM kudos_recipient WHERE kudos_id = 1")
+            )
+            .scalars()
+            .all()
+        )
+
+    command.upgrade(alembic_config(url), "0011")
+
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT kind, target, attempts, last_error FROM outbox WHERE kudos_id = 1 "
+                "ORDER BY kind, target"
+            )
+        ).all()
+        kinds = connection.execute(sa.text("SELECT DISTINCT kind FROM outbox")).scalars().all()
+    assert [tuple(r) for r in rows] == [
+        ("announcement", "C0002", 1, "ratelimited"),
+        *(("dm", uid, 1, "ratelimited") for uid in sorted(recipients)),
+        ("receipt", "U0001", 1, "ratelimited"),
+    ]
+    assert "plan" not in kinds
+    assert len(recipients) >= 1
