@@ -120,14 +120,10 @@ class _Shared:
 def build_runtime(
     settings: Settings, *, clock: Clock | None = None, role: Role = Role.ALL
 ) -> Runtime:
-    """Everything wired, nothing started but SQLite's checkpoint thread (Runtime.close stops
-    it); call it inside the running event loop. The schema must already be upgraded."""
+    """Everything wired, nothing started; call it inside the running event loop. The schema
+    must already be upgraded."""
     clock = clock or SystemClock()
-    database = Database(
-        settings.database_url,
-        checkpoints_on_a_thread=True,
-        timeouts=settings.database_timeouts,
-    )
+    database = Database(settings.database_url, timeouts=settings.database_timeouts)
     http = aiohttp.ClientSession()  # one connection pool for every platform call
     workspace_settings = SqlSettingsRepository(
         database,

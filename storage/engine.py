@@ -28,7 +28,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage.timeouts import DEFAULT_TIMEOUTS, DatabaseTimeouts, postgres_connect_args
-from storage.wal_checkpoints import WalCheckpointer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 POSTGRES_CONNECTIONS = 8
@@ -67,10 +66,6 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-
-
-def _no_checkpoints_in_commits(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
 
 
 def insert_or_merge(connection: Connection, table: Table) -> Any:
@@ -113,26 +108,18 @@ class Database:
         self,
         database_url: str,
         *,
-        checkpoints_on_a_thread: bool = False,
         timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS,
     ) -> None:
-        """`checkpoints_on_a_thread`: a serving process's SQLite file has its WAL checkpoints
-        run beside the loop, not inside its commits (storage/wal_checkpoints.py). `timeouts`
-        bound every wait on PostgreSQL."""
+        """`timeouts` bound every wait on PostgreSQL."""
         url = _url(database_url)
         self.is_postgres = url.get_backend_name() == "postgresql"
         self._async: AsyncEngine | None = None
-        self._checkpointer: WalCheckpointer | None = None
         if self.is_postgres:
             self._async = create_async_engine(url, **_postgres_pool(url, timeouts))
             # The engine its transactions' connections come from (for statement events).
             self.engine = self._async.sync_engine
         else:
             self.engine = make_sync_engine(database_url)
-            if checkpoints_on_a_thread and url.database not in (None, "", ":memory:"):
-                event.listen(self.engine, "connect", _no_checkpoints_in_commits)
-                self._checkpointer = WalCheckpointer(url.database)
-                self._checkpointer.start()
 
     async def transaction(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run `work(connection, *args, **kwargs)` in one transaction."""
@@ -161,8 +148,6 @@ class Database:
         if self._async is not None:
             await self._async.dispose()
             return
-        if self._checkpointer is not None:
-            self._checkpointer.stop()  # its last checkpoint; then SQLite's own, on closing
         self.engine.dispose()
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
@@ -44,7 +42,6 @@ from storage.kudos_repository import SqlKudosRepository
 from storage.outbox import SqlOutbox
 from storage.settings_repository import SqlSettingsRepository
 from storage.tables import SQLModel
-from storage.wal_checkpoints import WalCheckpointer
 from tests.conftest import FakeClock
 from tests.helpers import query, record_announcement, store
 
@@ -105,102 +102,6 @@ def test_upgrade_is_idempotent_and_sqlite_runs_in_wal_mode(tmp_path: Path) -> No
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     assert query(url, "SELECT version_num FROM alembic_version") == [{"version_num": head}]
     assert query(url, "PRAGMA journal_mode") == [{"journal_mode": "wal"}]
-
-
-def in_the_database_file(path: Path, sql: str) -> Any:
-    """What the main database file holds, without its write-ahead log (immutable=1 reads
-    the file alone): what has been checkpointed."""
-    connection = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
-    try:
-        return connection.execute(sql).fetchone()[0]
-    finally:
-        connection.close()
-
-
-def test_a_serving_process_checkpoints_sqlite_beside_the_loop_not_in_its_commits(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "delight.db"
-    upgrade_schema(f"sqlite:///{path}")
-
-    def autocheckpoint(connection: Any) -> Any:
-        return connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
-
-    async def main() -> None:
-        database = Database(f"sqlite:///{path}", checkpoints_on_a_thread=True)
-        try:
-            assert await database.transaction(autocheckpoint) == 0  # none inside a commit
-            await SqlEventLedger(database).first_delivery(team_id="T1", event_id="Ev1", at=NOON)
-            for _ in range(100):  # the thread checkpoints every half second
-                if in_the_database_file(path, "SELECT count(*) FROM processed_event"):
-                    return
-                await asyncio.sleep(0.05)
-            raise AssertionError("the event never reached the database file")
-        finally:
-            await database.close()
-
-    asyncio.run(main())
-
-
-def test_a_plain_database_keeps_sqlite_checkpointing_in_its_commits(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    upgrade_schema(url)
-
-    def autocheckpoint(connection: Any) -> Any:
-        return connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
-
-    assert run(url, lambda database: database.transaction(autocheckpoint)) == 1000
-
-
-def test_a_log_that_never_starts_over_is_emptied_once_past_its_limit(tmp_path: Path) -> None:
-    """A reader's snapshot (under load: a commit landing mid-checkpoint) leaves each passive
-    checkpoint short of the log's end, so the next write appends instead of starting over;
-    past its limit the log is emptied, never waiting for whoever is in the way."""
-    path = tmp_path / "busy.db"
-    writer = sqlite3.connect(path, isolation_level=None)
-    writer.execute("PRAGMA journal_mode=WAL")
-    writer.execute("PRAGMA wal_autocheckpoint=0")
-    writer.execute("CREATE TABLE t (payload BLOB)")
-    reader = sqlite3.connect(path, isolation_level=None)
-    checkpointer = WalCheckpointer(path, restart_after_pages=100)
-    wal = Path(f"{path}-wal")
-    try:
-        for _ in range(3):
-            reader.execute("BEGIN")
-            reader.execute("SELECT count(*) FROM t").fetchone()  # holds a snapshot
-            for _ in range(60):
-                writer.execute("INSERT INTO t VALUES (randomblob(4000))")
-            started = time.monotonic()
-            busy, log, done = checkpointer.checkpoint()
-            assert time.monotonic() - started < 1
-            assert (busy, done < log) == (1, True)  # gave up at once: the reader is in the way
-            reader.execute("COMMIT")
-        assert log > 100  # the log only grew: nothing ever started it over
-        grown = wal.stat().st_size
-
-        assert checkpointer.checkpoint() == (0, 0, 0)  # nobody in the way now
-        assert wal.stat().st_size == 0 < grown
-        writer.execute("INSERT INTO t VALUES (randomblob(4000))")
-        assert checkpointer.checkpoint()[1] < 10  # written from the start again
-        assert writer.execute("SELECT count(*) FROM t").fetchone() == (181,)
-    finally:
-        checkpointer.stop()
-        for connection in (reader, writer):
-            connection.close()
-
-
-def test_a_failing_checkpoint_is_logged_and_creates_no_database(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    gone = tmp_path / "gone.db"
-    checkpointer = WalCheckpointer(gone, every=0.01)
-    checkpointer.start()
-    time.sleep(0.1)
-    checkpointer.stop()
-    assert not gone.exists()
-    failures = [r for r in caplog.records if "checkpoint" in r.getMessage()]
-    assert len(failures) >= 2  # and it kept trying
-    checkpointer.stop()  # stopping twice is harmless
 
 
 def test_kudos_round_trip_with_aware_utc_times(database_url: str) -> None:
