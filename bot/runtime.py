@@ -414,12 +414,8 @@ async def drain_background_work(grace_seconds: float = 20.0) -> None:
 
 # Net allocations of tracked objects between two collections of the youngest generation.
 # A kudos lives for seconds under load (acked, stored, waiting its delivery turn), and a
-# request's objects for a few hundred ms: with a window shorter than that, every collection
-# scanned them again and their frees, falling in a later window, hardly held the next one
-# off. Measured in bench/ (10,000 requests, 50 clients, PostgreSQL): at 20,000, Delight spent
-# 1.4-1.6 s collecting (6% of its CPU; the minimal app 0.4 s), delivered 0.82x the minimal
-# app's kudos/s and acked with p99 81-86 ms; at 100,000, 0.44 s, 0.83-0.87x and p99 65-70 ms
-# (each collection takes longer: max ack 126-161 ms, one request in thousands).
+# request's objects for a few hundred ms: with a shorter window, every collection scanned them
+# again (bench/README.md: 8% of Delight's instructions per kudos).
 YOUNG_GENERATION_WINDOW = 100_000
 
 

@@ -5,12 +5,9 @@ microseconds to a few milliseconds on a local file, and its single writer gains 
 thread. PostgreSQL's run through SQLAlchemy's async engine (psycopg's AsyncConnection): the
 work is still synchronous code, run by `run_sync` in a greenlet, and each round trip to the
 server is awaited on the loop, which serves other requests meanwhile; nothing blocks on the
-network. Measured in bench/ (2,000 kudos, 50 clients): on a pool of storage threads, every
-round trip's result waited for the GIL held by the busy loop (a group's transaction lasted
-~1.3 ms per kudos under load, deliveries lagged ~2.5 s behind acks: 450–540 delivered kudos/s);
-on the loop, with a group's statements pipelined into ~5 round trips (storage/driver_sql.py),
-760–970/s. The price of SQLite on the loop: a write that waits for another process's lock (an
-admin command) holds up the loop meanwhile, for as long as that transaction (milliseconds).
+network. (On a pool of storage threads, every round trip's result waited for the GIL held by
+the busy loop.) The price of SQLite on the loop: a write that waits for another process's lock
+(an admin command) holds up the loop meanwhile, for as long as that transaction (milliseconds).
 """
 
 from __future__ import annotations

@@ -4,10 +4,8 @@ Each caller still waits for its own write to be committed, so nothing is acknowl
 it is durable; but the writes that arrive while a group is written all go in the next one
 (on PostgreSQL, while it awaits the server; on SQLite, during a short window). Under load
 that turns N small transactions (each a commit, and on PostgreSQL a few round trips) into a
-few large ones; with no load, a write is committed at once, alone. Measured in bench/: SQLite
-delivered kudos/s went from ~535 to ~620 with the delivery records grouped alone; a
-transaction's fixed cost is ~0.17 ms of CPU on SQLite, so a group of 14 (typical at 800
-kudos/s) pays ~0.01 ms per write."""
+few large ones; with no load, a write is committed at once, alone (bench/README.md: a fifth
+of Delight's instructions per kudos)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """Kudos persistence: giving (the hot path), delivery records, removal and endorsements.
 
 The statements are built once, at import, with bound parameters: building a statement per
-call cost more than executing it (measured: 0.69 → 0.30 ms of CPU per stored and announced
-kudos on SQLite).
+call cost more than executing it.
 """
 
 from __future__ import annotations
@@ -132,9 +131,9 @@ _FAST_INSERT_KUDOS = DriverStatement(_INSERT_NEW_KUDOS, columns=_KUDOS_COLUMNS) 
 # has no round trip to save, and no INSERT inside WITH). The count's time condition is a row
 # comparison that ix_kudos_giver serves as a range: with the plain conditions and no
 # statistics (autovacuum off), the planner took ix_kudos_team_created and read every kudos of
-# the workspace that day to find the giver's few (measured: 1.1-1.4 ms per kudos at 10,000 a
-# day, against 0.04-0.06 ms). Not a guarantee: a plan cached while the table was nearly empty
-# can still pick another index, until autovacuum's ANALYZE invalidates it.
+# the workspace that day to find the giver's few. Not a guarantee: a plan cached while the
+# table was nearly empty can still pick another index, until autovacuum's ANALYZE
+# invalidates it.
 _COUNT_AND_INSERT = DriverStatement(
     text(
         "WITH used AS ("
@@ -272,14 +271,10 @@ class _Rows:
 class SqlKudosRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
-        # One group written at a time, on both databases. PostgreSQL once had two (one
-        # writing while the other waited on the server); with the child rows written by
-        # unnest and acks no longer waiting on deliveries, one made larger groups and more
-        # delivered kudos/s (bench/: 555-579 against 524-544).
+        # One group written at a time, on both databases: larger groups, more kudos/s.
         # SQLite's transactions run on the loop, so nothing can join a group while one is
-        # written: under load a group waits 2 ms for company (bench/: delivered kudos/s
-        # ~510 -> ~570-585; 1 and 5 ms did no better). PostgreSQL's groups fill up while
-        # the server answers, and gained nothing from waiting.
+        # written: under load a group waits 2 ms for company. PostgreSQL's groups fill up
+        # while the server answers.
         window = 0.0 if database.is_postgres else 0.002
         # New kudos and settlements of earlier ones share one queue, so under load both go
         # in the same transactions: one commit (and its round trips) for both.

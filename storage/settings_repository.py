@@ -49,7 +49,7 @@ class SqlSettingsRepository:
         # One read of a workspace's settings at a time, shared by whoever asks meanwhile. On
         # PostgreSQL a read awaits the server, and every nomination arriving in the meantime
         # began its own: each time the entry expired, a herd of transactions queued for the
-        # pool (5% of Delight's CPU in bench.instructions on PostgreSQL).
+        # pool (bench/README.md).
         reading = self._reading.get(team_id)
         if reading is None:
             reading = self._reading[team_id] = asyncio.ensure_future(self._load(team_id))
