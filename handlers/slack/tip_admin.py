@@ -194,9 +194,8 @@ async def handle_send_now(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    services = services_of(context)
-    admin = services.core.tip_admin
-    schedules = services.core.tip_admin.schedules
+    admin = services_of(context).core.tip_admin
+    schedules = admin.schedules
     await ack()
     team_id, user_id = team_of(body), body["user"]["id"]
     parsed = send_now_from(action.get("value"))
@@ -222,9 +221,8 @@ async def handle_preview(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    services = services_of(context)
-    admin = services.core.tip_admin
-    schedules = services.core.tip_admin.schedules
+    admin = services_of(context).core.tip_admin
+    schedules = admin.schedules
     await ack()
     schedule_id = row_id_from(action.get("value"))
     try:
@@ -244,9 +242,8 @@ async def handle_schedule_form(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    services = services_of(context)
-    admin = services.core.tip_admin
-    schedules = services.core.tip_admin.schedules
+    admin = services_of(context).core.tip_admin
+    schedules = admin.schedules
     await ack()
     team_id, user_id = team_of(body), body["user"]["id"]
     try:
@@ -280,9 +277,8 @@ async def handle_schedule_submission(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    services = services_of(context)
-    admin = services.core.tip_admin
-    schedules = services.core.tip_admin.schedules
+    admin = services_of(context).core.tip_admin
+    schedules = admin.schedules
     team_id, user_id = team_of(body), body["user"]["id"]
     form = views.read_schedule_form(view)
     metadata = view.get("private_metadata") or ""
@@ -370,9 +366,8 @@ async def handle_tip_menu(
 async def handle_tip_submission(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    services = services_of(context)
-    admin = services.core.tip_admin
-    tips = services.core.tip_admin.tips
+    admin = services_of(context).core.tip_admin
+    tips = admin.tips
     element, version = _tips_metadata(view)
     title, text = views.read_tip_form(view, str(version))
     title_block, body_block = f"{ids.TIP_TITLE}_{version}", f"{ids.TIP_BODY}_{version}"
