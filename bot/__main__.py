@@ -13,7 +13,7 @@ from bot.cli import digest, export, forget, tips
 from bot.cli.arguments import USAGE_ERROR, Parser
 from bot.cli.database import CommandError
 from bot.config import ConfigError, load_database_url, load_logging, load_settings
-from bot.core.tips import TipLibraryError, load_tip_library
+from bot.core.tips import TipLibraryError, load_tip_libraries
 
 ROLES = {
     "serve": ("all", "run everything in one process (the default)"),
@@ -74,7 +74,7 @@ def upgrade_database(_args: argparse.Namespace) -> int:
 def run_role(role_name: str) -> int:
     try:
         settings = load_settings(os.environ)
-        load_tip_library()  # a broken tips file stops start-up, not a scheduled send
+        load_tip_libraries()  # a broken tips file, in any language, stops start-up
     except (ConfigError, TipLibraryError) as error:
         print(f"Delight can't start: {error}", file=sys.stderr)
         return USAGE_ERROR

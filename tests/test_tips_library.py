@@ -1,5 +1,5 @@
-"""The tips library: the shipped file is complete and within limits, and a bad file is refused
-with a message that says what is wrong and where."""
+"""The tips library: the shipped files (English and its translations) are complete and within
+limits, and a bad file is refused with a message that says what is wrong and where."""
 
 from __future__ import annotations
 
@@ -19,8 +19,12 @@ from bot.core.tips import (
     Tip,
     TipLibrary,
     TipLibraryError,
+    library_path,
+    load_tip_libraries,
     load_tip_library,
 )
+
+TRANSLATIONS = ("nl", "fr")
 
 
 def _tip(element: Element, n: int) -> dict[str, str]:
@@ -35,25 +39,24 @@ def _tip(element: Element, n: int) -> dict[str, str]:
     return {"id": tip_id, "title": words(5).capitalize(), "body": words(20).capitalize() + "."}
 
 
-def _good_library() -> dict[str, list[dict[str, str]]]:
-    return {
-        element.value: [_tip(element, n) for n in range(MIN_TIPS_PER_ELEMENT)]
-        for element in Element
-    }
+def _good_library(per_element: int = MIN_TIPS_PER_ELEMENT) -> dict[str, list[dict[str, str]]]:
+    return {element.value: [_tip(element, n) for n in range(per_element)] for element in Element}
 
 
 def _toml(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _write(tmp_path: Path, library: dict[str, list[dict[str, str]]]) -> Path:
+def _write(
+    tmp_path: Path, library: dict[str, list[dict[str, str]]], name: str = "library.toml"
+) -> Path:
     lines: list[str] = []
     for key, tips in library.items():
         for tip in tips:
             lines.append(f"[[{key}]]")
             lines.extend(f"{field} = {_toml(value)}" for field, value in tip.items())
             lines.append("")
-    path = tmp_path / "library.toml"
+    path = tmp_path / name
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -72,6 +75,11 @@ def _refused(path: Path) -> str:
 @pytest.fixture(scope="module")
 def shipped() -> TipLibrary:
     return load_tip_library()
+
+
+@pytest.fixture(scope="module")
+def shipped_libraries() -> dict[str, TipLibrary]:
+    return load_tip_libraries()
 
 
 def test_the_shipped_library_loads(shipped: TipLibrary) -> None:
@@ -125,9 +133,12 @@ def _runs(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1)}
 
 
-def test_no_tip_shares_six_words_in_a_row_with_the_seed_articles(shipped: TipLibrary) -> None:
-    """The tips are the project's own words: none repeats a sentence of the articles the
-    project was created from (a run of six words, ignoring case and punctuation)."""
+def test_no_tip_shares_six_words_in_a_row_with_the_seed_articles(
+    shipped_libraries: dict[str, TipLibrary],
+) -> None:
+    """The tips are the project's own words, in every language: none repeats a sentence of
+    the articles the project was created from (a run of six words, ignoring case and
+    punctuation)."""
     articles = sorted(SEED_ARTICLES.glob("*.txt")) if SEED_ARTICLES.is_dir() else []
     if not articles:
         pytest.skip(
@@ -139,8 +150,9 @@ def test_no_tip_shares_six_words_in_a_row_with_the_seed_articles(shipped: TipLib
             seeded.setdefault(run, article.name)
 
     shared = [
-        f"{tip.id} ({field}): “{' '.join(run)}” is in {seeded[run]}"
-        for tip in shipped
+        f"{language} {tip.id} ({field}): “{' '.join(run)}” is in {seeded[run]}"
+        for language, library in shipped_libraries.items()
+        for tip in library
         for field, text in (("title", tip.title), ("body", tip.body))
         for run in sorted(_runs(_words(text)) & seeded.keys())
     ]
@@ -153,10 +165,67 @@ def test_the_seed_check_finds_a_run_of_six_words_but_not_five() -> None:
     assert not _runs(_words("Weighing a package is mandatory; smiles are optional.")) & article
 
 
-def test_bodies_read_as_one_paragraph(shipped: TipLibrary) -> None:
-    for tip in shipped:
-        assert "\n" not in tip.body
-        assert "  " not in tip.body
+def test_bodies_read_as_one_paragraph(shipped_libraries: dict[str, TipLibrary]) -> None:
+    for library in shipped_libraries.values():
+        for tip in library:
+            assert "\n" not in tip.body
+            assert "  " not in tip.body
+
+
+# ── The shipped translations ──────────────────────────────────────────────────────────────
+
+
+def test_every_shipped_language_loads(shipped_libraries: dict[str, TipLibrary]) -> None:
+    assert list(shipped_libraries) == ["en", *TRANSLATIONS]
+    assert [tip.id for tip in shipped_libraries["en"]] == [tip.id for tip in load_tip_library()]
+    assert library_path("en") == library_path("nl").with_name("library.toml")
+    assert library_path("fr").name == "library.fr.toml"
+
+
+@pytest.mark.parametrize("language", TRANSLATIONS)
+def test_a_translation_holds_exactly_the_english_tips(
+    shipped_libraries: dict[str, TipLibrary], language: str
+) -> None:
+    english, translation = shipped_libraries["en"], shipped_libraries[language]
+    assert [(tip.id, tip.element, tip.recognisable) for tip in translation] == [
+        (tip.id, tip.element, tip.recognisable) for tip in english
+    ]
+
+
+@pytest.mark.parametrize("language", TRANSLATIONS)
+def test_a_translation_is_translated_and_fits_a_slack_message(
+    shipped_libraries: dict[str, TipLibrary], language: str
+) -> None:
+    english = shipped_libraries["en"]
+    for tip in shipped_libraries[language]:
+        original = english.get(tip.id)
+        assert original is not None
+        assert tip.title != original.title, tip.id
+        assert tip.body != original.body, tip.id
+        assert len(tip.title) <= MAX_TITLE_CHARS, tip.id
+        # Dutch and French run longer than English: aim a little wider than its 120 to 400.
+        assert 120 <= len(tip.body) <= 480, tip.id
+        assert not re.search(r"[<>&*_~`@]", tip.title + tip.body), tip.id
+
+
+def test_french_punctuation_is_held_by_no_break_spaces(
+    shipped_libraries: dict[str, TipLibrary],
+) -> None:
+    """A line of a French tip never starts with ? ! : ; or », nor ends with «."""
+    texts = [text for tip in shipped_libraries["fr"] for text in (tip.title, tip.body)]
+    assert any("\u00a0?" in text for text in texts)
+    for text in texts:
+        assert not re.search(r" [?!:;»]|« ", text), text
+
+
+def test_no_break_spaces_survive_joining_a_body_s_lines(tmp_path: Path) -> None:
+    path = _write(tmp_path, _good_library())
+    text = path.read_text(encoding="utf-8")
+    body = 'body = """\nPourquoi\u00a0? Parce\n que «\u00a0oui\u00a0».' + " Mot" * 20 + '\n"""\n'
+    path.write_text(text + '[[act]]\nid = "act-nbsp"\ntitle = "Oui"\n' + body, encoding="utf-8")
+    tip = load_tip_library(path).get("act-nbsp")
+    assert tip is not None
+    assert tip.body.startswith("Pourquoi\u00a0? Parce que «\u00a0oui\u00a0». Mot Mot")
 
 
 def test_tips_keep_file_order_within_an_element(tmp_path: Path) -> None:
@@ -334,6 +403,94 @@ def test_a_near_duplicate_body_is_refused(tmp_path: Path) -> None:
     )
     message = _refused(_write(tmp_path, library))
     assert "tip 'customer-tip-3': near-duplicate body of tip 'voluntary-tip-0'" in message
+
+
+# ── Refusals: a translation that is not the English library, tip for tip ────────────────
+
+
+def _translated(tmp_path: Path, translation: dict[str, list[dict[str, str]]]) -> str:
+    """Write an English library of eight tips per element (so one tip more or less still
+    passes the count rule) and `translation` as its Dutch; the Dutch file's refusal."""
+    _write(tmp_path, _good_library(per_element=8))
+    path = _write(tmp_path, translation, name="library.nl.toml")
+    with pytest.raises(TipLibraryError) as caught:
+        load_tip_libraries(tmp_path, ("en", "nl"))
+    message = str(caught.value)
+    assert str(path) in message
+    return message
+
+
+def test_a_complete_translation_loads(tmp_path: Path) -> None:
+    _write(tmp_path, _good_library(per_element=8))
+    _write(tmp_path, _good_library(per_element=8), name="library.nl.toml")
+    libraries = load_tip_libraries(tmp_path, ("en", "nl"))
+    assert list(libraries) == ["en", "nl"]
+    assert len(libraries["nl"]) == 8 * len(Element)
+
+
+def test_a_translation_missing_a_tip_is_refused(tmp_path: Path) -> None:
+    translation = _good_library(per_element=8)
+    del translation["genuine"][5]
+    message = _translated(tmp_path, translation)
+    assert "element 'genuine', tip 'genuine-tip-5': missing" in message
+
+
+def test_a_translation_with_an_extra_tip_is_refused(tmp_path: Path) -> None:
+    translation = _good_library(per_element=8)
+    translation["desire"].append(_tip(Element.DESIRE, 8))
+    message = _translated(tmp_path, translation)
+    assert "element 'desire', tip 'desire-tip-8': not in the English library" in message
+
+
+def test_a_translation_with_a_tip_under_another_element_is_refused(tmp_path: Path) -> None:
+    translation = _good_library(per_element=8)
+    translation["customer"].append(translation["act"].pop(3))
+    message = _translated(tmp_path, translation)
+    assert (
+        "element 'act', tip 'act-tip-3': translated under element 'customer' "
+        "(it belongs under 'act', as in English)"
+    ) in message
+    assert message.count("act-tip-3") == 1  # one problem: not also "missing" or "extra"
+
+
+def test_a_translation_with_another_recognise_value_is_refused(tmp_path: Path) -> None:
+    _write(tmp_path, _good_library(per_element=8))
+    path = _write(tmp_path, _good_library(per_element=8), name="library.nl.toml")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('id = "delight-tip-4"\n', 'id = "delight-tip-4"\nrecognise = false\n'),
+        encoding="utf-8",
+    )
+    with pytest.raises(TipLibraryError) as caught:
+        load_tip_libraries(tmp_path, ("en", "nl"))
+    message = str(caught.value)
+    assert str(path) in message
+    assert "tip 'delight-tip-4': recognise is false, but true in English" in message
+
+
+def test_a_translation_in_another_order_is_refused(tmp_path: Path) -> None:
+    translation = _good_library(per_element=8)
+    voluntary = translation["voluntary"]
+    voluntary[1], voluntary[2] = voluntary[2], voluntary[1]
+    message = _translated(tmp_path, translation)
+    assert "element 'voluntary', tip 'voluntary-tip-2': out of order" in message
+
+
+def test_a_translation_must_pass_the_same_rules(tmp_path: Path) -> None:
+    translation = _good_library(per_element=8)
+    translation["act"][0]["title"] = "x" * 80
+    translation["genuine"][1]["body"] = translation["genuine"][0]["body"]
+    message = _translated(tmp_path, translation)
+    assert "tip 'act-tip-0': title too long" in message
+    assert "tip 'genuine-tip-1': exact duplicate body of tip 'genuine-tip-0'" in message
+
+
+def test_a_missing_translation_file_is_refused(tmp_path: Path) -> None:
+    _write(tmp_path, _good_library())
+    with pytest.raises(TipLibraryError) as caught:
+        load_tip_libraries(tmp_path, ("en", "fr"))
+    assert str(tmp_path / "library.fr.toml") in str(caught.value)
+    assert "cannot read" in str(caught.value)
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:

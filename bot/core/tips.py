@@ -12,7 +12,12 @@ from typing import Any, Literal
 
 from bot.core.elements import Element
 
-DEFAULT_LIBRARY_PATH = Path(__file__).resolve().parent.parent / "tips" / "library.toml"
+TIPS_DIRECTORY = Path(__file__).resolve().parent.parent / "tips"
+DEFAULT_LIBRARY_PATH = TIPS_DIRECTORY / "library.toml"
+REFERENCE_LANGUAGE = "en"
+# The shipped libraries, reference first: library.toml is English, library.<language>.toml a
+# translation of it, tip for tip.
+LIBRARY_LANGUAGES = (REFERENCE_LANGUAGE, "nl", "fr")
 
 MIN_TIPS_PER_ELEMENT = 7
 MAX_TITLE_CHARS = 70
@@ -27,6 +32,9 @@ _TIP_KEYS = ("id", "title", "body")  # required, non-empty strings
 _OPTIONAL_KEYS = ("recognise",)  # a boolean, true unless the file says otherwise
 _ALLOWED_KEYS = _TIP_KEYS + _OPTIONAL_KEYS
 _WORD = re.compile(r"\w+")
+# Runs of whitespace other than no-break spaces, which French typography puts before ? ! : ;
+# and inside « »: joined like any space, they would let a line start with "?".
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
 # Chat platforms read these as markup (links, mentions, entities), even in plain text.
 _MARKUP_CHARACTERS = ("<", ">", "&")
 
@@ -80,9 +88,79 @@ class TipLibrary:
         return sum(len(group) for group in self._by_element.values())
 
 
+def library_path(language: str, directory: Path = TIPS_DIRECTORY) -> Path:
+    """Where a language's library lives: library.toml for English, library.nl.toml…"""
+    if language == REFERENCE_LANGUAGE:
+        return directory / "library.toml"
+    return directory / f"library.{language}.toml"
+
+
+def load_tip_libraries(
+    directory: Path = TIPS_DIRECTORY, languages: Sequence[str] = LIBRARY_LANGUAGES
+) -> dict[str, TipLibrary]:
+    """Every language's library, by language code, English (the reference) first. Each file
+    must pass the rules on its own, and each translation must hold exactly the English tips:
+    the same ids, each under the same element, in the same order, with the same recognise.
+    The first file with problems raises TipLibraryError listing all of them."""
+    reference = load_tip_library(library_path(REFERENCE_LANGUAGE, directory))
+    libraries = {REFERENCE_LANGUAGE: reference}
+    for language in languages:
+        if language == REFERENCE_LANGUAGE:
+            continue
+        path = library_path(language, directory)
+        translation = load_tip_library(path)
+        problems = translation_problems(reference, translation)
+        if problems:
+            raise TipLibraryError(path, problems)
+        libraries[language] = translation
+    return libraries
+
+
+def translation_problems(reference: TipLibrary, translation: TipLibrary) -> list[str]:
+    """How a translation's tips differ from the reference's, tip by tip: missing, extra,
+    under another element, with another recognise value, or in another order."""
+    problems: list[str] = []
+    for tip in reference:
+        translated = translation.get(tip.id)
+        where = f"element {tip.element.value!r}, tip {tip.id!r}"
+        if translated is None:
+            problems.append(f"{where}: missing (every English tip needs a translation)")
+        elif translated.element is not tip.element:
+            problems.append(
+                f"{where}: translated under element {translated.element.value!r} "
+                f"(it belongs under {tip.element.value!r}, as in English)"
+            )
+        elif translated.recognisable is not tip.recognisable:
+            problems.append(
+                f"{where}: recognise is {str(translated.recognisable).lower()}, but "
+                f"{str(tip.recognisable).lower()} in English"
+            )
+    for translated in translation:
+        if reference.get(translated.id) is None:
+            problems.append(
+                f"element {translated.element.value!r}, tip {translated.id!r}: not in the "
+                "English library (add a tip in English first, then translate it)"
+            )
+    if problems:
+        return problems
+    # Same tips under the same elements: the rotation goes by file order, so keep it too.
+    for element in Element:
+        expected = [tip.id for tip in reference.for_element(element)]
+        found = [tip.id for tip in translation.for_element(element)]
+        if found != expected:
+            moved = next(
+                mine for mine, theirs in zip(found, expected, strict=True) if mine != theirs
+            )
+            problems.append(
+                f"element {element.value!r}, tip {moved!r}: out of order (keep the English "
+                f"order: {', '.join(expected)})"
+            )
+    return problems
+
+
 def load_tip_library(path: Path | None = None) -> TipLibrary:
-    """Read and check the tips file (the shipped one by default); raise TipLibraryError
-    listing every problem, so one run shows an editor all there is to fix."""
+    """Read and check one tips file (the shipped English one by default); raise
+    TipLibraryError listing every problem, so one run shows an editor all there is to fix."""
     path = DEFAULT_LIBRARY_PATH if path is None else path
     try:
         with path.open("rb") as file:
@@ -150,7 +228,7 @@ def _read_tip(
             problems.append(f"{where}: {key} is missing or empty (it must be a non-empty string)")
             continue
         # TOML multi-line strings carry line breaks; a tip is one paragraph.
-        fields[key] = " ".join(value.split())
+        fields[key] = _BREAKING_SPACE.sub(" ", value).strip()
         for character in _MARKUP_CHARACTERS:
             if character in fields[key]:
                 problems.append(
