@@ -5,9 +5,10 @@ What one person sees follows their own locale; what a channel sees follows the w
 language. An adapter sets the language for the work it does (`speaking`), so nothing passes a
 language by hand. Catalogs live in bot/locales/<language>/LC_MESSAGES/delight.po; they are
 read from the .po files themselves at first use, so no compiled file is kept in the tree.
-`pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -o bot/locales/delight.pot bot handlers`
-collects the messages (N_ marks the core's, which the adapter translates when it shows them:
-bot/core/words.py), and
+From the project's root,
+`pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --add-location=file -o
+bot/locales/delight.pot .` collects the messages (N_ marks the core's, which the adapter
+translates when it shows them: bot/core/words.py), and
 `pybabel update -i bot/locales/delight.pot -d bot/locales -D delight` refreshes the catalogs.
 """
 

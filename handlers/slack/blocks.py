@@ -387,7 +387,8 @@ def delivery_update(report: DeliveryReport) -> Message:
     kudos = report.kudos
     # Slack writes the date in the reader's own language; only our words are translated.
     pattern = _("{day} at {time}").format(day="{date_short_pretty}", time="{time}")
-    when = f"<!date^{int(kudos.created_at.timestamp())}^{pattern}|{_('earlier')}>"
+    earlier = _("earlier")  # what a client shows that cannot write the date
+    when = f"<!date^{int(kudos.created_at.timestamp())}^{pattern}|{earlier}>"
     parts = [
         _("About your recognition of {people} ({when}):").format(
             people=people_list(kudos.recipient_ids), when=when
