@@ -5,7 +5,10 @@ What one person sees follows their own locale; what a channel sees follows the w
 language. An adapter sets the language for the work it does (`speaking`), so nothing passes a
 language by hand. Catalogs live in bot/locales/<language>/LC_MESSAGES/delight.po; they are
 read from the .po files themselves at first use, so no compiled file is kept in the tree.
-`pybabel extract -F babel.cfg -o bot/locales/delight.pot .` collects the messages,
+From the project's root,
+`pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --add-location=file -o
+bot/locales/delight.pot .` collects the messages (N_ marks the core's, which the adapter
+translates when it shows them: bot/core/words.py), and
 `pybabel update -i bot/locales/delight.pot -d bot/locales -D delight` refreshes the catalogs.
 """
 
@@ -24,6 +27,7 @@ from babel import Locale
 from babel.dates import format_date, format_interval
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 ENGLISH = "en"
 SUPPORTED = (ENGLISH, "nl", "fr")
@@ -44,6 +48,12 @@ def language_for(locale: str | None) -> str:
 
 def current_language() -> str:
     return _language.get()
+
+
+def speak(language: str) -> None:
+    """Speak `language` for the rest of the current task (a request's, which starts in
+    English): for a step that cannot wrap what follows it, such as a Bolt middleware."""
+    _language.set(language if language in SUPPORTED else ENGLISH)
 
 
 @contextmanager
@@ -100,3 +110,8 @@ def days(first: date, last: date) -> str:
     """A range of days as the current language shortens it: "16–22 Nov 2026",
     "16–22 nov. 2026"."""
     return format_interval(first, last, skeleton="yMMMd", locale=_babel_locale())
+
+
+def number(value: int) -> str:
+    """A count as the current language groups its digits: "1,000", "1.000", "1 000"."""
+    return format_decimal(value, locale=_babel_locale())

@@ -44,6 +44,14 @@ def user(uid: str, name: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def with_locale(found: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+    """As Slack answers: a person's `locale` only when asked for (`include_locale`); a test
+    sets someone's with `user(..., locale="nl-NL")`, everyone else's is "en-US"."""
+    if str(args.get("include_locale")).lower() not in ("true", "1"):
+        return {key: value for key, value in found.items() if key != "locale"}
+    return {"locale": "en-US", **found}
+
+
 def default_users() -> dict[str, dict[str, Any]]:
     people = [
         user("U0001", "alice"),
@@ -644,7 +652,7 @@ class FakeSlack:
         found = self.state.users.get(str(args.get("user")))
         if found is None:
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": found}
+        return {"ok": True, "user": with_locale(found, args)}
 
     def _users_list(self, args: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         known = list(self.state.users.values())
@@ -652,7 +660,10 @@ class FakeSlack:
         limit = int(args.get("limit") or 100)
         start = int(args.get("cursor") or 0)
         page = [  # a crowd's people made as their page is asked for
-            known[i] if i < len(known) else user(f"UC{i:07d}", f"colleague{i - len(known)}")
+            with_locale(
+                known[i] if i < len(known) else user(f"UC{i:07d}", f"colleague{i - len(known)}"),
+                args,
+            )
             for i in range(start, min(start + limit, total))
         ]
         cursor = str(start + limit) if start + limit < total else ""

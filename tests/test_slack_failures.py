@@ -152,7 +152,9 @@ def test_a_failed_dm_does_not_stop_the_announcement(
 def test_directory_outage_refuses_with_the_text_kept_and_stores_nothing(
     slack: SlackDriver, fake_slack: FakeSlack, database_url: str
 ) -> None:
-    fake_slack.fail("users.info", *[Failure(status=503, error="service_unavailable")] * 8)
+    # Down for longer than anyone retries: the giver's language is looked up first (and
+    # falls back to English), and how many tries that takes depends on timing.
+    fake_slack.fail("users.info", *[Failure(status=503, error="service_unavailable")] * 50)
 
     message = confirmation(slack, fake_slack)
 

@@ -6,7 +6,9 @@ import difflib
 from dataclasses import dataclass
 from enum import StrEnum
 
-DEFINITION = (
+from bot.core.words import N_
+
+DEFINITION = N_(
     "Customer service is a voluntary act that demonstrates a genuine desire to satisfy, "
     "if not delight, a customer."
 )
@@ -38,45 +40,45 @@ ELEMENT_INFO: dict[Element, ElementInfo] = {
     for info in (
         ElementInfo(
             Element.VOLUNTARY,
-            "Voluntary",
-            "Nobody had to do it: they chose to.",
-            "nobody had to, and you chose to",
+            N_("Voluntary"),
+            N_("Nobody had to do it: they chose to."),
+            N_("nobody had to, and you chose to"),
         ),
         ElementInfo(
             Element.ACT,
-            "Act",
-            "They noticed something and did something about it.",
-            "you noticed something and acted on it",
+            N_("Act"),
+            N_("They noticed something and did something about it."),
+            N_("you noticed something and acted on it"),
         ),
         ElementInfo(
             Element.DEMONSTRATES,
-            "Job essence",
-            "They showed why the job exists, not only how it is done.",
-            "you showed why the job exists, not only how it is done",
+            N_("Job essence"),
+            N_("They showed why the job exists, not only how it is done."),
+            N_("you showed why the job exists, not only how it is done"),
         ),
         ElementInfo(
             Element.GENUINE,
-            "Genuine",
-            "It was sincere, not scripted.",
-            "it was sincere, not scripted",
+            N_("Genuine"),
+            N_("It was sincere, not scripted."),
+            N_("it was sincere, not scripted"),
         ),
         ElementInfo(
             Element.DESIRE,
-            "Desire",
-            "They wanted to help: by choice, not by chance.",
-            "you wanted to help, by choice and not by chance",
+            N_("Desire"),
+            N_("They wanted to help: by choice, not by chance."),
+            N_("you wanted to help, by choice and not by chance"),
         ),
         ElementInfo(
             Element.DELIGHT,
-            "Delight",
-            "The extra effort that made it extraordinary.",
-            "the extra effort made it extraordinary",
+            N_("Delight"),
+            N_("The extra effort that made it extraordinary."),
+            N_("the extra effort made it extraordinary"),
         ),
         ElementInfo(
             Element.CUSTOMER,
-            "Customer",
-            "They put the customer (or colleague) first.",
-            "you put the customer first",
+            N_("Customer"),
+            N_("They put the customer (or colleague) first."),
+            N_("you put the customer first"),
         ),
     )
 }

@@ -29,6 +29,7 @@ class Person:
     deleted: bool = False
     tz: str | None = None
     is_admin: bool = False  # a workspace admin or owner on the chat platform
+    locale: str | None = None  # the platform's locale for them ("nl-NL"); their language
 
 
 @dataclass(frozen=True, slots=True)

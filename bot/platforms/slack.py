@@ -71,7 +71,7 @@ def build_slack(
         settings, database=database, http=http, clock=clock
     )
     directory = SlackDirectory(clients)
-    notifier = SlackNotifier(clients, workspace_settings)
+    notifier = SlackNotifier(clients, workspace_settings, directory)
     paced = PacedWorkspaces(
         clients,
         base_url=settings.slack_api_url,

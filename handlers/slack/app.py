@@ -18,6 +18,7 @@ from handlers.slack import (
     endorse,
     events,
     home,
+    language,
     moderation,
     oauth,
     request_context,
@@ -77,6 +78,8 @@ def create_bolt_app(
     # busiest request its matchers' keyword arguments.
     commands.register(app)
     events.register(app, ledger=ledger, clock=services.clock)
+    # After repeated events are dropped: the person's language, for everything that follows.
+    language.register(app, directory=directory)
     digest.register(app)
     teams.register(app)
     views.register(app)

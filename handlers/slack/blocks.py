@@ -24,6 +24,8 @@ from bot.core.model import (
     WorkspaceSettings,
 )
 from bot.core.tips import Tip
+from bot.core.words import N_
+from bot.i18n import ENGLISH, _, current_language, ngettext
 from handlers.slack import ids
 from handlers.slack.mrkdwn import (
     channel_mention,
@@ -79,14 +81,27 @@ def story_sections(story: str) -> list[Block]:
     return [section(piece, verbatim=True) for piece in quoted_chunks(story, SECTION_LIMIT)]
 
 
+def element_name(element: Element) -> str:
+    """The element's name in the current language (the core marks it, we translate it)."""
+    return _(ELEMENT_INFO[element].name)
+
+
+def element_meaning(element: Element) -> str:
+    return _(ELEMENT_INFO[element].meaning)
+
+
+def definition() -> str:
+    return _(DEFINITION)
+
+
 def element_names(elements: tuple[Element, ...]) -> str:
-    return " · ".join(f"*{ELEMENT_INFO[e].name}*" for e in elements)
+    return " · ".join(f"*{element_name(e)}*" for e in elements)
 
 
 def _source_link(url: str | None) -> str | None:
     if not url or not url.startswith("https://") or any(c in url for c in "<>| \n"):
         return None
-    return f"<{url}|the original message>"
+    return "<{url}|{label}>".format(url=url, label=_("the original message"))
 
 
 DEFAULT_ENDORSEMENT_EMOJI = "sparkles"
@@ -100,27 +115,31 @@ def endorsement_emoji(settings: WorkspaceSettings) -> str:
 def announcement(
     kudos: Kudos, *, endorsements: int = 0, emoji: str = DEFAULT_ENDORSEMENT_EMOJI
 ) -> Message:
-    headline = f"✨ {user_mention(kudos.giver_id)} recognised {people_list(kudos.recipient_ids)}"
+    headline = _("✨ {giver} recognised {recipients}").format(
+        giver=user_mention(kudos.giver_id), recipients=people_list(kudos.recipient_ids)
+    )
     blocks = [section(headline), *story_sections(kudos.story)]
     details = []
     if kudos.elements:
         details.append(element_names(kudos.elements))
     if link := _source_link(kudos.source_url):
-        details.append(f"About {link}")
+        details.append(_("About {link}").format(link=link))
     if details:
         blocks.append(context_block(*details))
     if kudos.elements:
         blocks.append(
             context_block(
-                "\n".join(
-                    f"{ELEMENT_INFO[e].name}: {ELEMENT_INFO[e].meaning}" for e in kudos.elements
-                )
+                "\n".join(f"{element_name(e)}: {element_meaning(e)}" for e in kudos.elements)
             )
         )
     seen = (
-        f":{emoji}: {endorsements} {'colleague' if endorsements == 1 else 'colleagues'} saw it too"
+        ngettext(
+            ":{emoji}: {count} colleague saw it too",
+            ":{emoji}: {count} colleagues saw it too",
+            endorsements,
+        ).format(emoji=emoji, count=endorsements)
         if endorsements
-        else f"Saw it too? Click below or react with :{emoji}:"
+        else _("Saw it too? Click below or react with :{emoji}:").format(emoji=emoji)
     )
     blocks.append(context_block(seen))
     blocks.append(
@@ -133,7 +152,7 @@ def announcement(
                     "action_id": ids.ENDORSE,
                     "text": {
                         "type": "plain_text",
-                        "text": f":{emoji}: I saw it too",
+                        "text": _(":{emoji}: I saw it too").format(emoji=emoji),
                         "emoji": True,
                     },
                     "value": str(kudos.id),
@@ -143,7 +162,7 @@ def announcement(
                     "action_id": ids.KUDOS_MENU,
                     "options": [
                         {
-                            "text": {"type": "plain_text", "text": "Remove (admins)"},
+                            "text": {"type": "plain_text", "text": _("Remove (admins)")},
                             "value": f"remove:{kudos.id}",
                         }
                     ],
@@ -155,59 +174,84 @@ def announcement(
     return Message(text=text, blocks=blocks)
 
 
-_RETRACTED = {
-    Retraction.WITHDRAWN: "its giver withdrew it",
-    Retraction.REMOVED: "a Delight admin removed it",
+_RETRACTED_ANNOUNCEMENT = {
+    Retraction.WITHDRAWN: N_("_This recognition is no longer here: its giver withdrew it._"),
+    Retraction.REMOVED: N_("_This recognition is no longer here: a Delight admin removed it._"),
+}
+_RETRACTED_DM = {
+    Retraction.WITHDRAWN: N_(
+        "_A recognition you received is no longer here: its giver withdrew it._"
+    ),
+    Retraction.REMOVED: N_(
+        "_A recognition you received is no longer here: a Delight admin removed it._"
+    ),
 }
 
 
 def retracted_announcement(how: Retraction) -> Message:
-    text = f"_This recognition is no longer here: {_RETRACTED[how]}._"
+    text = _(_RETRACTED_ANNOUNCEMENT[how])
     return Message(text=text, blocks=[context_block(text)])
 
 
 def retracted_dm(how: Retraction) -> Message:
-    text = f"_A recognition you received is no longer here: {_RETRACTED[how]}._"
+    text = _(_RETRACTED_DM[how])
     return Message(text=text, blocks=[context_block(text)])
 
 
 def recipient_dm(kudos: Kudos, recipient_id: str) -> Message:
     others = [uid for uid in kudos.recipient_ids if uid != recipient_id]
-    headline = f"{user_mention(kudos.giver_id)} recognised you for something you did"
+    giver = user_mention(kudos.giver_id)
     if others:
-        headline += f", together with {people_list(others)}"
+        headline = _("{giver} recognised you for something you did, together with {others}")
+    else:
+        headline = _("{giver} recognised you for something you did")
+    headline = headline.format(giver=giver, others=people_list(others))
     blocks = [section(headline + ":"), *story_sections(kudos.story)]
     if kudos.elements:
-        first = ELEMENT_INFO[kudos.elements[0]]
-        names = " and ".join(f"*{ELEMENT_INFO[e].name.lower()}*" for e in kudos.elements)
-        blocks.append(section(f"That is {names} service: {first.praise}. 🙌"))
+        praise = _(ELEMENT_INFO[kudos.elements[0]].praise)
+        # English reads the names as adjectives ("*voluntary* service"); Dutch and French
+        # name the elements as they are written everywhere else.
+        lower = current_language() == ENGLISH
+        names = [element_name(e) for e in kudos.elements]
+        names = [f"*{n.lower() if lower else n}*" for n in names]
+        together = (
+            names[0]
+            if len(names) == 1
+            else _("{people} and {last}").format(people=", ".join(names[:-1]), last=names[-1])
+        )
+        blocks.append(
+            section(
+                _("That is {names} service: {praise}. 🙌").format(names=together, praise=praise)
+            )
+        )
     else:
-        blocks.append(section("Thank you for making someone's day a little better. 🙌"))
+        blocks.append(section(_("Thank you for making someone's day a little better. 🙌")))
     if link := _source_link(kudos.source_url):
-        blocks.append(context_block(f"About {link}"))
+        blocks.append(context_block(_("About {link}").format(link=link)))
     text = f"{headline}: “{defuse(shorten(kudos.story, FALLBACK_STORY))}”"
     return Message(text=text, blocks=blocks)
 
 
+# Translated when shown (`_(...)`).
 _ANNOUNCE_ADVICE = {
-    FailureReason.NOT_IN_CHANNEL: (
+    FailureReason.NOT_IN_CHANNEL: N_(
         "I couldn't post in {channel} because I'm not a member there. Invite me with "
         "`/invite @Delight`, or ask an admin to set a recognition channel."
     ),
-    FailureReason.CHANNEL_NOT_FOUND: (
+    FailureReason.CHANNEL_NOT_FOUND: N_(
         "I can't post in this conversation (I can only post in channels I've been invited to). "
         "Ask an admin to set a recognition channel, or use `/delight` in a channel."
     ),
-    FailureReason.ARCHIVED: (
+    FailureReason.ARCHIVED: N_(
         "{channel} is archived, so I couldn't announce it there. Ask an admin to set a new "
         "recognition channel."
     ),
-    FailureReason.SERVICE_UNAVAILABLE: (
+    FailureReason.SERVICE_UNAVAILABLE: N_(
         "Slack didn't accept the announcement, even after retrying. It's saved; "
         "you can share the good news yourself."
     ),
 }
-_ANNOUNCE_LATER = (
+_ANNOUNCE_LATER = N_(
     "Slack didn't accept the announcement just now, even after retrying. It's saved, and "
     "I'll post it in {channel} as soon as Slack takes it."
 )
@@ -219,23 +263,28 @@ def _outcome_parts(report: DeliveryReport, *, whole: bool) -> list[str]:
     parts: list[str] = []
     announced = report.announcement
     if report.withheld is Withheld.PRIVATE:
-        parts.append("It's private: only they see it (and their managers, in the weekly digest).")
+        parts.append(
+            _("It's private: only they see it (and their managers, in the weekly digest).")
+        )
     elif report.withheld is Withheld.RECIPIENT_PREFERS_DM:
         parts.append(
-            f"It wasn't announced publicly: {people_list(report.prefer_dm)} prefer"
-            f"{'s' if len(report.prefer_dm) == 1 else ''} recognition by DM."
+            ngettext(
+                "It wasn't announced publicly: {people} prefers recognition by DM.",
+                "It wasn't announced publicly: {people} prefer recognition by DM.",
+                len(report.prefer_dm),
+            ).format(people=people_list(report.prefer_dm))
         )
     elif report.withheld is Withheld.NO_CHANNEL or (whole and announced is None):
-        parts.append("There's no recognition channel set, so it wasn't announced anywhere.")
+        parts.append(_("There's no recognition channel set, so it wasn't announced anywhere."))
     elif isinstance(announced, NotPosted):
         if announced.channel_id in report.retrying:
             advice = _ANNOUNCE_LATER
         else:
             advice = _ANNOUNCE_ADVICE.get(
-                announced.reason, "I couldn't announce it ({detail}); it's saved all the same."
+                announced.reason, N_("I couldn't announce it ({detail}); it's saved all the same.")
             )
         parts.append(
-            advice.format(
+            _(advice).format(
                 channel=channel_mention(announced.channel_id), detail=_error_code(announced.detail)
             )
         )
@@ -243,19 +292,18 @@ def _outcome_parts(report: DeliveryReport, *, whole: bool) -> list[str]:
     lost = [uid for uid in report.failed_dms if uid not in report.retrying]
     if later:
         parts.append(
-            f"I couldn't send a DM to {people_list(later)} yet: Slack isn't answering. "
-            "I'll keep trying."
+            _(
+                "I couldn't send a DM to {people} yet: Slack isn't answering. I'll keep trying."
+            ).format(people=people_list(later))
         )
     if lost:
-        seen_anyway = isinstance(announced, Posted)
-        parts.append(
-            f"I couldn't send a DM to {people_list(lost)}; "
-            + (
-                "they'll still see it where it's announced."
-                if seen_anyway
-                else "you may want to tell them yourself."
+        if isinstance(announced, Posted):
+            lost_advice = _(
+                "I couldn't send a DM to {people}; they'll still see it where it's announced."
             )
-        )
+        else:
+            lost_advice = _("I couldn't send a DM to {people}; you may want to tell them yourself.")
+        parts.append(lost_advice.format(people=people_list(lost)))
     return parts
 
 
@@ -264,7 +312,7 @@ _ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 def _error_code(detail: str) -> str:
     """Slack's error codes (`is_archived`) are shown; anything else is ours to keep."""
-    return detail if _ERROR_CODE.fullmatch(detail) else "an error on my side"
+    return detail if _ERROR_CODE.fullmatch(detail) else _("an error on my side")
 
 
 def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
@@ -275,26 +323,40 @@ def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
     announced = report.announcement
     if report.deferred:  # the outbox delivers it, then DMs the giver how it went
         parts.append(
-            "Your recognition is saved. I have a lot to deliver right now, so "
-            f"{people_list(kudos.recipient_ids)} will hear about it within a minute or two, "
-            "and I'll DM you once it's out."
+            _(
+                "Your recognition is saved. I have a lot to deliver right now, so {people} will "
+                "hear about it within a minute or two, and I'll DM you once it's out."
+            ).format(people=people_list(kudos.recipient_ids))
         )
     elif dm_ok and isinstance(announced, Posted):
-        verb = "will get a DM" if len(dm_ok) == 1 else "will each get a DM"
         parts.append(
-            f"Sent! {people_list(dm_ok)} {verb}, and it's posted in "
-            f"{channel_mention(announced.channel_id)}."
+            ngettext(
+                "Sent! {people} will get a DM, and it's posted in {channel}.",
+                "Sent! {people} will each get a DM, and it's posted in {channel}.",
+                len(dm_ok),
+            ).format(people=people_list(dm_ok), channel=channel_mention(announced.channel_id))
         )
     else:
-        parts.append("Your recognition is saved.")
+        parts.append(_("Your recognition is saved."))
         if dm_ok:
-            parts.append(f"{people_list(dm_ok)} got a DM.")
+            parts.append(
+                ngettext("{people} got a DM.", "{people} got their DMs.", len(dm_ok)).format(
+                    people=people_list(dm_ok)
+                )
+            )
         if isinstance(announced, Posted):
-            parts.append(f"It's posted in {channel_mention(announced.channel_id)}.")
+            parts.append(
+                _("It's posted in {channel}.").format(channel=channel_mention(announced.channel_id))
+            )
     if not report.deferred:
         parts.extend(_outcome_parts(report, whole=True))
-    people = "person" if remaining_today == 1 else "people"
-    parts.append(f"You can recognise {remaining_today} more {people} today.")
+    parts.append(
+        ngettext(
+            "You can recognise {count} more person today.",
+            "You can recognise {count} more people today.",
+            remaining_today,
+        ).format(count=remaining_today)
+    )
     text = " ".join(parts)
     undo = {
         "type": "actions",
@@ -302,16 +364,16 @@ def confirmation(report: DeliveryReport, *, remaining_today: int) -> Message:
             {
                 "type": "button",
                 "action_id": ids.UNDO,
-                "text": {"type": "plain_text", "text": "Undo"},
+                "text": {"type": "plain_text", "text": _("Undo")},
                 "value": str(kudos.id),
                 "confirm": {
-                    "title": {"type": "plain_text", "text": "Withdraw it?"},
+                    "title": {"type": "plain_text", "text": _("Withdraw it?")},
                     "text": {
                         "type": "plain_text",
-                        "text": "The announcement and DMs will be replaced by a short note.",
+                        "text": _("The announcement and DMs will be replaced by a short note."),
                     },
-                    "confirm": {"type": "plain_text", "text": "Withdraw"},
-                    "deny": {"type": "plain_text", "text": "Keep it"},
+                    "confirm": {"type": "plain_text", "text": _("Withdraw")},
+                    "deny": {"type": "plain_text", "text": _("Keep it")},
                 },
             }
         ],
@@ -323,15 +385,28 @@ def delivery_update(report: DeliveryReport) -> Message:
     """A DM to the giver about a kudos delivered after its confirmation (or instead of it,
     when Delight stopped before confirming): what has now happened."""
     kudos = report.kudos
+    # Slack writes the date in the reader's own language; only our words are translated.
+    pattern = _("{day} at {time}").format(day="{date_short_pretty}", time="{time}")
+    earlier = _("earlier")  # what a client shows that cannot write the date
+    when = f"<!date^{int(kudos.created_at.timestamp())}^{pattern}|{earlier}>"
     parts = [
-        f"About your recognition of {people_list(kudos.recipient_ids)} "
-        f"(<!date^{int(kudos.created_at.timestamp())}^{{date_short_pretty}} at {{time}}|earlier>):"
+        _("About your recognition of {people} ({when}):").format(
+            people=people_list(kudos.recipient_ids), when=when
+        )
     ]
     sent = [uid for uid, out in report.direct_messages.items() if isinstance(out, Posted)]
     if sent:
-        parts.append(f"{people_list(sent)} got {'a DM' if len(sent) == 1 else 'their DMs'}.")
+        parts.append(
+            ngettext("{people} got a DM.", "{people} got their DMs.", len(sent)).format(
+                people=people_list(sent)
+            )
+        )
     if isinstance(report.announcement, Posted):
-        parts.append(f"It's posted in {channel_mention(report.announcement.channel_id)}.")
+        parts.append(
+            _("It's posted in {channel}.").format(
+                channel=channel_mention(report.announcement.channel_id)
+            )
+        )
     parts.extend(_outcome_parts(report, whole=False))
     text = " ".join(parts)
     return Message(text=text, blocks=[section(text)])
@@ -343,36 +418,58 @@ def refusal(message: str, *, typed: str | None) -> Message:
     text = message
     if typed:
         shown = escaped_excerpt(typed, SECTION_LIMIT - 100)
-        blocks.append(section(f"Your text:\n```{shown}```", verbatim=True))
-        text += f"\nYour text: {escaped_excerpt(typed, 500)}"
+        label = _("Your text:")
+        blocks.append(section(f"{label}\n```{shown}```", verbatim=True))
+        text += f"\n{label} {escaped_excerpt(typed, 500)}"
     return Message(text=text, blocks=blocks)
 
 
 def help_message() -> Message:
     elements = "\n".join(
-        f"• `#{e.value}` *{ELEMENT_INFO[e].name}*: {ELEMENT_INFO[e].meaning}" for e in Element
+        f"• `#{e.value}` *{element_name(e)}*: {element_meaning(e)}" for e in Element
+    )
+    uses = "\n".join(
+        "• " + line
+        for line in (
+            _(
+                "`/delight @maria stayed after close to help a customer find a gift #voluntary "
+                "#delight`: recognise one or more people (up to 10), with what they did and, "
+                "if you like, the elements it showed."
+            ),
+            _("`/delight` or `/delight @maria`: open a form to write it."),
+            _(
+                "*Recognise with Delight* in a message's ⋯ menu: recognise the author of that "
+                "message."
+            ),
+            _(
+                "Add `--private` to skip the public announcement: only the people you recognise "
+                "are told (and their managers, in their weekly digest)."
+            ),
+            _("`/delight undo`: take back what you sent in the last 15 minutes."),
+            _(
+                "`/delight me`: what you gave and received; "
+                "`/delight top [week|month|quarter|all]`: the leaderboard, if your workspace "
+                "has it on."
+            ),
+            _(
+                "`/delight digest` (`digest last`): managers, your team's week so far (the last "
+                "one sent)."
+            ),
+            _(
+                "Admins: `/delight admin` (settings), `/delight admin export` (every recognition "
+                "as a CSV file, in your DM), `/delight teams` (managers' teams and digests), "
+                "`/delight tips` (tip schedules and tips), `/delight tips status`."
+            ),
+            _("`/delight help`: this message."),
+        )
     )
     text = (
-        "*Delight* helps you recognise colleagues for exceptional service.\n\n"
-        f"_“{DEFINITION}”_ — {DEFINITION_AUTHOR}\n\n"
-        "*How to use it*\n"
-        "• `/delight @maria stayed after close to help a customer find a gift #voluntary "
-        "#delight`: recognise one or more people (up to 10), with what they did and, "
-        "if you like, the elements it showed.\n"
-        "• `/delight` or `/delight @maria`: open a form to write it.\n"
-        "• *Recognise with Delight* in a message's ⋯ menu: recognise the author of that message.\n"
-        "• Add `--private` to skip the public announcement: only the people you recognise are "
-        "told (and their managers, in their weekly digest).\n"
-        "• `/delight undo`: take back what you sent in the last 15 minutes.\n"
-        "• `/delight me`: what you gave and received; `/delight top [week|month|quarter|all]`: "
-        "the leaderboard, if your workspace has it on.\n"
-        "• `/delight digest` (`digest last`): managers, your team's week so far (the last one "
-        "sent).\n"
-        "• Admins: `/delight admin` (settings), `/delight admin export` (every recognition as "
-        "a CSV file, in your DM), `/delight teams` (managers' teams and digests), "
-        "`/delight tips` (tip schedules and tips), `/delight tips status`.\n"
-        "• `/delight help`: this message.\n\n"
-        f"*The seven elements* (tags are optional):\n{elements}"
+        _("*Delight* helps you recognise colleagues for exceptional service.")
+        + f"\n\n_“{definition()}”_ — {DEFINITION_AUTHOR}\n\n"
+        + _("*How to use it*")
+        + f"\n{uses}\n\n"
+        + _("*The seven elements* (tags are optional):")
+        + f"\n{elements}"
     )
     return text_message(text)
 
@@ -419,8 +516,8 @@ class ModalContext:
 def _element_option(element: Element) -> Block:
     info = ELEMENT_INFO[element]
     return {
-        "text": {"type": "plain_text", "text": info.name},
-        "description": {"type": "plain_text", "text": info.meaning},
+        "text": {"type": "plain_text", "text": _(info.name)},
+        "description": {"type": "plain_text", "text": _(info.meaning)},
         "value": element.value,
     }
 
@@ -437,7 +534,7 @@ def nomination_modal(
     recipients_input: Block = {
         "type": "multi_users_select",
         "action_id": ids.RECIPIENTS_ACTION,
-        "placeholder": {"type": "plain_text", "text": "Who went the extra mile?"},
+        "placeholder": {"type": "plain_text", "text": _("Who went the extra mile?")},
         "max_selected_items": 10,
     }
     if recipients:
@@ -449,7 +546,7 @@ def nomination_modal(
         "max_length": 1000,
         "placeholder": {
             "type": "plain_text",
-            "text": "What did they do? Be specific: it's what makes recognition mean something.",
+            "text": _("What did they do? Be specific: it's what makes recognition mean something."),
         },
     }
     if story:
@@ -462,10 +559,10 @@ def nomination_modal(
     if elements:
         elements_input["initial_options"] = [_element_option(e) for e in elements]
     private_option = {
-        "text": {"type": "plain_text", "text": "Private"},
+        "text": {"type": "plain_text", "text": _("Private")},
         "description": {
             "type": "plain_text",
-            "text": "No public announcement: only they (and their managers) see it",
+            "text": _("No public announcement: only they (and their managers) see it"),
         },
         "value": "private",
     }
@@ -477,44 +574,46 @@ def nomination_modal(
     if private:
         private_input["initial_options"] = [private_option]
     blocks: list[Block] = [
-        context_block(f"_“{DEFINITION}”_ — {DEFINITION_AUTHOR}"),
+        context_block(f"_“{definition()}”_ — {DEFINITION_AUTHOR}"),
     ]
     if quoted_message:
-        blocks.append(context_block("About this message:\n" + quote(shorten(quoted_message, 500))))
+        blocks.append(
+            context_block(_("About this message:") + "\n" + quote(shorten(quoted_message, 500)))
+        )
     blocks += [
         {
             "type": "input",
             "block_id": ids.RECIPIENTS_BLOCK,
-            "label": {"type": "plain_text", "text": "Who do you want to recognise?"},
+            "label": {"type": "plain_text", "text": _("Who do you want to recognise?")},
             "element": recipients_input,
         },
         {
             "type": "input",
             "block_id": ids.STORY_BLOCK,
-            "label": {"type": "plain_text", "text": "What did they do?"},
+            "label": {"type": "plain_text", "text": _("What did they do?")},
             "element": story_input,
         },
         {
             "type": "input",
             "block_id": ids.ELEMENTS_BLOCK,
             "optional": True,
-            "label": {"type": "plain_text", "text": "Which elements did it show?"},
+            "label": {"type": "plain_text", "text": _("Which elements did it show?")},
             "element": elements_input,
         },
         {
             "type": "input",
             "block_id": ids.PRIVATE_BLOCK,
             "optional": True,
-            "label": {"type": "plain_text", "text": "Who sees it?"},
+            "label": {"type": "plain_text", "text": _("Who sees it?")},
             "element": private_input,
         },
     ]
     return {
         "type": "modal",
         "callback_id": ids.NOMINATION_MODAL,
-        "title": {"type": "plain_text", "text": "Recognise someone"},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": _("Recognise someone")},
+        "submit": {"type": "plain_text", "text": _("Send")},
+        "close": {"type": "plain_text", "text": _("Cancel")},
         "private_metadata": context.dump(),
         "blocks": blocks,
     }

@@ -48,6 +48,7 @@ def person_from_slack(user: dict[str, Any], team_id: str) -> Person:
         deleted=bool(user.get("deleted")),
         tz=user.get("tz"),
         is_admin=bool(user.get("is_admin") or user.get("is_owner")) and home in (None, team_id),
+        locale=user.get("locale"),
     )
 
 
@@ -100,7 +101,7 @@ class SlackDirectory:
             return None
         try:
             client = await self._clients.for_team(team_id)
-            response = await client.users_info(user=user_id)
+            response = await client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
             if exc.response.get("error") in ("user_not_found", "user_not_visible"):
                 self._unknown[(team_id, user_id)] = True
@@ -140,7 +141,7 @@ class SlackDirectory:
         for _ in range(self._max_name_pages):
             try:
                 page = await asyncio.wait_for(
-                    client.users_list(limit=NAME_PAGE_SIZE, cursor=cursor),
+                    client.users_list(limit=NAME_PAGE_SIZE, cursor=cursor, include_locale=True),
                     max(deadline - loop.time(), 0.001),
                 )
             except TimeoutError:

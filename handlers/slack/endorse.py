@@ -10,6 +10,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from bot.core.endorsements import Outcome, Via
 from bot.core.model import MessageRef
 from bot.core.ports import SettingsRepository
+from bot.core.words import N_
+from bot.i18n import _
 from handlers.slack import ids
 from handlers.slack.blocks import endorsement_emoji
 from handlers.slack.context import services_of
@@ -18,10 +20,10 @@ from handlers.slack.replies import ephemeral_text
 
 logger = logging.getLogger(__name__)
 
-_SAY = {
-    Outcome.ALREADY: "You've already said you saw it too — thank you!",
-    Outcome.OWN: "You can't endorse a recognition you gave or received — but others can!",
-    Outcome.NOT_PUBLISHED: "That recognition isn't published any more.",
+_SAY = {  # translated when said
+    Outcome.ALREADY: N_("You've already said you saw it too — thank you!"),
+    Outcome.OWN: N_("You can't endorse a recognition you gave or received — but others can!"),
+    Outcome.NOT_PUBLISHED: N_("That recognition isn't published any more."),
 }
 
 
@@ -42,7 +44,7 @@ async def handle_endorse_button(
         team_id=team_id, kudos_id=kudos_id, user_id=body["user"]["id"], via=Via.BUTTON
     )
     if (say := _SAY.get(done.outcome)) is not None:
-        await respond(**ephemeral_text(say), replace_original=False)
+        await respond(**ephemeral_text(_(say)), replace_original=False)
 
 
 async def handle_reaction_added(event: dict[str, Any], context: AsyncBoltContext) -> None:

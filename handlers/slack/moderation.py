@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core import errors
 from bot.core.model import Retraction
 from bot.core.moderation import Retracted
+from bot.i18n import _
 from handlers.slack import admin_views, ids
 from handlers.slack.context import services_of
 from handlers.slack.ids_parsing import kudos_id_from, team_of
@@ -24,12 +25,17 @@ logger = logging.getLogger(__name__)
 
 
 def retracted_text(done: Retracted) -> str:
-    verb = "Withdrawn" if done.how is Retraction.WITHDRAWN else "Removed"
-    return (
-        f"{verb}: the recognition of {people_list(done.kudos.recipient_ids)}. Its announcement "
-        "and DMs now say it's no longer here, and it counts nowhere (it still takes its place "
-        "in today's limit)."
-    )
+    if done.how is Retraction.WITHDRAWN:
+        said = _(
+            "Withdrawn: the recognition of {people}. Its announcement and DMs now say it's no "
+            "longer here, and it counts nowhere (it still takes its place in today's limit)."
+        )
+    else:
+        said = _(
+            "Removed: the recognition of {people}. Its announcement and DMs now say it's no "
+            "longer here, and it counts nowhere (it still takes its place in today's limit)."
+        )
+    return said.format(people=people_list(done.kudos.recipient_ids))
 
 
 async def handle_undo_button(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.i18n import _
+
 WORD_JOINER = "\u2060"
 _BROADCAST = re.compile(r"@(?=(?:here|channel|everyone)\b)", re.IGNORECASE)
 
@@ -84,8 +86,8 @@ def channel_mention(channel_id: str) -> str:
 
 
 def people_list(user_ids: list[str] | tuple[str, ...]) -> str:
-    """'<@a>', '<@a> and <@b>', '<@a>, <@b> and <@c>'."""
+    """'<@a>', '<@a> and <@b>', '<@a>, <@b> and <@c>' (in the current language)."""
     mentions = [user_mention(uid) for uid in user_ids]
     if len(mentions) <= 1:
         return "".join(mentions)
-    return ", ".join(mentions[:-1]) + " and " + mentions[-1]
+    return _("{people} and {last}").format(people=", ".join(mentions[:-1]), last=mentions[-1])

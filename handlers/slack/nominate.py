@@ -11,6 +11,8 @@ from slack_sdk.errors import SlackApiError
 from bot.core import errors
 from bot.core.model import DeliveryReport
 from bot.core.platform import Directory
+from bot.core.words import N_
+from bot.i18n import _
 from bot.nomination import NominationFlow
 from handlers.slack import blocks
 from handlers.slack.parsing import CommandNomination, ParseError, name_mentions
@@ -18,10 +20,11 @@ from handlers.slack.refusals import explain
 
 logger = logging.getLogger(__name__)
 
-SLACK_TROUBLE = (
+# Translated when shown (`_(...)`).
+SLACK_TROUBLE = N_(
     "Slack isn't answering me right now, so nothing was sent. Please try again in a minute."
 )
-SOMETHING_BROKE = (
+SOMETHING_BROKE = N_(
     "Something went wrong on my side and I couldn't finish that. Please try again; "
     "if it keeps happening, tell your Delight admin."
 )
@@ -46,10 +49,10 @@ class SlackAnswers:
     def platform_trouble(self, error: Exception, *, typed: str) -> blocks.Message:
         code = error.response.get("error") if isinstance(error, SlackApiError) else None
         logger.warning("Slack API error: %s", code)
-        return blocks.refusal(SLACK_TROUBLE, typed=typed)
+        return blocks.refusal(_(SLACK_TROUBLE), typed=typed)
 
     def something_broke(self, *, typed: str) -> blocks.Message:
-        return blocks.refusal(SOMETHING_BROKE, typed=typed)
+        return blocks.refusal(_(SOMETHING_BROKE), typed=typed)
 
 
 async def story_of(directory: Directory, team_id: str, parsed: CommandNomination) -> str:

@@ -18,8 +18,11 @@ from bot.core.model import (
     PostOutcome,
     Retraction,
 )
+from bot.core.platform import Directory
 from bot.core.ports import SettingsRepository
+from bot.i18n import ENGLISH, speaking
 from handlers.slack import blocks
+from handlers.slack.language import language_of
 from handlers.slack.workspace_clients import WorkspaceClients, WorkspaceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -84,20 +87,40 @@ async def post_message(
     return MessageRef(str(response["channel"]), str(response["ts"]))
 
 
+# What a channel reads: English, until a workspace chooses its language.
+CHANNEL_LANGUAGE = ENGLISH
+
+
 class SlackNotifier:
-    def __init__(self, clients: WorkspaceClients, settings: SettingsRepository) -> None:
+    """Each message in its reader's language: a DM in the person's (their Slack locale), a
+    channel's in CHANNEL_LANGUAGE, whoever's request led to it."""
+
+    def __init__(
+        self,
+        clients: WorkspaceClients,
+        settings: SettingsRepository,
+        directory: Directory | None = None,
+    ) -> None:
         self._clients = clients  # each workspace's own bot token
         self._settings = settings  # for the endorsement emoji, which admins choose
+        self._directory = directory  # people's locales (None: everyone reads English)
+
+    async def _language_of(self, team_id: str, user_id: str) -> str:
+        if self._directory is None:
+            return ENGLISH
+        return await language_of(self._directory, team_id, user_id)
 
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
         emoji = blocks.endorsement_emoji(await self._settings.get(kudos.team_id))
-        message = blocks.announcement(kudos, emoji=emoji)
+        with speaking(CHANNEL_LANGUAGE):
+            message = blocks.announcement(kudos, emoji=emoji)
         return await self.post(channel_id, message, team_id=kudos.team_id)
 
     async def show_endorsements(self, kudos: Kudos, *, count: int) -> None:
         if kudos.announcement is not None:
             emoji = blocks.endorsement_emoji(await self._settings.get(kudos.team_id))
-            message = blocks.announcement(kudos, endorsements=count, emoji=emoji)
+            with speaking(CHANNEL_LANGUAGE):
+                message = blocks.announcement(kudos, endorsements=count, emoji=emoji)
             await self.update(kudos.announcement, message, team_id=kudos.team_id)
 
     async def retract(
@@ -106,14 +129,15 @@ class SlackNotifier:
         """Replace the announcement and each DM with a short note (best effort: the kudos is
         gone from Delight whatever Slack says)."""
         team_id = kudos.team_id
-        updates = [
-            self.update(posted, blocks.retracted_dm(how), team_id=team_id)
-            for posted in direct_messages.values()
-        ]
+        updates = []
+        for recipient_id, posted in direct_messages.items():
+            with speaking(await self._language_of(team_id, recipient_id)):
+                note = blocks.retracted_dm(how)
+            updates.append(self.update(posted, note, team_id=team_id))
         if kudos.announcement is not None:
-            updates.append(
-                self.update(kudos.announcement, blocks.retracted_announcement(how), team_id=team_id)
-            )
+            with speaking(CHANNEL_LANGUAGE):
+                note = blocks.retracted_announcement(how)
+            updates.append(self.update(kudos.announcement, note, team_id=team_id))
         await asyncio.gather(*updates)
 
     async def update(self, posted: MessageRef, message: blocks.Message, *, team_id: str) -> bool:
@@ -138,11 +162,14 @@ class SlackNotifier:
 
     async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome:
         # Posting to a user id lands in the app's DM with them: no conversations.open needed.
-        message = blocks.recipient_dm(kudos, recipient_id)
+        with speaking(await self._language_of(kudos.team_id, recipient_id)):
+            message = blocks.recipient_dm(kudos, recipient_id)
         return await self.post(recipient_id, message, team_id=kudos.team_id)
 
     async def update_giver(self, report: DeliveryReport) -> PostOutcome:
-        message = blocks.delivery_update(report)
+        kudos = report.kudos
+        with speaking(await self._language_of(kudos.team_id, kudos.giver_id)):
+            message = blocks.delivery_update(report)
         return await self.post(report.kudos.giver_id, message, team_id=report.kudos.team_id)
 
     async def post(self, channel: str, message: blocks.Message, *, team_id: str) -> PostOutcome:

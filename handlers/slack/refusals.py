@@ -1,4 +1,4 @@
-"""What each refusal says: what happened, and how to fix it."""
+"""What each refusal says: what happened, and how to fix it (in the current language)."""
 
 from __future__ import annotations
 
@@ -6,161 +6,193 @@ from bot.core import errors
 from bot.core.elements import Element
 from bot.core.platform import ChannelProblem
 from bot.core.tip_delivery import MAX_MEMBERS_TO_DM
+from bot.core.words import N_
+from bot.i18n import _, ngettext, number
 from handlers.slack.mrkdwn import escape, people_list
 from handlers.slack.parsing import GroupMention, ParseError, UnknownDigestOption, UnknownTag
 
 ALL_TAGS = " ".join(f"`#{e.value}`" for e in Element)
 
+# Translated when shown (`_(...)`): the language is the reader's, known only then.
 CHANNEL_PROBLEMS = {
-    ChannelProblem.NOT_FOUND: (
+    ChannelProblem.NOT_FOUND: N_(
         "I can't see that channel. If it's private, invite me first: type `/invite @Delight` "
         "in the channel, then save again."
     ),
-    ChannelProblem.NOT_A_CHANNEL: "Pick a channel, not a direct message.",
-    ChannelProblem.ARCHIVED: "That channel is archived: pick another, or unarchive it first.",
-    ChannelProblem.NOT_A_MEMBER: (
+    ChannelProblem.NOT_A_CHANNEL: N_("Pick a channel, not a direct message."),
+    ChannelProblem.ARCHIVED: N_("That channel is archived: pick another, or unarchive it first."),
+    ChannelProblem.NOT_A_MEMBER: N_(
         "I'm not in that private channel. Invite me with `/invite @Delight` in it, then save again."
     ),
-    ChannelProblem.TOO_MANY_MEMBERS: (
-        f"That channel has more than {MAX_MEMBERS_TO_DM:,} members: too many to DM one by "
+    ChannelProblem.TOO_MANY_MEMBERS: N_(
+        "That channel has more than {limit} members: too many to DM one by "
         "one. Post in the channel instead."
     ),
-    ChannelProblem.UNREACHABLE: "Slack didn't answer when I checked that channel: try again.",
+    ChannelProblem.UNREACHABLE: N_("Slack didn't answer when I checked that channel: try again."),
 }
+
+
+def channel_problem(problem: ChannelProblem) -> str:
+    return _(CHANNEL_PROBLEMS[problem]).format(limit=number(MAX_MEMBERS_TO_DM))
 
 
 def schedule_problems(invalid: errors.ScheduleInvalid) -> dict[str, str]:
     """Each field of the schedule form to fix → what to say, the channel's in Slack's words."""
+    problems = {field: _(problem) for field, problem in invalid.problems.items()}
     if invalid.channel_problem is None:
-        return dict(invalid.problems)
-    return {**invalid.problems, "channel": CHANNEL_PROBLEMS[invalid.channel_problem]}
+        return problems
+    return {**problems, "channel": channel_problem(invalid.channel_problem)}
 
 
 def explain(error: errors.DelightError | ParseError) -> str:
     match error:
         case errors.SelfRecognition():
-            return (
+            return _(
                 "You can't recognise yourself — but you can recognise someone who helped you today!"
             )
         case errors.NoRecipients():
-            return (
+            return _(
                 "Who should I recognise? Start with their name, like "
                 "`/delight @maria stayed late to help a customer`."
             )
         case errors.TooManyRecipients(count=count, limit=limit):
-            return (
-                f"That's {count} people; one recognition can name up to {limit}. "
+            return _(
+                "That's {count} people; one recognition can name up to {limit}. "
                 "Split it up, or name the few who made the difference."
-            )
+            ).format(count=count, limit=limit)
         case errors.RecipientIsBot(user_ids=ids):
-            return f"{people_list(ids)} is a bot, and bots don't need recognition — people do."
+            return ngettext(
+                "{people} is a bot, and bots don't need recognition — people do.",
+                "{people} are bots, and bots don't need recognition — people do.",
+                len(ids),
+            ).format(people=people_list(ids))
         case errors.RecipientDeactivated(user_ids=ids):
-            return f"{people_list(ids)} is no longer active in this workspace."
+            return ngettext(
+                "{people} is no longer active in this workspace.",
+                "{people} are no longer active in this workspace.",
+                len(ids),
+            ).format(people=people_list(ids))
         case errors.RecipientUnknown(names=names):
             shown = ", ".join(escape(n) if n.startswith("@") else f"<@{n}>" for n in names)
-            return (
-                f"I couldn't find {shown} in this workspace. Pick them from the list as you "
+            return _(
+                "I couldn't find {names} in this workspace. Pick them from the list as you "
                 "type @, so Slack fills in the right person."
-            )
+            ).format(names=shown)
         case errors.NameLookupUnavailable(name=name):
-            return (
-                f"I couldn't look up @{escape(name)} in time: this workspace's member list is "
+            return _(
+                "I couldn't look up @{name} in time: this workspace's member list is "
                 "large, or Slack is slow. Pick them from the list as you type @, so Slack fills "
                 "in the right person, or try again in a minute."
-            )
+            ).format(name=escape(name))
         case errors.RecipientAmbiguous(name=name, candidates=candidates):
-            return (
-                f"More than one person is called @{escape(name)}: {people_list(candidates)}. "
+            return _(
+                "More than one person is called @{name}: {people}. "
                 "Pick the right one from the list as you type @."
-            )
+            ).format(name=escape(name), people=people_list(candidates))
         case errors.StoryMissing():
-            return (
+            return _(
                 "Tell them what they did: a few words about the act make recognition "
                 "mean something."
             )
         case errors.StoryTooShort():
-            return (
+            return _(
                 "Say a little more about what they did: a few words about the act make "
                 "recognition mean something."
             )
         case errors.StoryTooLong(length=length, limit=limit):
-            return f"That's {length:,} characters; please keep it to {limit:,}."
+            return _("That's {length} characters; please keep it to {limit}.").format(
+                length=number(length), limit=number(limit)
+            )
         case errors.DailyLimitReached(limit=limit, remaining=remaining):
             if remaining == 0:
-                return (
-                    f"You've recognised {limit} people today, the daily limit here. "
-                    "Save this one for tomorrow: it'll mean just as much."
-                )
-            return (
-                f"You can recognise {remaining} more {'person' if remaining == 1 else 'people'} "
-                f"today (the daily limit is {limit}). Name fewer people, or save some for tomorrow."
-            )
+                return ngettext(
+                    "You've recognised {limit} person today, the daily limit here. "
+                    "Save this one for tomorrow: it'll mean just as much.",
+                    "You've recognised {limit} people today, the daily limit here. "
+                    "Save this one for tomorrow: it'll mean just as much.",
+                    limit,
+                ).format(limit=limit)
+            return ngettext(
+                "You can recognise {remaining} more person today (the daily limit is {limit}). "
+                "Name fewer people, or save some for tomorrow.",
+                "You can recognise {remaining} more people today (the daily limit is {limit}). "
+                "Name fewer people, or save some for tomorrow.",
+                remaining,
+            ).format(remaining=remaining, limit=limit)
         case UnknownTag(tag=tag, suggestion=suggestion) if suggestion is not None:
-            return (
-                f"I don't know the tag #{escape(tag)}. Did you mean `#{suggestion.value}`? "
-                f"Tags: {ALL_TAGS}"
-            )
+            return _(
+                "I don't know the tag #{tag}. Did you mean `#{suggestion}`? Tags: {tags}"
+            ).format(tag=escape(tag), suggestion=suggestion.value, tags=ALL_TAGS)
         case UnknownTag(tag=tag):
-            return f"I don't know the tag #{escape(tag)}. Tags: {ALL_TAGS}"
-        case GroupMention(label=label):
-            return (
-                f"I can only recognise people by name, not {escape(label)}. "
-                "Name the colleagues who made the difference."
+            return _("I don't know the tag #{tag}. Tags: {tags}").format(
+                tag=escape(tag), tags=ALL_TAGS
             )
+        case GroupMention(label=label):
+            return _(
+                "I can only recognise people by name, not {label}. "
+                "Name the colleagues who made the difference."
+            ).format(label=escape(label))
         case errors.NotAnAdmin():
-            return (
+            return _(
                 "Only Delight admins can do that. Workspace admins and owners are Delight "
                 "admins; ask one of them if something should change."
             )
         case errors.ExportUnderWay():
-            return (
+            return _(
                 "An export of this workspace is already being prepared; it goes to the DM of "
                 "the admin who asked for it. Try again once it has arrived."
             )
         case errors.ElementRequired():
-            return (
+            return _(
                 "This workspace asks every recognition to name at least one element of "
-                f"great service. Add a tag: {ALL_TAGS}"
-            )
+                "great service. Add a tag: {tags}"
+            ).format(tags=ALL_TAGS)
         case (
             errors.NothingToUndo(window_minutes=minutes)
             | errors.UndoWindowPassed(window_minutes=minutes)
         ):
-            return (
-                f"Recognition can be withdrawn within {minutes} minutes of sending it, and "
-                "there's none that recent. If something needs to come down, ask a Delight admin."
-            )
+            return ngettext(
+                "Recognition can be withdrawn within {minutes} minute of sending it, and "
+                "there's none that recent. If something needs to come down, ask a Delight admin.",
+                "Recognition can be withdrawn within {minutes} minutes of sending it, and "
+                "there's none that recent. If something needs to come down, ask a Delight admin.",
+                minutes,
+            ).format(minutes=minutes)
         case errors.KudosNotFound():
-            return "That recognition isn't there any more (it may have been withdrawn already)."
+            return _("That recognition isn't there any more (it may have been withdrawn already).")
         case errors.NotYourKudos():
-            return "Only the person who gave a recognition can withdraw it."
+            return _("Only the person who gave a recognition can withdraw it.")
         case errors.ReasonRequired(max_chars=limit):
-            return f"Say briefly why it's being removed (up to {limit:,} characters)."
+            return _("Say briefly why it's being removed (up to {limit} characters).").format(
+                limit=number(limit)
+            )
         case errors.LeaderboardOff():
-            return (
+            return _(
                 "Leaderboards are off in this workspace (many teams find they turn "
                 "recognition into a contest). An admin can turn them on with `/delight admin`."
             )
         case errors.SettingsInvalid():
-            return "Some settings need fixing: see the highlighted fields."
+            return _("Some settings need fixing: see the highlighted fields.")
         case errors.ScheduleNotFound():
-            return "That tip schedule isn't there any more (another admin may have deleted it)."
+            return _("That tip schedule isn't there any more (another admin may have deleted it).")
         case errors.TooManySchedules(limit=limit):
-            return f"A workspace can have up to {limit} tip schedules: delete one first."
+            return _("A workspace can have up to {limit} tip schedules: delete one first.").format(
+                limit=limit
+            )
         case errors.ScheduleInvalid() | errors.TipInvalid():
-            return "Some fields need fixing: see the highlighted ones."
+            return _("Some fields need fixing: see the highlighted ones.")
         case errors.TipNotFound():
-            return "That tip isn't there any more (another admin may have deleted it)."
+            return _("That tip isn't there any more (another admin may have deleted it).")
         case errors.LastTipOfElement(element_name=name):
-            return (
-                f"That's the last {name} tip still on: {name} weeks would have nothing to send. "
-                "Add or turn on another one first."
-            )
+            return _(
+                "That's the last {element} tip still on: {element} weeks would have nothing to "
+                "send. Add or turn on another one first."
+            ).format(element=_(name))
         case UnknownDigestOption(option=option):
-            return (
-                f"I don't know `digest {escape(option)}`. Try `/delight digest` for your "
+            return _(
+                "I don't know `digest {option}`. Try `/delight digest` for your "
                 "team's week so far, or `/delight digest last` for the last one I sent."
-            )
+            ).format(option=escape(option))
         case errors.DuplicateNomination():
-            return "That recognition was already sent."
-    return "Something about that didn't work; please check it and try again."
+            return _("That recognition was already sent.")
+    return _("Something about that didn't work; please check it and try again.")

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core import errors
 from bot.core.elements import Element
 from bot.core.model import Nomination, Source
+from bot.i18n import _
 from handlers.slack import blocks, ids
 from handlers.slack.context import services_of
 from handlers.slack.ids_parsing import team_of
@@ -95,7 +96,7 @@ async def handle_nomination_submission(
         await ack(response_action="errors", errors={block: message})
         return
     except SlackApiError:
-        await ack(response_action="errors", errors={ids.RECIPIENTS_BLOCK: SLACK_TROUBLE})
+        await ack(response_action="errors", errors={ids.RECIPIENTS_BLOCK: _(SLACK_TROUBLE)})
         return
     await ack()
 
