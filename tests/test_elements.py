@@ -121,3 +121,46 @@ def test_in_definition_order_sorts_and_removes_duplicates() -> None:
         Element.CUSTOMER,
     )
     assert in_definition_order(set()) == ()
+
+
+@pytest.mark.parametrize(
+    ("tag", "element"),
+    [
+        ("vrijwillig", Element.VOLUNTARY),
+        ("daad", Element.ACT),
+        ("kern-van-het-werk", Element.DEMONSTRATES),
+        ("oprecht", Element.GENUINE),
+        ("verlangen", Element.DESIRE),
+        ("verrassen", Element.DELIGHT),
+        ("klant", Element.CUSTOMER),
+        ("volontaire", Element.VOLUNTARY),
+        ("acte", Element.ACT),
+        ("démontrer", Element.DEMONSTRATES),
+        ("sincère", Element.GENUINE),
+        ("sincere", Element.GENUINE),
+        ("désir", Element.DESIRE),
+        ("desir", Element.DESIRE),
+        ("Enchanté", Element.DELIGHT),
+        ("client", Element.CUSTOMER),
+        ("bénévole", Element.VOLUNTARY),
+    ],
+)
+def test_dutch_and_french_tags_with_or_without_accents_name_their_element(
+    tag: str, element: Element
+) -> None:
+    assert element_for_tag(tag) is element
+
+
+@pytest.mark.parametrize(
+    ("typo", "element"),
+    [
+        ("vrijwilig", Element.VOLUNTARY),
+        ("oprech", Element.GENUINE),
+        ("volontair", Element.VOLUNTARY),
+        ("sincèr", Element.GENUINE),
+        ("enchantée", Element.DELIGHT),
+        ("klannt", Element.CUSTOMER),
+    ],
+)
+def test_did_you_mean_works_across_the_languages(typo: str, element: Element) -> None:
+    assert suggest_element(typo) is element

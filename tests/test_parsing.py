@@ -490,3 +490,9 @@ def test_to_plain_text_without_markup_only_undoes_the_three_escapes(text: str) -
 @given(st.text(alphabet=st.characters(blacklist_characters="<"), max_size=60))
 def test_strip_bot_mention_leaves_the_rest_as_typed(text: str) -> None:
     assert strip_bot_mention(f"<@UBOT|delight> {text}", "UBOT") == f"  {text}"
+
+
+def test_dutch_and_french_tags_are_read_as_their_elements() -> None:
+    parsed = nomination("<@U1> hielp een klant na sluitingstijd #vrijwillig #sincère")
+
+    assert set(parsed.elements) == {Element.VOLUNTARY, Element.GENUINE}

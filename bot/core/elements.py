@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -99,18 +100,63 @@ _ALIASES: dict[str, Element] = {
     "sincere": Element.GENUINE,
     "volunteer": Element.VOLUNTARY,
     "volunteered": Element.VOLUNTARY,
+    # Dutch: the words a Dutch speaker reaches for (accents fold away, see _fold).
+    "vrijwillig": Element.VOLUNTARY,
+    "uitvrijewil": Element.VOLUNTARY,
+    "daad": Element.ACT,
+    "actie": Element.ACT,
+    "handeling": Element.ACT,
+    "kernvanhetwerk": Element.DEMONSTRATES,
+    "kern-van-het-werk": Element.DEMONSTRATES,
+    "latenzien": Element.DEMONSTRATES,
+    "laten-zien": Element.DEMONSTRATES,
+    "oprecht": Element.GENUINE,
+    "echt": Element.GENUINE,
+    "verlangen": Element.DESIRE,
+    "wil": Element.DESIRE,
+    "verrassen": Element.DELIGHT,
+    "verrast": Element.DELIGHT,
+    "blijverrast": Element.DELIGHT,
+    "klant": Element.CUSTOMER,
+    "klanten": Element.CUSTOMER,
+    # French.
+    "volontaire": Element.VOLUNTARY,
+    "benevole": Element.VOLUNTARY,
+    "acte": Element.ACT,
+    "agir": Element.ACT,
+    "demontrer": Element.DEMONSTRATES,
+    "demontre": Element.DEMONSTRATES,
+    "essence-du-metier": Element.DEMONSTRATES,
+    "essencedumetier": Element.DEMONSTRATES,
+    "sincerite": Element.GENUINE,
+    "desir": Element.DESIRE,
+    "envie": Element.DESIRE,
+    "enchanter": Element.DELIGHT,
+    "enchante": Element.DELIGHT,
+    "ravir": Element.DELIGHT,
+    "ravi": Element.DELIGHT,
+    "client": Element.CUSTOMER,
+    "clients": Element.CUSTOMER,
+    "cliente": Element.CUSTOMER,
 }
 
 
+def _fold(tag: str) -> str:
+    """A tag as compared: any case, accents or not (#sincère is #sincere, #désir #desir)."""
+    decomposed = unicodedata.normalize("NFKD", tag.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def element_for_tag(tag: str) -> Element | None:
-    """The element a tag (without '#', any case) names, or None."""
-    return _ALIASES.get(tag.strip().lower())
+    """The element a tag (without '#', any case, in English, Dutch or French) names, or
+    None."""
+    return _ALIASES.get(_fold(tag))
 
 
 def suggest_element(tag: str) -> Element | None:
     """The element a mistyped tag most likely meant, or None when nothing is close.
     Typos keep the first letter, which keeps real words (#react, #facts) out of it."""
-    typed = tag.strip().lower()
+    typed = _fold(tag)
     candidates = [alias for alias in _ALIASES if alias[:1] == typed[:1]]
     matches = difflib.get_close_matches(typed, candidates, n=1, cutoff=0.8)
     return _ALIASES[matches[0]] if matches else None
