@@ -29,8 +29,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from bot.core.words import LANGUAGES
+
 ENGLISH = "en"
-SUPPORTED = (ENGLISH, "nl", "fr")
+SUPPORTED = LANGUAGES
 LOCALES = Path(__file__).parent / "locales"
 DOMAIN = "delight"
 

@@ -24,6 +24,7 @@ CHANGEABLE = (
     "leaderboard_enabled",
     "endorsement_reaction",
     "admin_ids",
+    "language",
 )
 
 
@@ -94,6 +95,7 @@ class SqlSettingsRepository:
             leaderboard_enabled=bool(chosen("leaderboard_enabled", False)),
             endorsement_reaction=row.get("endorsement_reaction"),
             admin_ids=tuple(filter(None, (row.get("admin_ids") or "").split(","))),
+            language=row.get("language") or "en",
         )
 
 

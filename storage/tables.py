@@ -142,6 +142,7 @@ class WorkspaceSettingsRow(SQLModel, table=True):
     leaderboard_enabled: bool | None = Field(default=None)
     endorsement_reaction: str | None = Field(default=None, max_length=64)
     admin_ids: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # "U1,U2"
+    language: str | None = Field(default=None, max_length=8)  # None: English
     updated_at: datetime = _utc_column()
 
 

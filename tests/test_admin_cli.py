@@ -344,6 +344,7 @@ FIXED_FORMAT: dict[str, object] = {
     "state": "state-1",
     "action": "kudos.removed",
     "endorsement_reaction": "tada",
+    "language": "nl",
 }
 KIND = {"outbox": "dm", "manager_team_source": "user"}  # the rows that name a person
 # The ones forget-user edits rather than replaces or deletes, and what they become.

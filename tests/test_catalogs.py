@@ -29,7 +29,7 @@ from handlers.slack.parsing import GroupMention, UnknownTag
 from handlers.slack.refusals import explain
 from tests.driver import SlackDriver
 from tests.fakeslack import FakeSlack
-from tests.helpers import all_block_text, posts, reply_text
+from tests.helpers import all_block_text, posts, query, reply_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = LOCALES / "delight.pot"
@@ -369,3 +369,45 @@ def test_the_language_is_looked_up_only_for_someone_talking_to_delight(
     body: dict[str, Any], user: str | None
 ) -> None:
     assert acting_user(body) == user
+
+
+def test_a_dutch_workspace_speaks_dutch_in_its_channel_and_to_its_english_locale_people(
+    slack: SlackDriver, fake_slack: FakeSlack, database_url: str
+) -> None:
+    """Slack has no Dutch interface: a workspace's language setting brings Dutch to people
+    whose Slack is in English, and to its channels; a French locale keeps French."""
+    slack.command("admin", user="UADMIN")
+    fake_slack.wait_for_calls("views.open")
+    values = {
+        "daily_limit": {"daily_limit": {"value": "10"}},
+        "emoji": {"emoji": {"value": "sparkles"}},
+        "language": {"language": {"selected_option": {"value": "nl"}}},
+    }
+    assert slack.submit_view("delight_settings", values, user="UADMIN").status == 200
+
+    confirmation = answer(slack, fake_slack, "<@U0004|maria> stayed to help a customer #oprecht")
+
+    assert confirmation.startswith("Verstuurd! <@U0004> krijgt een DM")
+    [announcement] = posts(fake_slack, "C0001")
+    assert "<@U0001> zet <@U0004> in het zonnetje" in reply_text(announcement)
+    [dm] = posts(fake_slack, "U0004")
+    assert "zet je in het zonnetje" in reply_text(dm)
+    assert query(database_url, "SELECT language FROM workspace_settings")[0]["language"] == "nl"
+    speaks(fake_slack, "U0005", "fr-FR")  # a French Slack keeps its French
+    assert slack.command("<@U0005|tom> I was great today, honestly", user="U0005").status == 200
+    refusal = reply_text(fake_slack.wait_for_calls("response_url", 2)[-1])
+    assert "vous mettre vous-même à l'honneur" in refusal
+
+
+def test_a_language_delight_does_not_speak_is_refused_in_the_settings_form(
+    slack: SlackDriver, fake_slack: FakeSlack
+) -> None:
+    values = {
+        "daily_limit": {"daily_limit": {"value": "10"}},
+        "emoji": {"emoji": {"value": "sparkles"}},
+        "language": {"language": {"selected_option": {"value": "de"}}},
+    }
+
+    reply = slack.submit_view("delight_settings", values, user="UADMIN")
+
+    assert reply.json()["errors"] == {"language": "Pick a language from the list."}

@@ -115,6 +115,8 @@ class WorkspaceSettings:
     leaderboard_enabled: bool = False  # off by default: it can turn recognition into a contest
     endorsement_reaction: str | None = None  # None: the chat platform's own default
     admin_ids: tuple[str, ...] = ()  # named in settings, on top of the platform's own admins
+    # What its channels read, and what people read whose own language Delight doesn't speak.
+    language: str = "en"
 
 
 class FailureReason(StrEnum):

@@ -7,6 +7,9 @@ The core stays standard-library only, so it does not translate: `N_` only marks 
 
 from __future__ import annotations
 
+# The languages Delight speaks, the first the default: English, Dutch, French.
+LANGUAGES = ("en", "nl", "fr")
+
 
 def N_(message: str) -> str:
     """`message`, unchanged: marked for the catalogs, translated where it is shown."""

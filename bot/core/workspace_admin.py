@@ -10,6 +10,7 @@ from bot.core import errors
 from bot.core.admins import AdminRights
 from bot.core.model import WorkspaceSettings
 from bot.core.ports import AuditLog, Clock
+from bot.core.words import LANGUAGES, N_
 
 DAILY_LIMIT_RANGE = (1, 1000)
 MAX_ID_LENGTH = 255  # the longest id any platform gives (Teams' conversation ids run past 100)
@@ -32,6 +33,7 @@ class SettingsForm:
     leaderboard_enabled: bool
     endorsement_reaction: str | None  # None: the platform's default
     admin_ids: tuple[str, ...]
+    language: str = LANGUAGES[0]
 
 
 class WorkspaceAdmin:
@@ -96,6 +98,8 @@ def validated(form: SettingsForm, *, problems: Mapping[str, str]) -> dict[str, A
     reaction = form.endorsement_reaction
     if reaction is not None and not _plausible_id(reaction):
         problems.setdefault("endorsement_reaction", "Pick a reaction.")
+    if form.language not in LANGUAGES:
+        problems.setdefault("language", N_("Pick a language from the list."))
     if problems:
         raise errors.SettingsInvalid(problems=problems)
     return {
@@ -105,6 +109,7 @@ def validated(form: SettingsForm, *, problems: Mapping[str, str]) -> dict[str, A
         "leaderboard_enabled": form.leaderboard_enabled,
         "endorsement_reaction": reaction,
         "admin_ids": tuple(dict.fromkeys(form.admin_ids)),
+        "language": form.language,
     }
 
 

@@ -21,7 +21,16 @@ SETTING_BLOCKS = {
     "leaderboard_enabled": ids.SETTING_OPTIONS,
     "endorsement_reaction": ids.SETTING_EMOJI,
     "admin_ids": ids.SETTING_ADMINS,
+    "language": ids.SETTING_LANGUAGE,
 }
+# Each language named in itself: the admin picking one may not read the current one.
+LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "fr": "Français"}
+
+
+def _language_option(language: str) -> Block:
+    return {"text": plain_text(LANGUAGE_NAMES[language]), "value": language}
+
+
 _OPTIONS = {
     "require_element": ("Require an element tag", "Every recognition names at least one element"),
     "leaderboard_enabled": ("Leaderboards", "Let people use /delight top (off by default)"),
@@ -92,6 +101,16 @@ def settings_modal(settings: WorkspaceSettings) -> Block:
                 admins,
                 optional=True,
             ),
+            _input(
+                ids.SETTING_LANGUAGE,
+                "Language of announcements, and of people whose Slack language Delight "
+                "doesn't speak",
+                {
+                    "type": "static_select",
+                    "options": [_language_option(language) for language in LANGUAGE_NAMES],
+                    "initial_option": _language_option(settings.language),
+                },
+            ),
             {
                 "type": "section",
                 "text": {"type": "mrkdwn", "text": "Weekly digests for managers, and their teams"},
@@ -129,7 +148,9 @@ def read_settings_form(view: dict[str, Any]) -> tuple[SettingsForm, dict[str, st
         problems["endorsement_reaction"] = (
             "Use an emoji's name, like sparkles or :raised_hands: (letters, digits, _ + -)."
         )
+    language = (field(ids.SETTING_LANGUAGE).get("selected_option") or {}).get("value")
     form = SettingsForm(
+        language=language if isinstance(language, str) else "en",
         recognition_channel_id=channel,
         daily_limit=str(field(ids.SETTING_LIMIT).get("value") or ""),
         require_element="require_element" in checked,

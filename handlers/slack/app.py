@@ -79,7 +79,7 @@ def create_bolt_app(
     commands.register(app)
     events.register(app, ledger=ledger, clock=services.clock)
     # After repeated events are dropped: the person's language, for everything that follows.
-    language.register(app, directory=directory)
+    language.register(app, directory=directory, settings=services.administration.settings)
     digest.register(app)
     teams.register(app)
     views.register(app)

@@ -94,6 +94,10 @@ class SlackDirectory:
             found.update((p.id, p) for p in looked_up if p is not None)
         return found
 
+    def known(self, team_id: str, user_id: str) -> Person | None:
+        """The person if the cache has them: no call, no waiting."""
+        return self._people.get((team_id, user_id))
+
     async def person(self, team_id: str, user_id: str) -> Person | None:
         if (cached := self._people.get((team_id, user_id))) is not None:
             return cached

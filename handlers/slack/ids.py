@@ -32,6 +32,7 @@ SETTING_LIMIT = "daily_limit"
 SETTING_OPTIONS = "options"  # checkboxes: require an element, leaderboards
 SETTING_EMOJI = "emoji"
 SETTING_ADMINS = "admins"
+SETTING_LANGUAGE = "language"
 
 # Tip schedules and the workspace's tips (admins)
 HOME_TIPS = "home_tips"

@@ -23,7 +23,9 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.core.platform import Directory
+from bot.core.ports import SettingsRepository
 from bot.i18n import ENGLISH, language_for, speak
+from handlers.slack.directory import SlackDirectory
 from handlers.slack.workspace_clients import WorkspaceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -33,14 +35,21 @@ LOOKUP_SECONDS = 1.0  # a slow Slack costs the person their language, never thei
 _CONVERSING_EVENTS = frozenset({"app_mention", "app_home_opened"})
 
 
-async def language_of(directory: Directory, team_id: str, user_id: str) -> str:
-    """The person's language, from their Slack locale; English when it can't be known."""
-    try:
-        person = await asyncio.wait_for(directory.person(team_id, user_id), LOOKUP_SECONDS)
-    except (TimeoutError, SlackApiError, WorkspaceUnavailable, aiohttp.ClientError) as exc:
-        logger.info("no locale for %s: %r", user_id, exc)
-        return ENGLISH
-    return language_for(person.locale if person is not None else None)
+async def language_of(
+    directory: Directory, team_id: str, user_id: str, *, workspace: str = ENGLISH
+) -> str:
+    """The person's language: their Slack locale's when Delight speaks it and it isn't
+    English, else the workspace's (Slack has no Dutch interface: a Dutch workspace's people
+    read Dutch through its setting). The workspace's too when the locale can't be known."""
+    person = directory.known(team_id, user_id) if isinstance(directory, SlackDirectory) else None
+    if person is None:  # not met yet: asked, but never for longer than LOOKUP_SECONDS
+        try:
+            person = await asyncio.wait_for(directory.person(team_id, user_id), LOOKUP_SECONDS)
+        except (TimeoutError, SlackApiError, WorkspaceUnavailable, aiohttp.ClientError) as exc:
+            logger.info("no locale for %s: %r", user_id, exc)
+            return workspace
+    own = language_for(person.locale if person is not None else None)
+    return own if own != ENGLISH else workspace
 
 
 def acting_user(body: dict[str, Any]) -> str | None:
@@ -59,8 +68,9 @@ def acting_user(body: dict[str, Any]) -> str | None:
 class SpeakTheirLanguage(AsyncMiddleware):
     """The rest of the request speaks the language of the person who made it."""
 
-    def __init__(self, directory: Directory) -> None:
+    def __init__(self, directory: Directory, settings: SettingsRepository) -> None:
         self._directory = directory
+        self._settings = settings  # the workspace's language
 
     async def async_process(
         self,
@@ -73,11 +83,12 @@ class SpeakTheirLanguage(AsyncMiddleware):
         user_id = acting_user(body)
         team_id = req.context.team_id or body.get("team_id") or (body.get("team") or {}).get("id")
         if user_id and team_id:
-            speak(await language_of(self._directory, team_id, user_id))
+            workspace = (await self._settings.get(team_id)).language
+            speak(await language_of(self._directory, team_id, user_id, workspace=workspace))
         else:
             speak(ENGLISH)
         return await next()
 
 
-def register(app: AsyncApp, *, directory: Directory) -> None:
-    app.middleware(SpeakTheirLanguage(directory))
+def register(app: AsyncApp, *, directory: Directory, settings: SettingsRepository) -> None:
+    app.middleware(SpeakTheirLanguage(directory, settings))

@@ -20,7 +20,7 @@ from bot.core.model import (
 )
 from bot.core.platform import Directory
 from bot.core.ports import SettingsRepository
-from bot.i18n import ENGLISH, speaking
+from bot.i18n import speaking
 from handlers.slack import blocks
 from handlers.slack.language import language_of
 from handlers.slack.workspace_clients import WorkspaceClients, WorkspaceUnavailable
@@ -87,13 +87,9 @@ async def post_message(
     return MessageRef(str(response["channel"]), str(response["ts"]))
 
 
-# What a channel reads: English, until a workspace chooses its language.
-CHANNEL_LANGUAGE = ENGLISH
-
-
 class SlackNotifier:
-    """Each message in its reader's language: a DM in the person's (their Slack locale), a
-    channel's in CHANNEL_LANGUAGE, whoever's request led to it."""
+    """Each message in its reader's language: a DM in the person's (language_of), a
+    channel's in the workspace's, whoever's request led to it."""
 
     def __init__(
         self,
@@ -106,20 +102,25 @@ class SlackNotifier:
         self._directory = directory  # people's locales (None: everyone reads English)
 
     async def _language_of(self, team_id: str, user_id: str) -> str:
+        workspace = await self._channel_language(team_id)
         if self._directory is None:
-            return ENGLISH
-        return await language_of(self._directory, team_id, user_id)
+            return workspace
+        return await language_of(self._directory, team_id, user_id, workspace=workspace)
+
+    async def _channel_language(self, team_id: str) -> str:
+        return (await self._settings.get(team_id)).language
 
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
-        emoji = blocks.endorsement_emoji(await self._settings.get(kudos.team_id))
-        with speaking(CHANNEL_LANGUAGE):
-            message = blocks.announcement(kudos, emoji=emoji)
+        settings = await self._settings.get(kudos.team_id)
+        with speaking(settings.language):
+            message = blocks.announcement(kudos, emoji=blocks.endorsement_emoji(settings))
         return await self.post(channel_id, message, team_id=kudos.team_id)
 
     async def show_endorsements(self, kudos: Kudos, *, count: int) -> None:
         if kudos.announcement is not None:
-            emoji = blocks.endorsement_emoji(await self._settings.get(kudos.team_id))
-            with speaking(CHANNEL_LANGUAGE):
+            settings = await self._settings.get(kudos.team_id)
+            emoji = blocks.endorsement_emoji(settings)
+            with speaking(settings.language):
                 message = blocks.announcement(kudos, endorsements=count, emoji=emoji)
             await self.update(kudos.announcement, message, team_id=kudos.team_id)
 
@@ -135,7 +136,7 @@ class SlackNotifier:
                 note = blocks.retracted_dm(how)
             updates.append(self.update(posted, note, team_id=team_id))
         if kudos.announcement is not None:
-            with speaking(CHANNEL_LANGUAGE):
+            with speaking(await self._channel_language(team_id)):
                 note = blocks.retracted_announcement(how)
             updates.append(self.update(kudos.announcement, note, team_id=team_id))
         await asyncio.gather(*updates)
