@@ -17,8 +17,6 @@ from __future__ import annotations
 import functools
 import gettext as gettext_module
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
@@ -58,14 +56,20 @@ def speak(language: str) -> None:
     _language.set(language if language in SUPPORTED else ENGLISH)
 
 
-@contextmanager
-def speaking(language: str) -> Iterator[None]:
-    """Everything said inside is in `language` (a supported one, else English)."""
-    token = _language.set(language if language in SUPPORTED else ENGLISH)
-    try:
-        yield
-    finally:
-        _language.reset(token)
+class speaking:
+    """Everything said inside is in `language` (a supported one, else English). A class, not
+    a generator: it wraps every message Delight posts."""
+
+    __slots__ = ("_language", "_token")
+
+    def __init__(self, language: str) -> None:
+        self._language = language if language in SUPPORTED else ENGLISH
+
+    def __enter__(self) -> None:
+        self._token = _language.set(self._language)
+
+    def __exit__(self, *_: object) -> None:
+        _language.reset(self._token)
 
 
 @functools.cache
@@ -84,7 +88,10 @@ def translations(language: str) -> gettext_module.NullTranslations:
 
 def gettext(message: str) -> str:
     """`message` in the current language."""
-    return translations(_language.get()).gettext(message)
+    language = _language.get()
+    if language == ENGLISH:  # the messages are written in it: nothing to look up
+        return message
+    return translations(language).gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
@@ -92,8 +99,7 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations(_language.get()).ngettext(singular, plural, count)
 
 
-def _(message: str) -> str:
-    return gettext(message)
+_ = gettext
 
 
 def _babel_locale() -> Locale:

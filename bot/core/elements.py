@@ -143,7 +143,10 @@ _ALIASES: dict[str, Element] = {
 
 def _fold(tag: str) -> str:
     """A tag as compared: any case, accents or not (#sincère is #sincere, #désir #desir)."""
-    decomposed = unicodedata.normalize("NFKD", tag.strip().lower())
+    folded = tag.strip().lower()
+    if folded.isascii():  # nearly every tag: nothing to take off
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
