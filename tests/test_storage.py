@@ -450,20 +450,37 @@ def test_a_query_in_lists_is_one_array_each_on_postgresql_and_placeholders_on_sq
     )
 
 
-def test_a_statements_fixed_values_join_the_parameters_its_caller_names() -> None:
+def test_sqlite_gets_a_statements_named_parameters_in_its_order_and_postgresql_by_name() -> None:
     table = sa.table("t", sa.column("a"), sa.column("b"))
     statement = DriverStatement(
         sa.select(sa.func.coalesce(table.c.a, 0)).where(
             table.c.b == sa.bindparam("b"), table.c.a > sa.bindparam("a")
         )
     )
+    one = DriverStatement(sa.select(table.c.a).where(table.c.b == sa.bindparam("b")))
 
-    for dialect in ("sqlite", "postgresql"):
-        by_name = dict(statement.sql(dialect).params({"a": 1, "b": "x"}))
-        assert by_name.pop("a") == 1
-        assert by_name.pop("b") == "x"
-        assert list(by_name.values()) == [0]  # the fixed value, under the name SQLAlchemy gave
-    assert ":b" in statement.sql("sqlite").sql
+    on_sqlite = statement.sql("sqlite")
+    assert on_sqlite.sql.count("?") == 3
+    assert on_sqlite.params({"a": 1, "b": "x"}) == (0, "x", 1)  # the fixed 0 first, in place
+    assert list(on_sqlite.each([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}])) == [
+        (0, "x", 1),
+        (0, "y", 2),
+    ]
+    assert list(one.sql("sqlite").each([{"b": "x"}])) == [("x",)]
+    by_name = statement.sql("postgresql").params({"a": 1, "b": "x"})
+    assert by_name.pop("a") == 1
+    assert by_name.pop("b") == "x"
+    assert list(by_name.values()) == [0]  # the fixed value, under the name SQLAlchemy gave it
+
+
+def test_sqlite_binds_none_as_null_and_booleans_as_integers() -> None:
+    # storage.driver_sql, imported above, registers the adapters that make it faster.
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE t (a, b, c)")
+    connection.execute("INSERT INTO t VALUES (?, ?, ?)", (None, True, False))
+    assert connection.execute("SELECT a, typeof(a), b, typeof(b), c FROM t").fetchall() == [
+        (None, "null", 1, "integer", 0)
+    ]
 
 
 def outbox_rows(database_url: str) -> list[tuple[str, str, int, bool, str | None]]:
