@@ -2,14 +2,12 @@
 
 Each statement is compiled once per dialect. Executing it skips SQLAlchemy's per-execution
 work (execution context, parameter and result processing), which on the hot path cost more
-than the database's own work: measured in bench/, ~0.05 ms of CPU per delivered kudos on
-SQLite. The price is that the caller passes parameters as the driver takes them: every
-column the statement names, and times through `DriverCursor.time`.
+than the database's own work. The price is that the caller passes parameters as the driver
+takes them: every column the statement names, and times through `DriverCursor.time`.
 
-Callers name their parameters; sqlite3 gets them as tuples, in the statement's order. Given a
+Callers name their parameters; sqlite3 gets them as tuples, in the statement's order: given a
 dict, sqlite3 asks SQLite for each parameter's name (releasing the GIL and taking it back) and
-looks it up: counted with valgrind, ~1,000 instructions a parameter against ~60 for the tuple
-`operator.itemgetter` builds, and a kudos binds ~56 of them.
+looks it up, for each of the ~56 a kudos binds (bench/README.md has the count).
 """
 
 from __future__ import annotations
@@ -39,7 +37,7 @@ Params = Mapping[str, Any]
 
 # sqlite3 binds an int, float, str or bytes as it is, and anything else (None, a bool) only
 # after its adapter protocol, whose two failed attribute lookups each build an AttributeError:
-# ~3,300 instructions a value, five a kudos. Adapters registered for both are found at once,
+# five values a kudos. Adapters registered for both are found at once,
 # and give sqlite3 what it bound anyway (NULL; 1 or 0). Process-wide, and harmless elsewhere.
 sqlite3.register_adapter(type(None), lambda value: value)
 sqlite3.register_adapter(bool, int)
