@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, Connection, Table, delete, exists, func, s
 from sqlmodel import SQLModel
 
 from storage import tables  # noqa: F401  (registers the tables below)
+from storage.outbox_rows import PLAN, unfold_plans
 
 FORGOTTEN_USER = "U_FORGOTTEN"
 StepWork = Callable[[Connection, str, str], int]
@@ -116,6 +117,25 @@ def _delete_kudos_left_without_recipients(
     return connection.execute(delete(kudos).where(kudos.c.id.in_(orphan_ids))).rowcount
 
 
+def _unfold_their_deliveries(connection: Connection, team_id: str, user_id: str) -> int:
+    """A kudos not yet delivered may owe them messages inside one plan row (see
+    storage/outbox_rows.py): a row each from now on, so the outbox step below finds theirs."""
+    kudos, recipients, outbox = _table("kudos"), _table("kudos_recipient"), _table("outbox")
+    theirs = select(outbox.c.kudos_id).where(
+        outbox.c.team_id == team_id,
+        outbox.c.kind == PLAN,
+        outbox.c.kudos_id.in_(
+            select(kudos.c.id).where(kudos.c.team_id == team_id, kudos.c.giver_id == user_id)
+        )
+        | outbox.c.kudos_id.in_(
+            select(recipients.c.kudos_id).where(
+                recipients.c.team_id == team_id, recipients.c.recipient_id == user_id
+            )
+        ),
+    )
+    return unfold_plans(connection, list(connection.scalars(theirs)))
+
+
 def _in_workspace(rows: Table, team_id: str) -> ColumnElement[bool]:
     """The rows of one workspace, also of the tables that reach it through a parent."""
     if "team_id" in rows.c:
@@ -159,6 +179,13 @@ def _drop_from_admins(connection: Connection, team_id: str, user_id: str) -> int
 
 
 FORGET_STEPS: tuple[Step, ...] = (
+    # First, while the kudos still name them as giver and recipient.
+    Step(
+        "outbox",
+        "target",
+        "deliveries under way that involve them: split into single messages",
+        _unfold_their_deliveries,
+    ),
     replace_user(
         "kudos",
         "giver_id",

@@ -30,7 +30,7 @@ from bot.core.model import (
 )
 from bot.core.outbox import Settlement
 from bot.core.ports import Planner
-from storage import tables
+from storage import outbox_rows, tables
 from storage.driver_sql import DriverCursor, DriverStatement, InQuery, RowsStatement, arrays
 from storage.engine import Database, insert_or_merge
 from storage.group_commit import GroupCommit
@@ -302,6 +302,10 @@ class SqlKudosRepository:
         cursor = DriverCursor(connection)
         rows = _Rows(recipients=[], elements=[], outbox=[])
         added = iter(self._add_all(connection, cursor, additions, rows) if additions else [])
+        # A settlement that leaves its kudos owing something acts on single entries.
+        unfolding = [s.kudos_id for s in settlements if not s.all_done and s.names_entries]
+        if unfolding:
+            outbox_rows.unfold_plans(connection, unfolding)
         # Writes whose results nobody reads: on PostgreSQL, one round trip for them all.
         with cursor.batched():
             # One statement per table for the whole group (each an executemany).
@@ -611,7 +615,7 @@ def _child_rows(
             "last_error": None,
             "created_at": created_at,
         }
-        for kind, target in ((n.kind.value, n.target) for n in notifications)
+        for kind, target in outbox_rows.stored_as(kudos, notifications)
     )
 
 

@@ -6,14 +6,15 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, select, update
+from sqlalchemy import Connection, and_, bindparam, case, delete, func, select, update
 from sqlmodel import SQLModel
 
-from bot.core.model import Notification, NotificationKind, Retraction
+from bot.core.model import Retraction
 from bot.core.outbox import Claimed, Owed, Settlement
 from storage import tables
 from storage.engine import Database
 from storage.kudos_repository import KUDOS_BY_ID, SqlKudosRepository, load_kudos
+from storage.outbox_rows import PLAN, entries_of
 
 OUTBOX = SQLModel.metadata.tables["outbox"]
 
@@ -43,10 +44,19 @@ _FORGET_GIVEN_UP = delete(OUTBOX).where(
     OUTBOX.c.next_attempt_at.is_(None),
     OUTBOX.c.created_at < bindparam("before", type_=tables.UTCDateTime()),
 )
-_BACKLOG = select(
-    func.count().filter(OUTBOX.c.next_attempt_at.is_not(None)),
-    func.count().filter(OUTBOX.c.next_attempt_at.is_(None)),
+# Messages, not rows: a plan row (storage/outbox_rows.py) counts as the messages it stands for.
+_KUDOS = SQLModel.metadata.tables["kudos"]
+_MESSAGES = case(
+    (
+        OUTBOX.c.kind == PLAN,
+        _KUDOS.c.recipient_count + 1 + case((OUTBOX.c.target == "", 0), else_=1),
+    ),
+    else_=1,
 )
+_BACKLOG = select(
+    func.coalesce(func.sum(_MESSAGES).filter(OUTBOX.c.next_attempt_at.is_not(None)), 0),
+    func.count().filter(OUTBOX.c.next_attempt_at.is_(None)),
+).select_from(OUTBOX.join(_KUDOS, _KUDOS.c.id == OUTBOX.c.kudos_id))
 
 
 class SqlOutbox:
@@ -99,8 +109,9 @@ def _claim(connection: Connection, *, now: datetime, until: datetime, limit: int
         if kudos is None:  # (a foreign key deletes the entries of a deleted kudos)
             continue
         owed = tuple(
-            Owed(Notification(NotificationKind(r.kind), r.target), attempts=r.attempts)
+            Owed(entry, attempts=r.attempts)
             for r in kudos_rows
+            for entry in entries_of(kudos, r.kind, r.target)
         )
         claimed.append(Claimed(kudos=kudos, owed=owed))
     return claimed

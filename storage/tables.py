@@ -410,7 +410,7 @@ class OutboxRow(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "next_attempt_at"),)
 
     kudos_id: int = Field(foreign_key="kudos.id", primary_key=True, ondelete="CASCADE")
-    # announcement, dm or receipt
+    # announcement, dm, receipt; or plan: all three as usual (storage/outbox_rows.py)
     kind: str = Field(primary_key=True, max_length=16)
     target: str = Field(primary_key=True, max_length=PLATFORM_ID)  # the channel, or the person's id
     team_id: str = Field(max_length=WORKSPACE_ID)

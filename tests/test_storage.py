@@ -27,6 +27,7 @@ from bot.core.model import (
     Kudos,
     MessageRef,
     Nomination,
+    Notification,
     NotificationKind,
     Posted,
     PostOutcome,
@@ -41,6 +42,7 @@ from storage.forget import forget_user
 from storage.kudos_queries import SqlKudosQueries
 from storage.kudos_repository import SqlKudosRepository
 from storage.outbox import SqlOutbox
+from storage.outbox_rows import stored_as
 from storage.settings_repository import SqlSettingsRepository
 from storage.tables import SQLModel
 from tests.conftest import FakeClock
@@ -492,7 +494,7 @@ def outbox_rows(database_url: str) -> list[tuple[str, str, int, bool, str | None
     ]
 
 
-def test_each_message_a_kudos_owes_is_an_outbox_row_claimed_with_its_kudos(
+def test_a_usual_delivery_is_one_outbox_row_claimed_as_each_of_its_messages(
     database_url: str,
 ) -> None:
     async def work(database: Database) -> tuple[Given, Given, list[Claimed], tuple[int, int]]:
@@ -510,15 +512,10 @@ def test_each_message_a_kudos_owes_is_an_outbox_row_claimed_with_its_kudos(
     announced, private, claimed, backlog = run(database_url, work)
 
     assert outbox_rows(database_url) == [
-        ("announcement", "C0001", 0, True, None),
-        ("dm", "U0002", 0, True, None),
-        ("dm", "U0002", 0, True, None),
-        ("dm", "U0003", 0, True, None),
-        ("dm", "U0003", 0, True, None),
-        ("receipt", "U0001", 0, True, None),
-        ("receipt", "U0001", 0, True, None),
+        ("plan", "", 0, True, None),
+        ("plan", "C0001", 0, True, None),
     ]
-    assert backlog == (4 + 3, 0)
+    assert backlog == (4 + 3, 0)  # messages, not rows
     by_kudos = {c.kudos.id: [o.notification for o in c.owed] for c in claimed}
     assert by_kudos == {
         announced.kudos.id: list(announced.plan.notifications),
@@ -573,6 +570,16 @@ def test_forgetting_a_giver_drops_their_receipt_from_a_delivery_under_way(
         ("dm", "U0002"),
         ("dm", "U0003"),
     ]
+
+
+def test_an_unusual_list_of_messages_is_stored_a_row_each() -> None:
+    kudos = nomination("k1").stored_as(7, created_at=NOON)
+    dm, receipt = (
+        Notification(NotificationKind.DIRECT_MESSAGE, "U0002"),
+        Notification(NotificationKind.RECEIPT, "U0001"),
+    )
+
+    assert stored_as(kudos, (dm, receipt)) == [("dm", "U0002"), ("receipt", "U0001")]
 
 
 def test_a_settlement_of_a_kudos_taken_back_meanwhile_says_how(database_url: str) -> None:
