@@ -25,7 +25,7 @@ from bot.core.tip_delivery import (
     upcoming_tip,
 )
 from bot.core.tips import Tip
-from bot.core.workspace_admin import MAX_ID_LENGTH
+from bot.core.workspaces import plausible_id
 
 MAX_SCHEDULES = 20  # per workspace: enough for every team, and the list still fits one modal
 RECENT = 5  # occurrences shown per schedule
@@ -322,7 +322,7 @@ def _validated(form: ScheduleForm, *, today: date) -> tuple[dict[str, str], dict
     """Field → what to fix, and the values that passed."""
     problems: dict[str, str] = {}
     draft: dict[str, Any] = {}
-    if form.channel_id and _plausible_id(form.channel_id):
+    if form.channel_id and plausible_id(form.channel_id):
         draft["channel_id"] = form.channel_id
     else:
         problems["channel"] = "Pick a channel from the list."
@@ -355,11 +355,6 @@ def _validated(form: ScheduleForm, *, today: date) -> tuple[dict[str, str], dict
             problems["start"] = "Pick a start date within a year from today."
         draft["start"] = start
     return problems, draft
-
-
-def _plausible_id(value: str) -> bool:
-    """A channel id as the core sees it: the adapter checked its platform's format."""
-    return len(value) <= MAX_ID_LENGTH and not any(c.isspace() for c in value)
 
 
 def _known_zone(name: str) -> bool:

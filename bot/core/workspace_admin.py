@@ -11,9 +11,9 @@ from bot.core.admins import AdminRights
 from bot.core.model import WorkspaceSettings
 from bot.core.ports import AuditLog, Clock
 from bot.core.words import LANGUAGES, N_
+from bot.core.workspaces import plausible_id
 
 DAILY_LIMIT_RANGE = (1, 1000)
-MAX_ID_LENGTH = 255  # the longest id any platform gives (Teams' conversation ids run past 100)
 
 
 class SettingsStore(Protocol):
@@ -91,12 +91,12 @@ def validated(form: SettingsForm, *, problems: Mapping[str, str]) -> dict[str, A
     except ValueError:
         problems["daily_limit"] = f"Use a whole number from {low} to {high}."
     channel = form.recognition_channel_id
-    if channel is not None and not _plausible_id(channel):
+    if channel is not None and not plausible_id(channel):
         problems.setdefault("recognition_channel_id", "Pick a channel from the list.")
-    if not all(_plausible_id(uid) for uid in form.admin_ids):
+    if not all(plausible_id(uid) for uid in form.admin_ids):
         problems.setdefault("admin_ids", "Pick people from the list.")
     reaction = form.endorsement_reaction
-    if reaction is not None and not _plausible_id(reaction):
+    if reaction is not None and not plausible_id(reaction):
         problems.setdefault("endorsement_reaction", "Pick a reaction.")
     if form.language not in LANGUAGES:
         problems.setdefault("language", N_("Pick a language from the list."))
@@ -111,12 +111,6 @@ def validated(form: SettingsForm, *, problems: Mapping[str, str]) -> dict[str, A
         "admin_ids": tuple(dict.fromkeys(form.admin_ids)),
         "language": form.language,
     }
-
-
-def _plausible_id(value: str) -> bool:
-    """What any platform's id looks like to the core: a short word without spaces (the
-    adapter checks its own formats)."""
-    return 0 < len(value) <= MAX_ID_LENGTH and not any(c.isspace() for c in value)
 
 
 def _plain(value: Any) -> Any:

@@ -15,6 +15,8 @@ class Platform(StrEnum):
     MSTEAMS = "msteams"
 
 
+MAX_ID_LENGTH = 255  # the longest id any platform gives (Teams' conversation ids run past 100)
+
 _PREFIXED = (Platform.MSTEAMS,)  # Slack's ids stay bare: every stored row already has them
 
 
@@ -36,3 +38,9 @@ def native_id(workspace: str) -> str:
     """The platform's own id of a stored workspace id."""
     prefix, colon, rest = workspace.partition(":")
     return rest if colon and prefix in _PREFIXED else workspace
+
+
+def plausible_id(value: str) -> bool:
+    """What any platform's id of a person, channel or reaction looks like to the core: a
+    short word without spaces (the adapter that received it checked its own format)."""
+    return 0 < len(value) <= MAX_ID_LENGTH and not any(c.isspace() for c in value)
