@@ -12,7 +12,6 @@ from enum import StrEnum
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.async_app import AsyncApp
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings
@@ -26,6 +25,7 @@ from bot.core.installations import WorkspaceLifecycle, WorkspaceSchedules
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.outbox import Policy, Redelivery
+from bot.core.platform import PlatformPorts
 from bot.core.ports import Clock
 from bot.core.teams import TeamService
 from bot.core.tip_admin import TipScheduleAdmin
@@ -36,11 +36,11 @@ from bot.core.workspace_admin import WorkspaceAdmin
 from bot.digest_chart import MatplotlibCharts
 from bot.health import Health
 from bot.outbox import OutboxDrainer
-from bot.platforms import PlatformPorts
 from bot.platforms.slack import SlackPlatform, build_slack
 from bot.scheduler import Clockwork
 from bot.services import Administration, Digests, Recognition, Services, TipAdministration
 from bot.turns import AFTERWARDS, WHILE_ANSWERING, DeliveryTurns
+from handlers.slack.platform import BoltApp
 from handlers.slack.socket_mode import AnsweringSocketModeHandler
 from handlers.web import create_web_app
 from storage.activity_repository import SqlActivityRepository
@@ -89,7 +89,7 @@ class Runtime:
     role: Role
     services: Services  # the core's features, as every platform's listeners get them
     slack: SlackPlatform
-    bolt: AsyncApp
+    bolt: BoltApp
     web: web.Application
     tips: TipService  # scheduled delivery, run by the clockwork
     tip_schedules: SqlTipScheduleRepository

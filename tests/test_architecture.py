@@ -43,6 +43,13 @@ def test_handlers_never_touch_storage(path: Path) -> None:
         assert not name.startswith(("bot.runtime", "bot.config")), name
 
 
+@pytest.mark.parametrize("path", modules("bot"), ids=lambda p: p.name)
+def test_the_application_reaches_a_chat_platform_only_through_its_adapter(path: Path) -> None:
+    """Even the composition root wires Slack through handlers/slack/, never its SDK."""
+    for name in imports_of(path):
+        assert not name.startswith(("slack_bolt", "slack_sdk")), f"{path.name} imports {name}"
+
+
 @pytest.mark.parametrize("path", modules("storage"), ids=lambda p: p.name)
 def test_storage_knows_nothing_of_chat_platforms(path: Path) -> None:
     for name in imports_of(path):
@@ -56,7 +63,11 @@ def test_only_the_composition_root_builds_the_app() -> None:
         for p in modules(package)
         if "build_runtime(" in p.read_text() or "create_bolt_app(" in p.read_text()
     ]
-    assert sorted(builders) == ["bot/platforms/slack.py", "bot/runtime.py", "handlers/slack/app.py"]
+    assert sorted(builders) == [
+        "bot/runtime.py",
+        "handlers/slack/app.py",
+        "handlers/slack/platform.py",
+    ]
 
 
 def _stdlib() -> frozenset[str]:

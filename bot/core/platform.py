@@ -10,6 +10,7 @@ that use them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
@@ -157,3 +158,21 @@ class DigestPoster(Protocol):
         digest: Digest,
         reason: FailureReason,
     ) -> None: ...
+
+
+# All of them --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformPorts:
+    """One platform's implementation of every port above."""
+
+    directory: Directory
+    notifier: Notifier
+    announcements: AnnouncementUpdater
+    retractor: Retractor
+    channels: Channels
+    tip_poster: TipPoster
+    people: People  # paced: scheduled work
+    member_sources: MemberSources  # paced
+    digest_poster: DigestPoster  # paced
