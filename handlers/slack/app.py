@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.platform import Directory
 from bot.core.ports import EventLedger
 from bot.nomination import NominationFlow
 from bot.services import Services
@@ -30,6 +29,7 @@ from handlers.slack import (
     views,
 )
 from handlers.slack.context import SlackServices
+from handlers.slack.directory import SlackDirectory
 from handlers.slack.nominate import SlackAnswers
 from handlers.slack.workspace_clients import WorkspaceClients
 
@@ -41,7 +41,7 @@ def create_bolt_app(
     client: AsyncWebClient,
     signing_secret: str | None,
     services: Services,
-    directory: Directory,
+    directory: SlackDirectory,
     clients: WorkspaceClients,
     ledger: EventLedger,
     oauth_setup: oauth.OAuthSetup | None = None,

@@ -22,7 +22,6 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.core.platform import Directory
 from bot.core.ports import SettingsRepository
 from bot.i18n import ENGLISH, language_for, speak
 from handlers.slack.directory import SlackDirectory
@@ -36,12 +35,12 @@ _CONVERSING_EVENTS = frozenset({"app_mention", "app_home_opened"})
 
 
 async def language_of(
-    directory: Directory, team_id: str, user_id: str, *, workspace: str = ENGLISH
+    directory: SlackDirectory, team_id: str, user_id: str, *, workspace: str = ENGLISH
 ) -> str:
     """The person's language: their Slack locale's when Delight speaks it and it isn't
     English, else the workspace's (Slack has no Dutch interface: a Dutch workspace's people
     read Dutch through its setting). The workspace's too when the locale can't be known."""
-    person = directory.known(team_id, user_id) if isinstance(directory, SlackDirectory) else None
+    person = directory.known(team_id, user_id)
     if person is None:  # not met yet: asked, but never for longer than LOOKUP_SECONDS
         try:
             person = await asyncio.wait_for(directory.person(team_id, user_id), LOOKUP_SECONDS)
@@ -68,7 +67,7 @@ def acting_user(body: dict[str, Any]) -> str | None:
 class SpeakTheirLanguage(AsyncMiddleware):
     """The rest of the request speaks the language of the person who made it."""
 
-    def __init__(self, directory: Directory, settings: SettingsRepository) -> None:
+    def __init__(self, directory: SlackDirectory, settings: SettingsRepository) -> None:
         self._directory = directory
         self._settings = settings  # the workspace's language
 
@@ -90,5 +89,5 @@ class SpeakTheirLanguage(AsyncMiddleware):
         return await next()
 
 
-def register(app: AsyncApp, *, directory: Directory, settings: SettingsRepository) -> None:
+def register(app: AsyncApp, *, directory: SlackDirectory, settings: SettingsRepository) -> None:
     app.middleware(SpeakTheirLanguage(directory, settings))

@@ -18,10 +18,10 @@ from bot.core.model import (
     PostOutcome,
     Retraction,
 )
-from bot.core.platform import Directory
 from bot.core.ports import SettingsRepository
 from bot.i18n import speaking
 from handlers.slack import blocks
+from handlers.slack.directory import SlackDirectory
 from handlers.slack.language import language_of
 from handlers.slack.workspace_clients import WorkspaceClients, WorkspaceUnavailable
 
@@ -95,16 +95,14 @@ class SlackNotifier:
         self,
         clients: WorkspaceClients,
         settings: SettingsRepository,
-        directory: Directory | None = None,
+        directory: SlackDirectory,
     ) -> None:
         self._clients = clients  # each workspace's own bot token
         self._settings = settings  # for the endorsement emoji, which admins choose
-        self._directory = directory  # people's locales (None: everyone reads English)
+        self._directory = directory  # people's locales
 
     async def _language_of(self, team_id: str, user_id: str) -> str:
         workspace = await self._channel_language(team_id)
-        if self._directory is None:
-            return workspace
         return await language_of(self._directory, team_id, user_id, workspace=workspace)
 
     async def _channel_language(self, team_id: str) -> str:
