@@ -63,8 +63,6 @@ def build_slack(
     adapter = slack_adapter(
         api_url=settings.slack_api_url,
         bot_token=settings.slack_bot_token,
-        # In Socket Mode requests arrive over our own websocket: nothing to verify.
-        signing_secret=None if settings.socket_mode else settings.slack_signing_secret,
         http=http,
         workspace_settings=workspace_settings,
         digest_messages_per_minute=settings.digest_messages_per_minute,

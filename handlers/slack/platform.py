@@ -50,12 +50,10 @@ class SlackAdapter:
     client: AsyncWebClient  # Bolt's; without a token in multi-workspace mode
     clients: WorkspaceClients  # each workspace's client
     oauth_setup: OAuthSetup | None
-    signing_secret: str | None  # None in Socket Mode: requests arrive on our own websocket
 
     def bolt_app(self, services: Services, *, ledger: EventLedger) -> AsyncApp:
         return create_bolt_app(
             client=self.client,
-            signing_secret=self.signing_secret,
             services=services,
             directory=self.directory,
             clients=self.clients,
@@ -68,7 +66,6 @@ def slack_adapter(
     *,
     api_url: str,
     bot_token: str | None,
-    signing_secret: str | None,
     http: aiohttp.ClientSession,
     workspace_settings: SettingsRepository,
     digest_messages_per_minute: int,
@@ -105,7 +102,6 @@ def slack_adapter(
         client=client,
         clients=clients,
         oauth_setup=oauth_setup,
-        signing_secret=signing_secret,
     )
 
 
