@@ -33,6 +33,12 @@ DEFAULT_BOT_SCOPES = (
     "users:read",
 )
 DEFAULT_OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
+DEFAULT_TEAMS_OPENID_METADATA_URL = (
+    "https://login.botframework.com/v1/.well-known/openidconfiguration"
+)
+# The Teams app package's own id: stable across releases, so an upload replaces the last one.
+DEFAULT_TEAMS_APP_ID = "3f2b8c1e-6d4a-4f7b-9e52-8a1c0d7e4b61"
+_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
 class ConfigError(Exception):
@@ -54,6 +60,22 @@ class SlackOAuth:
         if self.redirect_uri is None:
             return DEFAULT_OAUTH_REDIRECT_PATH
         return urlparse(self.redirect_uri).path or DEFAULT_OAUTH_REDIRECT_PATH
+
+
+@dataclass(frozen=True, slots=True)
+class TeamsSettings:
+    """Microsoft Teams: the bot's Entra app (its Azure Bot's id and secret)."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    tenant_id: str | None = None  # a single-tenant bot: only this tenant's activities
+    openid_metadata_url: str = DEFAULT_TEAMS_OPENID_METADATA_URL
+    token_url: str = ""  # see load_teams: the tenant's, or Bot Framework's
+    app_id: str = DEFAULT_TEAMS_APP_ID  # the app package's id
+
+    @property
+    def token_scope(self) -> str:
+        return "https://api.botframework.com/.default"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +102,11 @@ class Settings:
     # outbox's backlog (counts across every workspace) to its `ok`. Off: /healthz is public.
     health_details: bool = False
     database_timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS  # PostgreSQL's bounded waits
+    teams: TeamsSettings | None = None  # Microsoft Teams, when its app is configured
+
+    @property
+    def serves_slack(self) -> bool:
+        return self.slack_bot_token is not None or self.oauth is not None
 
     @property
     def socket_mode(self) -> bool:
@@ -122,6 +149,7 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build settings, or raise ConfigError naming the first variable that needs fixing."""
     oauth = load_oauth(env)
+    teams = load_teams(env)
     token = _text(env, "SLACK_BOT_TOKEN")
     if token is not None and oauth is not None:
         raise ConfigError(
@@ -129,12 +157,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "token for one workspace, or the client ID and secret to install Delight in many "
             "workspaces, not both (remove the one you don't mean)."
         )
-    if token is None and oauth is None:
+    if token is None and oauth is None and teams is None:
         raise ConfigError(
             "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from your Slack "
             "app's 'OAuth & Permissions' page into .env (see .env.example), or set "
-            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install Delight in many workspaces."
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install Delight in many workspaces "
+            "(for Microsoft Teams: TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET)."
         )
+    slack = token is not None or oauth is not None
     if token is not None and not token.startswith("xoxb-"):
         raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-'.")
 
@@ -145,7 +175,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "(Basic Information → App-Level Tokens, scope connections:write), or unset for HTTP."
         )
     secret = _text(env, "SLACK_SIGNING_SECRET")
-    if secret is None and app_token is None:
+    if slack and secret is None and app_token is None:
         raise ConfigError(
             "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your Slack app's "
             "'Basic Information' page into .env (or set SLACK_APP_TOKEN to use Socket Mode)."
@@ -174,10 +204,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         )
     admins = frozenset(re.split(r"[\s,]+", _text(env, "DELIGHT_ADMINS") or "")) - {""}
     for admin in sorted(admins):
-        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", admin):
+        if not re.fullmatch(rf"[UW][A-Z0-9]{{2,}}|{_GUID}", admin):
             raise ConfigError(
-                f"DELIGHT_ADMINS has {admin!r}, which is not a user ID: list member IDs "
-                "(like U0123ABCD, from a profile's ⋮ menu → 'Copy member ID'), comma-separated."
+                f"DELIGHT_ADMINS has {admin!r}, which is not a user ID: list Slack member IDs "
+                "(like U0123ABCD, from a profile's ⋮ menu → 'Copy member ID') or Microsoft "
+                "Entra object IDs (a GUID), comma-separated."
             )
     log_level, log_format = load_logging(env)
 
@@ -203,6 +234,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         health_details=_bool(env, "DELIGHT_HEALTH_DETAILS", False),
         database_timeouts=load_database_timeouts(env),
+        teams=teams,
     )
 
 
@@ -255,6 +287,60 @@ def load_oauth(env: Mapping[str, str]) -> SlackOAuth | None:
         )
     return SlackOAuth(
         client_id=client_id, client_secret=secret, scopes=scopes, redirect_uri=redirect_uri
+    )
+
+
+def load_teams(env: Mapping[str, str]) -> TeamsSettings | None:
+    """TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET (both or neither) turn Microsoft Teams on;
+    TEAMS_TENANT_ID makes the bot single-tenant; TEAMS_OPENID_METADATA_URL and TEAMS_TOKEN_URL
+    are Microsoft's own unless a test or a sovereign cloud says otherwise."""
+    client_id = _text(env, "TEAMS_CLIENT_ID")
+    secret = _text(env, "TEAMS_CLIENT_SECRET")
+    if client_id is None and secret is None:
+        return None
+    if client_id is None or secret is None:
+        missing = "TEAMS_CLIENT_ID" if client_id is None else "TEAMS_CLIENT_SECRET"
+        raise ConfigError(
+            f"{missing} is not set: Microsoft Teams needs both the bot's Microsoft App ID and a "
+            "client secret of its Entra app registration ('Certificates & secrets')."
+        )
+    if not re.fullmatch(_GUID, client_id):
+        raise ConfigError(
+            f"TEAMS_CLIENT_ID={client_id!r} is not an app ID: copy the Microsoft App ID (a GUID "
+            "like 00000000-0000-0000-0000-000000000000) from the Azure Bot's 'Configuration'."
+        )
+    tenant_id = _text(env, "TEAMS_TENANT_ID")
+    if tenant_id is not None and not re.fullmatch(_GUID, tenant_id):
+        raise ConfigError(
+            f"TEAMS_TENANT_ID={tenant_id!r} is not a tenant ID: copy the Directory (tenant) ID, "
+            "a GUID, from the app registration's 'Overview', or unset it for a multi-tenant bot."
+        )
+    urls = {}
+    for name, default in (
+        ("TEAMS_OPENID_METADATA_URL", DEFAULT_TEAMS_OPENID_METADATA_URL),
+        (
+            "TEAMS_TOKEN_URL",
+            "https://login.microsoftonline.com/"
+            f"{tenant_id or 'botframework.com'}/oauth2/v2.0/token",
+        ),
+    ):
+        url = _text(env, name) or default
+        if not _is_http_url(url):
+            raise ConfigError(f"{name}={url!r} is not an http(s) URL: unset it for {default}")
+        urls[name] = url
+    app_id = _text(env, "TEAMS_APP_ID") or DEFAULT_TEAMS_APP_ID
+    if not re.fullmatch(_GUID, app_id):
+        raise ConfigError(
+            f"TEAMS_APP_ID={app_id!r} is not a GUID: the Teams app package's id must be one "
+            "(keep it the same across releases), or unset it for Delight's own."
+        )
+    return TeamsSettings(
+        client_id=client_id.lower(),
+        client_secret=secret,
+        tenant_id=tenant_id.lower() if tenant_id else None,
+        openid_metadata_url=urls["TEAMS_OPENID_METADATA_URL"],
+        token_url=urls["TEAMS_TOKEN_URL"],
+        app_id=app_id.lower(),
     )
 
 
