@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.elements import Element, element_for_tag, in_definition_order, suggest_element
+from bot.core.elements import Element
 from bot.nomination import UserRef
+from bot.typed_text import HELP_WORDS, ParseError, UnknownTag, extract_tags, private_flag
 
-HELP_WORDS = frozenset({"help", "?", "-h", "--help", "usage"})
+__all__ = ["ParseError", "UnknownTag"]  # the refusals that word them import them from here
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +49,6 @@ SUBCOMMANDS = frozenset({"undo", "me", "top", "admin", "digest", "teams", "tips"
 DIGEST_OPTIONS = {"": "", "now": "", "this week": "", "last": "last"}
 
 
-class ParseError(Exception):
-    """The command text cannot be understood; handlers show the user how to fix it."""
-
-
-@dataclass
-class UnknownTag(ParseError):
-    tag: str
-    suggestion: Element | None
-
-
 @dataclass
 class GroupMention(ParseError):
     """@here, @channel, @everyone or a user group named as a recipient."""
@@ -85,8 +76,8 @@ _NOTHING_SAID = re.compile(r"[\s,;+]*(?:(?:&amp;|&|and\b)[\s,;+]*)*", re.IGNOREC
 # Slack's escaped entities inside a story: mentions, channels, specials, links.
 _ENTITY = re.compile(r"<(?P<body>[^<>]+)>")
 _MENTIONED_ID = re.compile(r"@[UW][A-Z0-9]+", re.IGNORECASE)
-# A tag: '#' + a word, or a channel link whose name happens to be a tag (#delight as a channel).
-_TAG = re.compile(r"(?<![\w&/])#(?P<tag>[A-Za-z][\w-]*)|<#C[A-Z0-9]+\|(?P<channel>[^>]*)>")
+# A channel link whose name happens to be a tag (#delight as a channel) is a tag too.
+_CHANNEL_TAG = re.compile(r"<#C[A-Z0-9]+\|(?P<tag>[^>]*)>")
 
 
 def parse_command(text: str) -> ParsedCommand:
@@ -97,11 +88,13 @@ def parse_command(text: str) -> ParsedCommand:
     word, _, argument = stripped.partition(" ")
     if word.lower() in SUBCOMMANDS:
         return _subcommand(word.lower(), argument)
-    stripped, private = _private_flag(stripped)
+    stripped, private = private_flag(stripped)
     recipients, rest = _leading_recipients(stripped)
     if _NOTHING_SAID.fullmatch(rest):
         return ModalRequest(recipients=recipients, private=private)
-    story, elements = _extract_tags(rest)
+    # A '#' inside a link or other markup (<https://x.com/#act|docs>) is not a tag.
+    markup = [m.span() for m in _ENTITY.finditer(rest) if not m.group("body").startswith("#")]
+    story, elements = extract_tags(rest, skip=markup, also=_CHANNEL_TAG)
     plain, unnamed = to_plain_text(story)
     return CommandNomination(
         recipients=recipients,
@@ -110,15 +103,6 @@ def parse_command(text: str) -> ParsedCommand:
         unnamed_mentions=unnamed,
         private=private,
     )
-
-
-# "--private" as a word of its own; Slack clients may turn "--" into a dash on the way.
-_PRIVATE = re.compile(r"(?<!\S)(?:--|—|–)private(?!\S)", re.IGNORECASE)
-
-
-def _private_flag(text: str) -> tuple[str, bool]:
-    without, found = _PRIVATE.subn("", text)
-    return (without.strip(), True) if found else (text, False)
 
 
 def _subcommand(name: str, argument: str) -> Subcommand:
@@ -154,47 +138,6 @@ def _leading_recipients(text: str) -> tuple[tuple[UserRef, ...], str]:
             refs.append(UserRef(name=name.rstrip(".,'")))
         position = match.end()
     return tuple(dict.fromkeys(refs)), text[position:]
-
-
-def _extract_tags(text: str) -> tuple[str, tuple[Element, ...]]:
-    """Take element tags out of the story: a trailing run of tags goes; an inline tag stays
-    as its plain word, so "was #genuine with her" still reads well."""
-    text = text.replace("\0", "")  # \0 marks tags below; stories lose control characters anyway
-    found: set[Element] = set()
-    pieces: list[str] = []
-    position = 0
-    # A '#' inside a link or other markup (<https://x.com/#act|docs>) is not a tag.
-    markup = [m.span() for m in _ENTITY.finditer(text) if not m.group("body").startswith("#")]
-    for match in _TAG.finditer(text):
-        if any(start <= match.start() < end for start, end in markup):
-            continue
-        word = match.group("tag") or match.group("channel") or ""
-        element = element_for_tag(word)
-        if element is None:
-            if match.group("tag") and (suggestion := suggest_element(word)) is not None:
-                raise UnknownTag(tag=word, suggestion=suggestion)
-            continue  # an ordinary hashtag or channel: part of the story
-        found.add(element)
-        pieces.append(text[position : match.start()])
-        pieces.append("\0" + word)  # placeholder: dropped if trailing, kept as a word if inline
-        position = match.end()
-    pieces.append(text[position:])
-    joined = "".join(pieces)
-    # Tags standing at the end go, keeping closing punctuation and emoji ("late #act! :tada:").
-    joined = _TRAILING_TAGS.sub(_keep_tail, joined)
-    joined = re.sub(r"^(?:\s*\0[\w-]+)+\s*", "", joined)
-    story = joined.replace("\0", "")
-    return story, in_definition_order(found)
-
-
-_TRAILING_TAGS = re.compile(
-    r"(?:[\s,;]*\0[\w-]+)+(?P<punctuation>[.!?]*)(?P<emoji>(?:\s*:[\w+-]+:)*)\s*$"
-)
-
-
-def _keep_tail(match: re.Match[str]) -> str:
-    ended = match.string[: match.start()].rstrip().endswith((".", "!", "?"))
-    return ("" if ended else match.group("punctuation")) + match.group("emoji")
 
 
 def to_plain_text(escaped: str) -> tuple[str, tuple[str, ...]]:
