@@ -1,0 +1,92 @@
+"""What the Teams adapter remembers, as it needs it: where each conversation is served from,
+who each member is (their Entra id and their `29:` id), and each tenant's service URL.
+
+storage/msteams.py keeps it; these Protocols are what the adapter reads of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Protocol
+
+ConversationKind = Literal["personal", "channel", "groupChat"]
+
+
+class KnownConversation(Protocol):
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def service_url(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def team_id(self) -> str | None: ...
+    @property
+    def user_id(self) -> str | None: ...
+
+
+class KnownMember(Protocol):
+    @property
+    def user_id(self) -> str: ...  # Entra object id
+    @property
+    def member_id(self) -> str: ...  # 29:…
+    @property
+    def name(self) -> str: ...
+    @property
+    def locale(self) -> str | None: ...
+    @property
+    def timezone(self) -> str | None: ...
+    @property
+    def is_bot(self) -> bool: ...
+
+
+class ConversationBook(Protocol):
+    async def remember_conversation(
+        self,
+        workspace_id: str,
+        conversation_id: str,
+        *,
+        service_url: str,
+        kind: ConversationKind,
+        at: datetime,
+        team_id: str | None = None,
+        user_id: str | None = None,
+        name: str | None = None,
+    ) -> None: ...
+
+    async def conversation(
+        self, workspace_id: str, conversation_id: str
+    ) -> KnownConversation | None: ...
+
+    async def personal_conversation(
+        self, workspace_id: str, user_id: str
+    ) -> KnownConversation | None: ...
+
+    async def remember_member(
+        self,
+        workspace_id: str,
+        user_id: str,
+        *,
+        member_id: str,
+        name: str,
+        at: datetime,
+        given_name: str | None = None,
+        email: str | None = None,
+        locale: str | None = None,
+        timezone: str | None = None,
+        is_bot: bool = False,
+    ) -> None: ...
+
+    async def member(self, workspace_id: str, user_id: str) -> KnownMember | None: ...
+
+    async def member_by_member_id(
+        self, workspace_id: str, member_id: str
+    ) -> KnownMember | None: ...
+
+    async def members_named(self, workspace_id: str, name: str) -> list[KnownMember]: ...
+
+    async def remember_tenant(
+        self, workspace_id: str, *, service_url: str, at: datetime, installed_by: str | None = None
+    ) -> None: ...
+
+    async def service_url(self, workspace_id: str) -> str | None: ...

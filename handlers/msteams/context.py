@@ -1,0 +1,23 @@
+"""What every Teams listener draws on: the core's services and the adapter's own parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.ports import EventLedger
+from bot.nomination import NominationFlow
+from bot.services import Services
+from handlers.msteams.answers import Answer
+from handlers.msteams.book import ConversationBook
+from handlers.msteams.directory import TeamsDirectory
+from handlers.msteams.messenger import Messenger
+
+
+@dataclass(frozen=True, slots=True)
+class TeamsServices:
+    core: Services
+    flow: NominationFlow[Answer]
+    messenger: Messenger
+    directory: TeamsDirectory
+    book: ConversationBook
+    ledger: EventLedger  # each activity acted on once, however often Teams retries it

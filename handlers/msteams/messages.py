@@ -1,0 +1,154 @@
+"""Messages to Delight: `@Delight @Maria what she did #tag` in a channel or group chat, and
+the same text or a command (`help`, `me`, `top`, `undo`, `home`, `settings`) in its 1:1 chat.
+Every answer goes to the sender's 1:1 chat."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.core import errors
+from bot.core.home import Period
+from bot.core.model import Nomination, Source
+from bot.nomination import UserRef
+from bot.typed_text import ParseError
+from handlers.msteams import cards
+from handlers.msteams.answers import Answer, TeamsAnswers, send_answer
+from handlers.msteams.context import TeamsServices
+from handlers.msteams.home import home_answer
+from handlers.msteams.parsing import (
+    Command,
+    Help,
+    Mention,
+    OpenDialog,
+    TypedNomination,
+    parse_message,
+)
+from handlers.msteams.turn import Turn
+
+_AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+
+
+def as_typed(text: str) -> str:
+    """What the person typed, as they saw it: mentions as @names, Delight's own left out."""
+    import html
+
+    shown = _AT.sub(lambda m: "@" + html.unescape(m.group(1)), text)
+    return html.unescape(" ".join(shown.split()))
+
+
+async def on_message(
+    services: TeamsServices, turn: Turn, text: str, mentions: Sequence[Mention]
+) -> None:
+    if turn.user_id is None:
+        return  # another bot
+    if not turn.personal and not any(m.member_id == turn.bot_id for m in mentions):
+        return  # a channel message that wasn't for Delight
+    giver = turn.user_id
+    flow, messenger = services.flow, services.messenger
+
+    def typed() -> str:
+        return as_typed(text)
+
+    async def reply(answer: Answer) -> None:
+        await send_answer(messenger, turn.workspace, giver, answer)
+
+    try:
+        parsed = parse_message(text, mentions, bot_id=turn.bot_id)
+    except ParseError as error:
+        await reply(TeamsAnswers().refusal(error, typed=typed()))
+        return
+
+    async def work() -> Answer | None:
+        match parsed:
+            case Help():
+                return Answer(lambda _names: cards.help_card())
+            case Command():
+                return await run_command(services, turn, parsed)
+            case OpenDialog(recipients=refs, private=private):
+                ids = await _stable(services, turn, refs)
+                return Answer(lambda _names: cards.open_dialog_card(ids, private=private))
+            case TypedNomination():
+                await _nominate(services, turn, parsed, reply)
+        return None
+
+    await flow.attempt(work(), typed=typed, reply=reply)
+
+
+async def _nominate(
+    services: TeamsServices, turn: Turn, parsed: TypedNomination, reply: object
+) -> None:
+    assert turn.user_id is not None
+    flow = services.flow
+    refs = await _stable_refs(services, turn, parsed.recipients)
+    recipients = await flow.resolve(turn.workspace, refs, giver_id=turn.user_id)
+    given = await flow.give(
+        Nomination(
+            team_id=turn.workspace,
+            giver_id=turn.user_id,
+            recipient_ids=recipients,
+            story=parsed.story,
+            elements=parsed.elements,
+            source=Source.COMMAND if turn.personal else Source.MENTION,
+            request_key=f"msteams:{turn.activity_id}",
+            origin_channel_id=None if turn.personal else turn.conversation_id,
+            private=parsed.private,
+        )
+    )
+
+    async def tell_giver(answer: Answer) -> None:
+        await send_answer(services.messenger, turn.workspace, given.kudos.giver_id, answer)
+
+    flow.deliver(given, tell_giver)
+
+
+async def _stable_refs(
+    services: TeamsServices, turn: Turn, refs: Sequence[UserRef]
+) -> tuple[UserRef, ...]:
+    mentioned = [ref.user_id for ref in refs if ref.user_id]
+    stable = dict(
+        zip(mentioned, await services.directory.stable_ids(turn.workspace, mentioned), strict=True)
+    )
+    return tuple(UserRef(user_id=stable[r.user_id]) if r.user_id else r for r in refs)
+
+
+async def _stable(services: TeamsServices, turn: Turn, refs: Sequence[UserRef]) -> tuple[str, ...]:
+    """The people named, as the dialog's people picker takes them (Entra ids), if known."""
+    return tuple(
+        ref.user_id
+        for ref in await _stable_refs(services, turn, refs)
+        if ref.user_id and not ref.user_id.startswith(("28:", "29:"))
+    )
+
+
+async def run_command(services: TeamsServices, turn: Turn, command: Command) -> Answer | None:
+    assert turn.user_id is not None
+    core, team_id, user_id = services.core, turn.workspace, turn.user_id
+    match command.name:
+        case "me":
+            mine = await core.recognition.home.my_stats(team_id, user_id)
+            return Answer(lambda _names: cards.my_stats_card(mine))
+        case "top":
+            try:
+                period = Period(command.argument or Period.MONTH)
+            except ValueError:
+                return Answer(lambda _names: cards.top_usage())
+            ranked = await core.recognition.home.leaderboard(team_id, period)
+            return Answer(
+                lambda names: cards.leaderboard_card(ranked, period, names=names),
+                people=tuple(r.user_id for r in ranked),
+            )
+        case "undo":
+            done = await core.recognition.moderation.undo_latest(team_id=team_id, giver_id=user_id)
+            return Answer(
+                lambda names: cards.retraction_notice(done, names=names),
+                people=done.kudos.involves,
+            )
+        case "home":
+            return await home_answer(services, team_id, user_id)
+        case "settings":
+            if not await core.administration.admins.is_admin(team_id, user_id):
+                raise errors.NotAnAdmin()
+            settings = await core.administration.settings.get(team_id)
+            return Answer(lambda names: cards.settings_card(settings, names=names))
+    return None
