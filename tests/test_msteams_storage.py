@@ -11,6 +11,7 @@ import pytest
 
 from bot.core.workspaces import Platform, workspace_id
 from storage.engine import Database
+from storage.forget import FORGOTTEN_USER, forget_user
 from storage.msteams import SqlMsTeamsDirectory, StoredConversation, StoredMember, StoredTenant
 
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -451,3 +452,41 @@ def test_over_long_ids_are_refused(database_url: str, field: str, value: str) ->
 
     with pytest.raises(ValueError, match="characters"):
         run(database_url, work)
+
+
+def test_forgetting_a_person_removes_their_teams_rows_in_that_tenant_only(
+    database_url: str,
+) -> None:
+    async def work(directory: SqlMsTeamsDirectory, database: Database) -> tuple[Any, ...]:
+        for workspace in (TENANT, OTHER_TENANT):
+            await directory.remember_tenant(
+                workspace, service_url=SERVICE_URL, at=NOON, installed_by=ALEX
+            )
+            await directory.remember_conversation(
+                workspace, PERSONAL, service_url=SERVICE_URL, kind="personal", at=NOON, user_id=ALEX
+            )
+            await remember_alex(directory, workspace=workspace)
+        await database.transaction(forget_user, team_id=TENANT, user_id=ALEX)
+        seen = []
+        for workspace in (TENANT, OTHER_TENANT):
+            tenant = await directory.tenant(workspace)
+            seen.append(
+                (
+                    await directory.member(workspace, ALEX) is not None,
+                    await directory.personal_conversation(workspace, ALEX) is not None,
+                    None if tenant is None else tenant.installed_by,
+                )
+            )
+        return tuple(seen)
+
+    async def main() -> tuple[Any, ...]:
+        database = Database(database_url)
+        try:
+            return await work(SqlMsTeamsDirectory(database), database)
+        finally:
+            await database.close()
+
+    forgotten, elsewhere = asyncio.run(main())
+
+    assert forgotten == (False, False, FORGOTTEN_USER)
+    assert elsewhere == (True, True, ALEX)
