@@ -9,6 +9,8 @@ The policy (README, "Forgetting a person"):
 - they leave every manager team (as manager or named member) and their digest ledger rows go;
   teams they created stay, with no creator.
 
+- what Teams told of them (the roster cache) and where their 1:1 chat is go; a Teams
+  installation of theirs is kept, by FORGOTTEN_USER;
 - they are no longer a Delight admin named in the workspace's settings;
 - their id, wherever else it appears in text (audit log details, a story's leftover mention,
   an error), becomes FORGOTTEN_USER.
@@ -45,12 +47,18 @@ class Step:
     work: StepWork
 
 
+def _workspace(rows: Table) -> ColumnElement[str]:
+    """The column naming a row's workspace: `team_id`, except in Microsoft Teams' tables, where
+    `workspace_id` does (a team is something else there)."""
+    return rows.c.workspace_id if "workspace_id" in rows.c else rows.c.team_id
+
+
 def replace_user(table: str, column: str, *, by: str, what: str) -> Step:
     def work(connection: Connection, team_id: str, user_id: str) -> int:
         rows = _table(table)
         return connection.execute(
             update(rows)
-            .where(rows.c.team_id == team_id, rows.c[column] == user_id)
+            .where(_workspace(rows) == team_id, rows.c[column] == user_id)
             .values({column: by})
         ).rowcount
 
@@ -61,7 +69,7 @@ def delete_rows(table: str, column: str, *, what: str) -> Step:
     def work(connection: Connection, team_id: str, user_id: str) -> int:
         rows = _table(table)
         return connection.execute(
-            delete(rows).where(rows.c.team_id == team_id, rows.c[column] == user_id)
+            delete(rows).where(_workspace(rows) == team_id, rows.c[column] == user_id)
         ).rowcount
 
     return Step(table, column, what, work)
@@ -138,8 +146,8 @@ def _unfold_their_deliveries(connection: Connection, team_id: str, user_id: str)
 
 def _in_workspace(rows: Table, team_id: str) -> ColumnElement[bool]:
     """The rows of one workspace, also of the tables that reach it through a parent."""
-    if "team_id" in rows.c:
-        return rows.c.team_id == team_id
+    if "team_id" in rows.c or "workspace_id" in rows.c:
+        return _workspace(rows) == team_id
     parent, key = (
         ("manager_team", "manager_team_id")
         if "manager_team_id" in rows.c
@@ -258,6 +266,22 @@ FORGET_STEPS: tuple[Step, ...] = (
         by=FORGOTTEN_USER,
         what=f"Delight's installation, if they installed it: kept, installed by {FORGOTTEN_USER}",
     ),
+    delete_rows(
+        "msteams_members",
+        "user_id",
+        what="what Teams told of them (name, email, the id mentions carry): deleted",
+    ),
+    delete_rows(
+        "msteams_conversations",
+        "user_id",
+        what="where their Teams chat with Delight is: deleted (Teams opens it again if needed)",
+    ),
+    replace_user(
+        "msteams_tenants",
+        "installed_by",
+        by=FORGOTTEN_USER,
+        what=f"Delight's Teams installation, if theirs: kept, installed by {FORGOTTEN_USER}",
+    ),
     Step(
         "workspace_settings",
         "admin_ids",
@@ -280,6 +304,7 @@ FORGET_STEPS: tuple[Step, ...] = (
             ("tip_delivery", "reason", "tip delivery errors that name them"),
             ("tip_direct_message", "reason", "tip DM errors that name them"),
             ("digest_delivery", "reason", "digest errors that name them"),
+            ("msteams_conversations", "name", "Teams chat names with their id"),
         )
     ),
 )

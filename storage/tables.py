@@ -13,6 +13,8 @@ from sqlalchemy import DateTime, Index, Text, TypeDecorator, UniqueConstraint, f
 from sqlalchemy.engine import Dialect
 from sqlmodel import Column, Field, SQLModel
 
+from bot.core.workspaces import MAX_ID_LENGTH
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in, aware UTC out, on SQLite (which keeps no zone) as on PostgreSQL."""
@@ -36,7 +38,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 WORKSPACE_ID = 64  # "msteams:" and a 36-character tenant GUID, with room to spare
-PLATFORM_ID = 255  # people, channels, conversations, messages: Teams' ids run past 100
+PLATFORM_ID = MAX_ID_LENGTH  # people, channels, conversations, messages: Teams' run past 100
+SERVICE_URL = 2048  # where Teams' Bot Connector answers for a tenant (longer ones are refused)
 
 _ANNOUNCED = text("announcement_message_id IS NOT NULL")  # ix_kudos_announcement's condition
 
@@ -421,3 +424,62 @@ class OutboxRow(SQLModel, table=True):
     )
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = _utc_column()
+
+
+# --- Microsoft Teams: what its adapter must remember to speak (storage/msteams.py) -----------
+
+
+class MsTeamsConversationRow(SQLModel, table=True):
+    """A conversation Delight may post in: Teams gives no way to open one from its id alone,
+    only the service URL it arrived from."""
+
+    __tablename__ = "msteams_conversations"
+    __table_args__ = (Index("ix_msteams_conversations_user", "workspace_id", "user_id"),)
+
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_ID)
+    conversation_id: str = Field(primary_key=True, max_length=PLATFORM_ID)
+    service_url: str = Field(max_length=SERVICE_URL)
+    kind: str = Field(max_length=16)  # personal, channel, groupChat
+    # The Teams team's 19: id when the conversation is one of its channels. Not `team_id`,
+    # which names the workspace in every other table.
+    msteams_team_id: str | None = Field(default=None, max_length=PLATFORM_ID)
+    user_id: str | None = Field(default=None, max_length=PLATFORM_ID)  # personal: whose 1:1
+    name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: datetime = _utc_column()
+
+
+class MsTeamsMemberRow(SQLModel, table=True):
+    """The roster cache: a person's Entra id (the id Delight keeps) with their 29: member id,
+    which mentions carry, and what the roster says of them."""
+
+    __tablename__ = "msteams_members"
+    __table_args__ = (
+        Index("ix_msteams_members_member", "workspace_id", "member_id"),
+        Index("ix_msteams_members_name", "workspace_id", "name_key"),
+        Index("ix_msteams_members_first_name", "workspace_id", "first_name_key"),
+    )
+
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_ID)
+    user_id: str = Field(primary_key=True, max_length=PLATFORM_ID)  # Entra object id
+    member_id: str = Field(max_length=PLATFORM_ID)  # 29:…
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    # The name and first name casefolded in Python (SQLite's lower() folds ASCII only), so a
+    # typed name finds them through an index on either database.
+    name_key: str = Field(max_length=PLATFORM_ID)
+    first_name_key: str = Field(max_length=PLATFORM_ID)
+    email: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    locale: str | None = Field(default=None, max_length=35)  # BCP 47, "en-US"
+    timezone: str | None = Field(default=None, max_length=64)  # IANA, "Europe/Paris"
+    is_bot: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    updated_at: datetime = _utc_column()
+
+
+class MsTeamsTenantRow(SQLModel, table=True):
+    """A tenant Delight is installed in, and where to reach it when no conversation says."""
+
+    __tablename__ = "msteams_tenants"
+
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_ID)
+    service_url: str = Field(max_length=SERVICE_URL)
+    installed_by: str | None = Field(default=None, max_length=PLATFORM_ID)  # Entra object id
+    updated_at: datetime = _utc_column()

@@ -317,6 +317,8 @@ PERSON = "U0FORGET5"
 # column that may hold it fails the test until forget-user covers it or it is listed here.
 FIXED_FORMAT: dict[str, object] = {
     "team_id": "T0001",
+    "workspace_id": "T0001",  # what Teams' tables call it
+    "service_url": "https://smba.trafficmanager.net/amer/",
     "enterprise_id": "E0001",  # Slack's ids of the workspace and of Delight's bot
     "app_id": "A0001",
     "bot_id": "B0001",
@@ -346,7 +348,8 @@ FIXED_FORMAT: dict[str, object] = {
     "endorsement_reaction": "tada",
     "language": "nl",
 }
-KIND = {"outbox": "dm", "manager_team_source": "user"}  # the rows that name a person
+# The rows that name a person.
+KIND = {"outbox": "dm", "manager_team_source": "user", "msteams_conversations": "personal"}
 # The ones forget-user edits rather than replaces or deletes, and what they become.
 ADMINS = f"U0001,{PERSON},U0009"
 DETAIL = {"giver_id": PERSON, "recipient_ids": ["U0002", PERSON], "reason": f"{PERSON} asked"}

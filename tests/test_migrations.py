@@ -6,6 +6,7 @@ stores rows the way the app of that revision did, and moves the schema under the
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -19,7 +20,8 @@ from alembic import command
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
-from storage.engine import alembic_config, make_sync_engine
+from storage.engine import Database, alembic_config, make_sync_engine
+from storage.msteams import SqlMsTeamsDirectory
 from storage.tables import UTCDateTime
 from tests.conftest import _postgres_admin_url
 
@@ -573,3 +575,90 @@ def test_0010_downgrades_to_the_old_names_with_the_data_and_upgrades_again(
         channel="C0002",
     )
     assert found == [1]
+
+
+MSTEAMS_TABLES = ("msteams_conversations", "msteams_members", "msteams_tenants")
+
+
+@pytest.fixture
+def at_0011(at_0009: tuple[str, Engine]) -> tuple[str, Engine]:
+    """A database at revision 0011 holding a Slack workspace's rows, a kudos given in Microsoft
+    Teams and a workspace's language."""
+    url, engine = at_0009
+    command.upgrade(alembic_config(url), "0011")
+    with engine.begin() as connection:
+        teams_kudos(connection, "announcement_message_id")
+        connection.execute(sa.text("UPDATE workspace_settings SET language = 'nl'"))
+    return url, engine
+
+
+def remember_in_teams(url: str) -> tuple[Any, ...]:
+    """Through the repository, as the app at 0012 does: a tenant, a 1:1 chat, a member."""
+
+    async def work() -> tuple[Any, ...]:
+        database = Database(url)
+        directory = SqlMsTeamsDirectory(database)
+        try:
+            service = "https://smba.trafficmanager.net/amer/"
+            await directory.remember_tenant(TEAMS_WORKSPACE, service_url=service, at=NOON)
+            await directory.remember_conversation(
+                TEAMS_WORKSPACE,
+                TEAMS_CONVERSATION,
+                service_url=service,
+                kind="personal",
+                at=NOON,
+                user_id=TEAMS_USER,
+            )
+            await directory.remember_member(
+                TEAMS_WORKSPACE, TEAMS_USER, member_id="29:" + "m" * 80, name="Ana Ruiz", at=NOON
+            )
+            conversation = await directory.personal_conversation(TEAMS_WORKSPACE, TEAMS_USER)
+            return (
+                await directory.service_url(TEAMS_WORKSPACE),
+                None if conversation is None else conversation.conversation_id,
+                [m.user_id for m in await directory.members_named(TEAMS_WORKSPACE, "ana")],
+            )
+        finally:
+            await database.close()
+
+    return asyncio.run(work())
+
+
+def test_0012_adds_teams_tables_keeping_every_row_and_downgrades_to_0011(
+    at_0011: tuple[str, Engine],
+) -> None:
+    url, engine = at_0011
+    config = alembic_config(url)
+    before = snapshot(engine)
+    assert {row["team_id"] for row in before["kudos"]} == {"T0001", TEAMS_WORKSPACE}
+    assert {row["language"] for row in before["workspace_settings"]} == {"nl"}
+
+    command.upgrade(config, "0012")
+
+    assert snapshot(engine) == before
+    assert remember_in_teams(url) == (
+        "https://smba.trafficmanager.net/amer/",
+        TEAMS_CONVERSATION,
+        [TEAMS_USER],
+    )
+    indexes = {
+        index["name"] for table in MSTEAMS_TABLES for index in sa.inspect(engine).get_indexes(table)
+    }
+    assert indexes == {
+        "ix_msteams_conversations_user",
+        "ix_msteams_members_member",
+        "ix_msteams_members_name",
+        "ix_msteams_members_first_name",
+    }
+
+    command.downgrade(config, "0011")
+
+    assert snapshot(engine) == before
+    assert not any(sa.inspect(engine).has_table(table) for table in MSTEAMS_TABLES)
+
+    command.upgrade(config, "0012")
+
+    assert snapshot(engine) == before
+    with engine.connect() as connection:
+        for table in MSTEAMS_TABLES:
+            assert connection.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar() == 0
