@@ -1,0 +1,1 @@
+"""Microsoft Teams: the adapter between Teams (the Bot Framework) and Delight's core."""
