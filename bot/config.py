@@ -79,6 +79,14 @@ class TeamsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class TeamsApp:
+    """What the Teams app package names: the bot (its Entra app) and the package's own id."""
+
+    client_id: str
+    app_id: str = DEFAULT_TEAMS_APP_ID
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     # Secrets stay out of repr(), so a logged Settings shows none of them.
     slack_bot_token: str | None = field(repr=False)  # one workspace; None when `oauth` is set
@@ -304,11 +312,7 @@ def load_teams(env: Mapping[str, str]) -> TeamsSettings | None:
             f"{missing} is not set: Microsoft Teams needs both the bot's Microsoft App ID and a "
             "client secret of its Entra app registration ('Certificates & secrets')."
         )
-    if not re.fullmatch(_GUID, client_id):
-        raise ConfigError(
-            f"TEAMS_CLIENT_ID={client_id!r} is not an app ID: copy the Microsoft App ID (a GUID "
-            "like 00000000-0000-0000-0000-000000000000) from the Azure Bot's 'Configuration'."
-        )
+    _check_teams_client_id(client_id)
     tenant_id = _text(env, "TEAMS_TENANT_ID")
     if tenant_id is not None and not re.fullmatch(_GUID, tenant_id):
         raise ConfigError(
@@ -328,20 +332,45 @@ def load_teams(env: Mapping[str, str]) -> TeamsSettings | None:
         if not _is_http_url(url):
             raise ConfigError(f"{name}={url!r} is not an http(s) URL: unset it for {default}")
         urls[name] = url
-    app_id = _text(env, "TEAMS_APP_ID") or DEFAULT_TEAMS_APP_ID
-    if not re.fullmatch(_GUID, app_id):
-        raise ConfigError(
-            f"TEAMS_APP_ID={app_id!r} is not a GUID: the Teams app package's id must be one "
-            "(keep it the same across releases), or unset it for Delight's own."
-        )
+    app_id = _teams_app_id(env)
     return TeamsSettings(
         client_id=client_id.lower(),
         client_secret=secret,
         tenant_id=tenant_id.lower() if tenant_id else None,
         openid_metadata_url=urls["TEAMS_OPENID_METADATA_URL"],
         token_url=urls["TEAMS_TOKEN_URL"],
-        app_id=app_id.lower(),
+        app_id=app_id,
     )
+
+
+def load_teams_app(env: Mapping[str, str]) -> TeamsApp:
+    """TEAMS_CLIENT_ID (required) and TEAMS_APP_ID: all the app package needs (no secret)."""
+    client_id = _text(env, "TEAMS_CLIENT_ID")
+    if client_id is None:
+        raise ConfigError(
+            "TEAMS_CLIENT_ID is not set: the Teams app package names the bot by its Microsoft "
+            "App ID (a GUID, from the Azure Bot's 'Configuration')."
+        )
+    _check_teams_client_id(client_id)
+    return TeamsApp(client_id=client_id.lower(), app_id=_teams_app_id(env))
+
+
+def _check_teams_client_id(client_id: str) -> None:
+    if not re.fullmatch(_GUID, client_id):
+        raise ConfigError(
+            f"TEAMS_CLIENT_ID={client_id!r} is not an app ID: copy the Microsoft App ID (a GUID "
+            "like 00000000-0000-0000-0000-000000000000) from the Azure Bot's 'Configuration'."
+        )
+
+
+def _teams_app_id(env: Mapping[str, str]) -> str:
+    app_id = _text(env, "TEAMS_APP_ID") or DEFAULT_TEAMS_APP_ID
+    if not re.fullmatch(_GUID, app_id):
+        raise ConfigError(
+            f"TEAMS_APP_ID={app_id!r} is not a GUID: the Teams app package's id must be one "
+            "(keep it the same across releases), or unset it for Delight's own."
+        )
+    return app_id.lower()
 
 
 def load_encryption_keys(env: Mapping[str, str]) -> tuple[str, ...]:
