@@ -36,6 +36,9 @@ from bot.core.workspace_admin import WorkspaceAdmin
 from bot.digest_chart import MatplotlibCharts
 from bot.health import Health
 from bot.outbox import OutboxDrainer
+from bot.core.workspaces import Platform
+from bot.platforms.msteams import TeamsPlatform, build_msteams
+from bot.platforms.routing import RoutedPorts
 from bot.platforms.slack import SlackPlatform, build_slack
 from bot.scheduler import Clockwork
 from bot.services import Administration, Digests, Recognition, Services, TipAdministration
@@ -88,8 +91,9 @@ class Runtime:
     clock: Clock
     role: Role
     services: Services  # the core's features, as every platform's listeners get them
-    slack: SlackPlatform
-    bolt: BoltApp
+    slack: SlackPlatform | None  # None: Slack isn't configured (a Teams-only deployment)
+    bolt: BoltApp | None
+    teams: TeamsPlatform | None  # None: Teams isn't configured
     web: web.Application
     tips: TipService  # scheduled delivery, run by the clockwork
     tip_schedules: SqlTipScheduleRepository
@@ -130,11 +134,28 @@ def build_runtime(
         default_recognition_channel=settings.recognition_channel,
         default_daily_limit=settings.daily_limit,
     )
-    slack = build_slack(
-        settings, database=database, http=http, workspace_settings=workspace_settings, clock=clock
-    )
-    # Slack is the one platform today; with a second, each port routes by workspace.
-    ports = slack.ports
+    platforms = {}
+    slack = teams = None
+    if settings.serves_slack:
+        slack = build_slack(
+            settings,
+            database=database,
+            http=http,
+            workspace_settings=workspace_settings,
+            clock=clock,
+        )
+        platforms[Platform.SLACK] = slack.ports
+    if settings.teams is not None:
+        teams = build_msteams(
+            settings.teams,
+            database=database,
+            http=http,
+            workspace_settings=workspace_settings,
+            clock=clock,
+        )
+        platforms[Platform.MSTEAMS] = teams.ports
+    # Each port call goes to the platform whose workspace it is about.
+    ports = RoutedPorts(platforms).ports()
     shared = _Shared(
         settings=settings,
         database=database,
@@ -159,7 +180,9 @@ def build_runtime(
     services = Services(
         recognition=recognition,
         administration=_administration(
-            shared, installations=slack.installations, schedules=(tip_schedules, digest_ledger)
+            shared,
+            installations=slack.installations if slack is not None else None,
+            schedules=(tip_schedules, digest_ledger),
         ),
         tip_admin=tip_admin,
         digests=digests,
@@ -167,7 +190,12 @@ def build_runtime(
     )
     drainer = _outbox_drainer(shared, kudos_store=kudos_store, policy=outbox_policy)
     ledger = SqlEventLedger(database)
-    bolt = slack.bolt_app(services, ledger=ledger)
+    bolt = slack.bolt_app(services, ledger=ledger) if slack is not None else None
+    teams_endpoint = None
+    if teams is not None and role.serves_slack:
+        teams_endpoint = teams.endpoint(
+            services, ledger=ledger, answering=recognition.turns.answering
+        )
     clockwork = None
     if role.runs_scheduler:
         clockwork = Clockwork(
@@ -188,8 +216,10 @@ def build_runtime(
         services=services,
         slack=slack,
         bolt=bolt,
+        teams=teams,
         web=create_web_app(
             bolt=bolt if role.serves_slack and not settings.socket_mode else None,
+            teams=teams_endpoint,
             signing_secret=settings.slack_signing_secret,
             health=Health(
                 database=database,
@@ -199,7 +229,7 @@ def build_runtime(
                 details=settings.health_details,
             ).report,
             # The install pages are served in Socket Mode too: installing is a browser's visit.
-            oauth_flow=bolt.oauth_flow if role.serves_slack else None,
+            oauth_flow=bolt.oauth_flow if bolt is not None and role.serves_slack else None,
             answering=recognition.turns.answering,
         ),
         tips=tips,
@@ -356,7 +386,7 @@ async def check_stored_tokens(runtime: Runtime) -> None:
     wrong key stops start-up with one line, not a failure at the first request); tokens are
     stored the way the key says (encrypted when a key was set since, re-encrypted with the
     first key when keys are being rotated)."""
-    installations = runtime.slack.installations
+    installations = runtime.slack.installations if runtime.slack is not None else None
     if installations is None:
         return
     try:
@@ -447,7 +477,7 @@ async def serve(settings: Settings, *, role: Role = Role.ALL, host: str = "0.0.0
     socket_handler = None
     if not role.serves_slack:
         logger.info("Delight runs the scheduler (clock); /healthz on port %d", settings.port)
-    elif settings.socket_mode:
+    elif settings.socket_mode and runtime.bolt is not None:
         socket_handler = AnsweringSocketModeHandler(
             runtime.bolt,
             settings.slack_app_token,
@@ -455,8 +485,10 @@ async def serve(settings: Settings, *, role: Role = Role.ALL, host: str = "0.0.0
         )
         await socket_handler.connect_async()  # type: ignore[no-untyped-call]
         logger.info("Delight is connected over Socket Mode; /healthz on port %d", settings.port)
-    else:
+    elif runtime.bolt is not None:
         logger.info("Delight is listening on http://%s:%d/slack/events", host, settings.port)
+    if runtime.teams is not None and role.serves_slack:
+        logger.info("Delight is listening on http://%s:%d/api/messages (Teams)", host, settings.port)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,4 +1,5 @@
-"""The HTTP server: Slack's request URL and a health check, on aiohttp."""
+"""The HTTP server: Slack's request URL, Teams' messaging endpoint and a health check, on
+aiohttp."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from bot.log_context import request_scope
 logger = logging.getLogger(__name__)
 
 SLACK_EVENTS_PATH = "/slack/events"
+TEAMS_MESSAGES_PATH = "/api/messages"
 # Bolt reads fields of a body before anything checks their types: a field of the wrong type
 # (`"authorizations": 5`, a list instead of an object) raises one of these.
 MALFORMED = (ValueError, TypeError, AttributeError, KeyError, IndexError)
@@ -75,11 +77,13 @@ def create_web_app(
     signing_secret: str | None = None,
     oauth_flow: AsyncOAuthFlow | None = None,
     answering: Callable[[], AbstractContextManager[object]] = nullcontext,
+    teams: Handler | None = None,
 ) -> web.Application:
     """`bolt` is None in Socket Mode, where Slack's requests come over the websocket;
     otherwise `signing_secret` verifies them. `oauth_flow` (multi-workspace mode) serves the
     install page and Slack's redirect back (browsers' visits, unsigned), over HTTP in either
-    case. Each Slack request is answered inside `answering()` (the delivery turns make way for
+    case. `teams`: Microsoft Teams' endpoint (handlers/msteams/endpoint.py), which checks its
+    own requests' tokens. Each Slack request is answered inside `answering()` (the delivery turns make way for
     answers: bot/turns.py)."""
     if bolt is not None and not signing_secret:
         raise ValueError("Slack's requests over HTTP need the signing secret to verify them")
@@ -121,6 +125,8 @@ def create_web_app(
 
     if bolt is not None:
         app.router.add_post(SLACK_EVENTS_PATH, slack_events)
+    if teams is not None:
+        app.router.add_post(TEAMS_MESSAGES_PATH, teams)
     if oauth_flow is not None:
         app.router.add_get(oauth_flow.install_path, install_page)
         app.router.add_get(oauth_flow.redirect_uri_path, oauth_redirect)

@@ -40,6 +40,13 @@ class KnownMember(Protocol):
     def is_bot(self) -> bool: ...
 
 
+class KnownTenant(Protocol):
+    @property
+    def service_url(self) -> str: ...
+    @property
+    def installed_by(self) -> str | None: ...
+
+
 class ConversationBook(Protocol):
     async def remember_conversation(
         self,
@@ -88,5 +95,7 @@ class ConversationBook(Protocol):
     async def remember_tenant(
         self, workspace_id: str, *, service_url: str, at: datetime, installed_by: str | None = None
     ) -> None: ...
+
+    async def tenant(self, workspace_id: str) -> KnownTenant | None: ...
 
     async def service_url(self, workspace_id: str) -> str | None: ...

@@ -56,7 +56,11 @@ class TeamsDirectory:
         member = await self._book.member(team_id, user_id)
         if member is None:
             member = await self._look_up(team_id, user_id)
-        return None if member is None else _person(member)
+        if member is None:
+            return None
+        # Whoever installed Delight in a team is its admin there (with the settings' admins).
+        tenant = await self._book.tenant(team_id)
+        return _person(member, admin=tenant is not None and tenant.installed_by == user_id)
 
     async def ids_for_name(self, team_id: str, name: str) -> list[str]:
         """Everyone a typed name may mean, among the people Delight has met in the tenant and
@@ -137,9 +141,10 @@ class TeamsDirectory:
         )
 
 
-def _person(member: KnownMember) -> Person:
+def _person(member: KnownMember, *, admin: bool = False) -> Person:
     return Person(
         id=member.user_id,
+        is_admin=admin,
         name=member.name,
         is_bot=member.is_bot,
         tz=member.timezone,

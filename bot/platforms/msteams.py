@@ -1,0 +1,113 @@
+"""Microsoft Teams, wired: its adapter's parts (handlers/msteams/) over the settings, the
+storage and the one connection pool."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+
+import aiohttp
+
+from bot.config import TeamsSettings
+from bot.core.platform import PlatformPorts
+from bot.core.ports import Clock, EventLedger, SettingsRepository
+from bot.nomination import NominationFlow
+from bot.services import Services
+from handlers.msteams.answers import TeamsAnswers
+from handlers.msteams.auth import BotFrameworkAuth, BotToken
+from handlers.msteams.bot import TeamsBot
+from handlers.msteams.connector import Connector, Pace
+from handlers.msteams.context import TeamsServices
+from handlers.msteams.directory import TeamsDirectory
+from handlers.msteams.endpoint import Handler, teams_endpoint
+from handlers.msteams.messenger import Messenger
+from handlers.msteams.not_yet import NotOnTeamsYet
+from handlers.msteams.notifier import TeamsNotifier
+from storage.engine import Database
+from storage.msteams import SqlMsTeamsDirectory
+
+
+@dataclass(frozen=True, slots=True)
+class TeamsPlatform:
+    settings: TeamsSettings
+    ports: PlatformPorts
+    directory: TeamsDirectory
+    messenger: Messenger
+    book: SqlMsTeamsDirectory
+    auth: BotFrameworkAuth
+
+    def endpoint(
+        self,
+        services: Services,
+        *,
+        ledger: EventLedger,
+        answering: Callable[[], AbstractContextManager[object]],
+    ) -> Handler:
+        """`POST /api/messages`, once the core's services exist."""
+        flow = NominationFlow(
+            kudos=services.recognition.kudos,
+            directory=self.directory,
+            turns=services.recognition.turns,
+            answers=TeamsAnswers(),
+        )
+        bot = TeamsBot(
+            TeamsServices(
+                core=services,
+                flow=flow,
+                messenger=self.messenger,
+                directory=self.directory,
+                book=self.book,
+                ledger=ledger,
+            )
+        )
+        return teams_endpoint(
+            bot, self.auth, tenant_id=self.settings.tenant_id, answering=answering
+        )
+
+
+def build_msteams(
+    settings: TeamsSettings,
+    *,
+    database: Database,
+    http: aiohttp.ClientSession,
+    workspace_settings: SettingsRepository,
+    clock: Clock,
+) -> TeamsPlatform:
+    token = BotToken(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        token_url=settings.token_url,
+        scope=settings.token_scope,
+        http=http,
+    )
+    connector = Connector(token=token, http=http, pace=Pace())
+    book = SqlMsTeamsDirectory(database)
+    directory = TeamsDirectory(book, connector, clock)
+    messenger = Messenger(
+        connector, book, directory, bot_id=f"28:{settings.client_id}", clock=clock
+    )
+    notifier = TeamsNotifier(messenger, workspace_settings)
+    later = NotOnTeamsYet()
+    ports = PlatformPorts(
+        directory=directory,
+        notifier=notifier,
+        announcements=notifier,
+        retractor=notifier,
+        channels=later,
+        tip_poster=later,
+        people=later,
+        member_sources=later,
+        digest_poster=later,
+    )
+    auth = BotFrameworkAuth(
+        client_id=settings.client_id, metadata_url=settings.openid_metadata_url, http=http
+    )
+    return TeamsPlatform(
+        settings=settings,
+        ports=ports,
+        directory=directory,
+        messenger=messenger,
+        book=book,
+        auth=auth,
+    )

@@ -1,0 +1,191 @@
+"""One activity from Teams, verified already: remember where it came from and who sent it,
+act on it once, and answer (an invoke's answer is its HTTP response; everything else is acked
+at once and done in the background, as Teams expects within seconds)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from microsoft_teams.api.activities import (
+    AdaptiveCardInvokeActivity,
+    ConversationUpdateActivity,
+    InstalledActivity,
+    MessageActivity,
+    MessageExtensionFetchTaskInvokeActivity,
+    MessageExtensionSubmitActionInvokeActivity,
+    MessageReactionActivity,
+    TaskFetchInvokeActivity,
+    TaskSubmitInvokeActivity,
+)
+from microsoft_teams.api.models.activity import Activity as ActivityModel
+
+from bot.core.elements import element_for_tag
+from bot.expiring_cache import ExpiringCache
+from bot.i18n import language_for, speak
+from handlers.msteams import adaptive
+from handlers.msteams.card_actions import execute
+from handlers.msteams.context import TeamsServices
+from handlers.msteams.dialogs import InvokeAnswer, open_nomination, submit_nomination
+from handlers.msteams.directory import Where, current_conversation
+from handlers.msteams.lifecycle import on_installed
+from handlers.msteams.messages import on_message
+from handlers.msteams.messenger import base_conversation
+from handlers.msteams.reactions import on_reaction
+from handlers.msteams.turn import Turn, mentions_of, turn_of
+
+logger = logging.getLogger(__name__)
+
+SEEN_SECONDS = 600.0  # how long a sighting of a conversation or person is trusted unwritten
+
+
+class TeamsBot:
+    def __init__(self, services: TeamsServices) -> None:
+        self.services = services
+        self._seen: ExpiringCache[tuple[str, ...], bool] = ExpiringCache(50_000, SEEN_SECONDS)
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def on_activity(self, activity: ActivityModel) -> InvokeAnswer | None:
+        """The invoke's answer, or None (a 200 with nothing to say)."""
+        turn = turn_of(activity)
+        current_conversation.set(Where(turn.service_url, base_conversation(turn.conversation_id)))
+        speak(language_for(turn.locale))
+        await self._remember(turn)
+        if not await self._first_time(turn):
+            logger.info("repeat of Teams activity ignored")
+            return {} if activity.type == "invoke" else None
+        match activity:
+            case MessageActivity():
+                self._later(on_message(self.services, turn, activity.text or "", mentions_of(activity)))
+            case MessageReactionActivity():
+                added = [r.type for r in activity.reactions_added or ()]
+                removed = [r.type for r in activity.reactions_removed or ()]
+                self._later(on_reaction(self.services, turn, added, removed))
+            case InstalledActivity():
+                self._later(on_installed(self.services, turn))
+            case ConversationUpdateActivity() if any(
+                m.id == turn.bot_id for m in activity.members_added or ()
+            ):
+                self._later(on_installed(self.services, turn))
+            case _ if activity.type == "invoke":
+                return await self._invoke(turn, activity)
+        return None
+
+    async def _invoke(self, turn: Turn, activity: ActivityModel) -> InvokeAnswer:
+        if turn.user_id is None:
+            return {}
+        match activity:
+            case MessageExtensionFetchTaskInvokeActivity():
+                author = quoted = None
+                payload = activity.value.message_payload
+                if payload is not None:
+                    user = payload.from_.user if payload.from_ is not None else None
+                    author = (user.id or "").lower() if user is not None else None
+                    quoted = _plain_body(payload.body.content if payload.body else None)
+                return await open_nomination(
+                    self.services,
+                    turn,
+                    people=(author,) if author and author != turn.user_id else (),
+                    quoted_message=quoted,
+                )
+            case MessageExtensionSubmitActionInvokeActivity():
+                data = activity.value.data if isinstance(activity.value.data, dict) else {}
+                link = None
+                if activity.value.message_payload is not None:
+                    link = activity.value.message_payload.link_to_message
+                return await submit_nomination(self.services, turn, data, source_url=link)
+            case TaskFetchInvokeActivity():
+                data = _data(activity.value)
+                if data.get(adaptive.DIALOG) == adaptive.NOMINATE:
+                    element = element_for_tag(str(data.get("element") or ""))
+                    people = tuple(str(data.get("people") or "").split(",")) if data.get("people") else ()
+                    return await open_nomination(
+                        self.services,
+                        turn,
+                        people=tuple(p for p in people if p),
+                        element=element,
+                        private=data.get("private") is True,
+                    )
+                return {}
+            case TaskSubmitInvokeActivity():
+                return await submit_nomination(self.services, turn, _data(activity.value), source_url=None)
+            case AdaptiveCardInvokeActivity():
+                action = activity.value.action
+                data = action.data if isinstance(action.data, dict) else {}
+                return await execute(self.services, turn, action.verb or "", data)
+        return {}
+
+    async def _remember(self, turn: Turn) -> None:
+        """Where this conversation is served from, and who the sender is (written when new or
+        changed, at most every SEEN_SECONDS)."""
+        book, now = self.services.book, self.services.core.clock.now()
+        tenant = ("tenant", turn.workspace, turn.service_url)
+        if self._seen.get(tenant) is None:
+            await book.remember_tenant(turn.workspace, service_url=turn.service_url, at=now)
+            self._seen[tenant] = True
+        conversation_id = base_conversation(turn.conversation_id)
+        place = ("conversation", turn.workspace, conversation_id, turn.service_url)
+        if self._seen.get(place) is None:
+            await book.remember_conversation(
+                turn.workspace,
+                conversation_id,
+                service_url=turn.service_url,
+                kind=turn.kind,
+                at=now,
+                team_id=turn.team_id,
+                user_id=turn.user_id if turn.personal else None,
+                name=turn.channel_name or turn.team_name,
+            )
+            self._seen[place] = True
+        if turn.user_id is None:
+            return
+        person = ("member", turn.workspace, turn.user_id, turn.member_id, turn.name, turn.locale or "")
+        if self._seen.get(person) is None:
+            await book.remember_member(
+                turn.workspace,
+                turn.user_id,
+                member_id=turn.member_id,
+                name=turn.name,
+                at=now,
+                locale=turn.locale,
+                timezone=turn.timezone,
+            )
+            self._seen[person] = True
+
+    async def _first_time(self, turn: Turn) -> bool:
+        if not turn.activity_id:
+            return True
+        return await self.services.ledger.first_delivery(
+            team_id=turn.workspace,
+            event_id=f"msteams:{turn.activity_id}"[:255],
+            at=self.services.core.clock.now(),
+        )
+
+    def _later(self, work: Coroutine[Any, Any, None]) -> None:
+        """Acked now, done next (shutdown lets started work finish: bot/runtime.py)."""
+        task = asyncio.get_running_loop().create_task(_logged(work))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+async def _logged(work: Coroutine[Any, Any, None]) -> None:
+    try:
+        await work
+    except Exception:
+        logger.exception("a Teams activity failed")
+
+
+def _data(value: object) -> dict[str, Any]:
+    data = getattr(value, "data", None)
+    return data if isinstance(data, dict) else {}
+
+
+def _plain_body(html_text: str | None) -> str | None:
+    if not html_text:
+        return None
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", html_text)).strip() or None

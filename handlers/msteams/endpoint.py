@@ -1,0 +1,79 @@
+"""`POST /api/messages`: where the Bot Connector delivers Teams' activities. Nothing is read
+from a request whose Bot Framework token doesn't check out, and nothing is logged of what it
+says; a shape Delight doesn't know is answered (200) and left alone, never a 500."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
+
+from aiohttp import web
+from microsoft_teams.api.activities import ActivityTypeAdapter
+from pydantic import ValidationError
+
+from handlers.msteams.auth import BotFrameworkAuth, Unauthorized
+from handlers.msteams.bot import TeamsBot
+from handlers.msteams.turn import NotForDelight
+
+logger = logging.getLogger(__name__)
+
+TEAMS_MESSAGES_PATH = "/api/messages"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def teams_endpoint(
+    bot: TeamsBot,
+    auth: BotFrameworkAuth,
+    *,
+    tenant_id: str | None,
+    answering: Callable[[], AbstractContextManager[object]] = nullcontext,
+) -> Handler:
+    """`tenant_id`: a single-tenant bot answers only its own tenant's activities."""
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        try:
+            body = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return _refused(400, "malformed request body")
+        if not isinstance(body, dict) or not isinstance(body.get("serviceUrl"), str):
+            return _refused(401, "invalid request")
+        try:
+            await auth.verify(request.headers.get("Authorization"), service_url=body["serviceUrl"])
+        except Unauthorized as why:
+            logger.info("refused a request to %s (401): %s", TEAMS_MESSAGES_PATH, why)
+            return web.json_response({"error": "invalid request"}, status=401)
+        if body.get("channelId") != "msteams":
+            return web.Response(status=200)
+        if tenant_id is not None and _tenant(body) != tenant_id:
+            return _refused(403, "another tenant")
+        try:
+            activity = ActivityTypeAdapter.validate_python(body)
+        except ValidationError:
+            logger.info("a Teams activity of a shape Delight doesn't know was ignored")
+            return web.Response(status=200)
+        try:
+            with answering():
+                answer = await bot.on_activity(activity)
+        except NotForDelight as why:
+            logger.info("a Teams activity was ignored: %s", why)
+            return web.Response(status=200)
+        return web.Response(status=200) if answer is None else web.json_response(answer)
+
+    return messages
+
+
+def _tenant(body: dict[str, object]) -> str | None:
+    data = body.get("channelData")
+    tenant = data.get("tenant") if isinstance(data, dict) else None
+    found = tenant.get("id") if isinstance(tenant, dict) else None
+    if not isinstance(found, str):
+        conversation = body.get("conversation")
+        found = conversation.get("tenantId") if isinstance(conversation, dict) else None
+    return found.lower() if isinstance(found, str) else None
+
+
+def _refused(status: int, why: str) -> web.Response:
+    logger.info("refused a request to %s (%d): %s", TEAMS_MESSAGES_PATH, status, why)
+    return web.json_response({"error": why}, status=status)
