@@ -4,19 +4,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import UTC
 
 from bot.core.elements import DEFINITION, DEFINITION_AUTHOR, ELEMENT_INFO, Element
-from bot.core.home import MyStats, Period
 from bot.core.model import (
     DeliveryReport,
     FailureReason,
     Kudos,
     NotPosted,
-    PersonStats,
     Posted,
-    Ranked,
     Retraction,
     Withheld,
 )
@@ -280,7 +276,7 @@ def _outcome_parts(report: DeliveryReport, say: Writer, *, whole: bool) -> list[
     return parts
 
 
-def _remaining(count: int) -> str:
+def remaining_words(count: int) -> str:
     return ngettext(
         "You can recognise {count} more person today.",
         "You can recognise {count} more people today.",
@@ -321,7 +317,7 @@ def _confirmation_parts(report: DeliveryReport, remaining_today: int, say: Write
             )
     if not report.deferred:
         parts += _outcome_parts(report, say, whole=True)
-    parts.append(_remaining(remaining_today))
+    parts.append(remaining_words(remaining_today))
     return parts
 
 
@@ -413,7 +409,7 @@ def retraction_notice(done: Retracted, *, names: Names) -> CardMessage:
     )
 
 
-# --- refusals, help and the welcome --------------------------------------------------------
+# --- refusals ---------------------------------------------------------------------------------
 
 
 def refusal(message: str, *, typed: str | None) -> CardMessage:
@@ -429,159 +425,3 @@ def refusal(message: str, *, typed: str | None) -> CardMessage:
         ]
         summary += f" {label} {plain(shorten(typed, 500))}"
     return adaptive.message(body, summary=summary)
-
-
-def _uses() -> list[str]:
-    return [
-        _(
-            "In a channel or group chat: **@Delight @Maria stayed after close to help a "
-            "customer find a gift #voluntary #delight** recognises one or more people (up to "
-            "10), with what they did and, if you like, the elements it showed."
-        ),
-        _("Here in our chat, the same without @Delight: **@Maria what they did #tag**."),
-        slack_bold(
-            _(
-                "*Recognise with Delight* in a message's ⋯ menu: recognise the author of that "
-                "message."
-            )
-        ),
-        slack_bold(
-            _(
-                "Add `--private` to skip the public announcement: only the people you recognise "
-                "are told (and their managers, in their weekly digest)."
-            )
-        ),
-        _("**undo**: take back what you sent in the last 15 minutes."),
-        _(
-            "**me**: what you gave and received; **top** (**week**, **month**, **quarter** or "
-            "**all**): the leaderboard, if your organisation has it on."
-        ),
-        _("**home**: the recognition you received and gave, and your elements."),
-        _("**settings** (admins): the recognition channel, the daily limit and more."),
-        _("**help**: this message."),
-    ]
-
-
-def help_card() -> CardMessage:
-    """`help` in the personal chat: what Delight is, how to use it, the seven elements."""
-    body = [
-        adaptive.heading(
-            slack_bold(_("*Delight* helps you recognise colleagues for exceptional service."))
-        ),
-        adaptive.text(definition_quote(), isSubtle=True),
-        adaptive.text(slack_bold(_("*How to use it*")), spacing="Medium"),
-        *(adaptive.text(f"• {use}", spacing="Small") for use in _uses()),
-        adaptive.text(slack_bold(_("*The seven elements* (tags are optional):")), spacing="Medium"),
-        *element_lines(),
-    ]
-    actions = [adaptive.recognise_button(_("Recognise someone"))]
-    summary = _("Delight helps you recognise colleagues for exceptional service.")
-    return adaptive.message(body, actions, summary=summary)
-
-
-def welcome_card() -> CardMessage:
-    """The first message in a person's 1:1 chat with Delight."""
-    body = [
-        adaptive.heading(
-            _("Hi, I'm Delight: I help you recognise colleagues for exceptional service.")
-        ),
-        adaptive.text(
-            _(
-                "Recognition here is about what a person did, not a score. It's built on one "
-                "definition:"
-            )
-        ),
-        adaptive.quoted(definition_quote()),
-        adaptive.text(
-            _("Its seven elements are what you can recognise someone for:"), spacing="Medium"
-        ),
-        *element_lines(),
-        adaptive.text(
-            _(
-                "**To start**, mention **@Delight** in a channel with a colleague and what they "
-                "did, choose **Recognise with Delight** in a message's ⋯ menu, or press the "
-                "button below. Type **help** for everything I can do."
-            ),
-            spacing="Medium",
-        ),
-    ]
-    actions = [adaptive.recognise_button(_("Recognise someone"))]
-    summary = _("Hi, I'm Delight: I help you recognise colleagues for exceptional service.")
-    return adaptive.message(body, actions, summary=summary)
-
-
-# --- me and top --------------------------------------------------------------------------------
-
-
-def element_bars(stats: PersonStats) -> list[Part]:
-    """What colleagues see in a person: each element as a text bar, most frequent first."""
-    if not stats.elements:
-        return [
-            adaptive.small(_("No elements yet: when colleagues tag what they saw, it shows here."))
-        ]
-    top = max(count for _element, count in stats.elements)
-    return [
-        adaptive.text(
-            f"{'▇' * max(1, round(8 * count / top))} **{element_name(element)}** {number(count)}",
-            spacing="None",
-        )
-        for element, count in stats.elements
-    ]
-
-
-def my_stats_card(mine: MyStats) -> CardMessage:
-    """`me`: what a person gave and received, and what's left to give today."""
-    stats = mine.stats
-    left = _("{remaining} of {limit}").format(
-        remaining=number(mine.remaining_today), limit=number(mine.daily_limit)
-    )
-    facts = [
-        (_("Received"), number(stats.received)),
-        (_("Given"), number(stats.given)),
-        (_("Colleagues who saw it too"), number(stats.endorsements_received)),
-        (_("Left to give today"), left),
-    ]
-    body = [
-        adaptive.heading(_("Your Delight")),
-        {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in facts]},
-        adaptive.text(_("What colleagues see in you"), weight="Bolder", spacing="Medium"),
-        *element_bars(stats),
-    ]
-    summary = _("Your Delight: {received} received, {given} given, {left} left today.").format(
-        received=number(stats.received), given=number(stats.given), left=left
-    )
-    return adaptive.message(body, summary=summary)
-
-
-PERIOD_LABELS = {
-    Period.WEEK: N_("the last 7 days"),
-    Period.MONTH: N_("the last 30 days"),
-    Period.QUARTER: N_("the last 91 days"),
-    Period.ALL: N_("all time"),
-}
-
-
-def leaderboard_card(ranked: Sequence[Ranked], period: Period, *, names: Names) -> CardMessage:
-    """`top`: who received the most public recognition in the period."""
-    label = _(PERIOD_LABELS[period])
-    if not ranked:
-        summary = _("No public recognition in {period} yet.").format(period=label)
-        return adaptive.message([adaptive.text(summary)], summary=summary)
-    title = _("Recognition received, {period}").format(period=label)
-    lines = [
-        # "1\." : a ranking, not a markdown list that would renumber or indent it
-        adaptive.text(
-            f"{position}\\. {inert(names.person(r.user_id))} — {number(r.received)}",
-            spacing="Small",
-        )
-        for position, r in enumerate(ranked, start=1)
-    ]
-    first = ranked[0]
-    summary = f"{title}: 1. {plain(names.person(first.user_id))} — {number(first.received)}"
-    return adaptive.message([adaptive.heading(title), *lines], summary=summary)
-
-
-def top_usage() -> CardMessage:
-    """`top` with a period Delight doesn't know."""
-    said = _("Use **top week**, **top month**, **top quarter** or **top all**.")
-    return adaptive.message([adaptive.text(said)], summary=said.replace("**", ""))
