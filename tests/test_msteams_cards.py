@@ -749,6 +749,8 @@ def test_cards_speak_the_readers_language_where_the_catalogs_have_the_words(lang
         welcome = reads(home_card.welcome_card())
         dialog_card = reads(dialog.nomination_dialog())
         retracted = reads(cards.retracted_message(Retraction.REMOVED))
+        home = home_card.home_card(make_home(), names=NAMES)
+    assert blocks(home.card)[0] == "Delight"  # the product's name, not the element's
     voluntary = ELEMENT_INFO[Element.VOLUNTARY]
     assert translated(voluntary.name) in announcement
     assert translated(voluntary.meaning) in announcement

@@ -195,11 +195,11 @@ def home_card(home: Home, *, names: Names, tip: Tip | None = None) -> CardMessag
     settings. `names`: the givers and recipients of the listed kudos, and the recognition
     channel."""
     body: list[Part] = [
-        adaptive.heading(_("Delight")),
+        adaptive.heading("Delight"),  # the name, not the element (which Dutch translates)
         adaptive.text(definition_quote(), isSubtle=True, spacing="Small"),
         *_week(home, tip),
         {**adaptive.text(remaining_words(home.remaining_today)), "spacing": "Medium"},
-        adaptive.action_set(adaptive.recognise_button(_("✨ Recognise someone"))),
+        adaptive.action_set(adaptive.recognise_button("✨ " + _("Recognise someone"))),
         *_about_you(home),
         *_kudos_list(home, names, received=True),
         *_kudos_list(home, names, received=False),
@@ -263,7 +263,9 @@ def help_card() -> CardMessage:
         *element_lines(),
     ]
     actions = [adaptive.recognise_button(_("Recognise someone"))]
-    summary = _("Delight helps you recognise colleagues for exceptional service.")
+    summary = _("*Delight* helps you recognise colleagues for exceptional service.").replace(
+        "*", ""
+    )
     return adaptive.message(body, actions, summary=summary)
 
 
