@@ -1,0 +1,1 @@
+"""The Microsoft Teams adapter: Bot Framework auth, the Bot Connector client, cards."""
