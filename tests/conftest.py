@@ -18,6 +18,7 @@ from bot.config import Settings, load_settings
 from storage import tables  # noqa: F401  (registers every table on the metadata)
 from storage.engine import upgrade_schema
 from tests.driver import SIGNING_SECRET, RunningApp, SlackDriver
+from tests.fakemsteams import FakeConnector
 from tests.fakeslack import FakeSlack
 
 # Every table the code declares (a new table is emptied between tests without a line here).
@@ -165,3 +166,20 @@ def app(settings: Settings, clock: FakeClock) -> Iterator[RunningApp]:
 @pytest.fixture
 def slack(app: RunningApp, fake_slack: FakeSlack) -> SlackDriver:
     return SlackDriver(app.url, response_url=fake_slack.response_url())
+
+
+# --- Microsoft Teams --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _fake_connector_server() -> Iterator[FakeConnector]:
+    fake = FakeConnector().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_connector(_fake_connector_server: FakeConnector) -> FakeConnector:
+    """The fake Bot Connector (OpenID metadata, keys, token, v3 REST), emptied for each test."""
+    _fake_connector_server.reset()
+    return _fake_connector_server

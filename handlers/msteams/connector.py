@@ -1,0 +1,399 @@
+"""The Bot Connector's REST API (v3) under a conversation's service URL: messages, 1:1 chats
+and the roster, retried when Teams is busy and paced to Teams' published rate limits."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import quote, urlencode
+
+import aiohttp
+from yarl import URL
+
+logger = logging.getLogger(__name__)
+
+REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=10)
+
+
+class ConnectorError(Exception):
+    """The Bot Connector refused a call; `code` is Teams' own error code when it gave one."""
+
+    def __init__(self, status: int, code: str | None = None, message: str = "") -> None:
+        detail = " ".join(part for part in (f"HTTP {status}", code or "", message) if part)
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+
+
+class Forbidden(ConnectorError):
+    """403: the app is not installed for the person, they blocked it, or it has no access."""
+
+
+class NotFound(ConnectorError):
+    """404: the conversation, activity or member is gone."""
+
+
+class ConnectorUnavailable(ConnectorError):
+    """429, 5xx, a timeout or a lost connection, still so after the retries."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """A conversation member as the roster describes them."""
+
+    member_id: str  # 29:…
+    aad_id: str | None  # the Entra object id, lowercase
+    name: str
+    given_name: str | None = None
+    surname: str | None = None
+    email: str | None = None
+    upn: str | None = None
+    tenant_id: str | None = None
+
+    @classmethod
+    def from_account(cls, account: Mapping[str, Any]) -> Member:
+        aad_id = _text(account, "aadObjectId")
+        return cls(
+            member_id=str(account["id"]),
+            aad_id=aad_id.lower() if aad_id else None,
+            name=_text(account, "name") or "",
+            given_name=_text(account, "givenName"),
+            surname=_text(account, "surname"),
+            email=_text(account, "email"),
+            upn=_text(account, "userPrincipalName"),
+            tenant_id=_text(account, "tenantId"),
+        )
+
+
+def _text(account: Mapping[str, Any], key: str) -> str | None:
+    value = account.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long a busy or failing Bot Connector is tried before giving up."""
+
+    attempts: int = 4  # tries in all, the first included
+    base_delay: float = 0.5  # seconds before the first retry, doubled each time, with jitter
+    max_total_wait: float = 30.0  # seconds of waiting between tries, at most
+
+    def backoff(self, retry: int) -> float:
+        """Seconds before retry number `retry` (0 for the first) when Teams named none."""
+        # Jitter spreads the retries of many senders that failed together.
+        return float(self.base_delay * 2**retry * random.uniform(0.5, 1.0))
+
+
+class TokenSource(Protocol):
+    """What the connector needs of auth.BotToken."""
+
+    async def header(self) -> str: ...
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+# Teams' limits per bot per conversation (thread): (messages, seconds), from "Rate limiting for
+# bots" in Microsoft's Teams docs; and per app per tenant, 50 requests a second.
+CONVERSATION_LIMITS: tuple[tuple[int, float], ...] = (
+    (7, 1.0),
+    (8, 2.0),
+    (60, 30.0),
+    (1800, 3600.0),
+)
+TENANT_LIMIT: tuple[int, float] = (50, 1.0)
+# Windows are kept a little longer than Teams' own: requests do not arrive as evenly as they
+# leave, and a 429 costs more than the margin.
+MARGIN = 1.05
+
+
+class _Window:
+    """One sliding-window limit: the last `limit` send times it handed out, in order."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.seconds = seconds * MARGIN
+        self._times: deque[float] = deque(maxlen=limit)
+
+    def earliest(self, at: float) -> float:
+        """The first time from `at` when one more send keeps `limit` or fewer in any window."""
+        start = max(at, self._times[-1]) if self._times else at
+        if len(self._times) == self._times.maxlen:
+            start = max(start, self._times[0] + self.seconds)
+        return start
+
+    def take(self, at: float) -> None:
+        self._times.append(at)
+
+    def idle_at(self, now: float) -> bool:
+        return not self._times or self._times[-1] + self.seconds < now
+
+
+class Pace:
+    """Waits until a message may go without passing Teams' rate limits: per conversation,
+    then per tenant. Each caller reserves its slot at once, so concurrent senders go in order
+    of arrival; nothing is ever refused."""
+
+    def __init__(
+        self,
+        *,
+        per_conversation: Sequence[tuple[int, float]] = CONVERSATION_LIMITS,
+        per_tenant: tuple[int, float] = TENANT_LIMIT,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._per_conversation = tuple(per_conversation)
+        self._per_tenant = per_tenant
+        self._clock = clock
+        self._sleep = sleep
+        self._conversations: dict[str, list[_Window]] = {}
+        self._tenants: dict[str, _Window] = {}
+
+    async def wait(self, conversation_id: str | None, tenant_id: str | None = None) -> None:
+        """Until a message to `conversation_id` (None: a new conversation) may go."""
+        if conversation_id is not None:
+            windows = self._windows(conversation_id)
+            at = max(window.earliest(self._clock()) for window in windows)
+            for window in windows:
+                window.take(at)
+            await self._until(at)
+        # The tenant's slot is taken once the conversation's is due, so one conversation's
+        # long wait never holds up the tenant's other conversations.
+        tenant = self._tenants.setdefault(tenant_id or "", _Window(*self._per_tenant))
+        at = tenant.earliest(self._clock())
+        tenant.take(at)
+        await self._until(at)
+
+    def _windows(self, conversation_id: str) -> list[_Window]:
+        if len(self._conversations) > 10_000:  # forget conversations with no sends to count
+            now = self._clock()
+            self._conversations = {
+                key: windows
+                for key, windows in self._conversations.items()
+                if not all(window.idle_at(now) for window in windows)
+            }
+        return self._conversations.setdefault(
+            conversation_id, [_Window(limit, seconds) for limit, seconds in self._per_conversation]
+        )
+
+    async def _until(self, at: float) -> None:
+        delay = at - self._clock()
+        if delay > 0:
+            await self._sleep(delay)
+
+
+class Connector:
+    """The Bot Connector calls Delight makes, each under the service URL it is given."""
+
+    def __init__(
+        self,
+        *,
+        token: TokenSource,
+        http: aiohttp.ClientSession,
+        retry: RetryPolicy = RetryPolicy(),
+        pace: Pace | None = None,
+        timeout: aiohttp.ClientTimeout = REQUEST_TIMEOUT,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._token = token
+        self._http = http
+        self._retry = retry
+        self._pace = pace
+        self._timeout = timeout
+        self._sleep = sleep
+
+    async def send(self, service_url: str, conversation_id: str, activity: dict[str, Any]) -> str:
+        """Posts a new message; returns its activity id."""
+        await self._paced(conversation_id, _tenant_of(activity))
+        url = _url(service_url, "conversations", conversation_id, "activities")
+        return _id(await self._call("send", "POST", url, activity))
+
+    async def reply(
+        self,
+        service_url: str,
+        conversation_id: str,
+        reply_to_id: str,
+        activity: dict[str, Any],
+    ) -> str:
+        """Posts a message in reply to another; returns its activity id."""
+        await self._paced(conversation_id, _tenant_of(activity))
+        url = _url(service_url, "conversations", conversation_id, "activities", reply_to_id)
+        body = {**activity, "replyToId": reply_to_id}
+        return _id(await self._call("reply", "POST", url, body))
+
+    async def update(
+        self,
+        service_url: str,
+        conversation_id: str,
+        activity_id: str,
+        activity: dict[str, Any],
+    ) -> None:
+        """Replaces a message the bot posted."""
+        await self._paced(conversation_id, _tenant_of(activity))
+        url = _url(service_url, "conversations", conversation_id, "activities", activity_id)
+        await self._call("update", "PUT", url, {**activity, "id": activity_id})
+
+    async def delete(self, service_url: str, conversation_id: str, activity_id: str) -> None:
+        """Deletes a message the bot posted."""
+        await self._paced(conversation_id, None)
+        url = _url(service_url, "conversations", conversation_id, "activities", activity_id)
+        await self._call("delete", "DELETE", url)
+
+    async def create_personal(
+        self, service_url: str, *, tenant_id: str, member_id: str, bot_id: str
+    ) -> str:
+        """Opens (or finds) the bot's 1:1 chat with a member; returns its conversation id."""
+        await self._paced(None, tenant_id)
+        body = {
+            "bot": {"id": bot_id},
+            "members": [{"id": member_id}],
+            "tenantId": tenant_id,
+            "isGroup": False,
+            "channelData": {"tenant": {"id": tenant_id}},
+        }
+        url = _url(service_url, "conversations")
+        return _id(await self._call("create_personal", "POST", url, body))
+
+    async def member(self, service_url: str, conversation_id: str, member_id: str) -> Member | None:
+        """One member of the conversation (by 29: or AAD id), or None if it has no such one."""
+        url = _url(service_url, "conversations", conversation_id, "members", member_id)
+        try:
+            found = await self._call("member", "GET", url)
+        except NotFound:
+            return None
+        return Member.from_account(_object(found))
+
+    async def members_page(
+        self,
+        service_url: str,
+        conversation_id: str,
+        *,
+        continuation: str | None = None,
+        page_size: int = 500,
+    ) -> tuple[list[Member], str | None]:
+        """One page of the roster, and the token for the next (None after the last)."""
+        query: dict[str, str] = {"pageSize": str(page_size)}
+        if continuation:
+            query["continuationToken"] = continuation
+        url = _url(service_url, "conversations", conversation_id, "pagedmembers", query=query)
+        page = _object(await self._call("members_page", "GET", url))
+        members = [Member.from_account(account) for account in page.get("members") or []]
+        following = page.get("continuationToken")
+        return members, following if isinstance(following, str) and following else None
+
+    async def team_channels(self, service_url: str, team_id: str) -> list[tuple[str, str]]:
+        """The team's channels as (conversation id, name); the General channel's name is ""."""
+        url = _url(service_url, "teams", team_id, "conversations")
+        found = _object(await self._call("team_channels", "GET", url))
+        return [
+            (str(channel["id"]), channel.get("name") or "")
+            for channel in found.get("conversations") or []
+        ]
+
+    async def _paced(self, conversation_id: str | None, tenant_id: str | None) -> None:
+        if self._pace is not None:
+            await self._pace.wait(conversation_id, tenant_id)
+
+    async def _call(
+        self, operation: str, method: str, url: URL, body: dict[str, Any] | None = None
+    ) -> Any:
+        """The answer's JSON (None when empty), after retrying what may succeed later."""
+        waited = 0.0
+        for attempt in range(1, self._retry.attempts + 1):
+            retry_after: float | None = None
+            try:
+                headers = {"Authorization": await self._token.header()}
+                async with self._http.request(
+                    method, url, json=body, headers=headers, timeout=self._timeout
+                ) as response:
+                    text = await response.text()
+                    if response.status < 300:
+                        return _json(text, response.status)
+                    error = _error(response.status, text)
+                    retry_after = _seconds(response.headers.get("Retry-After"))
+            except (aiohttp.ClientError, TimeoutError) as failure:
+                error = ConnectorUnavailable(0, None, type(failure).__name__)
+            if not isinstance(error, ConnectorUnavailable):
+                raise error
+            delay = retry_after if retry_after is not None else self._retry.backoff(attempt - 1)
+            if attempt == self._retry.attempts or waited + delay > self._retry.max_total_wait:
+                raise ConnectorUnavailable(
+                    error.status, error.code, f"gave up after {attempt} tries"
+                ) from error
+            logger.warning(
+                "Teams %s: %s, retry %d in %.1fs",
+                operation,
+                error.code or error.status or str(error),
+                attempt,
+                delay,
+            )
+            await self._sleep(delay)
+            waited += delay
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _url(service_url: str, *segments: str, query: Mapping[str, str] | None = None) -> URL:
+    """`service_url` as given (its path included) + v3/…, every id quoted whole."""
+    base = service_url if service_url.endswith("/") else service_url + "/"
+    path = "/".join(quote(segment, safe="") for segment in segments)
+    tail = f"?{urlencode(query)}" if query else ""
+    return URL(f"{base}v3/{path}{tail}", encoded=True)  # encoded: no re-quoting of the ids
+
+
+def _tenant_of(activity: Mapping[str, Any]) -> str | None:
+    conversation = activity.get("conversation")
+    if isinstance(conversation, dict) and isinstance(conversation.get("tenantId"), str):
+        return str(conversation["tenantId"])
+    tenant = (activity.get("channelData") or {}).get("tenant") or {}
+    return tenant.get("id") if isinstance(tenant.get("id"), str) else None
+
+
+def _error(status: int, text: str) -> ConnectorError:
+    code: str | None = None
+    try:
+        detail = json.loads(text).get("error") or {}
+        code = detail.get("code") if isinstance(detail.get("code"), str) else None
+    except (ValueError, AttributeError):
+        pass
+    if status == 403:
+        return Forbidden(status, code)
+    if status == 404:
+        return NotFound(status, code)
+    if status == 429 or status >= 500:
+        return ConnectorUnavailable(status, code)
+    return ConnectorError(status, code)
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """Retry-After in seconds (Teams sends seconds; an HTTP date falls back to backoff)."""
+    try:
+        return max(0.0, float(retry_after)) if retry_after else None
+    except ValueError:
+        return None
+
+
+def _json(text: str, status: int) -> Any:
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise ConnectorError(status, None, "unreadable answer") from error
+
+
+def _object(found: Any) -> dict[str, Any]:
+    if not isinstance(found, dict):
+        raise ConnectorError(200, None, "unexpected answer")
+    return found
+
+
+def _id(found: Any) -> str:
+    identifier = _object(found).get("id")
+    if not isinstance(identifier, str) or not identifier:
+        raise ConnectorError(200, None, "no id in the answer")
+    return identifier
