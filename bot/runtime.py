@@ -33,10 +33,10 @@ from bot.core.tip_catalogue import WorkspaceTips
 from bot.core.tip_delivery import TipService
 from bot.core.tips import load_tip_library
 from bot.core.workspace_admin import WorkspaceAdmin
+from bot.core.workspaces import Platform
 from bot.digest_chart import MatplotlibCharts
 from bot.health import Health
 from bot.outbox import OutboxDrainer
-from bot.core.workspaces import Platform
 from bot.platforms.msteams import TeamsPlatform, build_msteams
 from bot.platforms.routing import RoutedPorts
 from bot.platforms.slack import SlackPlatform, build_slack
@@ -488,7 +488,9 @@ async def serve(settings: Settings, *, role: Role = Role.ALL, host: str = "0.0.0
     elif runtime.bolt is not None:
         logger.info("Delight is listening on http://%s:%d/slack/events", host, settings.port)
     if runtime.teams is not None and role.serves_slack:
-        logger.info("Delight is listening on http://%s:%d/api/messages (Teams)", host, settings.port)
+        logger.info(
+            "Delight is listening on http://%s:%d/api/messages (Teams)", host, settings.port
+        )
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

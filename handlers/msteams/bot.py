@@ -58,7 +58,9 @@ class TeamsBot:
             return {} if activity.type == "invoke" else None
         match activity:
             case MessageActivity():
-                self._later(on_message(self.services, turn, activity.text or "", mentions_of(activity)))
+                self._later(
+                    on_message(self.services, turn, activity.text or "", mentions_of(activity))
+                )
             case MessageReactionActivity():
                 added = [r.type for r in activity.reactions_added or ()]
                 removed = [r.type for r in activity.reactions_removed or ()]
@@ -100,7 +102,11 @@ class TeamsBot:
                 data = _data(activity.value)
                 if data.get(adaptive.DIALOG) == adaptive.NOMINATE:
                     element = element_for_tag(str(data.get("element") or ""))
-                    people = tuple(str(data.get("people") or "").split(",")) if data.get("people") else ()
+                    people = (
+                        tuple(str(data.get("people") or "").split(","))
+                        if data.get("people")
+                        else ()
+                    )
                     return await open_nomination(
                         self.services,
                         turn,
@@ -110,7 +116,9 @@ class TeamsBot:
                     )
                 return {}
             case TaskSubmitInvokeActivity():
-                return await submit_nomination(self.services, turn, _data(activity.value), source_url=None)
+                return await submit_nomination(
+                    self.services, turn, _data(activity.value), source_url=None
+                )
             case AdaptiveCardInvokeActivity():
                 action = activity.value.action
                 data = action.data if isinstance(action.data, dict) else {}
@@ -141,7 +149,14 @@ class TeamsBot:
             self._seen[place] = True
         if turn.user_id is None:
             return
-        person = ("member", turn.workspace, turn.user_id, turn.member_id, turn.name, turn.locale or "")
+        person = (
+            "member",
+            turn.workspace,
+            turn.user_id,
+            turn.member_id,
+            turn.name,
+            turn.locale or "",
+        )
         if self._seen.get(person) is None:
             await book.remember_member(
                 turn.workspace,

@@ -4,18 +4,21 @@ Every answer goes to the sender's 1:1 chat."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 
-from bot.core import errors
 from bot.core.home import Period
 from bot.core.model import Nomination, Source
+from bot.i18n import _
 from bot.nomination import UserRef
 from bot.typed_text import ParseError
-from handlers.msteams import cards
+from handlers.msteams import adaptive, cards
+from handlers.msteams.adaptive import CardMessage
 from handlers.msteams.answers import Answer, TeamsAnswers, send_answer
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.home import home_answer
+from handlers.msteams.home_card import help_card, leaderboard_card, my_stats_card, top_usage
 from handlers.msteams.parsing import (
     Command,
     Help,
@@ -30,9 +33,7 @@ _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
 def as_typed(text: str) -> str:
-    """What the person typed, as they saw it: mentions as @names, Delight's own left out."""
-    import html
-
+    """What the person typed, as they saw it: mentions as @names."""
     shown = _AT.sub(lambda m: "@" + html.unescape(m.group(1)), text)
     return html.unescape(" ".join(shown.split()))
 
@@ -62,22 +63,20 @@ async def on_message(
     async def work() -> Answer | None:
         match parsed:
             case Help():
-                return Answer(lambda _names: cards.help_card())
+                return Answer(lambda _names: help_card())
             case Command():
                 return await run_command(services, turn, parsed)
             case OpenDialog(recipients=refs, private=private):
                 ids = await _stable(services, turn, refs)
-                return Answer(lambda _names: cards.open_dialog_card(ids, private=private))
+                return Answer(lambda _names: _dialog_button(ids, private=private))
             case TypedNomination():
-                await _nominate(services, turn, parsed, reply)
+                await _nominate(services, turn, parsed)
         return None
 
     await flow.attempt(work(), typed=typed, reply=reply)
 
 
-async def _nominate(
-    services: TeamsServices, turn: Turn, parsed: TypedNomination, reply: object
-) -> None:
+async def _nominate(services: TeamsServices, turn: Turn, parsed: TypedNomination) -> None:
     assert turn.user_id is not None
     flow = services.flow
     refs = await _stable_refs(services, turn, parsed.recipients)
@@ -127,15 +126,15 @@ async def run_command(services: TeamsServices, turn: Turn, command: Command) -> 
     match command.name:
         case "me":
             mine = await core.recognition.home.my_stats(team_id, user_id)
-            return Answer(lambda _names: cards.my_stats_card(mine))
+            return Answer(lambda _names: my_stats_card(mine))
         case "top":
             try:
                 period = Period(command.argument or Period.MONTH)
             except ValueError:
-                return Answer(lambda _names: cards.top_usage())
+                return Answer(lambda _names: top_usage())
             ranked = await core.recognition.home.leaderboard(team_id, period)
             return Answer(
-                lambda names: cards.leaderboard_card(ranked, period, names=names),
+                lambda names: leaderboard_card(ranked, period, names=names),
                 people=tuple(r.user_id for r in ranked),
             )
         case "undo":
@@ -147,8 +146,16 @@ async def run_command(services: TeamsServices, turn: Turn, command: Command) -> 
         case "home":
             return await home_answer(services, team_id, user_id)
         case "settings":
-            if not await core.administration.admins.is_admin(team_id, user_id):
-                raise errors.NotAnAdmin()
-            settings = await core.administration.settings.get(team_id)
-            return Answer(lambda names: cards.settings_card(settings, names=names))
+            # The settings are shown on the home card, to admins; so is a refusal to others.
+            await core.administration.admins.require_admin(team_id, user_id)
+            return await home_answer(services, team_id, user_id)
     return None
+
+
+def _dialog_button(people: tuple[str, ...], *, private: bool) -> CardMessage:
+    """A message can't open a dialog in Teams: a card whose button does, with them in it."""
+    said = _("Tell me what they did, and I'll take it from there.")
+    button = adaptive.open_dialog(
+        _("Recognise"), adaptive.NOMINATE, people=",".join(people), private=private
+    )
+    return adaptive.message([adaptive.text(said)], [button], summary=said)

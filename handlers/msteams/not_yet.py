@@ -68,4 +68,3 @@ class NotOnTeamsYet:
         reason: FailureReason,
     ) -> None:
         return None
-
