@@ -45,7 +45,7 @@ class TeamsAnswers:
         places = () if report.announcement is None else (report.announcement.channel_id,)
         return Answer(
             lambda names: cards.confirmation(report, remaining_today=remaining_today, names=names),
-            people=report.kudos.involves,
+            people=tuple(report.kudos.involves),
             places=places,
         )
 

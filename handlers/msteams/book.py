@@ -6,6 +6,7 @@ storage/msteams.py keeps it; these Protocols are what the adapter reads of it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -23,6 +24,8 @@ class KnownConversation(Protocol):
     def team_id(self) -> str | None: ...
     @property
     def user_id(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
 
 
 class KnownMember(Protocol):
@@ -90,7 +93,7 @@ class ConversationBook(Protocol):
         self, workspace_id: str, member_id: str
     ) -> KnownMember | None: ...
 
-    async def members_named(self, workspace_id: str, name: str) -> list[KnownMember]: ...
+    async def members_named(self, workspace_id: str, name: str) -> Sequence[KnownMember]: ...
 
     async def remember_tenant(
         self, workspace_id: str, *, service_url: str, at: datetime, installed_by: str | None = None

@@ -10,16 +10,22 @@ from collections.abc import Coroutine
 from typing import Any
 
 from microsoft_teams.api.activities import (
-    AdaptiveCardInvokeActivity,
     ConversationUpdateActivity,
     InstalledActivity,
     MessageActivity,
-    MessageExtensionFetchTaskInvokeActivity,
-    MessageExtensionSubmitActionInvokeActivity,
     MessageReactionActivity,
-    TaskFetchInvokeActivity,
-    TaskSubmitInvokeActivity,
 )
+from microsoft_teams.api.activities.invoke.adaptive_card.action import (
+    AdaptiveCardInvokeActivity,
+)
+from microsoft_teams.api.activities.invoke.message_extension.fetch_task import (
+    MessageExtensionFetchTaskInvokeActivity,
+)
+from microsoft_teams.api.activities.invoke.message_extension.submit_action import (
+    MessageExtensionSubmitActionInvokeActivity,
+)
+from microsoft_teams.api.activities.invoke.task.task_fetch import TaskFetchInvokeActivity
+from microsoft_teams.api.activities.invoke.task.task_submit import TaskSubmitInvokeActivity
 from microsoft_teams.api.models.activity import Activity as ActivityModel
 
 from bot.core.elements import element_for_tag

@@ -10,9 +10,9 @@ from handlers.msteams.home_card import home_card
 
 
 async def home_message(
-    services: TeamsServices, team_id: str, user_id: str, cursor: HomeCursor = HomeCursor()
+    services: TeamsServices, team_id: str, user_id: str, cursor: HomeCursor | None = None
 ) -> CardMessage:
-    home = await services.core.recognition.home.home(team_id, user_id, cursor)
+    home = await services.core.recognition.home.home(team_id, user_id, cursor or HomeCursor())
     names = await services.messenger.names(team_id, _people(home), _places(home))
     return home_card(home, names=names)
 

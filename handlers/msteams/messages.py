@@ -141,7 +141,7 @@ async def run_command(services: TeamsServices, turn: Turn, command: Command) -> 
             done = await core.recognition.moderation.undo_latest(team_id=team_id, giver_id=user_id)
             return Answer(
                 lambda names: cards.retraction_notice(done, names=names),
-                people=done.kudos.involves,
+                people=tuple(done.kudos.involves),
             )
         case "home":
             return await home_answer(services, team_id, user_id)
