@@ -18,8 +18,9 @@ from bot.config import Settings, load_settings
 from storage import tables  # noqa: F401  (registers every table on the metadata)
 from storage.engine import upgrade_schema
 from tests.driver import SIGNING_SECRET, RunningApp, SlackDriver
-from tests.fakemsteams import FakeConnector
+from tests.fakemsteams import CLIENT_ID, CLIENT_SECRET, FakeConnector
 from tests.fakeslack import FakeSlack
+from tests.teams_driver import TeamsDriver
 
 # Every table the code declares (a new table is emptied between tests without a line here).
 TABLES = tuple(table.name for table in reversed(SQLModel.metadata.sorted_tables))
@@ -42,7 +43,7 @@ class FakeClock:
 def _no_real_slack_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """A real token in the environment must never reach a test."""
     for name in list(os.environ):
-        if name.startswith(("SLACK_", "DELIGHT_")) or name == "DATABASE_URL":
+        if name.startswith(("SLACK_", "DELIGHT_", "TEAMS_")) or name == "DATABASE_URL":
             monkeypatch.delenv(name)
 
 
@@ -183,3 +184,27 @@ def fake_connector(_fake_connector_server: FakeConnector) -> FakeConnector:
     """The fake Bot Connector (OpenID metadata, keys, token, v3 REST), emptied for each test."""
     _fake_connector_server.reset()
     return _fake_connector_server
+
+
+@pytest.fixture
+def teams_env(database_url: str, fake_connector: FakeConnector) -> dict[str, str]:
+    """A Teams-only deployment's environment (no SLACK_* at all), against the fake connector."""
+    return {
+        "TEAMS_CLIENT_ID": CLIENT_ID,
+        "TEAMS_CLIENT_SECRET": CLIENT_SECRET,
+        "TEAMS_OPENID_METADATA_URL": fake_connector.metadata_url,
+        "TEAMS_TOKEN_URL": fake_connector.token_url,
+        "DATABASE_URL": database_url,
+    }
+
+
+@pytest.fixture
+def teams_app(teams_env: dict[str, str], clock: FakeClock) -> Iterator[RunningApp]:
+    running = RunningApp(load_settings(teams_env), clock=clock).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def teams(teams_app: RunningApp, fake_connector: FakeConnector) -> TeamsDriver:
+    return TeamsDriver(teams_app.url, fake_connector)
