@@ -134,7 +134,9 @@ class Conversation:
 
 
 def _default_rosters() -> dict[str, list[str]]:
-    return {TEAM_ID: [ALICE.aad_id, BOB.aad_id, CAROL.aad_id]}
+    """The team's, and each person's 1:1 chat with the bot."""
+    people = (ALICE, BOB, CAROL)
+    return {TEAM_ID: [p.aad_id for p in people]} | {p.personal_id: [p.aad_id] for p in people}
 
 
 @dataclass
@@ -274,6 +276,7 @@ class FakeConnector:
         )
         with self._lock:
             self.state.people[key] = _account(person, tenant, **extra)
+            self.state.rosters[person.personal_id] = [key]
             for conversation in conversations:
                 roster = self.state.rosters.setdefault(self._roster_key(conversation), [])
                 if key not in roster:

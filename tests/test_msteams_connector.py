@@ -263,6 +263,18 @@ def test_member_is_found_by_member_id_or_aad_id(fake_connector: FakeConnector) -
     )
 
 
+def test_a_personal_chats_roster_is_its_person(fake_connector: FakeConnector) -> None:
+    async def scenario() -> Member | None:
+        async with connected(fake_connector) as connector:
+            return await connector.member(
+                fake_connector.service_url, ALICE.personal_id, ALICE.member_id
+            )
+
+    found = run(scenario)
+    assert found is not None
+    assert found.aad_id == ALICE.aad_id
+
+
 def test_a_member_the_roster_does_not_know_is_none(fake_connector: FakeConnector) -> None:
     async def scenario() -> Member | None:
         async with connected(fake_connector) as connector:

@@ -168,7 +168,9 @@ class BotFrameworkAuth:
             keys = {
                 entry["kid"]: jwt.PyJWK(entry).key
                 for entry in jwks["keys"]
-                if entry.get("kty") == "RSA" and CHANNEL in entry.get("endorsements", [CHANNEL])
+                if entry.get("kty") == "RSA"
+                and isinstance(entry.get("kid"), str)
+                and CHANNEL in entry.get("endorsements", [CHANNEL])
             }
         except (aiohttp.ClientError, TimeoutError, KeyError, TypeError, jwt.PyJWTError) as error:
             logger.warning("Bot Framework keys unavailable: %s", type(error).__name__)
