@@ -72,6 +72,8 @@ class BotFrameworkAuth:
         self._reading = asyncio.Lock()  # concurrent callers wait for one read
 
     async def verify(self, authorization: str | None, *, service_url: str) -> Caller:
+        """The token's claims if the Bot Framework signed it for this bot and this activity's
+        service URL; else Unauthorized, with the reason."""
         token = _bearer(authorization)
         try:
             header = jwt.get_unverified_header(token)
@@ -79,7 +81,7 @@ class BotFrameworkAuth:
         except jwt.PyJWTError as error:
             raise Unauthorized("malformed token") from error
         if header.get("alg") != "RS256":
-            raise Unauthorized(f"algorithm {header.get('alg')!r} is not RS256")
+            raise Unauthorized(f"algorithm {str(header.get('alg'))[:16]!r} is not RS256")
         issuer = self._signing.issuer if self._signing else self._expected_issuer
         if unverified.get("iss") != issuer:
             raise Unauthorized("another issuer")  # before any fetch: costs an attacker nothing
