@@ -134,7 +134,9 @@ class Conversation:
 
 
 def _default_rosters() -> dict[str, list[str]]:
-    return {TEAM_ID: [ALICE.aad_id, BOB.aad_id, CAROL.aad_id]}
+    """The team's, and each person's 1:1 chat with the bot."""
+    people = (ALICE, BOB, CAROL)
+    return {TEAM_ID: [p.aad_id for p in people]} | {p.personal_id: [p.aad_id] for p in people}
 
 
 @dataclass
@@ -265,19 +267,20 @@ class FakeConnector:
         **extra: Any,
     ) -> Person:
         """Someone in the roster of `conversations` (a team's id for its channels)."""
-        aad_id = aad_id.lower()
+        key = aad_id.lower()  # Teams' AAD ids may come in either case; this fake keeps both
         person = Person(
             aad_id,
-            member_id or "29:1" + hashlib.sha256(aad_id.encode()).hexdigest()[:48],
+            member_id or "29:1" + hashlib.sha256(key.encode()).hexdigest()[:48],
             name,
-            _personal_id(aad_id),
+            _personal_id(key),
         )
         with self._lock:
-            self.state.people[aad_id] = _account(person, tenant, **extra)
+            self.state.people[key] = _account(person, tenant, **extra)
+            self.state.rosters[person.personal_id] = [key]
             for conversation in conversations:
                 roster = self.state.rosters.setdefault(self._roster_key(conversation), [])
-                if aad_id not in roster:
-                    roster.append(aad_id)
+                if key not in roster:
+                    roster.append(key)
         return person
 
     def add_channel(self, team_id: str, channel_id: str, name: str | None) -> None:
@@ -312,7 +315,7 @@ class FakeConnector:
         app is not installed for them or they blocked it."""
         with self._lock:
             account = self._person(aad_or_member_id)
-            self.state.refused.add(account["aadObjectId"] if account else aad_or_member_id)
+            self.state.refused.add(_key(account) if account else aad_or_member_id.lower())
 
     def rotate_keys(self) -> None:
         """Serve the next key instead of the current one; sign() signs with it."""
@@ -354,7 +357,7 @@ class FakeConnector:
                 claims[name] = value
         headers = {"kid": kid} if kid is not None else {}
         if alg == "none":
-            return jwt.encode(claims, None, algorithm="none", headers=headers)
+            return jwt.encode(claims, "", algorithm="none", headers=headers)
         if alg.startswith("HS"):  # "signed" with a shared secret anyone could pick
             return jwt.encode(claims, CLIENT_SECRET * 2, algorithm=alg, headers=headers)
         return jwt.encode(claims, key, algorithm=alg, headers=headers)
@@ -544,13 +547,13 @@ class FakeConnector:
             account = self._person(members[0].get("id", ""))
             if account is None:
                 return _error(404, "MemberNotFound")
-            if account["aadObjectId"] in self.state.refused:
+            if _key(account) in self.state.refused:
                 return _error(403, "BotNotInConversationRoster", "the bot is not installed")
             conversation_id = _personal_id_of(account)
             self.state.conversations.setdefault(
                 conversation_id, Conversation("personal", conversation_id)
             )
-            self.state.rosters[conversation_id] = [account["aadObjectId"]]
+            self.state.rosters[conversation_id] = [_key(account)]
         return web.json_response({"id": conversation_id})
 
     async def _send(self, request: web.Request) -> web.Response:
@@ -603,7 +606,7 @@ class FakeConnector:
         with self._lock:
             roster = self._roster(request.match_info["conv"])
             account = self._person(request.match_info["member"])
-            if account is None or account["aadObjectId"] not in roster:
+            if account is None or _key(account) not in roster:
                 return _error(404, "MemberNotFoundInConversation")
             return web.json_response(account)
 
@@ -670,8 +673,13 @@ class FakeConnector:
         )
 
 
+def _key(account: dict[str, Any]) -> str:
+    """The store's key of an account: its AAD id, lowercase."""
+    return str(account["aadObjectId"]).lower()
+
+
 def _personal_id_of(account: dict[str, Any]) -> str:
-    aad_id = account["aadObjectId"]
+    aad_id = _key(account)
     return ALICE.personal_id if aad_id == ALICE.aad_id else _personal_id(aad_id)
 
 

@@ -88,6 +88,10 @@ def test_an_activity_signed_as_the_bot_framework_signs_is_accepted(
     caller = run(scenario)
     assert caller.claims["aud"] == CLIENT_ID
     assert caller.claims["serviceurl"] == fake_connector.service_url
+    # The fake's activity is one Microsoft's own models read as Teams' (the shape is right).
+    from microsoft_teams.api import ActivityTypeAdapter
+
+    assert ActivityTypeAdapter.validate_python(activity).type == activity["type"]
 
 
 def test_a_token_expired_or_not_yet_valid_within_five_minutes_is_accepted(

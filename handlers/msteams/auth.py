@@ -72,6 +72,8 @@ class BotFrameworkAuth:
         self._reading = asyncio.Lock()  # concurrent callers wait for one read
 
     async def verify(self, authorization: str | None, *, service_url: str) -> Caller:
+        """The token's claims if the Bot Framework signed it for this bot and this activity's
+        service URL; else Unauthorized, with the reason."""
         token = _bearer(authorization)
         try:
             header = jwt.get_unverified_header(token)
@@ -79,7 +81,7 @@ class BotFrameworkAuth:
         except jwt.PyJWTError as error:
             raise Unauthorized("malformed token") from error
         if header.get("alg") != "RS256":
-            raise Unauthorized(f"algorithm {header.get('alg')!r} is not RS256")
+            raise Unauthorized(f"algorithm {str(header.get('alg'))[:16]!r} is not RS256")
         issuer = self._signing.issuer if self._signing else self._expected_issuer
         if unverified.get("iss") != issuer:
             raise Unauthorized("another issuer")  # before any fetch: costs an attacker nothing
@@ -168,7 +170,9 @@ class BotFrameworkAuth:
             keys = {
                 entry["kid"]: jwt.PyJWK(entry).key
                 for entry in jwks["keys"]
-                if entry.get("kty") == "RSA" and CHANNEL in entry.get("endorsements", [CHANNEL])
+                if entry.get("kty") == "RSA"
+                and isinstance(entry.get("kid"), str)
+                and CHANNEL in entry.get("endorsements", [CHANNEL])
             }
         except (aiohttp.ClientError, TimeoutError, KeyError, TypeError, jwt.PyJWTError) as error:
             logger.warning("Bot Framework keys unavailable: %s", type(error).__name__)
