@@ -20,6 +20,7 @@ from storage.engine import upgrade_schema
 from tests.driver import SIGNING_SECRET, RunningApp, SlackDriver
 from tests.fakemsteams import CLIENT_ID, CLIENT_SECRET, FakeConnector
 from tests.fakeslack import FakeSlack
+from tests.node_checks import check_cards
 from tests.teams_driver import TeamsDriver
 
 # Every table the code declares (a new table is emptied between tests without a line here).
@@ -206,5 +207,11 @@ def teams_app(teams_env: dict[str, str], clock: FakeClock) -> Iterator[RunningAp
 
 
 @pytest.fixture
-def teams(teams_app: RunningApp, fake_connector: FakeConnector) -> TeamsDriver:
-    return TeamsDriver(teams_app.url, fake_connector)
+def teams(teams_app: RunningApp, fake_connector: FakeConnector) -> Iterator[TeamsDriver]:
+    """Drives the Teams-only app; afterwards, every card the bot sent or answered with must
+    pass Microsoft's Adaptive Cards parser (tests/node)."""
+    driver = TeamsDriver(teams_app.url, fake_connector)
+    yield driver
+    cards = driver.every_card()
+    problems = [(card, found) for card, found in zip(cards, check_cards(cards), strict=True) if found]
+    assert not problems, problems[:3]

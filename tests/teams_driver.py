@@ -21,6 +21,7 @@ class TeamsDriver:
     def __init__(self, base_url: str, fake: FakeConnector) -> None:
         self.base_url = base_url
         self.fake = fake
+        self.answers: list[Any] = []  # every invoke's answer, for the card check
 
     def send(self, activity: dict[str, Any], *, authorization: str | None = "sign") -> Reply:
         """POST the activity as the Bot Connector does (signed, unless told otherwise)."""
@@ -35,9 +36,31 @@ class TeamsDriver:
         )
         try:
             with urllib.request.urlopen(request, timeout=15) as response:
-                return Reply(response.status, response.read())
+                reply = Reply(response.status, response.read())
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read())
+        if reply.body and reply.status == 200:
+            self.answers.append(reply.json())
+        return reply
+
+    def every_card(self) -> list[dict[str, Any]]:
+        """Every Adaptive Card the bot sent or updated, and every one it answered with."""
+        found = []
+        for call in self.fake.calls:
+            for attachment in (
+                (call.body or {}).get("attachments", []) if isinstance(call.body, dict) else []
+            ):
+                if attachment.get("contentType") == CARD:
+                    found.append(attachment["content"])
+        for answer in self.answers:
+            if not isinstance(answer, dict):
+                continue
+            task = (answer.get("task") or {}).get("value") or {}
+            if isinstance(task, dict) and isinstance(task.get("card"), dict):
+                found.append(task["card"]["content"])
+            if answer.get("type") == CARD:
+                found.append(answer["value"])
+        return found
 
     def act(self, kind: str, **fields: Any) -> Reply:
         return self.send(self.fake.activity(kind, **fields))
@@ -52,7 +75,8 @@ class TeamsDriver:
 
 def card_of(activity: dict[str, Any]) -> dict[str, Any]:
     attachments = activity.get("attachments") or []
-    assert attachments and attachments[0]["contentType"] == CARD, activity
+    assert attachments, activity
+    assert attachments[0]["contentType"] == CARD, activity
     content: dict[str, Any] = attachments[0]["content"]
     return content
 
