@@ -213,5 +213,6 @@ def teams(teams_app: RunningApp, fake_connector: FakeConnector) -> Iterator[Team
     driver = TeamsDriver(teams_app.url, fake_connector)
     yield driver
     cards = driver.every_card()
-    problems = [(card, found) for card, found in zip(cards, check_cards(cards), strict=True) if found]
+    checked = zip(cards, check_cards(cards), strict=True)
+    problems = [(card, found) for card, found in checked if found]
     assert not problems, problems[:3]
