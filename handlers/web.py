@@ -83,8 +83,8 @@ def create_web_app(
     otherwise `signing_secret` verifies them. `oauth_flow` (multi-workspace mode) serves the
     install page and Slack's redirect back (browsers' visits, unsigned), over HTTP in either
     case. `teams`: Microsoft Teams' endpoint (handlers/msteams/endpoint.py), which checks its
-    own requests' tokens. Each Slack request is answered inside `answering()` (the delivery turns make way for
-    answers: bot/turns.py)."""
+    own requests' tokens. Each Slack request is answered inside `answering()` (the delivery
+    turns make way for answers: bot/turns.py)."""
     if bolt is not None and not signing_secret:
         raise ValueError("Slack's requests over HTTP need the signing secret to verify them")
     verifier = SignatureVerifier(signing_secret) if signing_secret else None
