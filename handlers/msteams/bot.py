@@ -40,6 +40,7 @@ from handlers.msteams.lifecycle import on_installed
 from handlers.msteams.messages import on_message
 from handlers.msteams.messenger import base_conversation
 from handlers.msteams.reactions import on_reaction
+from handlers.msteams.removal import open_removal, submit_removal
 from handlers.msteams.turn import Turn, mentions_of, turn_of
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,9 @@ class TeamsBot:
                 return await submit_nomination(self.services, turn, data, source_url=link)
             case TaskFetchInvokeActivity():
                 data = _data(activity.value)
+                kudos_id = _kudos_id(data)
+                if data.get(adaptive.DIALOG) == adaptive.REMOVE and kudos_id is not None:
+                    return await open_removal(self.services, turn, kudos_id)
                 if data.get(adaptive.DIALOG) == adaptive.NOMINATE:
                     element = element_for_tag(str(data.get("element") or ""))
                     people = (
@@ -122,9 +126,11 @@ class TeamsBot:
                     )
                 return {}
             case TaskSubmitInvokeActivity():
-                return await submit_nomination(
-                    self.services, turn, _data(activity.value), source_url=None
-                )
+                data = _data(activity.value)
+                kudos_id = _kudos_id(data)
+                if data.get(adaptive.DIALOG) == adaptive.REMOVE and kudos_id is not None:
+                    return await submit_removal(self.services, turn, kudos_id, data)
+                return await submit_nomination(self.services, turn, data, source_url=None)
             case AdaptiveCardInvokeActivity():
                 action = activity.value.action
                 data = action.data if isinstance(action.data, dict) else {}
@@ -196,6 +202,11 @@ async def _logged(work: Coroutine[Any, Any, None]) -> None:
         await work
     except Exception:
         logger.exception("a Teams activity failed")
+
+
+def _kudos_id(data: dict[str, Any]) -> int | None:
+    value = data.get(adaptive.KUDOS_ID)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _data(value: object) -> dict[str, Any]:
