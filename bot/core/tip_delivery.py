@@ -23,6 +23,7 @@ from bot.core.schedule import (
     plan_catch_up,
 )
 from bot.core.tips import Tip
+from bot.core.words import N_, Said
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +41,13 @@ NEEDS_A_PERSON = frozenset(
         FailureReason.TOO_MANY_MEMBERS,
     }
 )
-MISSED = "missed while Delight was not running"
-INTERRUPTED = (
+# Reasons kept in the ledger, in English; marked so whoever shows them translates them.
+MISSED = N_("missed while Delight was not running")
+INTERRUPTED = N_(
     "interrupted: Delight stopped while posting it, so it may not have gone out "
     "(not retried, so that nobody gets it twice)"
 )
+NOBODY_TO_DM = N_("the channel has nobody to DM")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +168,7 @@ def _why(outcome: PostOutcome) -> str | None:
 
 
 def no_tips_reason(element: Element) -> str:
-    return f"every {ELEMENT_INFO[element].name} tip is turned off"
+    return Said(N_("every {element} tip is turned off"), element=Said(ELEMENT_INFO[element].name))
 
 
 class TipService:
@@ -302,7 +305,7 @@ class TipService:
             )
             return await self._conclude(schedule, occurrence, tip, too_many)
         if not members:
-            reason = "the channel has nobody to DM"
+            reason = NOBODY_TO_DM
             await self._schedules.finish(
                 schedule.id, occurrence, status="skipped", reason=reason, at=self._clock.now()
             )
@@ -329,9 +332,16 @@ class TipService:
             )
         tally = await self._schedules.recipient_tally(schedule.id, occurrence)
         sent, failed_count = tally.get("sent", 0), tally.get("failed", 0)
-        reason = f"DMed {sent} of {len(members)} members"
-        if failed_count:
-            reason += f"; {failed_count} could not be reached"
+        reason = (
+            Said(
+                N_("DMed {sent} of {count} members; {failed} could not be reached"),
+                sent=sent,
+                count=len(members),
+                failed=failed_count,
+            )
+            if failed_count
+            else Said(N_("DMed {sent} of {count} members"), sent=sent, count=len(members))
+        )
         if not sent:
             await self._fail(schedule, occurrence, reason)
             return Delivered(schedule.id, occurrence, "failed", tip.id, reason)
