@@ -161,3 +161,8 @@ def moment(value: datetime) -> str:
     shown = format_datetime(value, "EEE d MMM HH:mm", locale=_babel_locale())
     zone = value.strftime("%Z")
     return f"{shown} {zone}" if zone else shown
+
+
+def decimal(value: float) -> str:
+    """An average as the current language writes it, one decimal at most: "2.5", "2,5", "3"."""
+    return format_decimal(round(value, 1), format="#,##0.#", locale=_babel_locale())

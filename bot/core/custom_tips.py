@@ -14,6 +14,7 @@ from bot.core.tips import (
     MAX_BODY_CHARS,
     MAX_TITLE_CHARS,
     MIN_BODY_CHARS,
+    REFERENCE_LANGUAGE,
     near_duplicate,
 )
 from bot.core.words import N_, Said
@@ -28,6 +29,7 @@ class TipDraft:
     element: Element
     title: str
     body: str
+    language: str = REFERENCE_LANGUAGE  # the one the admin wrote it in
 
 
 class CustomTips:
@@ -46,15 +48,20 @@ class CustomTips:
         self._audit = audit
         self._clock = clock
 
-    async def overview(self, team_id: str, admin_id: str, element: Element) -> list[TipEntry]:
+    async def overview(
+        self, team_id: str, admin_id: str, element: Element, *, language: str = REFERENCE_LANGUAGE
+    ) -> list[TipEntry]:
+        """The element's tips, the library's in the admin's `language`."""
         await self._admins.require_admin(team_id, admin_id)
-        return await self._tips.entries(team_id, element)
+        return await self._tips.entries(team_id, element, language=language)
 
     async def add(self, team_id: str, admin_id: str, draft: TipDraft) -> TipEntry:
         """Store a new tip for the element; raises TipInvalid naming the field to fix."""
         await self._admins.require_admin(team_id, admin_id)
         title, body = " ".join(draft.title.split()), " ".join(draft.body.split())
-        entries = await self._tips.entries(team_id, draft.element)
+        # Compared with the library in the tip's own language: a near-copy of a library tip
+        # reads as one in that language.
+        entries = await self._tips.entries(team_id, draft.element, language=draft.language)
         self._check(draft.element, title, body, entries)
         added = await self._customisations.add_custom_tip(
             team_id=team_id,
@@ -63,6 +70,7 @@ class CustomTips:
             body=body,
             author_id=admin_id,
             at=self._clock.now(),
+            language=draft.language,
         )
         await self._record(team_id, admin_id, "tip.added", added.tip.id, draft.element, title)
         return TipEntry(added.tip, enabled=True, custom=True, author_id=admin_id)

@@ -259,12 +259,19 @@ class TipScheduleAdmin:
             team_id, admin_id, "tip_schedule.deleted", schedule, _described(schedule)
         )
 
-    async def preview(self, team_id: str, admin_id: str, schedule_id: int) -> UpcomingTip:
-        """What the schedule posts next; nothing is recorded, so the rotation stays put."""
+    async def preview(
+        self, team_id: str, admin_id: str, schedule_id: int, *, language: str = "en"
+    ) -> UpcomingTip:
+        """What the schedule posts next, the tip in `language` (the admin's); nothing is
+        recorded, so the rotation stays put."""
         await self._admins.require_admin(team_id, admin_id)
         schedule = await self._get(team_id, schedule_id)
         return await upcoming_tip(
-            schedule, schedules=self._schedules, tips=self._tips, now=self._clock.now()
+            schedule,
+            schedules=self._schedules,
+            tips=self._tips,
+            now=self._clock.now(),
+            language=language,
         )
 
     async def send_now(

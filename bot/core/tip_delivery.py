@@ -22,7 +22,7 @@ from bot.core.schedule import (
     occurrences,
     plan_catch_up,
 )
-from bot.core.tips import Tip
+from bot.core.tips import REFERENCE_LANGUAGE, Tip
 from bot.core.words import N_, Said
 
 logger = logging.getLogger(__name__)
@@ -151,6 +151,10 @@ class TipSource(Protocol):
 
     async def find(self, team_id: str, tip_id: str) -> Tip | None: ...
 
+    def in_language(self, tip: Tip, language: str) -> Tip:
+        """The tip as a reader of `language` gets it (English where it exists in no other)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Delivered:
@@ -263,7 +267,10 @@ class TipService:
             return Delivered(schedule.id, occurrence, "taken")
         if schedule.mode is DeliveryMode.MEMBERS:
             return await self._fan_out(schedule, occurrence, tip)
-        outcome = await self._poster.post_tip(schedule, tip, element)
+        language = await self._poster.language(schedule.team_id, None)  # the channel's
+        outcome = await self._poster.post_tip(
+            schedule, self._tips.in_language(tip, language), element, language=language
+        )
         return await self._conclude(schedule, occurrence, tip, outcome)
 
     async def _conclude(
@@ -319,8 +326,13 @@ class TipService:
                 at=self._clock.now(),
             ):
                 continue
+            language = await self._poster.language(schedule.team_id, recipient_id)
             outcome = await self._poster.direct_message_tip(
-                schedule, recipient_id, tip, tip.element
+                schedule,
+                recipient_id,
+                self._tips.in_language(tip, language),
+                tip.element,
+                language=language,
             )
             await self._schedules.finish_recipient(
                 schedule.id,
@@ -389,6 +401,7 @@ async def upcoming_tip(
     tips: TipSource,
     now: datetime,
     element: Element | None = None,
+    language: str = REFERENCE_LANGUAGE,
 ) -> UpcomingTip:
     """Which tip the schedule sends next: at its next occurrence, or, given an element, in
     that element's next week. The same choice `TipService` makes when the time comes, and
@@ -401,5 +414,6 @@ async def upcoming_tip(
     enabled = await tips.enabled(schedule.team_id, element)
     tip = None
     if enabled:
-        tip = next_tip(enabled, await schedules.sent_tip_ids(schedule.id, element))
+        chosen = next_tip(enabled, await schedules.sent_tip_ids(schedule.id, element))
+        tip = tips.in_language(chosen, language)
     return UpcomingTip(schedule, occurrence, element, tip)

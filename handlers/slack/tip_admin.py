@@ -17,7 +17,7 @@ from bot.core.custom_tips import TipDraft
 from bot.core.elements import Element
 from bot.core.tip_delivery import Delivered
 from bot.core.words import N_
-from bot.i18n import _, say
+from bot.i18n import _, current_language, say
 from bot.services import TipAdministration
 from handlers.slack import ids
 from handlers.slack import tip_admin_views as views
@@ -171,7 +171,9 @@ async def tips_view(
     notice: str | None = None,
 ) -> dict[str, Any]:
     try:
-        entries = await admin.tips.overview(team_of(body), body["user"]["id"], element)
+        entries = await admin.tips.overview(
+            team_of(body), body["user"]["id"], element, language=current_language()
+        )
     except errors.DelightError as refused:
         return views.tips_modal([], notice=explain(refused))
     return views.custom_tips_modal(element, entries, version=version, notice=notice)
@@ -242,7 +244,9 @@ async def handle_preview(
     try:
         if schedule_id is None:
             raise errors.ScheduleNotFound()
-        upcoming = await schedules.preview(team_of(body), body["user"]["id"], schedule_id)
+        upcoming = await schedules.preview(
+            team_of(body), body["user"]["id"], schedule_id, language=current_language()
+        )
     except errors.DelightError as refused:
         await refresh(admin, client, body, explain(refused))
         return
@@ -386,7 +390,9 @@ async def handle_tip_submission(
     title, text = views.read_tip_form(view, str(version))
     title_block, body_block = f"{ids.TIP_TITLE}_{version}", f"{ids.TIP_BODY}_{version}"
     try:
-        added = await tips.add(team_of(body), body["user"]["id"], TipDraft(element, title, text))
+        added = await tips.add(
+            team_of(body), body["user"]["id"], TipDraft(element, title, text, current_language())
+        )
     except errors.TipInvalid as invalid:
         where = {"title": title_block, "body": body_block}
         await ack(
