@@ -18,16 +18,16 @@ import functools
 import gettext as gettext_module
 import io
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_interval
+from babel.dates import format_date, format_datetime, format_interval, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from bot.core.words import LANGUAGES
+from bot.core.words import LANGUAGES, Said
 
 ENGLISH = "en"
 SUPPORTED = LANGUAGES
@@ -123,3 +123,46 @@ def days(first: date, last: date) -> str:
 def number(value: int) -> str:
     """A count as the current language groups its digits: "1,000", "1.000", "1 000"."""
     return format_decimal(value, locale=_babel_locale())
+
+
+def say(text: str) -> str:
+    """A message the core marked, in the current language: a `Said` with its values filled
+    in after translation (numbers as the language writes them), any other text translated as
+    it is."""
+    if not isinstance(text, Said):
+        return gettext(text)
+    values = {
+        name: say(value)
+        if isinstance(value, Said)
+        else number(value)
+        if isinstance(value, int) and not isinstance(value, bool)
+        else value
+        for name, value in text.values.items()
+    }
+    return gettext(text.message).format(**values)
+
+
+def weekday_names() -> list[str]:
+    """Monday to Sunday as the current language names them, capitalised for a menu:
+    "Monday", "Maandag", "Lundi"."""
+    names = get_day_names("wide", locale=_babel_locale())
+    return [names[n][:1].upper() + names[n][1:] for n in range(7)]
+
+
+def weekday_abbreviations() -> list[str]:
+    """Monday to Sunday, short: "Mon", "ma", "lun."."""
+    names = get_day_names("abbreviated", locale=_babel_locale())
+    return [names[n] for n in range(7)]
+
+
+def moment(value: datetime) -> str:
+    """A local time as the current language shortens it, with its zone's abbreviation:
+    "Mon 16 Nov 09:00 CET", "lun. 16 nov. 09:00 CET"."""
+    shown = format_datetime(value, "EEE d MMM HH:mm", locale=_babel_locale())
+    zone = value.strftime("%Z")
+    return f"{shown} {zone}" if zone else shown
+
+
+def decimal(value: float) -> str:
+    """An average as the current language writes it, one decimal at most: "2.5", "2,5", "3"."""
+    return format_decimal(round(value, 1), format="#,##0.#", locale=_babel_locale())

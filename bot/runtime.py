@@ -31,7 +31,7 @@ from bot.core.teams import TeamService
 from bot.core.tip_admin import TipScheduleAdmin
 from bot.core.tip_catalogue import WorkspaceTips
 from bot.core.tip_delivery import TipService
-from bot.core.tips import load_tip_library
+from bot.core.tips import REFERENCE_LANGUAGE, load_tip_libraries
 from bot.core.workspace_admin import WorkspaceAdmin
 from bot.core.workspaces import Platform
 from bot.digest_chart import MatplotlibCharts
@@ -313,7 +313,10 @@ def _tips(
     """Scheduled delivery (the clockwork's) and the admins' side of the same schedules."""
     clock = shared.clock
     customisations = SqlTipCustomisations(shared.database)
-    workspace_tips = WorkspaceTips(library=load_tip_library(), customisations=customisations)
+    libraries = load_tip_libraries()  # every language's, each checked as at start-up
+    workspace_tips = WorkspaceTips(
+        library=libraries[REFERENCE_LANGUAGE], customisations=customisations, translations=libraries
+    )
     delivery = TipService(
         schedules=schedules, poster=shared.ports.tip_poster, tips=workspace_tips, clock=clock
     )

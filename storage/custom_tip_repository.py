@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 from bot.core.elements import Element
 from bot.core.tip_catalogue import CustomTip
+from bot.core.tips import REFERENCE_LANGUAGE
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database, insert_or_merge
 
@@ -34,6 +35,7 @@ class SqlTipCustomisations:
                     body=row.body,
                     enabled=row.enabled,
                     author_id=row.author_id,
+                    language=row.language or REFERENCE_LANGUAGE,
                 )
                 for row in connection.execute(query.order_by(CUSTOM.c.id))
             ]
@@ -49,7 +51,15 @@ class SqlTipCustomisations:
         return await self._db.transaction(work)
 
     async def add_custom_tip(
-        self, *, team_id: str, element: Element, title: str, body: str, author_id: str, at: datetime
+        self,
+        *,
+        team_id: str,
+        element: Element,
+        title: str,
+        body: str,
+        author_id: str,
+        at: datetime,
+        language: str = REFERENCE_LANGUAGE,
     ) -> CustomTip:
         def work(connection: Connection) -> int:
             return int(
@@ -63,6 +73,7 @@ class SqlTipCustomisations:
                         enabled=True,
                         author_id=author_id,
                         created_at=at,
+                        language=language,
                     )
                     .returning(CUSTOM.c.id)
                 )
@@ -70,7 +81,7 @@ class SqlTipCustomisations:
             )
 
         number = await self._db.transaction(work)
-        return CustomTip(number, team_id, element, title, body, True, author_id)
+        return CustomTip(number, team_id, element, title, body, True, author_id, language)
 
     async def set_custom_enabled(self, team_id: str, number: int, *, enabled: bool) -> None:
         def work(connection: Connection) -> None:

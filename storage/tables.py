@@ -240,6 +240,8 @@ class CustomTipRow(SQLModel, table=True):
     enabled: bool = True
     author_id: str = Field(max_length=PLATFORM_ID)
     created_at: datetime = _utc_column()
+    # The language it was written in (it exists in no other); NULL: English (before 0013).
+    language: str | None = Field(default=None, max_length=8)
 
 
 class DisabledTipRow(SQLModel, table=True):

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from bot.core.teams import Team, TeamDraft, TeamProblem
+from bot.core.words import N_, Said
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database
 
@@ -78,7 +79,7 @@ class SqlTeamRepository:
                     .values(name=draft.name)
                 ).rowcount
                 if not changed:
-                    raise TeamProblem("name", "That team was deleted in the meantime.")
+                    raise TeamProblem("name", N_("That team was deleted in the meantime."))
                 saved = team_pk
                 connection.execute(delete(MANAGERS).where(MANAGERS.c.manager_team_id == saved))
                 connection.execute(delete(SOURCES).where(SOURCES.c.manager_team_id == saved))
@@ -111,7 +112,11 @@ class SqlTeamRepository:
             saved = await self._db.transaction(work)
         except IntegrityError:
             raise TeamProblem(
-                "name", f"There is already a team called “{draft.name}”: pick another name."
+                "name",
+                Said(
+                    N_("There is already a team called “{name}”: pick another name."),
+                    name=draft.name,
+                ),
             ) from None
         team = await self.get(team_id, saved)
         assert team is not None

@@ -34,8 +34,12 @@ class Page:
     headers: dict[str, str]
 
 
-def browse(url: str, *, cookie: str | None = None) -> Page:
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+def browse(url: str, *, cookie: str | None = None, language: str | None = None) -> Page:
+    """A browser's GET; `language`: its Accept-Language."""
+    headers = {"Cookie": cookie} if cookie else {}
+    if language:
+        headers["Accept-Language"] = language
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
             return Page(response.status, response.read().decode(), dict(response.headers))
@@ -53,8 +57,8 @@ class InstallStart:
     cookie: str
 
 
-def start_install(app_url: str) -> InstallStart:
-    page = browse(app_url + "/slack/install")
+def start_install(app_url: str, *, language: str | None = None) -> InstallStart:
+    page = browse(app_url + "/slack/install", language=language)
     assert page.status == 200, page.body
     [link] = re.findall(r'href="([^"]*oauth/v2/authorize[^"]*)"', page.body)
     authorize_url = unescape(link)
@@ -63,10 +67,12 @@ def start_install(app_url: str) -> InstallStart:
     return InstallStart(authorize_url, state, cookie)
 
 
-def finish_install(app_url: str, *, code: str, state: str, cookie: str | None) -> Page:
+def finish_install(
+    app_url: str, *, code: str, state: str, cookie: str | None, language: str | None = None
+) -> Page:
     """Slack's redirect back to the app, followed by the installer's browser."""
     query = urlencode({"code": code, "state": state})
-    return browse(f"{app_url}/slack/oauth_redirect?{query}", cookie=cookie)
+    return browse(f"{app_url}/slack/oauth_redirect?{query}", cookie=cookie, language=language)
 
 
 def install(

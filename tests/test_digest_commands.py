@@ -57,7 +57,7 @@ def test_digest_shows_a_manager_their_teams_week_so_far(
     [reply] = fake_slack.wait_for_calls("chat.postEphemeral")
     text = all_block_text(reply)
     assert reply.args["user"] == "U0001"
-    assert "Your team's week so far in Delight — Support EMEA, 23–24 Nov 2026" in text
+    assert "Your team's week so far in Delight — Support EMEA, 23\u2009–\u200924 Nov 2026" in text
     assert "found a lost parcel" in text
     assert "*By element*" in text  # no file in an ephemeral message: text bars
 
@@ -79,7 +79,7 @@ def test_digest_last_shows_the_last_one_sent_and_before_that_says_so(
     clock.current += timedelta(days=2)
     slack.command("digest last")
     [last] = fake_slack.wait_for_calls("chat.postEphemeral")
-    assert "16–22 Nov 2026" in all_block_text(last)
+    assert "16\u2009–\u200922 Nov 2026" in all_block_text(last)
     assert "rewired the till" in all_block_text(last)
 
 
@@ -221,7 +221,7 @@ def test_dry_run_prints_every_digest_as_text_and_sends_nothing(
 
     out = capsys.readouterr().out
     assert code == 0
-    assert out.count("Your team's week in Delight — Support EMEA, 16–22 Nov 2026") == 2
+    assert out.count("Your team's week in Delight — Support EMEA, 16\u2009–\u200922 Nov 2026") == 2
     assert "=== To @alice (Europe/Amsterdam)" in out
     assert "=== To @tom (America/New_York)" in out
     assert "• @bob — 1" in out

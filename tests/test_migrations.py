@@ -662,3 +662,49 @@ def test_0012_adds_teams_tables_keeping_every_row_and_downgrades_to_0011(
     with engine.connect() as connection:
         for table in MSTEAMS_TABLES:
             assert connection.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar() == 0
+
+
+# --- 0013: the language of an admin's own tip --------------------------------------------------
+
+
+def custom_tips(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT * FROM tip_custom ORDER BY id"))
+        return [dict(row._mapping) for row in rows]
+
+
+def test_0013_gives_every_custom_tip_a_language_english_before_and_keeps_the_rest(
+    at_0009: tuple[str, Engine],
+) -> None:
+    url, engine = at_0009
+    config = alembic_config(url)
+    command.upgrade(config, "0012")
+    before = snapshot(engine)
+
+    command.upgrade(config, "0013")
+
+    [tip] = custom_tips(engine)
+    assert tip.pop("language") is None  # read as English: every tip before was
+    assert tip == before["tip_custom"][0]
+    with engine.begin() as connection:
+        insert(
+            connection,
+            "tip_custom",
+            id=2,
+            team_id="T0001",
+            element="genuine",
+            title="Zeg hun naam",
+            body="Gebruik de naam van de klant.",
+            enabled=True,
+            author_id="U0009",
+            created_at=NOON,
+            language="nl",
+        )
+    assert [row["language"] for row in custom_tips(engine)] == [None, "nl"]
+
+    command.downgrade(config, "0012")
+
+    assert "language" not in columns(engine, "tip_custom")
+    assert [row["title"] for row in custom_tips(engine)] == ["Say their name", "Zeg hun naam"]
+    command.upgrade(config, "0013")
+    assert "language" in columns(engine, "tip_custom")

@@ -117,6 +117,48 @@ def test_an_error_slack_sends_back_is_logged_as_one_harmless_line(
     assert "did not complete" in logged
 
 
+@pytest.mark.parametrize(
+    ("accept_language", "start", "thanks", "refused"),
+    [
+        ("nl-BE,nl;q=0.9,en;q=0.8", "Delight installeren", "Dank je wel!", "Er ging iets mis"),
+        ("de-DE,fr;q=0.7", "Installer Delight", "Merci\u00a0!", "Un problème est survenu"),
+        ("es-ES", "Install Delight", "Thank you!", "Something went wrong"),
+    ],
+)
+def test_the_install_pages_speak_the_browsers_language(
+    app: RunningApp,
+    fake_slack: FakeSlack,
+    accept_language: str,
+    start: str,
+    thanks: str,
+    refused: str,
+) -> None:
+    install_page = browse(app.url + "/slack/install", language=accept_language)
+    started = start_install(app.url, language=accept_language)
+    done = finish_install(
+        app.url,
+        code=fake_slack.grant("T0002"),
+        state=started.state,
+        cookie=started.cookie,
+        language=accept_language,
+    )
+    again = start_install(app.url, language=accept_language)
+    query_string = urlencode({"error": "access_denied", "state": again.state})
+    failed = browse(
+        f"{app.url}/slack/oauth_redirect?{query_string}",
+        cookie=again.cookie,
+        language=accept_language,
+    )
+
+    assert start in install_page.body
+    assert "add_to_slack.png" in install_page.body
+    assert (done.status, thanks in done.body) == (200, True), done.body
+    assert "slack://app?team=T0002" in done.body
+    assert done.headers["Set-Cookie"].startswith("slack-app-oauth-state=")  # deleted
+    assert refused in failed.body
+    assert "/slack/install" in failed.body
+
+
 def test_a_state_works_once(app: RunningApp, fake_slack: FakeSlack, database_url: str) -> None:
     started = start_install(app.url)
     first = finish_install(

@@ -14,9 +14,10 @@ from bot.core.tips import (
     MAX_BODY_CHARS,
     MAX_TITLE_CHARS,
     MIN_BODY_CHARS,
-    length_problems,
+    REFERENCE_LANGUAGE,
     near_duplicate,
 )
+from bot.core.words import N_, Said
 
 MAX_CUSTOM_PER_ELEMENT = 20  # so an element's tips still fit one modal
 
@@ -28,6 +29,7 @@ class TipDraft:
     element: Element
     title: str
     body: str
+    language: str = REFERENCE_LANGUAGE  # the one the admin wrote it in
 
 
 class CustomTips:
@@ -46,15 +48,20 @@ class CustomTips:
         self._audit = audit
         self._clock = clock
 
-    async def overview(self, team_id: str, admin_id: str, element: Element) -> list[TipEntry]:
+    async def overview(
+        self, team_id: str, admin_id: str, element: Element, *, language: str = REFERENCE_LANGUAGE
+    ) -> list[TipEntry]:
+        """The element's tips, the library's in the admin's `language`."""
         await self._admins.require_admin(team_id, admin_id)
-        return await self._tips.entries(team_id, element)
+        return await self._tips.entries(team_id, element, language=language)
 
     async def add(self, team_id: str, admin_id: str, draft: TipDraft) -> TipEntry:
         """Store a new tip for the element; raises TipInvalid naming the field to fix."""
         await self._admins.require_admin(team_id, admin_id)
         title, body = " ".join(draft.title.split()), " ".join(draft.body.split())
-        entries = await self._tips.entries(team_id, draft.element)
+        # Compared with the library in the tip's own language: a near-copy of a library tip
+        # reads as one in that language.
+        entries = await self._tips.entries(team_id, draft.element, language=draft.language)
         self._check(draft.element, title, body, entries)
         added = await self._customisations.add_custom_tip(
             team_id=team_id,
@@ -63,6 +70,7 @@ class CustomTips:
             body=body,
             author_id=admin_id,
             at=self._clock.now(),
+            language=draft.language,
         )
         await self._record(team_id, admin_id, "tip.added", added.tip.id, draft.element, title)
         return TipEntry(added.tip, enabled=True, custom=True, author_id=admin_id)
@@ -119,33 +127,71 @@ class CustomTips:
     def _check(element: Element, title: str, body: str, entries: list[TipEntry]) -> None:
         problems: dict[str, str] = {}
         if not title:
-            problems["title"] = f"Give the tip a short title (up to {MAX_TITLE_CHARS} characters)."
-        if not body:
-            problems["body"] = (
-                f"Say what to try and why it matters ({MIN_BODY_CHARS}–{MAX_BODY_CHARS} "
-                "characters)."
+            problems["title"] = Said(
+                N_("Give the tip a short title (up to {limit} characters)."),
+                limit=MAX_TITLE_CHARS,
             )
-        for name, problem in length_problems(title, body):
-            problems.setdefault(name, f"That's {problem}.")
+        if not body:
+            problems["body"] = Said(
+                N_("Say what to try and why it matters ({low}–{high} characters)."),
+                low=MIN_BODY_CHARS,
+                high=MAX_BODY_CHARS,
+            )
+        if len(title) > MAX_TITLE_CHARS:
+            problems.setdefault(
+                "title",
+                Said(
+                    N_("That's too long ({count} characters, at most {limit})."),
+                    count=len(title),
+                    limit=MAX_TITLE_CHARS,
+                ),
+            )
+        if len(body) < MIN_BODY_CHARS:
+            problems.setdefault(
+                "body",
+                Said(
+                    N_("That's too short ({count} characters, at least {limit})."),
+                    count=len(body),
+                    limit=MIN_BODY_CHARS,
+                ),
+            )
+        if len(body) > MAX_BODY_CHARS:
+            problems.setdefault(
+                "body",
+                Said(
+                    N_("That's too long ({count} characters, at most {limit})."),
+                    count=len(body),
+                    limit=MAX_BODY_CHARS,
+                ),
+            )
         if problems:
             raise errors.TipInvalid(problems=problems)
+        name = Said(ELEMENT_INFO[element].name)
         if sum(e.custom for e in entries) >= MAX_CUSTOM_PER_ELEMENT:
             raise errors.TipInvalid(
                 problems={
-                    "title": f"{ELEMENT_INFO[element].name} already has "
-                    f"{MAX_CUSTOM_PER_ELEMENT} tips of your own: delete one first."
+                    "title": Said(
+                        N_("{element} already has {count} tips of your own: delete one first."),
+                        element=name,
+                        count=MAX_CUSTOM_PER_ELEMENT,
+                    )
                 }
             )
         repeated = near_duplicate(title, body, (e.tip for e in entries if e.enabled))
         if repeated is not None:
-            name, other = repeated
-            raise errors.TipInvalid(
-                problems={
-                    name: f"This {name} is very like the tip “{other.title}” already in "
-                    f"{ELEMENT_INFO[element].name}'s series. Say something new, or turn "
-                    "that one off first."
-                }
+            field, other = repeated
+            like = (
+                N_(
+                    "This title is very like the tip “{other}” already in {element}'s series. "
+                    "Say something new, or turn that one off first."
+                )
+                if field == "title"
+                else N_(
+                    "This body is very like the tip “{other}” already in {element}'s series. "
+                    "Say something new, or turn that one off first."
+                )
             )
+            raise errors.TipInvalid(problems={field: Said(like, other=other.title, element=name)})
 
     async def _record(
         self, team_id: str, admin_id: str, action: str, tip_id: str, element: Element, title: str

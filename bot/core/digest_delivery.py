@@ -121,8 +121,9 @@ class ActivityRepository(Protocol):
 
 
 class ChartRenderer(Protocol):
-    async def render(self, digest: Digest) -> bytes | None:
-        """A PNG of the team's kudos by element; None when it could not be drawn."""
+    async def render(self, digest: Digest, *, language: str) -> bytes | None:
+        """A PNG of the team's kudos by element, labelled in `language`; None when it could
+        not be drawn."""
         ...
 
 
@@ -356,9 +357,10 @@ class DigestService:
             )
         digest = await builds[key]
         schedule = schedules.get(c.team_id) or DigestSchedule(c.team_id)
-        chart = await self._charts.render(digest) if schedule.charts else None
+        language = await self._poster.language(c.team_id, c.manager_id)
+        chart = await self._charts.render(digest, language=language) if schedule.charts else None
         outcome = await self._poster.send(
-            c.team_id, c.manager_id, digest, chart, dm_channel=c.dm_channel
+            c.team_id, c.manager_id, digest, chart, dm_channel=c.dm_channel, language=language
         )
         if isinstance(outcome, Posted):
             await self._ledger.finish(

@@ -117,7 +117,16 @@ class Channels(Protocol):
 
 
 class TipPoster(Protocol):
-    async def post_tip(self, schedule: TipSchedule, tip: Tip, element: Element) -> PostOutcome: ...
+    async def language(self, team_id: str, person_id: str | None) -> str:
+        """The language ("en", "nl", "fr") a person reads Delight in (theirs on the platform
+        when Delight speaks it, else the workspace's); person None: the workspace's channels'."""
+        ...
+
+    async def post_tip(
+        self, schedule: TipSchedule, tip: Tip, element: Element, *, language: str
+    ) -> PostOutcome:
+        """Post the tip (already in `language`) in the schedule's channel, worded in it."""
+        ...
 
     async def members(self, schedule: TipSchedule) -> list[str] | NotPosted:
         """The people to message one by one: the channel's members who are people (no bots,
@@ -125,9 +134,10 @@ class TipPoster(Protocol):
         ...
 
     async def direct_message_tip(
-        self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element
+        self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element, *, language: str
     ) -> PostOutcome:
-        """Send the tip to one person privately, paced to the platform's limits."""
+        """Send the tip (already in `language`) to one person privately, worded in their
+        language, paced to the platform's limits."""
         ...
 
     async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None: ...
@@ -137,6 +147,11 @@ class TipPoster(Protocol):
 
 
 class DigestPoster(Protocol):
+    async def language(self, team_id: str, person_id: str) -> str:
+        """The language ("en", "nl", "fr") the person reads Delight in: their digest's and its
+        chart's."""
+        ...
+
     async def send(
         self,
         team_id: str,
@@ -145,9 +160,11 @@ class DigestPoster(Protocol):
         chart: bytes | None,
         *,
         dm_channel: str | None,
+        language: str,
     ) -> MessageRef | NotPosted:
-        """Send the digest (and the chart when there is one) to the manager privately.
-        `dm_channel`: their private conversation's id when known, which saves opening it."""
+        """Send the digest (and the chart when there is one) to the manager privately, in
+        `language`. `dm_channel`: their private conversation's id when known, which saves
+        opening it."""
         ...
 
     async def tell_creator(

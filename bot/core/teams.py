@@ -13,6 +13,7 @@ from bot.core.digest_week import DigestSchedule
 from bot.core.model import Person
 from bot.core.platform import Directory, MemberSources
 from bot.core.ports import Clock
+from bot.core.words import N_, Said
 
 NAME_LIMIT = 80
 
@@ -208,22 +209,27 @@ def _tidy(draft: TeamDraft) -> TeamDraft:
 
 def _check(draft: TeamDraft, people: dict[str, Person]) -> None:
     if not draft.name:
-        raise TeamProblem("name", "Give the team a name, like “Support EMEA”.")
+        raise TeamProblem("name", N_("Give the team a name, like “Support EMEA”."))
     if len(draft.name) > NAME_LIMIT:
-        raise TeamProblem("name", f"Keep the name to {NAME_LIMIT} characters.")
+        raise TeamProblem(
+            "name", Said(N_("Keep the name to {limit} characters."), limit=NAME_LIMIT)
+        )
     if not draft.manager_ids:
-        raise TeamProblem("managers", "Pick at least one manager: they get the weekly digest.")
+        raise TeamProblem("managers", N_("Pick at least one manager: they get the weekly digest."))
     for uid in draft.manager_ids:
         person = people.get(uid)
         if person is None or person.is_bot or person.deleted:
             raise TeamProblem(
-                "managers", "Managers must be active people in this workspace (not bots)."
+                "managers", N_("Managers must be active people in this workspace (not bots).")
             )
     if not (draft.member_ids or draft.usergroup_ids or draft.channel_ids):
         raise TeamProblem(
-            "members", "Pick the team's people, or take them from a user group or a channel."
+            "members",
+            N_("Pick the team's people, or take them from a user group or a channel."),
         )
     for uid in draft.member_ids:
         person = people.get(uid)
         if person is not None and person.is_bot:
-            raise TeamProblem("members", f"{person.name} is a bot: pick people only.")
+            raise TeamProblem(
+                "members", Said(N_("{name} is a bot: pick people only."), name=person.name)
+            )

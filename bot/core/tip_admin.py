@@ -25,6 +25,7 @@ from bot.core.tip_delivery import (
     upcoming_tip,
 )
 from bot.core.tips import Tip
+from bot.core.words import N_
 from bot.core.workspaces import plausible_id
 
 MAX_SCHEDULES = 20  # per workspace: enough for every team, and the list still fits one modal
@@ -225,7 +226,7 @@ class TipScheduleAdmin:
         if schedule.paused_reason is not None:
             return
         await self._schedules.set_paused(
-            team_id, schedule_id, reason="paused by an admin", counts_from=self._clock.now()
+            team_id, schedule_id, reason=N_("paused by an admin"), counts_from=self._clock.now()
         )
         await self._record(team_id, admin_id, "tip_schedule.paused", schedule, {})
 
@@ -258,12 +259,19 @@ class TipScheduleAdmin:
             team_id, admin_id, "tip_schedule.deleted", schedule, _described(schedule)
         )
 
-    async def preview(self, team_id: str, admin_id: str, schedule_id: int) -> UpcomingTip:
-        """What the schedule posts next; nothing is recorded, so the rotation stays put."""
+    async def preview(
+        self, team_id: str, admin_id: str, schedule_id: int, *, language: str = "en"
+    ) -> UpcomingTip:
+        """What the schedule posts next, the tip in `language` (the admin's); nothing is
+        recorded, so the rotation stays put."""
         await self._admins.require_admin(team_id, admin_id)
         schedule = await self._get(team_id, schedule_id)
         return await upcoming_tip(
-            schedule, schedules=self._schedules, tips=self._tips, now=self._clock.now()
+            schedule,
+            schedules=self._schedules,
+            tips=self._tips,
+            now=self._clock.now(),
+            language=language,
         )
 
     async def send_now(
@@ -325,34 +333,34 @@ def _validated(form: ScheduleForm, *, today: date) -> tuple[dict[str, str], dict
     if form.channel_id and plausible_id(form.channel_id):
         draft["channel_id"] = form.channel_id
     else:
-        problems["channel"] = "Pick a channel from the list."
+        problems["channel"] = N_("Pick a channel from the list.")
     try:
         draft["mode"] = DeliveryMode(form.mode)
     except ValueError:
-        problems["mode"] = "Choose whether to post in the channel or DM its members."
+        problems["mode"] = N_("Choose whether to post in the channel or DM its members.")
     days = set(form.weekdays)
     if days and days <= {str(day) for day in range(7)}:
         draft["weekdays"] = frozenset(int(day) for day in days)
     else:
-        problems["weekdays"] = "Pick at least one day of the week."
+        problems["weekdays"] = N_("Pick at least one day of the week.")
     if match := _TIME.fullmatch(form.at.strip()):
         draft["at"] = time(int(match.group(1)), int(match.group(2)))
     else:
-        problems["at"] = "Use a time of day like 09:00 (24-hour clock)."
+        problems["at"] = N_("Use a time of day like 09:00 (24-hour clock).")
     zone = form.timezone.strip()
     if _known_zone(zone):
         draft["timezone"] = zone
     else:
-        problems["timezone"] = (
+        problems["timezone"] = N_(
             "Pick a timezone from the list (type a city, like Amsterdam or New York)."
         )
     try:
         start = date.fromisoformat(form.start.strip())
     except ValueError:
-        problems["start"] = "Pick a start date."
+        problems["start"] = N_("Pick a start date.")
     else:
         if start > today + MAX_START_AHEAD:
-            problems["start"] = "Pick a start date within a year from today."
+            problems["start"] = N_("Pick a start date within a year from today.")
         draft["start"] = start
     return problems, draft
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from bot.core.elements import Element
-from bot.core.tips import Tip, TipLibrary
+from bot.core.tips import REFERENCE_LANGUAGE, Tip, TipLibrary
 
 # A custom tip's id in the ledger and in buttons; the library's ids can't contain ':'.
 CUSTOM_PREFIX = "custom:"
@@ -24,11 +25,16 @@ class CustomTip:
     body: str
     enabled: bool
     author_id: str
+    language: str = REFERENCE_LANGUAGE  # the one it was written in: it exists in no other
 
     @property
     def tip(self) -> Tip:
         return Tip(
-            id=custom_tip_id(self.id), element=self.element, title=self.title, body=self.body
+            id=custom_tip_id(self.id),
+            element=self.element,
+            title=self.title,
+            body=self.body,
+            language=self.language,
         )
 
 
@@ -52,7 +58,15 @@ class TipCustomisations(Protocol):
         ...
 
     async def add_custom_tip(
-        self, *, team_id: str, element: Element, title: str, body: str, author_id: str, at: datetime
+        self,
+        *,
+        team_id: str,
+        element: Element,
+        title: str,
+        body: str,
+        author_id: str,
+        at: datetime,
+        language: str = REFERENCE_LANGUAGE,
     ) -> CustomTip: ...
 
     async def set_custom_enabled(self, team_id: str, number: int, *, enabled: bool) -> None: ...
@@ -75,15 +89,38 @@ class TipEntry:
 
 
 class WorkspaceTips:
-    def __init__(self, *, library: TipLibrary, customisations: TipCustomisations) -> None:
+    """The rotation runs on the reference (English) library's ids; each tip is then shown in
+    the reader's language (`in_language`): the library's translation of it, or, for the
+    workspace's own tips, which exist only in the language they were written in, that one."""
+
+    def __init__(
+        self,
+        *,
+        library: TipLibrary,
+        customisations: TipCustomisations,
+        translations: Mapping[str, TipLibrary] | None = None,
+    ) -> None:
         self.library = library
         self._customisations = customisations
+        self._translations = dict(translations or {})
 
-    async def entries(self, team_id: str, element: Element) -> list[TipEntry]:
-        """The element's tips in rotation order: the library's, then the workspace's own."""
+    def in_language(self, tip: Tip, language: str) -> Tip:
+        """The tip as someone reading `language` gets it: the library's translation when
+        there is one; as it is otherwise (a workspace's own tip, or a language the library
+        isn't in: English)."""
+        if tip.language == language or custom_number(tip.id) is not None:
+            return tip
+        library = self._translations.get(language, self.library)
+        return library.get(tip.id) or self.library.get(tip.id) or tip
+
+    async def entries(
+        self, team_id: str, element: Element, *, language: str = REFERENCE_LANGUAGE
+    ) -> list[TipEntry]:
+        """The element's tips in rotation order: the library's (in `language`), then the
+        workspace's own (as written)."""
         disabled = await self._customisations.disabled_tip_ids(team_id)
         entries = [
-            TipEntry(tip, enabled=tip.id not in disabled, custom=False)
+            TipEntry(self.in_language(tip, language), enabled=tip.id not in disabled, custom=False)
             for tip in self.library.for_element(element)
         ]
         entries += [

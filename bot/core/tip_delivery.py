@@ -22,7 +22,8 @@ from bot.core.schedule import (
     occurrences,
     plan_catch_up,
 )
-from bot.core.tips import Tip
+from bot.core.tips import REFERENCE_LANGUAGE, Tip
+from bot.core.words import N_, Said
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +41,13 @@ NEEDS_A_PERSON = frozenset(
         FailureReason.TOO_MANY_MEMBERS,
     }
 )
-MISSED = "missed while Delight was not running"
-INTERRUPTED = (
+# Reasons kept in the ledger, in English; marked so whoever shows them translates them.
+MISSED = N_("missed while Delight was not running")
+INTERRUPTED = N_(
     "interrupted: Delight stopped while posting it, so it may not have gone out "
     "(not retried, so that nobody gets it twice)"
 )
+NOBODY_TO_DM = N_("the channel has nobody to DM")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +151,10 @@ class TipSource(Protocol):
 
     async def find(self, team_id: str, tip_id: str) -> Tip | None: ...
 
+    def in_language(self, tip: Tip, language: str) -> Tip:
+        """The tip as a reader of `language` gets it (English where it exists in no other)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Delivered:
@@ -165,7 +172,7 @@ def _why(outcome: PostOutcome) -> str | None:
 
 
 def no_tips_reason(element: Element) -> str:
-    return f"every {ELEMENT_INFO[element].name} tip is turned off"
+    return Said(N_("every {element} tip is turned off"), element=Said(ELEMENT_INFO[element].name))
 
 
 class TipService:
@@ -260,7 +267,10 @@ class TipService:
             return Delivered(schedule.id, occurrence, "taken")
         if schedule.mode is DeliveryMode.MEMBERS:
             return await self._fan_out(schedule, occurrence, tip)
-        outcome = await self._poster.post_tip(schedule, tip, element)
+        language = await self._poster.language(schedule.team_id, None)  # the channel's
+        outcome = await self._poster.post_tip(
+            schedule, self._tips.in_language(tip, language), element, language=language
+        )
         return await self._conclude(schedule, occurrence, tip, outcome)
 
     async def _conclude(
@@ -302,7 +312,7 @@ class TipService:
             )
             return await self._conclude(schedule, occurrence, tip, too_many)
         if not members:
-            reason = "the channel has nobody to DM"
+            reason = NOBODY_TO_DM
             await self._schedules.finish(
                 schedule.id, occurrence, status="skipped", reason=reason, at=self._clock.now()
             )
@@ -316,8 +326,13 @@ class TipService:
                 at=self._clock.now(),
             ):
                 continue
+            language = await self._poster.language(schedule.team_id, recipient_id)
             outcome = await self._poster.direct_message_tip(
-                schedule, recipient_id, tip, tip.element
+                schedule,
+                recipient_id,
+                self._tips.in_language(tip, language),
+                tip.element,
+                language=language,
             )
             await self._schedules.finish_recipient(
                 schedule.id,
@@ -329,9 +344,16 @@ class TipService:
             )
         tally = await self._schedules.recipient_tally(schedule.id, occurrence)
         sent, failed_count = tally.get("sent", 0), tally.get("failed", 0)
-        reason = f"DMed {sent} of {len(members)} members"
-        if failed_count:
-            reason += f"; {failed_count} could not be reached"
+        reason = (
+            Said(
+                N_("DMed {sent} of {count} members; {failed} could not be reached"),
+                sent=sent,
+                count=len(members),
+                failed=failed_count,
+            )
+            if failed_count
+            else Said(N_("DMed {sent} of {count} members"), sent=sent, count=len(members))
+        )
         if not sent:
             await self._fail(schedule, occurrence, reason)
             return Delivered(schedule.id, occurrence, "failed", tip.id, reason)
@@ -379,6 +401,7 @@ async def upcoming_tip(
     tips: TipSource,
     now: datetime,
     element: Element | None = None,
+    language: str = REFERENCE_LANGUAGE,
 ) -> UpcomingTip:
     """Which tip the schedule sends next: at its next occurrence, or, given an element, in
     that element's next week. The same choice `TipService` makes when the time comes, and
@@ -391,5 +414,6 @@ async def upcoming_tip(
     enabled = await tips.enabled(schedule.team_id, element)
     tip = None
     if enabled:
-        tip = next_tip(enabled, await schedules.sent_tip_ids(schedule.id, element))
+        chosen = next_tip(enabled, await schedules.sent_tip_ids(schedule.id, element))
+        tip = tips.in_language(chosen, language)
     return UpcomingTip(schedule, occurrence, element, tip)

@@ -6,7 +6,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,6 +48,7 @@ class Tip:
     # Whether "Recognise someone who did this" fits under the tip: not under a private
     # reflection (write down why your job exists), which nobody else could see anyone do.
     recognisable: bool = True
+    language: str = REFERENCE_LANGUAGE  # the language its title and body are written in
 
 
 class TipLibraryError(Exception):
@@ -112,7 +113,7 @@ def load_tip_libraries(
         problems = translation_problems(reference, translation)
         if problems:
             raise TipLibraryError(path, problems)
-        libraries[language] = translation
+        libraries[language] = TipLibrary(replace(tip, language=language) for tip in translation)
     return libraries
 
 

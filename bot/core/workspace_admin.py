@@ -10,7 +10,7 @@ from bot.core import errors
 from bot.core.admins import AdminRights
 from bot.core.model import WorkspaceSettings
 from bot.core.ports import AuditLog, Clock
-from bot.core.words import LANGUAGES, N_
+from bot.core.words import LANGUAGES, N_, Said
 from bot.core.workspaces import plausible_id
 
 DAILY_LIMIT_RANGE = (1, 1000)
@@ -84,20 +84,21 @@ def validated(form: SettingsForm, *, problems: Mapping[str, str]) -> dict[str, A
     problems = dict(problems)
     low, high = DAILY_LIMIT_RANGE
     limit = 0
+    out_of_range = Said(N_("Use a whole number from {low} to {high}."), low=low, high=high)
     try:
         limit = int(form.daily_limit.strip())
         if not low <= limit <= high:
-            problems["daily_limit"] = f"Use a whole number from {low} to {high}."
+            problems["daily_limit"] = out_of_range
     except ValueError:
-        problems["daily_limit"] = f"Use a whole number from {low} to {high}."
+        problems["daily_limit"] = out_of_range
     channel = form.recognition_channel_id
     if channel is not None and not plausible_id(channel):
-        problems.setdefault("recognition_channel_id", "Pick a channel from the list.")
+        problems.setdefault("recognition_channel_id", N_("Pick a channel from the list."))
     if not all(plausible_id(uid) for uid in form.admin_ids):
-        problems.setdefault("admin_ids", "Pick people from the list.")
+        problems.setdefault("admin_ids", N_("Pick people from the list."))
     reaction = form.endorsement_reaction
     if reaction is not None and not plausible_id(reaction):
-        problems.setdefault("endorsement_reaction", "Pick a reaction.")
+        problems.setdefault("endorsement_reaction", N_("Pick a reaction."))
     if form.language not in LANGUAGES:
         problems.setdefault("language", N_("Pick a language from the list."))
     if problems:

@@ -12,16 +12,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.errors import ExportUnderWay, NotAnAdmin
 from bot.core.export import KudosExport, WorkspaceExport
+from bot.core.words import N_
+from bot.i18n import _, ngettext, number
 from handlers.slack import blocks
 from handlers.slack.refusals import explain
 
 logger = logging.getLogger(__name__)
 
-# What an upload failure means for the admin, when Slack says why.
+# What an upload failure means for the admin, when Slack says why (translated when shown).
 _UPLOAD_PROBLEMS = {
-    "missing_scope": "Delight isn't allowed to send files in this workspace yet: reinstall it "
-    "(its new version asks for the files:write scope), then try again.",
-    "not_allowed_token_type": "Delight isn't allowed to send files in this workspace.",
+    "missing_scope": N_(
+        "Delight isn't allowed to send files in this workspace yet: reinstall it (its new "
+        "version asks for the files:write scope), then try again."
+    ),
+    "not_allowed_token_type": N_("Delight isn't allowed to send files in this workspace."),
 }
 
 
@@ -51,8 +55,11 @@ async def _send(
         return blocks.text_message(_upload_failed("upload_failed"))
     count = exported.kudos_count
     return blocks.text_message(
-        f"Your export is in your DM with Delight: *{exported.filename}*, "
-        f"{count} recognition{'' if count == 1 else 's'}, oldest first."
+        ngettext(
+            "Your export is in your DM with Delight: *{file}*, {count} recognition, oldest first.",
+            "Your export is in your DM with Delight: *{file}*, {count} recognitions, oldest first.",
+            count,
+        ).format(file=exported.filename, count=number(count))
     )
 
 
@@ -64,14 +71,14 @@ async def _upload_to_dm(client: AsyncWebClient, user_id: str, exported: KudosExp
         file=cast(IOBase, exported.content),  # a temporary file
         filename=exported.filename,
         title=exported.filename,
-        initial_comment="Here is every recognition in this workspace, as you asked.",
+        initial_comment=_("Here is every recognition in this workspace, as you asked."),
     )
 
 
 def _upload_failed(code: str) -> str:
-    why = _UPLOAD_PROBLEMS.get(code, f"Slack didn't take the file (`{code}`).")
-    return (
-        f"I couldn't send you the export. {why} Nothing was changed; you can try "
-        "`/delight admin export` again, or ask whoever runs Delight for "
-        "`python -m bot export`."
-    )
+    known = _UPLOAD_PROBLEMS.get(code)
+    why = _(known) if known else _("Slack didn't take the file (`{code}`).").format(code=code)
+    return _(
+        "I couldn't send you the export. {why} Nothing was changed; you can try "
+        "`/delight admin export` again, or ask whoever runs Delight for `python -m bot export`."
+    ).format(why=why)

@@ -6,7 +6,9 @@ from typing import Any
 
 from bot.core.model import WorkspaceSettings
 from bot.core.moderation import REASON_MAX_CHARS
+from bot.core.words import N_
 from bot.core.workspace_admin import DAILY_LIMIT_RANGE, SettingsForm
+from bot.i18n import _
 from handlers.slack import ids
 from handlers.slack.blocks import endorsement_emoji, plain_text
 from handlers.slack.ids_parsing import emoji_name_from, is_channel_id, is_user_id
@@ -31,9 +33,13 @@ def _language_option(language: str) -> Block:
     return {"text": plain_text(LANGUAGE_NAMES[language]), "value": language}
 
 
+# Translated when shown.
 _OPTIONS = {
-    "require_element": ("Require an element tag", "Every recognition names at least one element"),
-    "leaderboard_enabled": ("Leaderboards", "Let people use /delight top (off by default)"),
+    "require_element": (
+        N_("Require an element tag"),
+        N_("Every recognition names at least one element"),
+    ),
+    "leaderboard_enabled": (N_("Leaderboards"), N_("Let people use /delight top (off by default)")),
 }
 
 
@@ -50,7 +56,11 @@ def _input(block_id: str, label: str, element: Block, *, optional: bool = False)
 
 def _option(name: str) -> Block:
     label, description = _OPTIONS[name]
-    return {"text": plain_text(label), "description": plain_text(description), "value": name}
+    return {
+        "text": plain_text(_(label)),
+        "description": plain_text(_(description)),
+        "value": name,
+    }
 
 
 def settings_modal(settings: WorkspaceSettings) -> Block:
@@ -68,19 +78,19 @@ def settings_modal(settings: WorkspaceSettings) -> Block:
     return {
         "type": "modal",
         "callback_id": ids.SETTINGS_MODAL,
-        "title": plain_text("Delight settings"),
-        "submit": plain_text("Save"),
-        "close": plain_text("Cancel"),
+        "title": plain_text(_("Delight settings")),
+        "submit": plain_text(_("Save")),
+        "close": plain_text(_("Cancel")),
         "blocks": [
             _input(
                 ids.SETTING_CHANNEL,
-                "Recognition channel (empty: where /delight is used)",
+                _("Recognition channel (empty: where /delight is used)"),
                 channel,
                 optional=True,
             ),
             _input(
                 ids.SETTING_LIMIT,
-                "Daily limit: people one person can recognise a day",
+                _("Daily limit: people one person can recognise a day"),
                 {
                     "type": "number_input",
                     "is_decimal_allowed": False,
@@ -89,22 +99,24 @@ def settings_modal(settings: WorkspaceSettings) -> Block:
                     "initial_value": str(settings.daily_limit),
                 },
             ),
-            _input(ids.SETTING_OPTIONS, "Rules", options, optional=True),
+            _input(ids.SETTING_OPTIONS, _("Rules"), options, optional=True),
             _input(
                 ids.SETTING_EMOJI,
-                "Endorsement emoji (reacting with it says “I saw it too”)",
+                _("Endorsement emoji (reacting with it says “I saw it too”)"),
                 {"type": "plain_text_input", "initial_value": endorsement_emoji(settings)},
             ),
             _input(
                 ids.SETTING_ADMINS,
-                "Extra Delight admins (workspace admins and owners always are)",
+                _("Extra Delight admins (workspace admins and owners always are)"),
                 admins,
                 optional=True,
             ),
             _input(
                 ids.SETTING_LANGUAGE,
-                "Language of announcements, and of people whose Slack language Delight "
-                "doesn't speak",
+                _(
+                    "Language of announcements, and of people whose Slack language Delight "
+                    "doesn't speak"
+                ),
                 {
                     "type": "static_select",
                     "options": [_language_option(language) for language in LANGUAGE_NAMES],
@@ -113,11 +125,14 @@ def settings_modal(settings: WorkspaceSettings) -> Block:
             ),
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": "Weekly digests for managers, and their teams"},
+                "text": {
+                    "type": "mrkdwn",
+                    "text": _("Weekly digests for managers, and their teams"),
+                },
                 "accessory": {
                     "type": "button",
                     "action_id": ids.OPEN_TEAMS,
-                    "text": plain_text("Manager teams & digests"),
+                    "text": plain_text(_("Manager teams & digests")),
                 },
             },
         ],
@@ -141,11 +156,11 @@ def read_settings_form(view: dict[str, Any]) -> tuple[SettingsForm, dict[str, st
     emoji = emoji_name_from(str(field(ids.SETTING_EMOJI).get("value") or ""))
     problems: dict[str, str] = {}
     if channel is not None and not is_channel_id(channel):
-        problems["recognition_channel_id"] = "Pick a channel from the list."
+        problems["recognition_channel_id"] = N_("Pick a channel from the list.")
     if not all(is_user_id(uid) for uid in admins):
-        problems["admin_ids"] = "Pick people from the list."
+        problems["admin_ids"] = N_("Pick people from the list.")
     if emoji is None:
-        problems["endorsement_reaction"] = (
+        problems["endorsement_reaction"] = N_(
             "Use an emoji's name, like sparkles or :raised_hands: (letters, digits, _ + -)."
         )
     language = (field(ids.SETTING_LANGUAGE).get("selected_option") or {}).get("value")
@@ -165,22 +180,24 @@ def removal_modal(kudos_id: int) -> Block:
     return {
         "type": "modal",
         "callback_id": ids.REMOVAL_MODAL,
-        "title": plain_text("Remove recognition"),
-        "submit": plain_text("Remove"),
-        "close": plain_text("Cancel"),
+        "title": plain_text(_("Remove recognition")),
+        "submit": plain_text(_("Remove")),
+        "close": plain_text(_("Cancel")),
         "private_metadata": str(kudos_id),
         "blocks": [
             {
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": "The announcement and DMs will be replaced by a short note, and it "
-                    "will no longer count anywhere. The reason goes in the audit log.",
+                    "text": _(
+                        "The announcement and DMs will be replaced by a short note, and it "
+                        "will no longer count anywhere. The reason goes in the audit log."
+                    ),
                 },
             },
             _input(
                 ids.REASON_BLOCK,
-                "Why is it being removed?",
+                _("Why is it being removed?"),
                 {"type": "plain_text_input", "multiline": True, "max_length": REASON_MAX_CHARS},
             ),
         ],

@@ -622,16 +622,43 @@ def nomination_modal(
 # --- tips ------------------------------------------------------------------------------------
 
 
+# Each element's word in each translation of the definition (in English, each tag is its
+# word there). Kept beside the catalogs' wording: a definition reworded there loses only the
+# bold, never the sentence.
+_DEFINITION_WORDS = {
+    "nl": {
+        Element.VOLUNTARY: "vrijwillige",
+        Element.ACT: "daad",
+        Element.DEMONSTRATES: "laat zien",
+        Element.GENUINE: "oprecht",
+        Element.DESIRE: "verlangen",
+        Element.DELIGHT: "blij te verrassen",
+        Element.CUSTOMER: "klant",
+    },
+    "fr": {
+        Element.VOLUNTARY: "volontaire",
+        Element.ACT: "acte",
+        Element.DEMONSTRATES: "démontre",
+        Element.GENUINE: "sincère",
+        Element.DESIRE: "désir",
+        Element.DELIGHT: "enchanter",
+        Element.CUSTOMER: "client",
+    },
+}
+
+
 def definition_highlighting(element: Element) -> str:
-    """The definition with the element's word in bold (each tag is its word there)."""
-    word = element.value
-    start = DEFINITION.find(f" {word}") + 1
-    return f"{DEFINITION[:start]}*{word}*{DEFINITION[start + len(word) :]}"
+    """The definition, in the current language, with the element's word in bold."""
+    text = definition()
+    word = _DEFINITION_WORDS.get(current_language(), {}).get(element, element.value)
+    start = text.rfind(f" {word}") + 1  # the last: "service client … un client"
+    if start == 0:
+        return text
+    return f"{text[:start]}*{word}*{text[start + len(word) :]}"
 
 
 def tip_message(tip: Tip, element: Element) -> Message:
-    info = ELEMENT_INFO[element]
-    headline = f"💡 Element of the week: {info.name}"
+    headline = _("💡 Element of the week: {element}").format(element=element_name(element))
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": headline}},
         context_block(f"{definition_highlighting(element)} — {DEFINITION_AUTHOR}"),
@@ -648,7 +675,10 @@ def tip_message(tip: Tip, element: Element) -> Message:
                     {
                         "type": "button",
                         "action_id": ids.RECOGNISE_FROM_TIP,
-                        "text": {"type": "plain_text", "text": "Recognise someone who did this"},
+                        "text": {
+                            "type": "plain_text",
+                            "text": _("Recognise someone who did this"),
+                        },
                         "value": element.value,
                         "style": "primary",
                     }
@@ -658,24 +688,23 @@ def tip_message(tip: Tip, element: Element) -> Message:
     return Message(text=f"{headline}: {defuse(tip.title)}", blocks=blocks)
 
 
-_PAUSE_ADVICE = {
-    FailureReason.NOT_IN_CHANNEL: (
+_PAUSE_ADVICE = {  # translated when shown
+    FailureReason.NOT_IN_CHANNEL: N_(
         "I'm not a member of {channel}. Invite me with `/invite @Delight`"
     ),
-    FailureReason.CHANNEL_NOT_FOUND: "I can't find {channel} (it may be private or deleted)",
-    FailureReason.ARCHIVED: "{channel} is archived",
-    FailureReason.TOO_MANY_MEMBERS: (
+    FailureReason.CHANNEL_NOT_FOUND: N_("I can't find {channel} (it may be private or deleted)"),
+    FailureReason.ARCHIVED: N_("{channel} is archived"),
+    FailureReason.TOO_MANY_MEMBERS: N_(
         "{channel} has grown too big to DM each member (post in the channel instead)"
     ),
 }
 
 
 def schedule_paused(channel_id: str, reason: FailureReason) -> Message:
-    problem = _PAUSE_ADVICE.get(reason, "I couldn't post in {channel}").format(
-        channel=channel_mention(channel_id)
-    )
-    text = (
-        f"I've paused your Delight tip schedule for {channel_mention(channel_id)}: {problem}. "
-        "Once that's fixed, resume the schedule (or point it at another channel)."
-    )
+    channel = channel_mention(channel_id)
+    advice = _PAUSE_ADVICE.get(reason, N_("I couldn't post in {channel}"))
+    text = _(
+        "I've paused your Delight tip schedule for {channel}: {problem}. Once that's fixed, "
+        "resume the schedule (or point it at another channel)."
+    ).format(channel=channel, problem=_(advice).format(channel=channel))
     return text_message(text)

@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.home import Period
 from bot.core.model import Nomination, Source
+from bot.i18n import _
 from handlers.slack import blocks, ids
 from handlers.slack.admin_export import send_export
 from handlers.slack.context import SlackServices, services_of
@@ -51,7 +52,9 @@ async def run_subcommand(
             try:
                 period = Period(sub.argument or Period.MONTH)
             except ValueError:
-                return blocks.text_message("Use `/delight top week`, `month`, `quarter` or `all`.")
+                return blocks.text_message(
+                    _("Use `/delight top week`, `month`, `quarter` or `all`.")
+                )
             ranked = await core.recognition.home.leaderboard(team_id, period)
             return leaderboard_message(ranked, period)
         case "admin" if sub.argument == "export":

@@ -16,13 +16,14 @@ from bot.core.digest import Digest
 from bot.core.digest_delivery import DigestService
 from bot.core.model import FailureReason, NotPosted, Posted
 from bot.core.platform import Directory
+from bot.i18n import _, speaking
 from handlers.slack import ids
 from handlers.slack.blocks import Message
 from handlers.slack.context import services_of
 from handlers.slack.digest_blocks import digest_message, full_list_pages, week_span
 from handlers.slack.ids_parsing import team_of
 from handlers.slack.mrkdwn import defuse, user_mention
-from handlers.slack.notifier import failure_reason, post_message
+from handlers.slack.notifier import SlackNotifier, failure_reason, post_message
 from handlers.slack.replies import tell_privately
 from handlers.slack.workspace_clients import WorkspaceClients, WorkspaceUnavailable
 
@@ -33,10 +34,27 @@ class SlackDigestPoster:
     """Opens the DM, uploads the chart into it, then posts the digest. A chart that cannot be
     uploaded never stops the digest: it goes with text bars instead."""
 
-    def __init__(self, clients: WorkspaceClients) -> None:
+    def __init__(self, clients: WorkspaceClients, *, languages: SlackNotifier) -> None:
         self._clients = clients  # each workspace's own token
+        self._languages = languages  # who reads which language
+
+    async def language(self, team_id: str, person_id: str) -> str:
+        return await self._languages.language_of(team_id, person_id)
 
     async def send(
+        self,
+        team_id: str,
+        manager_id: str,
+        digest: Digest,
+        chart: bytes | None,
+        *,
+        dm_channel: str | None,
+        language: str,
+    ) -> Posted | NotPosted:
+        with speaking(language):  # the upload's title too
+            return await self._send(team_id, manager_id, digest, chart, dm_channel=dm_channel)
+
+    async def _send(
         self,
         team_id: str,
         manager_id: str,
@@ -78,9 +96,13 @@ class SlackDigestPoster:
                 channel=channel,
                 file=chart,
                 filename=f"delight-{digest.week.label}.png",
-                title=f"{digest.team_name}: kudos by element, {week_span(digest)}",
-                alt_txt="Bar chart of the team's recognitions by element, this week against "
-                "the four-week average (the numbers are in the message below).",
+                title=_("{team}: kudos by element, {week}").format(
+                    team=digest.team_name, week=week_span(digest)
+                ),
+                alt_txt=_(
+                    "Bar chart of the team's recognitions by element, this week against the "
+                    "four-week average (the numbers are in the message below)."
+                ),
             )
         except (SlackClientError, TimeoutError, aiohttp.ClientError) as exc:
             logger.warning("digest chart upload to %s failed, sending text bars: %r", channel, exc)
@@ -99,20 +121,22 @@ class SlackDigestPoster:
             client = await self._clients.for_team(team_id)
         except WorkspaceUnavailable:
             return  # nobody can be told in a workspace Delight can't reach
-        await post_message(client, creator_id, digest_undelivered(manager_id, digest, reason))
+        with speaking(await self._languages.language_of(team_id, creator_id)):
+            message = digest_undelivered(manager_id, digest, reason)
+        await post_message(client, creator_id, message)
 
 
 def digest_undelivered(manager_id: str, digest: Digest, reason: FailureReason) -> Message:
-    why = {
-        FailureReason.RECIPIENT_UNAVAILABLE: "their account is deactivated or their DMs with "
-        "Delight are closed",
-    }.get(reason, f"Slack refused it ({reason.value})")
-    text = (
-        f"I couldn't deliver the weekly digest for *{defuse(digest.team_name)}* to "
-        f"{user_mention(manager_id)}: {why}. If they no longer manage the team, take them off "
-        "it with `/delight teams`; otherwise they can open a DM with Delight and try "
-        "`/delight digest`."
+    why = (
+        _("their account is deactivated or their DMs with Delight are closed")
+        if reason is FailureReason.RECIPIENT_UNAVAILABLE
+        else _("Slack refused it ({code})").format(code=reason.value)
     )
+    text = _(
+        "I couldn't deliver the weekly digest for *{team}* to {manager}: {why}. If they no "
+        "longer manage the team, take them off it with `/delight teams`; otherwise they can "
+        "open a DM with Delight and try `/delight digest`."
+    ).format(team=defuse(digest.team_name), manager=user_mention(manager_id), why=why)
     return Message(
         text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     )
@@ -120,10 +144,12 @@ def digest_undelivered(manager_id: str, digest: Digest, reason: FailureReason) -
 
 def no_digest_yet(*, last: bool) -> Message:
     text = (
-        "I haven't sent you a digest yet: they go out weekly to the managers of a team."
+        _("I haven't sent you a digest yet: they go out weekly to the managers of a team.")
         if last
-        else "Digests go to the managers of a team, and you don't manage one yet. An admin "
-        "can set up teams with `/delight teams`."
+        else _(
+            "Digests go to the managers of a team, and you don't manage one yet. An admin "
+            "can set up teams with `/delight teams`."
+        )
     )
     return Message(
         text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]

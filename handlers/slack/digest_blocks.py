@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.core.digest import AVERAGE_WEEKS, QUIET_DAYS, Digest, MemberWeek, Received
-from bot.core.elements import ELEMENT_INFO
+from bot.core.elements import ELEMENT_INFO, Element
+from bot.i18n import _, days, decimal, ngettext, number
 from handlers.slack import ids
 from handlers.slack.blocks import SECTION_LIMIT, Block, Message
 from handlers.slack.mrkdwn import defuse, shorten, user_mention
@@ -53,64 +54,78 @@ def week_span(digest: Digest) -> str:
     first, last = digest.week.monday, digest.week.sunday
     if digest.partial:
         last = digest.week.end.astimezone(ZoneInfo(digest.week.tz)).date()
-    if first.month == last.month:
-        return f"{first.day}–{last.day} {last:%b %Y}"
-    return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+    return days(first, last)  # "16–22 Nov 2026", "16–22 nov. 2026"
 
 
 def title(digest: Digest) -> str:
-    so_far = " so far" if digest.partial else ""
-    return f"Your team's week{so_far} in Delight — {digest.team_name}, {week_span(digest)}"
+    line = (
+        _("Your team's week so far in Delight — {team}, {week}")
+        if digest.partial
+        else _("Your team's week in Delight — {team}, {week}")
+    )
+    return line.format(team=digest.team_name, week=week_span(digest))
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
+def _element_name(element: Element) -> str:
+    return _(ELEMENT_INFO[element].name)
 
 
 def summary(digest: Digest, voice: Voice) -> str:
     people = len(digest.member_ids)
-    average = _number(digest.average_count)
-    history = f"last {AVERAGE_WEEKS} weeks: {average} a week on average"
-    if digest.kudos_count == 0:
-        return f"No recognitions yet for your {_plural(people, 'person', 'people')} ({history})."
-    recognitions = voice.bold(_plural(digest.kudos_count, "recognition"))
-    of_yours = voice.bold(
-        f"{digest.recognised_count} of your {_plural(people, 'person', 'people')}"
+    history = _("last {weeks} weeks: {average} a week on average").format(
+        weeks=number(AVERAGE_WEEKS), average=decimal(digest.average_count)
     )
-    return f"{recognitions} for {of_yours} ({history})."
-
-
-def _number(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
+    if digest.kudos_count == 0:
+        return ngettext(
+            "No recognitions yet for your {count} person ({history}).",
+            "No recognitions yet for your {count} people ({history}).",
+            people,
+        ).format(count=number(people), history=history)
+    recognitions = voice.bold(
+        ngettext("{count} recognition", "{count} recognitions", digest.kudos_count).format(
+            count=number(digest.kudos_count)
+        )
+    )
+    of_yours = voice.bold(
+        ngettext(
+            "{recognised} of your {count} person", "{recognised} of your {count} people", people
+        ).format(recognised=number(digest.recognised_count), count=number(people))
+    )
+    return _("{recognitions} for {people} ({history}).").format(
+        recognitions=recognitions, people=of_yours, history=history
+    )
 
 
 def text_bars(digest: Digest) -> str:
     """The chart as text: this week's bar, and the four-week average beside it."""
     top = max([e.this_week for e in digest.elements] + [e.average for e in digest.elements] + [1])
-    width = max(len(ELEMENT_INFO[e.element].name) for e in digest.elements)
+    width = max(len(_element_name(e.element)) for e in digest.elements)
+    average = _("avg {average}")
     lines = []
     for e in digest.elements:
         bar = "▇" * round(BAR_WIDTH * e.this_week / top) or "·"
-        name = ELEMENT_INFO[e.element].name.ljust(width)
-        lines.append(f"{name}  {bar.ljust(BAR_WIDTH)} {e.this_week:>3}  (avg {_number(e.average)})")
+        name = _element_name(e.element).ljust(width)
+        shown = average.format(average=decimal(e.average))
+        lines.append(f"{name}  {bar.ljust(BAR_WIDTH)} {number(e.this_week):>3}  ({shown})")
     return "\n".join(lines)
 
 
 def _member_line(member: MemberWeek, voice: Voice, *, stories: int, excerpt: int) -> str:
     elements = ", ".join(
-        f"{ELEMENT_INFO[e].name}" + (f" ×{n}" if n > 1 else "") for e, n in member.elements
+        _element_name(e) + (f" ×{number(n)}" if n > 1 else "") for e, n in member.elements
     )
-    head = f"• {voice.who(member.member_id)} — {voice.bold(str(len(member.received)))}"
+    head = f"• {voice.who(member.member_id)} — {voice.bold(number(len(member.received)))}"
     if elements:
         head += f" · {elements}"
     if member.endorsements:
-        head += f" · {member.endorsements} ✨"
+        head += f" · {number(member.endorsements)} ✨"
     lines = [head]
     for received in member.received[:stories]:
         lines.append("      " + _story(received, voice, excerpt))
     hidden = len(member.received) - stories
     if hidden > 0:
-        lines.append("      " + voice.aside(f"and {_plural(hidden, 'more story', 'more stories')}"))
+        more = ngettext("and {count} more story", "and {count} more stories", hidden)
+        lines.append("      " + voice.aside(more.format(count=number(hidden))))
     return "\n".join(lines)
 
 
@@ -127,23 +142,34 @@ def quiet_line(digest: Digest, voice: Voice, *, shown: int | None) -> str | None
     names = [voice.who(uid) for uid in listed]
     others = len(digest.quiet) - len(listed)
     if others:
-        names.append(_plural(others, "other"))
-    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-    return (
-        f"Nobody has recognised {joined} in the last {QUIET_DAYS} days — worth a closer look? "
-        "Something good may have gone unnoticed."
+        names.append(
+            ngettext("{count} other", "{count} others", others).format(count=number(others))
+        )
+    joined = (
+        names[0]
+        if len(names) == 1
+        else _("{people} or {last}").format(people=", ".join(names[:-1]), last=names[-1])
     )
+    return _(
+        "Nobody has recognised {people} in the last {days} days — worth a closer look? "
+        "Something good may have gone unnoticed."
+    ).format(people=joined, days=number(QUIET_DAYS))
 
 
 def most_endorsed_line(digest: Digest, voice: Voice) -> str | None:
     story = digest.most_endorsed
     if story is None:
         return None
-    recipients = " and ".join(voice.who(uid) for uid in story.recipient_ids)
+    names = [voice.who(uid) for uid in story.recipient_ids]
+    recipients = (
+        names[0]
+        if len(names) == 1
+        else _("{people} and {last}").format(people=", ".join(names[:-1]), last=names[-1])
+    )
     text = voice.inert(shorten(" ".join(story.received.story.split()), EXCERPT))
     giver = voice.who(story.received.giver_id)
-    endorsed = story.received.endorsements
-    return f"{voice.bold('Most endorsed:')} {giver} → {recipients}, “{text}” ({endorsed} ✨)"
+    endorsed = number(story.received.endorsements)
+    return f"{voice.bold(_('Most endorsed:'))} {giver} → {recipients}, “{text}” ({endorsed} ✨)"
 
 
 # --- Slack -------------------------------------------------------------------------------------
@@ -188,14 +214,18 @@ def digest_message(digest: Digest, *, chart_shown: bool) -> Message:
     if chart_shown:
         blocks.append(
             _context(
-                f"Kudos by element, this week against the {AVERAGE_WEEKS}-week average: above."
+                _("Kudos by element, this week against the {weeks}-week average: above.").format(
+                    weeks=number(AVERAGE_WEEKS)
+                )
             )
         )
     else:
         blocks.append(
             _section(
-                f"*By element* (this week, and the {AVERAGE_WEEKS}-week average)\n"
-                f"```{text_bars(digest)}```"
+                _("*By element* (this week, and the {weeks}-week average)").format(
+                    weeks=number(AVERAGE_WEEKS)
+                )
+                + f"\n```{text_bars(digest)}```"
             )
         )
     shown = digest.recognised[:MEMBERS_SHOWN]
@@ -204,7 +234,13 @@ def digest_message(digest: Digest, *, chart_shown: bool) -> Message:
         lines = [_member_line(m, SLACK, stories=STORIES_SHOWN, excerpt=EXCERPT) for m in shown]
         more = digest.recognised_count - len(shown)
         if more:
-            lines.append(f"_…and {_plural(more, 'more person', 'more people')} recognised._")
+            lines.append(
+                ngettext(
+                    "_…and {count} more person recognised._",
+                    "_…and {count} more people recognised._",
+                    more,
+                ).format(count=number(more))
+            )
         blocks += [_section(text) for text in packed(lines)]
     if line := most_endorsed_line(digest, SLACK):
         blocks.append(_section(line))
@@ -218,7 +254,7 @@ def digest_message(digest: Digest, *, chart_shown: bool) -> Message:
                     {
                         "type": "button",
                         "action_id": ids.DIGEST_FULL_LIST,
-                        "text": {"type": "plain_text", "text": "See everyone"},
+                        "text": {"type": "plain_text", "text": _("See everyone")},
                         "value": full_list_value(digest),
                     }
                 ],
@@ -226,8 +262,10 @@ def digest_message(digest: Digest, *, chart_shown: bool) -> Message:
         )
     blocks.append(
         _context(
-            "What colleagues recognised, in their words. 🔒 marks private recognition, "
-            "shown only to the people it names and their managers."
+            _(
+                "What colleagues recognised, in their words. 🔒 marks private recognition, "
+                "shown only to the people it names and their managers."
+            )
         )
     )
     plain = summary(digest, plain_voice({}))
@@ -251,14 +289,16 @@ def full_list_pages(digest: Digest) -> list[Message]:
     if line := quiet_line(digest, SLACK, shown=None):
         lines.append(line)
     if not lines:
-        lines.append("Nobody in the team was recognised this week.")
+        lines.append(_("Nobody in the team was recognised this week."))
     sections = [_section(text) for text in packed(lines)]
     pages = [sections[i : i + PAGE_BLOCKS] for i in range(0, len(sections), PAGE_BLOCKS)]
     messages = []
-    for number, page in enumerate(pages, 1):
-        label = f"{digest.team_name}, {week_span(digest)}: everyone"
+    for part, page in enumerate(pages, 1):
+        label = _("{team}, {week}: everyone").format(team=digest.team_name, week=week_span(digest))
         if len(pages) > 1:
-            label += f" (part {number} of {len(pages)})"
+            label += " " + _("(part {part} of {parts})").format(
+                part=number(part), parts=number(len(pages))
+            )
         messages.append(Message(text=label, blocks=[_context(f"*{defuse(label)}*"), *page]))
     return messages
 

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core import errors
 from bot.core.home import HomeCursor, HomeService
 from bot.core.workspace_admin import WorkspaceAdmin
-from bot.i18n import _
+from bot.i18n import say
 from handlers.slack import admin_views, blocks, ids
 from handlers.slack.context import services_of
 from handlers.slack.home_view import home_view, read_cursor
@@ -123,7 +123,7 @@ async def handle_settings_submission(
         await ack(
             response_action="errors",
             errors={
-                admin_views.SETTING_BLOCKS[name]: _(message)
+                admin_views.SETTING_BLOCKS[name]: say(message)
                 for name, message in invalid.problems.items()
             },
         )

@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.core.elements import DEFINITION, DEFINITION_AUTHOR, ELEMENT_INFO, Element
+from bot.core.elements import DEFINITION_AUTHOR, Element
 from bot.core.home import Home, HomeCursor, MyStats, Period
 from bot.core.model import Listed, Page, PersonStats, Ranked
+from bot.core.words import N_
+from bot.i18n import _, ngettext, number
 from handlers.slack import ids
 from handlers.slack.blocks import (
     Message,
     button,
     context_block,
+    definition,
+    element_meaning,
+    element_name,
     element_names,
     endorsement_emoji,
     section,
@@ -53,21 +58,21 @@ def read_cursor(value: object) -> HomeCursor:
 
 def _breakdown(stats: PersonStats) -> str:
     if not stats.elements:
-        return "No elements yet: when colleagues tag what they saw, it shows here."
+        return _("No elements yet: when colleagues tag what they saw, it shows here.")
     top = max(count for _, count in stats.elements)
     lines = []
     for element, count in stats.elements:
         bar = "▇" * max(1, round(8 * count / top))
-        lines.append(f"{bar} *{ELEMENT_INFO[element].name}* {count}")
+        lines.append(f"{bar} *{element_name(element)}* {number(count)}")
     return "\n".join(lines)
 
 
 def _listed(item: Listed, *, received: bool) -> list[Block]:
     kudos = item.kudos
     who = (
-        f"From {user_mention(kudos.giver_id)}"
+        _("From {giver}").format(giver=user_mention(kudos.giver_id))
         if received
-        else f"To {people_list(kudos.recipient_ids)}"
+        else _("To {recipients}").format(recipients=people_list(kudos.recipient_ids))
     )
     meta = [
         who,
@@ -76,9 +81,13 @@ def _listed(item: Listed, *, received: bool) -> list[Block]:
     if kudos.elements:
         meta.append(element_names(kudos.elements))
     if item.endorsements:
-        meta.append(f"{item.endorsements} saw it too")
+        meta.append(
+            ngettext("{count} saw it too", "{count} saw it too", item.endorsements).format(
+                count=number(item.endorsements)
+            )
+        )
     if kudos.private:
-        meta.append("🔒 private")
+        meta.append(_("🔒 private"))
     story = escape(shorten(kudos.story, STORY_IN_LIST)).replace("\n", "\n>")
     return [section(f">{story}"), context_block(" · ".join(meta))]
 
@@ -93,7 +102,7 @@ def _pager(page: Page, cursor: HomeCursor, *, received: bool) -> Block | None:
             else HomeCursor(cursor.received_before, None, cursor.show_elements)
         )
         buttons.append(
-            button("Newest", f"{ids.HOME_PAGE}_{len(buttons)}_{received}", cursor_value(newest))
+            button(_("Newest"), f"{ids.HOME_PAGE}_{len(buttons)}_{received}", cursor_value(newest))
         )
     if page.older is not None:
         older = (
@@ -102,7 +111,7 @@ def _pager(page: Page, cursor: HomeCursor, *, received: bool) -> Block | None:
             else HomeCursor(cursor.received_before, page.older, cursor.show_elements)
         )
         buttons.append(
-            button("Older →", f"{ids.HOME_PAGE}_{len(buttons)}_{received}", cursor_value(older))
+            button(_("Older →"), f"{ids.HOME_PAGE}_{len(buttons)}_{received}", cursor_value(older))
         )
     return {"type": "actions", "elements": buttons} if buttons else None
 
@@ -112,9 +121,12 @@ def _kudos_section(title: str, page: Page, cursor: HomeCursor, *, received: bool
     if not page.items:
         blocks.append(
             context_block(
-                "Nothing yet. Recognition comes to those who delight customers — it will be here."
+                _(
+                    "Nothing yet. Recognition comes to those who delight customers — "
+                    "it will be here."
+                )
                 if received
-                else "Nothing yet. Seen someone go the extra mile? Recognise them!"
+                else _("Nothing yet. Seen someone go the extra mile? Recognise them!")
             )
         )
     for item in page.items:
@@ -127,14 +139,13 @@ def _kudos_section(title: str, page: Page, cursor: HomeCursor, *, received: bool
 def _definition(show_elements: bool, cursor: HomeCursor) -> list[Block]:
     toggle = HomeCursor(cursor.received_before, cursor.given_before, not show_elements)
     blocks = [
-        section(f"_“{DEFINITION}”_ — {DEFINITION_AUTHOR}"),
+        section(f"_“{definition()}”_ — {DEFINITION_AUTHOR}"),
     ]
     if show_elements:
         blocks.append(
             section(
                 "\n".join(
-                    f"*{ELEMENT_INFO[e].name}* (`#{e.value}`): {ELEMENT_INFO[e].meaning}"
-                    for e in Element
+                    f"*{element_name(e)}* (`#{e.value}`): {element_meaning(e)}" for e in Element
                 )
             )
         )
@@ -142,9 +153,11 @@ def _definition(show_elements: bool, cursor: HomeCursor) -> list[Block]:
         {
             "type": "actions",
             "elements": [
-                button("✨ Recognise someone", ids.HOME_RECOGNISE, style="primary"),
+                button(_("✨ Recognise someone"), ids.HOME_RECOGNISE, style="primary"),
                 button(
-                    "Hide the seven elements" if show_elements else "What the seven elements mean",
+                    _("Hide the seven elements")
+                    if show_elements
+                    else _("What the seven elements mean"),
                     ids.HOME_TOGGLE_ELEMENTS,
                     cursor_value(toggle),
                 ),
@@ -156,11 +169,19 @@ def _definition(show_elements: bool, cursor: HomeCursor) -> list[Block]:
 
 def home_view(home: Home) -> Block:
     cursor = home.cursor
-    people = "person" if home.remaining_today == 1 else "people"
-    status = [f"You can recognise *{home.remaining_today}* more {people} today."]
-    if home.element_of_week:
-        info = ELEMENT_INFO[home.element_of_week]
-        status.append(f"Element of the week: *{info.name}* — {info.meaning}")
+    status = [
+        ngettext(
+            "You can recognise *{count}* more person today.",
+            "You can recognise *{count}* more people today.",
+            home.remaining_today,
+        ).format(count=number(home.remaining_today))
+    ]
+    if element := home.element_of_week:
+        status.append(
+            _("Element of the week: *{element}* — {meaning}").format(
+                element=element_name(element), meaning=element_meaning(element)
+            )
+        )
     stats = home.stats
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Delight"}},
@@ -168,27 +189,34 @@ def home_view(home: Home) -> Block:
         section("\n".join(status)),
         {"type": "divider"},
         section(
-            f"*What colleagues see in you* — {stats.received} received, {stats.given} given, "
-            f"{stats.endorsements_received} endorsements\n{_breakdown(stats)}"
+            _(
+                "*What colleagues see in you* — {received} received, {given} given, "
+                "{endorsements} endorsements"
+            ).format(
+                received=number(stats.received),
+                given=number(stats.given),
+                endorsements=number(stats.endorsements_received),
+            )
+            + f"\n{_breakdown(stats)}"
         ),
-        *_kudos_section("Recognition you received", home.received, cursor, received=True),
-        *_kudos_section("Recognition you gave", home.given, cursor, received=False),
+        *_kudos_section(_("Recognition you received"), home.received, cursor, received=True),
+        *_kudos_section(_("Recognition you gave"), home.given, cursor, received=False),
         {"type": "divider"},
         section(
-            "*Announcements about you*: "
-            + (
-                "on — kudos about you are announced in the recognition channel."
-                if home.public_announcements
-                else "off — kudos about you come by DM only."
+            _(
+                "*Announcements about you*: on — kudos about you are announced in the "
+                "recognition channel."
             )
+            if home.public_announcements
+            else _("*Announcements about you*: off — kudos about you come by DM only.")
         ),
         {
             "type": "actions",
             "elements": [
                 button(
-                    "Turn off public announcements"
+                    _("Turn off public announcements")
                     if home.public_announcements
-                    else "Turn on public announcements",
+                    else _("Turn on public announcements"),
                     ids.HOME_PUBLIC,
                     "off" if home.public_announcements else "on",
                 )
@@ -206,23 +234,26 @@ def _admin_section(home: Home) -> list[Block]:
     channel = (
         f"<#{settings.recognition_channel_id}>"
         if settings.recognition_channel_id
-        else "where /delight is used"
+        else _("where /delight is used")
     )
-    summary = (
-        f"Recognition channel: {channel} · daily limit {settings.daily_limit} · "
-        f"element tag {'required' if settings.require_element else 'optional'} · "
-        f"leaderboards {'on' if settings.leaderboard_enabled else 'off'} · "
-        f"endorse with :{endorsement_emoji(settings)}:"
+    summary = " · ".join(
+        (
+            _("Recognition channel: {channel}").format(channel=channel),
+            _("daily limit {limit}").format(limit=number(settings.daily_limit)),
+            _("element tag required") if settings.require_element else _("element tag optional"),
+            _("leaderboards on") if settings.leaderboard_enabled else _("leaderboards off"),
+            _("endorse with :{emoji}:").format(emoji=endorsement_emoji(settings)),
+        )
     )
     return [
-        {"type": "header", "text": {"type": "plain_text", "text": "Admin"}},
+        {"type": "header", "text": {"type": "plain_text", "text": _("Admin")}},
         context_block(summary),
         {
             "type": "actions",
             "elements": [
-                button("Workspace settings", ids.HOME_SETTINGS),
-                button("Tip schedules", ids.HOME_TIPS),
-                button("Manager teams & digests", ids.OPEN_TEAMS),
+                button(_("Workspace settings"), ids.HOME_SETTINGS),
+                button(_("Tip schedules"), ids.HOME_TIPS),
+                button(_("Manager teams & digests"), ids.OPEN_TEAMS),
             ],
         },
     ]
@@ -231,28 +262,43 @@ def _admin_section(home: Home) -> list[Block]:
 def my_stats_message(mine: MyStats) -> Message:
     stats = mine.stats
     text = (
-        f"*Your Delight*: {stats.received} received · {stats.given} given · "
-        f"{stats.endorsements_received} endorsements on kudos about you · "
-        f"{mine.remaining_today} of {mine.daily_limit} left to give today.\n{_breakdown(stats)}"
+        _(
+            "*Your Delight*: {received} received · {given} given · {endorsements} endorsements "
+            "on kudos about you · {remaining} of {limit} left to give today."
+        ).format(
+            received=number(stats.received),
+            given=number(stats.given),
+            endorsements=number(stats.endorsements_received),
+            remaining=number(mine.remaining_today),
+            limit=number(mine.daily_limit),
+        )
+        + f"\n{_breakdown(stats)}"
     )
     return text_message(text)
 
 
-PERIOD_LABELS = {
-    Period.WEEK: "the last 7 days",
-    Period.MONTH: "the last 30 days",
-    Period.QUARTER: "the last 91 days",
-    Period.ALL: "all time",
+# Whole sentences per period (translated when shown): a language words each its own way.
+_NO_RECOGNITION = {
+    Period.WEEK: N_("No public recognition in the last 7 days yet."),
+    Period.MONTH: N_("No public recognition in the last 30 days yet."),
+    Period.QUARTER: N_("No public recognition in the last 91 days yet."),
+    Period.ALL: N_("No public recognition yet."),
+}
+_LEADERBOARD_TITLE = {
+    Period.WEEK: N_("*Recognition received, the last 7 days*"),
+    Period.MONTH: N_("*Recognition received, the last 30 days*"),
+    Period.QUARTER: N_("*Recognition received, the last 91 days*"),
+    Period.ALL: N_("*Recognition received, all time*"),
 }
 
 
 def leaderboard_message(ranked: list[Ranked], period: Period) -> Message:
     if not ranked:
-        text = f"No public recognition in {PERIOD_LABELS[period]} yet."
+        text = _(_NO_RECOGNITION[period])
     else:
         lines = [
-            f"{position}. {user_mention(r.user_id)} — {r.received}"
+            f"{position}. {user_mention(r.user_id)} — {number(r.received)}"
             for position, r in enumerate(ranked, start=1)
         ]
-        text = f"*Recognition received, {PERIOD_LABELS[period]}*\n" + "\n".join(lines)
+        text = _(_LEADERBOARD_TITLE[period]) + "\n" + "\n".join(lines)
     return text_message(text)

@@ -101,11 +101,14 @@ class SlackNotifier:
         self._settings = settings  # for the endorsement emoji, which admins choose
         self._directory = directory  # people's locales
 
-    async def _language_of(self, team_id: str, user_id: str) -> str:
-        workspace = await self._channel_language(team_id)
+    async def language_of(self, team_id: str, user_id: str) -> str:
+        """The language a person reads: theirs in Slack when Delight speaks it, else the
+        workspace's."""
+        workspace = await self.channel_language(team_id)
         return await language_of(self._directory, team_id, user_id, workspace=workspace)
 
-    async def _channel_language(self, team_id: str) -> str:
+    async def channel_language(self, team_id: str) -> str:
+        """The workspace's language: what its channels read."""
         return (await self._settings.get(team_id)).language
 
     async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
@@ -130,11 +133,11 @@ class SlackNotifier:
         team_id = kudos.team_id
         updates = []
         for recipient_id, posted in direct_messages.items():
-            with speaking(await self._language_of(team_id, recipient_id)):
+            with speaking(await self.language_of(team_id, recipient_id)):
                 note = blocks.retracted_dm(how)
             updates.append(self.update(posted, note, team_id=team_id))
         if kudos.announcement is not None:
-            with speaking(await self._channel_language(team_id)):
+            with speaking(await self.channel_language(team_id)):
                 note = blocks.retracted_announcement(how)
             updates.append(self.update(kudos.announcement, note, team_id=team_id))
         await asyncio.gather(*updates)
@@ -161,13 +164,13 @@ class SlackNotifier:
 
     async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome:
         # Posting to a user id lands in the app's DM with them: no conversations.open needed.
-        with speaking(await self._language_of(kudos.team_id, recipient_id)):
+        with speaking(await self.language_of(kudos.team_id, recipient_id)):
             message = blocks.recipient_dm(kudos, recipient_id)
         return await self.post(recipient_id, message, team_id=kudos.team_id)
 
     async def update_giver(self, report: DeliveryReport) -> PostOutcome:
         kudos = report.kudos
-        with speaking(await self._language_of(kudos.team_id, kudos.giver_id)):
+        with speaking(await self.language_of(kudos.team_id, kudos.giver_id)):
             message = blocks.delivery_update(report)
         return await self.post(report.kudos.giver_id, message, team_id=report.kudos.team_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +15,16 @@ from slack_bolt.oauth.async_callback_options import (
     AsyncFailureArgs,
     AsyncSuccessArgs,
 )
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.core.installations import Installations, WorkspaceLifecycle
+from bot.i18n import speaking
 from handlers.slack.context import services_of
 from handlers.slack.installations import InstallationStore, OAuthStates, StateStore
+from handlers.slack.oauth_pages import browser_language, failure_page, install_page, success_page
 from handlers.slack.workspace_clients import (
     InstalledWorkspaceAuthorize,
     InstalledWorkspaces,
@@ -55,37 +60,80 @@ def _loggable(reason: object) -> str:
     return reason if isinstance(reason, str) and _REASON.fullmatch(reason) else "(unreadable)"
 
 
+def _language_of(request: AsyncBoltRequest) -> str:
+    """The browser's language (Bolt keeps headers lower-cased, each a list)."""
+    values = request.headers.get("accept-language") or []
+    return browser_language(values[0] if values else None)
+
+
+def _html(body: str, *, status: int = 200, cookie: str | None = None) -> BoltResponse:
+    headers: dict[str, str | Sequence[str]] = {"Content-Type": "text/html; charset=utf-8"}
+    if cookie is not None:
+        headers["Set-Cookie"] = cookie
+    return BoltResponse(status=status, headers=headers, body=body)
+
+
+class DelightOAuthFlow(AsyncOAuthFlow):
+    """Bolt's install flow, its install page in the browser's language."""
+
+    async def build_install_page_html(self, url: str, request: AsyncBoltRequest) -> str:
+        with speaking(_language_of(request)):
+            return install_page(url)
+
+
 def oauth_app_arguments(setup: OAuthSetup, lifecycle: WorkspaceLifecycle) -> dict[str, Any]:
     """AsyncApp's arguments for multi-workspace mode."""
     store = InstallationStore(setup.installations)
 
     async def installed(args: AsyncSuccessArgs) -> BoltResponse:
-        team_id = args.installation.team_id
+        installation = args.installation
+        team_id = installation.team_id
         if team_id is not None:
             setup.workspaces.forget(team_id)  # a new token, perhaps: read it afresh
             await lifecycle.installed(team_id)
-        return await args.default.success(args)
+        # Where Bolt's own page sends the browser: Slack's app, or the organisation's page.
+        app_id, enterprise_url = installation.app_id, installation.enterprise_url
+        if installation.is_enterprise_install and enterprise_url and app_id:
+            open_url = f"{enterprise_url}manage/organization/apps/profile/{app_id}/workspaces/add"
+        elif team_id is None or app_id is None:
+            open_url = "slack://open"
+        else:
+            open_url = f"slack://app?team={team_id}&id={app_id}"
+        with speaking(_language_of(args.request)):
+            page = success_page(
+                open_url=open_url, browser_url=f"https://app.slack.com/client/{team_id or ''}"
+            )
+        return _html(page, cookie=args.settings.state_utils.build_set_cookie_for_deletion())
 
     async def failed(args: AsyncFailureArgs) -> BoltResponse:
-        logger.warning("an install did not complete: %s", _loggable(args.reason))
-        return await args.default.failure(args)
+        reason = _loggable(args.reason)
+        logger.warning("an install did not complete: %s", reason)
+        with speaking(_language_of(args.request)):
+            page = failure_page(reason, install_path=INSTALL_PATH)
+        return _html(
+            page,
+            status=args.suggested_status_code,
+            cookie=args.settings.state_utils.build_set_cookie_for_deletion(),
+        )
 
     return {
         "installation_store": store,
         "authorize": InstalledWorkspaceAuthorize(setup.workspaces),
-        "oauth_settings": AsyncOAuthSettings(
-            client_id=setup.client_id,
-            client_secret=setup.client_secret,
-            scopes=list(setup.scopes),
-            user_scopes=[],  # bot only: no person's token is asked for or kept
-            redirect_uri=setup.redirect_uri,
-            install_path=INSTALL_PATH,
-            redirect_uri_path=setup.redirect_path,
-            authorization_url=setup.authorization_url,
-            installation_store=store,
-            state_store=StateStore(setup.states),
-            state_expiration_seconds=STATE_LIFETIME_SECONDS,
-            callback_options=AsyncCallbackOptions(success=installed, failure=failed),
+        "oauth_flow": DelightOAuthFlow(
+            settings=AsyncOAuthSettings(
+                client_id=setup.client_id,
+                client_secret=setup.client_secret,
+                scopes=list(setup.scopes),
+                user_scopes=[],  # bot only: no person's token is asked for or kept
+                redirect_uri=setup.redirect_uri,
+                install_path=INSTALL_PATH,
+                redirect_uri_path=setup.redirect_path,
+                authorization_url=setup.authorization_url,
+                installation_store=store,
+                state_store=StateStore(setup.states),
+                state_expiration_seconds=STATE_LIFETIME_SECONDS,
+                callback_options=AsyncCallbackOptions(success=installed, failure=failed),
+            )
         ),
     }
 

@@ -94,7 +94,7 @@ def slack_adapter(
         tip_poster=SlackTipPoster(clients, notifier, SlackPeople(clients)),
         people=SlackPeople(paced),
         member_sources=SlackMemberSources(paced),
-        digest_poster=SlackDigestPoster(paced),
+        digest_poster=SlackDigestPoster(paced, languages=notifier),
     )
     return SlackAdapter(
         ports=ports,

@@ -7,7 +7,7 @@ from bot.core.elements import Element
 from bot.core.platform import ChannelProblem
 from bot.core.tip_delivery import MAX_MEMBERS_TO_DM
 from bot.core.words import N_
-from bot.i18n import _, ngettext, number
+from bot.i18n import _, ngettext, number, say
 from handlers.slack.mrkdwn import escape, people_list
 from handlers.slack.parsing import GroupMention, ParseError, UnknownDigestOption, UnknownTag
 
@@ -38,7 +38,7 @@ def channel_problem(problem: ChannelProblem) -> str:
 
 def schedule_problems(invalid: errors.ScheduleInvalid) -> dict[str, str]:
     """Each field of the schedule form to fix → what to say, the channel's in Slack's words."""
-    problems = {field: _(problem) for field, problem in invalid.problems.items()}
+    problems = {field: say(problem) for field, problem in invalid.problems.items()}
     if invalid.channel_problem is None:
         return problems
     return {**problems, "channel": channel_problem(invalid.channel_problem)}

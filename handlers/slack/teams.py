@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core import errors
 from bot.core.digest_week import DigestSchedule
 from bot.core.teams import TeamDraft, TeamProblem, TeamService
+from bot.i18n import say
 from handlers.slack import blocks, ids
 from handlers.slack.context import services_of
 from handlers.slack.ids_parsing import row_id_from, team_of
@@ -220,7 +221,7 @@ async def handle_team_submission(
             await teams.save(team_id, draft, admin_id=user_id, team_pk=team_pk)
     except TeamProblem as problem:
         block = _FIELD_BLOCKS.get(problem.field, ids.TEAM_NAME_BLOCK)
-        await ack(response_action="errors", errors={block: problem.message})
+        await ack(response_action="errors", errors={block: say(problem.message)})
         return
     except errors.NotAnAdmin as refused:
         await ack(response_action="errors", errors={ids.TEAM_NAME_BLOCK: explain(refused)})

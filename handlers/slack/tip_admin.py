@@ -16,6 +16,8 @@ from bot.core import errors
 from bot.core.custom_tips import TipDraft
 from bot.core.elements import Element
 from bot.core.tip_delivery import Delivered
+from bot.core.words import N_
+from bot.i18n import _, current_language, say
 from bot.services import TipAdministration
 from handlers.slack import ids
 from handlers.slack import tip_admin_views as views
@@ -34,7 +36,7 @@ from handlers.slack.zones import zone_choices
 
 logger = logging.getLogger(__name__)
 
-STATUS_USAGE = (
+STATUS_USAGE = N_(
     "Use `/delight tips` to manage tip schedules, or `/delight tips status` to see how they went."
 )
 
@@ -48,7 +50,7 @@ async def run_tips_command(
         if argument == "status":
             return views.status_message(await admin.schedules.reports(team_id, user_id))
         if argument:
-            return text_message(STATUS_USAGE)
+            return text_message(_(STATUS_USAGE))
         await _open(client, command["trigger_id"], await _list(admin, team_id, user_id))
     except errors.DelightError as refused:
         return text_message(explain(refused))
@@ -96,19 +98,34 @@ async def _show(
 def sent_notice(delivered: Delivered, title: str | None, channel_id: str) -> str:
     match delivered.status:
         case "sent":
-            where = delivered.reason or f"sent to {channel_mention(channel_id)}"
-            return f"✅ “{defuse(title or 'The tip')}”: {defuse(where)}."
+            where = (
+                defuse(say(delivered.reason))
+                if delivered.reason
+                else _("sent to {channel}").format(channel=channel_mention(channel_id))
+            )
+            return "✅ " + _("“{title}”: {where}.").format(
+                title=defuse(title) if title else _("The tip"), where=where
+            )
         case "taken":
-            return "That tip was already sent (a repeated click): nothing more went out."
+            return _("That tip was already sent (a repeated click): nothing more went out.")
         case "skipped":
-            return f"Nothing was sent: {defuse(delivered.reason or 'skipped')}."
-    return (
-        f"⚠️ Not sent: {defuse(delivered.reason or 'Slack refused it')}. If it's about the "
-        "channel, the schedule is paused until that's fixed."
-    )
+            return _("Nothing was sent: {reason}.").format(
+                reason=defuse(say(delivered.reason)) if delivered.reason else _("skipped")
+            )
+    return _(
+        "⚠️ Not sent: {reason}. If it's about the channel, the schedule is paused until "
+        "that's fixed."
+    ).format(reason=defuse(say(delivered.reason)) if delivered.reason else _("Slack refused it"))
 
 
 _VERBS = {ids.TIPS_PAUSE: "pause", ids.TIPS_RESUME: "resume", ids.TIPS_DELETE: "delete"}
+_CHANGED = {  # translated when shown
+    "pause": N_(
+        "⏸️ Paused. Resume it whenever you like; what it misses meanwhile isn't sent later."
+    ),
+    "resume": N_("▶️ Resumed."),
+    "delete": N_("🗑️ Deleted."),
+}
 
 
 async def refresh(
@@ -136,14 +153,11 @@ async def change(
         if schedule_id is None:
             raise errors.ScheduleNotFound()
         await getattr(admin.schedules, verb)(team_id, user_id, schedule_id)
-        notice = {
-            "pause": "⏸️ Paused. Resume it whenever you like; what it misses meanwhile "
-            "isn't sent later.",
-            "resume": "▶️ Resumed.",
-            "delete": "🗑️ Deleted.",
-        }[verb]
+        notice = _(_CHANGED[verb])
     except errors.ScheduleInvalid as invalid:
-        notice = f"⚠️ Still paused: {next(iter(schedule_problems(invalid).values()))}"
+        notice = _("⚠️ Still paused: {problem}").format(
+            problem=next(iter(schedule_problems(invalid).values()))
+        )
     except errors.DelightError as refused:
         notice = explain(refused)
     await refresh(admin, client, body, notice)
@@ -157,7 +171,9 @@ async def tips_view(
     notice: str | None = None,
 ) -> dict[str, Any]:
     try:
-        entries = await admin.tips.overview(team_of(body), body["user"]["id"], element)
+        entries = await admin.tips.overview(
+            team_of(body), body["user"]["id"], element, language=current_language()
+        )
     except errors.DelightError as refused:
         return views.tips_modal([], notice=explain(refused))
     return views.custom_tips_modal(element, entries, version=version, notice=notice)
@@ -178,7 +194,7 @@ async def tip_change(
             raise errors.TipNotFound()
         if verb == "delete":
             await admin.tips.delete(team_id, user_id, tip_id)
-            notice = "🗑️ Deleted."
+            notice = _("🗑️ Deleted.")
         else:
             await admin.tips.set_enabled(team_id, user_id, tip_id, enabled=verb == "on")
     except errors.DelightError as refused:
@@ -228,7 +244,9 @@ async def handle_preview(
     try:
         if schedule_id is None:
             raise errors.ScheduleNotFound()
-        upcoming = await schedules.preview(team_of(body), body["user"]["id"], schedule_id)
+        upcoming = await schedules.preview(
+            team_of(body), body["user"]["id"], schedule_id, language=current_language()
+        )
     except errors.DelightError as refused:
         await refresh(admin, client, body, explain(refused))
         return
@@ -372,17 +390,20 @@ async def handle_tip_submission(
     title, text = views.read_tip_form(view, str(version))
     title_block, body_block = f"{ids.TIP_TITLE}_{version}", f"{ids.TIP_BODY}_{version}"
     try:
-        added = await tips.add(team_of(body), body["user"]["id"], TipDraft(element, title, text))
+        added = await tips.add(
+            team_of(body), body["user"]["id"], TipDraft(element, title, text, current_language())
+        )
     except errors.TipInvalid as invalid:
         where = {"title": title_block, "body": body_block}
         await ack(
-            response_action="errors", errors={where[n]: m for n, m in invalid.problems.items()}
+            response_action="errors",
+            errors={where[n]: say(m) for n, m in invalid.problems.items()},
         )
         return
     except errors.DelightError as refused:
         await ack(response_action="errors", errors={title_block: explain(refused)})
         return
-    notice = f"✅ Added “{defuse(added.tip.title)}”: it joins the rotation."
+    notice = _("✅ Added “{title}”: it joins the rotation.").format(title=defuse(added.tip.title))
     await ack(
         response_action="update", view=await tips_view(admin, body, element, version + 1, notice)
     )

@@ -7,21 +7,38 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.elements import ELEMENT_INFO, Element
+from bot.core.elements import Element
 from bot.core.schedule import DeliveryMode, TipSchedule
 from bot.core.tip_admin import ScheduleForm, ScheduleReport
 from bot.core.tip_catalogue import TipEntry
 from bot.core.tip_delivery import LedgerEntry, UpcomingTip
 from bot.core.tips import MAX_BODY_CHARS, MAX_TITLE_CHARS, MIN_BODY_CHARS
+from bot.core.words import N_
+from bot.i18n import _, moment, ngettext, number, say, weekday_abbreviations, weekday_names
 from handlers.slack import ids
-from handlers.slack.blocks import Message, button, context_block, plain_text, section, tip_message
+from handlers.slack.blocks import (
+    Message,
+    button,
+    context_block,
+    element_meaning,
+    element_name,
+    plain_text,
+    section,
+    tip_message,
+)
 from handlers.slack.ids_parsing import is_channel_id
 from handlers.slack.mrkdwn import channel_mention, defuse, shorten, user_mention
 
 Block = dict[str, Any]
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 REASON_SHOWN = 200  # characters of a delivery's reason in a list
 STATUS_ICONS = {"sent": "✅", "skipped": "⏭️", "failed": "⚠️", "sending": "⏳"}
+# A delivery's status as shown (translated then).
+STATUS_WORDS = {
+    "sent": N_("sent"),
+    "skipped": N_("skipped"),
+    "failed": N_("failed"),
+    "sending": N_("sending"),
+}
 
 # The form's fields → the block each is shown in (where its error goes).
 SCHEDULE_BLOCKS = {
@@ -53,36 +70,46 @@ def days_text(weekdays: frozenset[int]) -> str:
     """ "Every day", "Mon–Fri", or "Mon, Wed, Fri"."""
     days = sorted(weekdays)
     if len(days) == 7:
-        return "Every day"
+        return _("Every day")
+    names = weekday_abbreviations()
     if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
-        return f"{WEEKDAYS[days[0]]}–{WEEKDAYS[days[-1]]}"
-    return ", ".join(WEEKDAYS[day] for day in days)
+        return f"{names[days[0]]}–{names[days[-1]]}"
+    return ", ".join(names[day] for day in days)
 
 
 def target_text(schedule: TipSchedule) -> str:
     channel = channel_mention(schedule.channel_id)
-    return f"DM to each member of {channel}" if schedule.mode is DeliveryMode.MEMBERS else channel
+    if schedule.mode is DeliveryMode.MEMBERS:
+        return _("DM to each member of {channel}").format(channel=channel)
+    return channel
 
 
 def when_text(schedule: TipSchedule) -> str:
-    return f"{days_text(schedule.weekdays)} at {schedule.at:%H:%M} ({schedule.timezone})"
+    return _("{days} at {time} ({timezone})").format(
+        days=days_text(schedule.weekdays), time=f"{schedule.at:%H:%M}", timezone=schedule.timezone
+    )
 
 
-def local_time(moment: datetime, timezone: str) -> str:
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M %Z")
+def local_time(value: datetime, timezone: str) -> str:
+    return moment(value.astimezone(ZoneInfo(timezone)))
 
 
 def outcome_text(entry: LedgerEntry, schedule: TipSchedule, titles: dict[str, str]) -> str:
     """One ledger entry: when, how it ended and why, which tip."""
     icon = STATUS_ICONS.get(entry.status, "•")
     when = local_time(entry.occurrence, schedule.timezone)
-    how = f"{entry.status} (Send now)" if entry.manual else entry.status
+    status = _(STATUS_WORDS[entry.status]) if entry.status in STATUS_WORDS else entry.status
+    how = _("{status} (Send now)").format(status=status) if entry.manual else status
     text = f"{icon} {when} — {how}"
     if entry.tip_id and entry.status in ("sent", "sending"):
         title = titles.get(entry.tip_id)
-        text += f": “{defuse(title)}”" if title else f": tip {entry.tip_id} (since deleted)"
+        text += (
+            f": “{defuse(title)}”"
+            if title
+            else ": " + _("tip {id} (since deleted)").format(id=entry.tip_id)
+        )
     if entry.reason:
-        text += f" · {defuse(shorten(entry.reason, REASON_SHOWN))}"
+        text += f" · {defuse(shorten(say(entry.reason), REASON_SHOWN))}"
     return text
 
 
@@ -90,16 +117,28 @@ def _summary(report: ScheduleReport) -> str:
     schedule = report.schedule
     lines = [f"*{target_text(schedule)}* · {when_text(schedule)}"]
     if schedule.paused_reason is not None:
-        lines.append(f"⏸️ *Paused*: {defuse(shorten(schedule.paused_reason, REASON_SHOWN))}")
+        lines.append(
+            _("⏸️ *Paused*: {reason}").format(
+                reason=defuse(shorten(say(schedule.paused_reason), REASON_SHOWN))
+            )
+        )
     elif report.next_at is not None:
-        element = ELEMENT_INFO[report.element].name
-        lines.append(f"Next: {local_time(report.next_at, schedule.timezone)} · {element} week")
+        lines.append(
+            _("Next: {when} · {element} week").format(
+                when=local_time(report.next_at, schedule.timezone),
+                element=element_name(report.element),
+            )
+        )
     if report.recent:
-        lines.append("Last: " + outcome_text(report.recent[0], schedule, report.titles))
+        lines.append(
+            _("Last: {outcome}").format(
+                outcome=outcome_text(report.recent[0], schedule, report.titles)
+            )
+        )
     else:
-        lines.append("Nothing sent yet.")
+        lines.append(_("Nothing sent yet."))
     if schedule.owner_id:
-        lines.append(f"Set up by {user_mention(schedule.owner_id)}")
+        lines.append(_("Set up by {person}").format(person=user_mention(schedule.owner_id)))
     return "\n".join(lines)
 
 
@@ -112,27 +151,29 @@ def tips_modal(reports: list[ScheduleReport], *, notice: str | None = None) -> B
         blocks.append(section(notice))
     blocks += [
         section(
-            "Each week's tips focus on one element of the definition, in order; within an "
-            "element no tip repeats until all were sent. Every tip invites people to "
-            "recognise a colleague who did it."
+            _(
+                "Each week's tips focus on one element of the definition, in order; within an "
+                "element no tip repeats until all were sent. Most tips invite people to "
+                "recognise a colleague who did it."
+            )
         ),
         {
             "type": "actions",
             "elements": [
-                button("New schedule", ids.TIPS_NEW, "new", style="primary"),
-                button("Manage tips", ids.TIPS_CUSTOM, Element.VOLUNTARY.value),
+                button(_("New schedule"), ids.TIPS_NEW, "new", style="primary"),
+                button(_("Manage tips"), ids.TIPS_CUSTOM, Element.VOLUNTARY.value),
             ],
         },
     ]
     if not reports:
-        blocks.append(context_block("No schedules yet: tips go out once you add one."))
+        blocks.append(context_block(_("No schedules yet: tips go out once you add one.")))
     for report in reports:
         blocks += [{"type": "divider"}, section(_summary(report)), _schedule_actions(report)]
     return {
         "type": "modal",
         "callback_id": ids.TIPS_MODAL,
-        "title": plain_text("Tip schedules"),
-        "close": plain_text("Done"),
+        "title": plain_text(_("Tip schedules")),
+        "close": plain_text(_("Done")),
         "blocks": blocks,
     }
 
@@ -141,57 +182,66 @@ def _schedule_actions(report: ScheduleReport) -> Block:
     schedule = report.schedule
     value = str(schedule.id)
     paused = schedule.paused_reason is not None
-    delete = button("Delete", ids.TIPS_DELETE, value, style="danger")
+    delete = button(_("Delete"), ids.TIPS_DELETE, value, style="danger")
     delete["confirm"] = {
-        "title": plain_text("Delete this schedule?"),
+        "title": plain_text(_("Delete this schedule?")),
         "text": plain_text(
-            f"Tips will stop going to {_plain_target(schedule)}, and its history goes too. "
-            "Pausing keeps both."
+            _(
+                "Tips will stop going to each member's DMs, and the schedule's history goes "
+                "too. Pausing keeps both."
+            )
+            if schedule.mode is DeliveryMode.MEMBERS
+            else _(
+                "Tips will stop going to the channel, and the schedule's history goes too. "
+                "Pausing keeps both."
+            )
         ),
-        "confirm": plain_text("Delete"),
-        "deny": plain_text("Keep it"),
+        "confirm": plain_text(_("Delete")),
+        "deny": plain_text(_("Keep it")),
         "style": "danger",
     }
     return {
         "type": "actions",
         "block_id": f"schedule_{schedule.id}",
         "elements": [
-            button("Edit", ids.TIPS_EDIT, value),
-            button("Resume", ids.TIPS_RESUME, value)
+            button(_("Edit"), ids.TIPS_EDIT, value),
+            button(_("Resume"), ids.TIPS_RESUME, value)
             if paused
-            else button("Pause", ids.TIPS_PAUSE, value),
-            button("Preview", ids.TIPS_PREVIEW, value),
-            button("Send now", ids.TIPS_SEND_NOW, f"{schedule.id}:{report.send_key}"),
+            else button(_("Pause"), ids.TIPS_PAUSE, value),
+            button(_("Preview"), ids.TIPS_PREVIEW, value),
+            button(_("Send now"), ids.TIPS_SEND_NOW, f"{schedule.id}:{report.send_key}"),
             delete,
         ],
     }
-
-
-def _plain_target(schedule: TipSchedule) -> str:
-    # Confirm dialogs are plain text: a channel mention would show as its raw id.
-    return "each member's DMs" if schedule.mode is DeliveryMode.MEMBERS else "the channel"
 
 
 # --- the schedule form -------------------------------------------------------------------------
 
 
 def _day_option(day: int) -> Block:
-    return {"text": plain_text(WEEKDAYS[day]), "value": str(day)}
+    return {"text": plain_text(weekday_names()[day]), "value": str(day)}
 
 
 def zone_option(zone: str) -> Block:
     return {"text": plain_text(zone.replace("_", " ")), "value": zone}
 
 
-_MODES = {
-    DeliveryMode.CHANNEL: ("Post in the channel", "One message everyone in it can see"),
-    DeliveryMode.MEMBERS: ("DM each member of the channel", "A private message to each person"),
+_MODES = {  # translated when shown
+    DeliveryMode.CHANNEL: (N_("Post in the channel"), N_("One message everyone in it can see")),
+    DeliveryMode.MEMBERS: (
+        N_("DM each member of the channel"),
+        N_("A private message to each person"),
+    ),
 }
 
 
 def _mode_option(mode: DeliveryMode) -> Block:
     label, description = _MODES[mode]
-    return {"text": plain_text(label), "description": plain_text(description), "value": mode.value}
+    return {
+        "text": plain_text(_(label)),
+        "description": plain_text(_(description)),
+        "value": mode.value,
+    }
 
 
 def schedule_form(schedule: TipSchedule | None, *, timezone: str, today: date) -> Block:
@@ -199,7 +249,7 @@ def schedule_form(schedule: TipSchedule | None, *, timezone: str, today: date) -
     channel: Block = {
         "type": "conversations_select",
         "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-        "placeholder": plain_text("Pick a channel"),
+        "placeholder": plain_text(_("Pick a channel")),
     }
     mode = schedule.mode if schedule else DeliveryMode.CHANNEL
     days = sorted(schedule.weekdays) if schedule else list(range(5))
@@ -207,10 +257,10 @@ def schedule_form(schedule: TipSchedule | None, *, timezone: str, today: date) -
     if schedule:
         channel["initial_conversation"] = schedule.channel_id
     blocks = [
-        _input(ids.SCHEDULE_CHANNEL, "Channel", channel),
+        _input(ids.SCHEDULE_CHANNEL, _("Channel"), channel),
         _input(
             ids.SCHEDULE_MODE,
-            "How",
+            _("How"),
             {
                 "type": "radio_buttons",
                 "options": [_mode_option(m) for m in DeliveryMode],
@@ -219,7 +269,7 @@ def schedule_form(schedule: TipSchedule | None, *, timezone: str, today: date) -
         ),
         _input(
             ids.SCHEDULE_DAYS,
-            "Days",
+            _("Days"),
             {
                 "type": "checkboxes",
                 "options": [_day_option(d) for d in range(7)],
@@ -228,7 +278,7 @@ def schedule_form(schedule: TipSchedule | None, *, timezone: str, today: date) -
         ),
         _input(
             ids.SCHEDULE_TIME,
-            "Time of day",
+            _("Time of day"),
             {
                 "type": "timepicker",
                 "initial_time": schedule.at.strftime("%H:%M") if schedule else "09:00",
@@ -236,26 +286,28 @@ def schedule_form(schedule: TipSchedule | None, *, timezone: str, today: date) -
         ),
         _input(
             ids.SCHEDULE_TIMEZONE,
-            "Timezone",
+            _("Timezone"),
             {"type": "external_select", "min_query_length": 2, "initial_option": zone_option(zone)},
-            hint="Type a city or region, like Amsterdam or New York.",
+            hint=_("Type a city or region, like Amsterdam or New York."),
         ),
         _input(
             ids.SCHEDULE_START,
-            "Starting",
+            _("Starting"),
             {
                 "type": "datepicker",
                 "initial_date": (schedule.start if schedule else today).isoformat(),
             },
-            hint="The first week's element is Voluntary; then one element a week, in order.",
+            hint=_(
+                "The first week's element is {element}; then one element a week, in order."
+            ).format(element=element_name(Element.VOLUNTARY)),
         ),
     ]
     return {
         "type": "modal",
         "callback_id": ids.TIP_SCHEDULE_MODAL,
-        "title": plain_text("Edit schedule" if schedule else "New tip schedule"),
-        "submit": plain_text("Save"),
-        "close": plain_text("Back"),
+        "title": plain_text(_("Edit schedule") if schedule else _("New tip schedule")),
+        "submit": plain_text(_("Save")),
+        "close": plain_text(_("Back")),
         "private_metadata": str(schedule.id) if schedule else "",
         "blocks": blocks,
     }
@@ -289,16 +341,20 @@ def read_schedule_form(view: dict[str, Any]) -> ScheduleForm:
 def preview_modal(upcoming: UpcomingTip) -> Block:
     schedule = upcoming.schedule
     if upcoming.occurrence is not None:
-        when = f"on {local_time(upcoming.occurrence, schedule.timezone)}"
+        head = _("What {target} gets next, on {when}. Nothing was sent.").format(
+            target=target_text(schedule), when=local_time(upcoming.occurrence, schedule.timezone)
+        )
     else:
-        when = "when it runs again (it's paused)"
-    head = f"What {target_text(schedule)} gets next, {when}. Nothing was sent."
+        head = _(
+            "What {target} gets next, when it runs again (it's paused). Nothing was sent."
+        ).format(target=target_text(schedule))
     if upcoming.tip is None:
-        name = ELEMENT_INFO[upcoming.element].name
         body = [
             section(
-                f"That's a {name} week, and every {name} tip is turned off, so nothing will be "
-                "sent. Turn some on under *Manage tips*."
+                _(
+                    "That's a {element} week, and every {element} tip is turned off, so nothing "
+                    "will be sent. Turn some on under *Manage tips*."
+                ).format(element=element_name(upcoming.element))
             )
         ]
     else:
@@ -306,8 +362,8 @@ def preview_modal(upcoming: UpcomingTip) -> Block:
     return {
         "type": "modal",
         "callback_id": ids.TIP_PREVIEW_MODAL,
-        "title": plain_text("Tip preview"),
-        "close": plain_text("Back"),
+        "title": plain_text(_("Tip preview")),
+        "close": plain_text(_("Back")),
         "blocks": [context_block(head), {"type": "divider"}, *body],
     }
 
@@ -316,7 +372,7 @@ def preview_modal(upcoming: UpcomingTip) -> Block:
 
 
 def _element_option(element: Element) -> Block:
-    return {"text": plain_text(ELEMENT_INFO[element].name), "value": element.value}
+    return {"text": plain_text(element_name(element)), "value": element.value}
 
 
 def custom_tips_modal(
@@ -341,45 +397,51 @@ def custom_tips_modal(
             ],
         },
         context_block(
-            f"{ELEMENT_INFO[element].meaning} · {enabled} of {len(entries)} tips in the "
-            "rotation. Turned-off tips are skipped; at least one must stay on."
+            element_meaning(element)
+            + " · "
+            + _(
+                "{enabled} of {count} tips in the rotation. Turned-off tips are skipped; at "
+                "least one must stay on."
+            ).format(enabled=number(enabled), count=number(len(entries)))
         ),
     ]
     blocks += [_tip_block(entry) for entry in entries]
     blocks += [
         {"type": "divider"},
-        section(f"*Add your own {ELEMENT_INFO[element].name} tip*"),
+        section(_("*Add your own {element} tip*").format(element=element_name(element))),
         {
             "type": "input",
             "block_id": f"{ids.TIP_TITLE}_{version}",
-            "label": plain_text("Title"),
+            "label": plain_text(_("Title")),
             "element": {
                 "type": "plain_text_input",
                 "action_id": ids.TIP_TITLE,
                 "max_length": MAX_TITLE_CHARS,
-                "placeholder": plain_text("One concrete thing to try"),
+                "placeholder": plain_text(_("One concrete thing to try")),
             },
         },
         {
             "type": "input",
             "block_id": f"{ids.TIP_BODY}_{version}",
-            "label": plain_text("The tip"),
+            "label": plain_text(_("The tip")),
             "element": {
                 "type": "plain_text_input",
                 "action_id": ids.TIP_BODY,
                 "multiline": True,
                 "min_length": MIN_BODY_CHARS,
                 "max_length": MAX_BODY_CHARS,
-                "placeholder": plain_text("What to do this week, and why it matters to customers"),
+                "placeholder": plain_text(
+                    _("What to do this week, and why it matters to customers")
+                ),
             },
         },
     ]
     return {
         "type": "modal",
         "callback_id": ids.CUSTOM_TIPS_MODAL,
-        "title": plain_text("The tips"),
-        "submit": plain_text("Add tip"),
-        "close": plain_text("Back"),
+        "title": plain_text(_("The tips")),
+        "submit": plain_text(_("Add tip")),
+        "close": plain_text(_("Back")),
         "private_metadata": f"{element.value}:{version}",
         "blocks": blocks,
     }
@@ -387,8 +449,12 @@ def custom_tips_modal(
 
 def _tip_block(entry: TipEntry) -> Block:
     tip = entry.tip
-    state = "" if entry.enabled else " _(off)_"
-    origin = f" · added by {user_mention(entry.author_id)}" if entry.author_id else ""
+    state = "" if entry.enabled else " " + _("_(off)_")
+    origin = (
+        " · " + _("added by {person}").format(person=user_mention(entry.author_id))
+        if entry.author_id
+        else ""
+    )
     text = f"*{defuse(tip.title)}*{state}\n{defuse(shorten(tip.body, 160))}{origin}"
     block = section(text)
     if entry.custom:
@@ -397,17 +463,17 @@ def _tip_block(entry: TipEntry) -> Block:
             "action_id": ids.TIP_MENU,
             "options": [
                 {
-                    "text": plain_text("Turn off" if entry.enabled else "Turn on"),
+                    "text": plain_text(_("Turn off") if entry.enabled else _("Turn on")),
                     "value": f"{'off' if entry.enabled else 'on'}:{tip.id}",
                 },
-                {"text": plain_text("Delete"), "value": f"delete:{tip.id}"},
+                {"text": plain_text(_("Delete")), "value": f"delete:{tip.id}"},
             ],
         }
     else:
         block["accessory"] = (
-            button("Turn off", ids.TIP_DISABLE, tip.id)
+            button(_("Turn off"), ids.TIP_DISABLE, tip.id)
             if entry.enabled
-            else button("Turn on", ids.TIP_ENABLE, tip.id)
+            else button(_("Turn on"), ids.TIP_ENABLE, tip.id)
         )
     return block
 
@@ -428,23 +494,30 @@ def read_tip_form(view: dict[str, Any], version: str) -> tuple[str, str]:
 def status_message(reports: list[ScheduleReport]) -> Message:
     if not reports:
         return Message(
-            text="No tip schedules yet.",
-            blocks=[section("No tip schedules yet. Add one with `/delight tips`.")],
+            text=_("No tip schedules yet."),
+            blocks=[section(_("No tip schedules yet. Add one with `/delight tips`."))],
         )
-    blocks: list[Block] = [section(f"*Tip schedules* ({len(reports)})")]
+    blocks: list[Block] = [
+        section(_("*Tip schedules* ({count})").format(count=number(len(reports))))
+    ]
     for report in reports:
         schedule = report.schedule
         lines = [f"*{target_text(schedule)}* · {when_text(schedule)}"]
         if schedule.paused_reason is not None:
             lines.append(
-                f"⏸️ *Paused* because {defuse(shorten(schedule.paused_reason, REASON_SHOWN))}. "
-                "Fix that, then resume it in `/delight tips`."
+                _(
+                    "⏸️ *Paused* because {reason}. Fix that, then resume it in `/delight tips`."
+                ).format(reason=defuse(shorten(say(schedule.paused_reason), REASON_SHOWN)))
             )
         elif report.next_at is not None:
-            lines.append(f"Next: {local_time(report.next_at, schedule.timezone)}")
+            lines.append(
+                _("Next: {when}").format(when=local_time(report.next_at, schedule.timezone))
+            )
         lines += [outcome_text(entry, schedule, report.titles) for entry in report.recent]
         if not report.recent:
-            lines.append("Nothing sent yet.")
+            lines.append(_("Nothing sent yet."))
         blocks.append(section(shorten("\n".join(lines), 3000)))
-    text = f"{len(reports)} tip schedule{'s' if len(reports) != 1 else ''}"
+    text = ngettext("{count} tip schedule", "{count} tip schedules", len(reports)).format(
+        count=number(len(reports))
+    )
     return Message(text=text, blocks=blocks)

@@ -18,6 +18,7 @@ from bot.core.platform import ChannelProblem
 from bot.core.schedule import DeliveryMode, TipSchedule
 from bot.core.tip_delivery import MAX_MEMBERS_TO_DM
 from bot.core.tips import Tip
+from bot.i18n import speaking
 from handlers.slack import blocks, ids
 from handlers.slack.members import SlackPeople
 from handlers.slack.notifier import SlackNotifier, failure_reason
@@ -48,8 +49,16 @@ class SlackTipPoster:
         self._people = people
         self._paces: dict[str, Schedule] = {}  # per workspace
 
-    async def post_tip(self, schedule: TipSchedule, tip: Tip, element: Element) -> PostOutcome:
-        message = blocks.tip_message(tip, element)
+    async def language(self, team_id: str, person_id: str | None) -> str:
+        if person_id is None:
+            return await self._notifier.channel_language(team_id)
+        return await self._notifier.language_of(team_id, person_id)
+
+    async def post_tip(
+        self, schedule: TipSchedule, tip: Tip, element: Element, *, language: str
+    ) -> PostOutcome:
+        with speaking(language):
+            message = blocks.tip_message(tip, element)
         return await self._notifier.post(schedule.channel_id, message, team_id=schedule.team_id)
 
     async def members(self, schedule: TipSchedule) -> list[str] | NotPosted:
@@ -81,19 +90,21 @@ class SlackTipPoster:
         ]
 
     async def direct_message_tip(
-        self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element
+        self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element, *, language: str
     ) -> PostOutcome:
         # Each DM takes the next free slot at once and sleeps until it, so fan-outs running
         # side by side queue in order within the one budget.
         pace = self._paces.setdefault(schedule.team_id, Schedule(DIRECT_MESSAGES))
         if (delay := pace.reserve()) > 0:
             await asyncio.sleep(delay)
-        message = blocks.tip_message(tip, element)
+        with speaking(language):
+            message = blocks.tip_message(tip, element)
         return await self._notifier.post(recipient_id, message, team_id=schedule.team_id)
 
     async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None:
         if schedule.owner_id:
-            message = blocks.schedule_paused(schedule.channel_id, reason)
+            with speaking(await self._notifier.language_of(schedule.team_id, schedule.owner_id)):
+                message = blocks.schedule_paused(schedule.channel_id, reason)
             await self._notifier.post(schedule.owner_id, message, team_id=schedule.team_id)
 
 
