@@ -108,17 +108,26 @@ class RoutedPorts:
     ) -> ChannelProblem | None:
         return await self._for(team_id).channels.problem(team_id, channel_id, mode=mode)
 
-    async def post_tip(self, schedule: TipSchedule, tip: Tip, element: Element) -> PostOutcome:
-        return await self._for(schedule.team_id).tip_poster.post_tip(schedule, tip, element)
+    async def language(self, team_id: str, person_id: str | None) -> str:
+        # TipPoster's and DigestPoster's alike: both read the platform's people the same way.
+        return await self._for(team_id).tip_poster.language(team_id, person_id)
+
+    async def post_tip(
+        self, schedule: TipSchedule, tip: Tip, element: Element, *, language: str
+    ) -> PostOutcome:
+        poster = self._for(schedule.team_id).tip_poster
+        return await poster.post_tip(schedule, tip, element, language=language)
 
     async def members(self, schedule: TipSchedule) -> list[str] | NotPosted:
         return await self._for(schedule.team_id).tip_poster.members(schedule)
 
     async def direct_message_tip(
-        self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element
+        self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element, *, language: str
     ) -> PostOutcome:
         poster = self._for(schedule.team_id).tip_poster
-        return await poster.direct_message_tip(schedule, recipient_id, tip, element)
+        return await poster.direct_message_tip(
+            schedule, recipient_id, tip, element, language=language
+        )
 
     async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None:
         await self._for(schedule.team_id).tip_poster.tell_owner_paused(schedule, reason)
@@ -132,9 +141,12 @@ class RoutedPorts:
         chart: bytes | None,
         *,
         dm_channel: str | None,
+        language: str,
     ) -> MessageRef | NotPosted:
         poster = self._for(team_id).digest_poster
-        return await poster.send(team_id, manager_id, digest, chart, dm_channel=dm_channel)
+        return await poster.send(
+            team_id, manager_id, digest, chart, dm_channel=dm_channel, language=language
+        )
 
     async def tell_creator(
         self,

@@ -25,14 +25,19 @@ class NotOnTeamsYet:
     ) -> ChannelProblem | None:
         return ChannelProblem.UNREACHABLE
 
-    async def post_tip(self, schedule: TipSchedule, tip: Tip, element: Element) -> PostOutcome:
+    async def language(self, team_id: str, person_id: str | None) -> str:
+        return "en"
+
+    async def post_tip(
+        self, schedule: TipSchedule, tip: Tip, element: Element, *, language: str
+    ) -> PostOutcome:
         return NotPosted(schedule.channel_id, FailureReason.OTHER, NOT_ON_TEAMS)
 
     async def members(self, schedule: TipSchedule) -> list[str] | NotPosted:
         return NotPosted(schedule.channel_id, FailureReason.OTHER, NOT_ON_TEAMS)
 
     async def direct_message_tip(
-        self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element
+        self, schedule: TipSchedule, recipient_id: str, tip: Tip, element: Element, *, language: str
     ) -> PostOutcome:
         return NotPosted(recipient_id, FailureReason.OTHER, NOT_ON_TEAMS)
 
@@ -56,6 +61,7 @@ class NotOnTeamsYet:
         chart: bytes | None,
         *,
         dm_channel: str | None,
+        language: str,
     ) -> MessageRef | NotPosted:
         return NotPosted(manager_id, FailureReason.OTHER, NOT_ON_TEAMS)
 
