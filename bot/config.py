@@ -38,6 +38,7 @@ DEFAULT_TEAMS_OPENID_METADATA_URL = (
 )
 # The Teams app package's own id: stable across releases, so an upload replaces the last one.
 DEFAULT_TEAMS_APP_ID = "3f2b8c1e-6d4a-4f7b-9e52-8a1c0d7e4b61"
+PLAYGROUND_CLIENT_ID = "00000000-0000-0000-0000-000000000001"
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
@@ -72,6 +73,9 @@ class TeamsSettings:
     openid_metadata_url: str = DEFAULT_TEAMS_OPENID_METADATA_URL
     token_url: str = ""  # see load_teams: the tenant's, or Bot Framework's
     app_id: str = DEFAULT_TEAMS_APP_ID  # the app package's id
+    # TEAMS_PLAYGROUND: local testing with Microsoft's Agents Playground, which signs nothing:
+    # unsigned activities are taken from this machine only, and nothing is sent elsewhere.
+    playground: bool = False
 
     @property
     def token_scope(self) -> str:
@@ -304,6 +308,18 @@ def load_teams(env: Mapping[str, str]) -> TeamsSettings | None:
     are Microsoft's own unless a test or a sovereign cloud says otherwise."""
     client_id = _text(env, "TEAMS_CLIENT_ID")
     secret = _text(env, "TEAMS_CLIENT_SECRET")
+    if _bool(env, "TEAMS_PLAYGROUND", False):
+        if secret is not None:
+            raise ConfigError(
+                "TEAMS_PLAYGROUND turns Teams' token checks off for testing on this machine with "
+                "the Agents Playground; it can't be on with TEAMS_CLIENT_SECRET, which a real "
+                "deployment has. Unset TEAMS_PLAYGROUND (or, to play locally, the secret)."
+            )
+        return TeamsSettings(
+            client_id=(client_id or PLAYGROUND_CLIENT_ID).lower(),
+            client_secret="",
+            playground=True,
+        )
     if client_id is None and secret is None:
         return None
     if client_id is None or secret is None:

@@ -155,6 +155,7 @@ class FakeState:
     )
     conversations: dict[str, Conversation] = field(default_factory=dict)
     refused: set[str] = field(default_factory=set)  # AAD ids whose 1:1 Teams refuses
+    anonymous: bool = False  # any token will do, as in Microsoft's Agents Playground
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1796623352000))
 
 
@@ -316,6 +317,11 @@ class FakeConnector:
         with self._lock:
             account = self._person(aad_or_member_id)
             self.state.refused.add(_key(account) if account else aad_or_member_id.lower())
+
+    def play(self) -> None:
+        """Answer as the Agents Playground does: whatever token comes (or none)."""
+        with self._lock:
+            self.state.anonymous = True
 
     def rotate_keys(self) -> None:
         """Serve the next key instead of the current one; sign() signs with it."""
@@ -525,6 +531,8 @@ class FakeConnector:
             return "no bearer token"
         with self._lock:
             expires = self.state.tokens.get(token)
+            if self.state.anonymous:
+                return None
         if expires is None:
             return "a token this fake did not issue"
         return "token expired" if expires <= time.time() else None

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.config import load_settings
+import pytest
+
+from bot.config import ConfigError, load_settings
 from tests.driver import RunningApp, SlackDriver
 from tests.fakemsteams import ALICE, BOB, BOT_ID, CAROL, TENANT_ID, mention
 from tests.fakeslack import FakeSlack
@@ -95,3 +97,27 @@ def test_slack_and_teams_share_one_database_without_seeing_each_other(
         assert CARD
     finally:
         running.stop()
+
+
+def test_the_agents_playground_switch_takes_unsigned_activities_from_this_machine_only(
+    teams_env: dict[str, str], clock: Any, fake_connector: Any
+) -> None:
+    playground = {k: v for k, v in teams_env.items() if k != "TEAMS_CLIENT_SECRET"}
+    playground["TEAMS_PLAYGROUND"] = "true"
+    fake_connector.play()
+    running = RunningApp(load_settings(playground), clock=clock).start()
+    try:
+        teams = TeamsDriver(running.url, fake_connector)
+        assert teams.send(teams.fake.activity("personal_message"), authorization=None).status == 200
+        assert teams.wait_for_cards(ALICE.personal_id)
+        elsewhere = teams.fake.activity("personal_message", serviceUrl="https://smba.example/amer/")
+        assert teams.send(elsewhere, authorization=None).status == 401
+    finally:
+        running.stop()
+
+
+def test_the_playground_switch_refuses_a_real_deployments_secret(
+    teams_env: dict[str, str],
+) -> None:
+    with pytest.raises(ConfigError, match="TEAMS_PLAYGROUND"):
+        load_settings({**teams_env, "TEAMS_PLAYGROUND": "true"})

@@ -3,6 +3,7 @@ storage and the one connection pool."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -15,9 +16,9 @@ from bot.core.ports import Clock, EventLedger, SettingsRepository
 from bot.nomination import NominationFlow
 from bot.services import Services
 from handlers.msteams.answers import TeamsAnswers
-from handlers.msteams.auth import BotFrameworkAuth, BotToken
+from handlers.msteams.auth import BotFrameworkAuth, BotToken, NoToken
 from handlers.msteams.bot import TeamsBot
-from handlers.msteams.connector import Connector, Pace
+from handlers.msteams.connector import Connector, Pace, TokenSource
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.directory import TeamsDirectory
 from handlers.msteams.endpoint import Handler, teams_endpoint
@@ -26,6 +27,8 @@ from handlers.msteams.not_yet import NotOnTeamsYet
 from handlers.msteams.notifier import TeamsNotifier
 from storage.engine import Database
 from storage.msteams import SqlMsTeamsDirectory
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,11 @@ class TeamsPlatform:
             )
         )
         return teams_endpoint(
-            bot, self.auth, tenant_id=self.settings.tenant_id, answering=answering
+            bot,
+            self.auth,
+            tenant_id=self.settings.tenant_id,
+            answering=answering,
+            playground=self.settings.playground,
         )
 
 
@@ -74,13 +81,16 @@ def build_msteams(
     workspace_settings: SettingsRepository,
     clock: Clock,
 ) -> TeamsPlatform:
-    token = BotToken(
+    token: TokenSource = BotToken(
         client_id=settings.client_id,
         client_secret=settings.client_secret,
         token_url=settings.token_url,
         scope=settings.token_scope,
         http=http,
     )
+    if settings.playground:  # the Agents Playground asks for no token, and gets none
+        logger.warning("TEAMS_PLAYGROUND is on: Teams' token checks are off (this machine only)")
+        token = NoToken()
     connector = Connector(token=token, http=http, pace=Pace())
     book = SqlMsTeamsDirectory(database)
     directory = TeamsDirectory(book, connector, clock)

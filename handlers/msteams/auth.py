@@ -261,3 +261,11 @@ class BotToken:
         except (KeyError, TypeError, ValueError) as error:
             raise ConnectorUnavailable(200, None, "token answer unusable") from error
         return f"Bearer {token}", lifetime
+
+
+class NoToken:
+    """For the Agents Playground (TEAMS_PLAYGROUND), which runs on this machine and asks for
+    no token: the connector's calls carry a placeholder."""
+
+    async def header(self) -> str:
+        return "Bearer playground"

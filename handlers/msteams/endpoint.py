@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
+from urllib.parse import urlparse
 
 from aiohttp import web
 from microsoft_teams.api.activities import ActivityTypeAdapter
@@ -29,8 +30,11 @@ def teams_endpoint(
     *,
     tenant_id: str | None,
     answering: Callable[[], AbstractContextManager[object]] = nullcontext,
+    playground: bool = False,
 ) -> Handler:
-    """`tenant_id`: a single-tenant bot answers only its own tenant's activities."""
+    """`tenant_id`: a single-tenant bot answers only its own tenant's activities.
+    `playground` (local testing, TEAMS_PLAYGROUND): unsigned activities are taken, but only
+    from this machine and only when they say this machine serves their conversation."""
 
     async def messages(request: web.Request) -> web.StreamResponse:
         try:
@@ -40,7 +44,12 @@ def teams_endpoint(
         if not isinstance(body, dict) or not isinstance(body.get("serviceUrl"), str):
             return _refused(401, "invalid request")
         try:
-            await auth.verify(request.headers.get("Authorization"), service_url=body["serviceUrl"])
+            if playground:
+                _on_this_machine(request.remote, body["serviceUrl"])
+            else:
+                await auth.verify(
+                    request.headers.get("Authorization"), service_url=body["serviceUrl"]
+                )
         except Unauthorized as why:
             logger.info("refused a request to %s (401): %s", TEAMS_MESSAGES_PATH, why)
             return web.json_response({"error": "invalid request"}, status=401)
@@ -62,6 +71,14 @@ def teams_endpoint(
         return web.Response(status=200) if answer is None else web.json_response(answer)
 
     return messages
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _on_this_machine(peer: str | None, service_url: str) -> None:
+    if peer not in _LOOPBACK or urlparse(service_url).hostname not in _LOOPBACK:
+        raise Unauthorized("the playground is served on this machine only")
 
 
 def _tenant(body: dict[str, object]) -> str | None:
