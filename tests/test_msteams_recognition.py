@@ -220,3 +220,27 @@ def test_another_tenant_is_refused_by_a_single_tenant_bot(
         assert fake_connector.calls == []
     finally:
         running.stop()
+
+
+def test_while_teams_is_down_the_recipients_message_waits_in_the_outbox_then_arrives(
+    teams: TeamsDriver, teams_app: RunningApp, clock: Any
+) -> None:
+    # Teams asks for a minute's pause: more than a delivery may wait, so the outbox has it.
+    teams.fake.fail("POST", BOB.personal_id[2:], 503, retry_after=60)
+    recognise(
+        teams,
+        "<at>Delight</at> <at>Bob</at> kept the queue moving on a busy Saturday #act",
+        mention(BOB.member_id, "Bob Baker", "Bob"),
+    )
+    told = texts(teams.wait_for_cards(ALICE.personal_id)[0])
+    assert "Bob Baker" in told
+    assert "keep trying" in told
+    assert teams.cards(BOB.personal_id) == []
+    assert teams_app.runtime is not None
+    clock.advance(seconds=6)
+    teams_app.call(teams_app.runtime.drainer.deliver_due())
+    [to_bob] = teams.wait_for_cards(BOB.personal_id)
+    assert "kept the queue moving" in texts(to_bob)
+    clock.advance(minutes=30)
+    teams_app.call(teams_app.runtime.drainer.deliver_due())
+    assert len(teams.cards(BOB.personal_id)) == 1  # once
