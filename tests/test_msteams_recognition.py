@@ -75,7 +75,8 @@ def test_a_refused_one_to_one_keeps_the_kudos_and_tells_the_giver(teams: TeamsDr
         mention(CAROL.member_id, "Carol Chen", "Carol"),
     )
     told = texts(teams.wait_for_cards(ALICE.personal_id)[0])
-    assert "Carol Chen" in told
+    assert "Teams didn't let me message **Carol Chen**" in told
+    assert "ask an admin to install Delight for everyone" in told
     assert teams.wait_for_cards(thread)
 
 
