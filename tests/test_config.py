@@ -333,3 +333,50 @@ def test_health_details_are_off_unless_turned_on() -> None:
     assert settings_with(DELIGHT_HEALTH_DETAILS="No").health_details is False
     refusal = refusal_for({**MINIMAL, "DELIGHT_HEALTH_DETAILS": "maybe"})
     assert "DELIGHT_HEALTH_DETAILS='maybe'" in refusal
+
+
+# --- Microsoft Teams ----------------------------------------------------------------------------
+
+TEAMS = {
+    "TEAMS_CLIENT_ID": "42FA557D-5B48-5785-BF22-EE564BC025BD",
+    "TEAMS_CLIENT_SECRET": "s3cret",
+}
+
+
+def test_teams_alone_needs_no_slack_variable() -> None:
+    settings = load_settings(TEAMS)
+    assert settings.teams is not None
+    assert not settings.serves_slack
+    assert settings.teams.client_id == "42fa557d-5b48-5785-bf22-ee564bc025bd"
+    assert settings.teams.token_url == (
+        "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+    )
+    assert "s3cret" not in repr(settings)
+
+
+def test_a_single_tenant_bot_gets_its_tenants_token_endpoint() -> None:
+    tenant = "28efbb18-2065-5f35-a9f0-6521047a0497"
+    teams = load_settings({**TEAMS, "TEAMS_TENANT_ID": tenant}).teams
+    assert teams is not None
+    assert teams.tenant_id == tenant
+    assert teams.token_url == f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"TEAMS_CLIENT_SECRET": ""}, "TEAMS_CLIENT_SECRET"),
+        ({"TEAMS_CLIENT_ID": "my-bot"}, "TEAMS_CLIENT_ID"),
+        ({"TEAMS_TENANT_ID": "contoso.com"}, "TEAMS_TENANT_ID"),
+        ({"TEAMS_TOKEN_URL": "ftp://x"}, "TEAMS_TOKEN_URL"),
+        ({"TEAMS_APP_ID": "delight"}, "TEAMS_APP_ID"),
+    ],
+)
+def test_a_wrong_teams_variable_is_named(changes: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        load_settings({**TEAMS, **changes})
+
+
+def test_admins_may_be_entra_object_ids() -> None:
+    guid = "619b48b9-7842-5523-9653-01b62d817ddb"
+    assert guid in load_settings({**TEAMS, "DELIGHT_ADMINS": f"{guid}, U0123ABCD"}).admins
