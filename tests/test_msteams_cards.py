@@ -37,7 +37,9 @@ from bot.core.tips import Tip
 from bot.i18n import speaking, translations
 from handlers.msteams import cards, dialog, home_card
 from handlers.msteams.adaptive import Card, CardMessage
+from handlers.msteams.removal import removal_dialog
 from handlers.msteams.text import NO_BREAK_SPACE, WORD_JOINER, Names, inert, plain
+from tests.node_checks import check_cards
 
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
 MESSAGE_LIMIT = 28 * 1024  # Teams' limit for a whole message
@@ -778,3 +780,43 @@ def test_cards_speak_the_readers_language_where_the_catalogs_have_the_words(lang
         )
         in retracted
     )
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "fr"])
+def test_every_card_in_every_language_passes_microsofts_parser_and_fits(language: str) -> None:
+    """The worst cases (ten long names, the longest story, every failure) in each language:
+    the Adaptive Cards library parses each without a complaint, and each fits a message."""
+    ten = tuple(f"00000000-0000-0000-0000-{n:012d}" for n in range(10))
+    names = Names(people=dict.fromkeys((*ten, GIVER), "Maximiliana Featherstonehaugh"))
+    kudos = make_kudos("Stayed late. " * 300, recipient_ids=ten, elements=tuple(Element))
+    failed = {uid: NotPosted(uid, FailureReason.RECIPIENT_UNAVAILABLE) for uid in ten}
+    worst = DeliveryReport(
+        kudos=kudos,
+        announcement=NotPosted(CHANNEL, FailureReason.SERVICE_UNAVAILABLE),
+        direct_messages=failed,
+        retrying=frozenset({CHANNEL}),
+    )
+    with speaking(language):
+        messages = [
+            cards.announcement(kudos, names=names, endorsements=3),
+            cards.recipient_message(kudos, ten[0], names=names),
+            cards.confirmation(worst, remaining_today=1, names=names),
+            cards.confirmation(report(), remaining_today=0, names=names),
+            cards.delivery_update(worst, names=names),
+            cards.retraction_notice(Retracted(kudos, Retraction.REMOVED), names=names),
+            cards.refusal("No.", typed="typed"),
+            home_card.home_card(make_home(is_admin=True), names=names, tip=TIP),
+            home_card.help_card(),
+            home_card.welcome_card(),
+            home_card.top_usage(),
+            home_card.leaderboard_card([Ranked(uid, 9) for uid in ten], Period.ALL, names=names),
+            *(cards.retracted_announcement(how) for how in Retraction),
+            *(cards.retracted_message(how) for how in Retraction),
+        ]
+        dialogs = [
+            dialog.nomination_dialog(errors=dict.fromkeys(dialog.FIELDS, "Fix this.")),
+            removal_dialog(42, reason="x", error="Say why."),
+        ]
+    every = [m.card for m in messages] + dialogs
+    assert [found for found in check_cards(every) if found] == []
+    assert all(size(card) < MESSAGE_LIMIT for card in every)
