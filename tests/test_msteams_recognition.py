@@ -245,3 +245,25 @@ def test_while_teams_is_down_the_recipients_message_waits_in_the_outbox_then_arr
     clock.advance(minutes=30)
     teams_app.call(teams_app.runtime.drainer.deliver_due())
     assert len(teams.cards(BOB.personal_id)) == 1  # once
+
+
+def test_a_bot_or_an_unknown_tag_is_refused_privately_with_what_was_typed(
+    teams: TeamsDriver,
+) -> None:
+    other_bot = "28:0f0e0d0c-0000-4000-8000-000000000000"
+    thread = recognise(
+        teams,
+        "<at>Delight</at> <at>Helper</at> answered every question #act",
+        mention(other_bot, "Helper", "Helper"),
+    )
+    refused = texts(teams.wait_for_cards(ALICE.personal_id)[0])
+    assert "Recognition is for colleagues" in refused
+    assert "@Helper answered every question #act" in refused
+    recognise(
+        teams,
+        "<at>Delight</at> <at>Bob</at> listened to the whole story #genuin",
+        mention(BOB.member_id, "Bob Baker", "Bob"),
+    )
+    suggested = texts(teams.wait_for_cards(ALICE.personal_id, 2)[1])
+    assert "Did you mean #genuine?" in suggested
+    assert teams.fake.activities(thread) == []  # nothing in the channel
