@@ -191,7 +191,7 @@ _ANNOUNCE_ADVICE = {
         "add it, or ask an admin to set another recognition channel."
     ),
     FailureReason.CHANNEL_NOT_FOUND: N_(
-        "I can't post in this conversation. Ask an admin to set a recognition channel, or "
+        "I can't post in that conversation. Ask an admin to set a recognition channel, or "
         "mention @Delight in a channel of a team that has it."
     ),
     FailureReason.ARCHIVED: N_(
