@@ -17,7 +17,7 @@ from bot.core.tips import TipLibraryError, load_tip_libraries
 
 ROLES = {
     "serve": ("all", "run everything in one process (the default)"),
-    "web": ("web", "answer Slack only (HTTP or Socket Mode); run as many as you like"),
+    "web": ("web", "answer Slack and Teams only (HTTP or Socket Mode); run as many as you like"),
     "clock": ("clock", "run the scheduled jobs only, plus /healthz on PORT"),
 }
 

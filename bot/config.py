@@ -309,11 +309,12 @@ def load_teams(env: Mapping[str, str]) -> TeamsSettings | None:
     client_id = _text(env, "TEAMS_CLIENT_ID")
     secret = _text(env, "TEAMS_CLIENT_SECRET")
     if _bool(env, "TEAMS_PLAYGROUND", False):
-        if secret is not None:
+        if secret is not None or _text(env, "SLACK_BOT_TOKEN") or _text(env, "SLACK_CLIENT_ID"):
             raise ConfigError(
                 "TEAMS_PLAYGROUND turns Teams' token checks off for testing on this machine with "
-                "the Agents Playground; it can't be on with TEAMS_CLIENT_SECRET, which a real "
-                "deployment has. Unset TEAMS_PLAYGROUND (or, to play locally, the secret)."
+                "the Agents Playground; it can't be on with TEAMS_CLIENT_SECRET or Slack's "
+                "credentials, which a real deployment has. Unset TEAMS_PLAYGROUND (or, to play "
+                "locally, those)."
             )
         return TeamsSettings(
             client_id=(client_id or PLAYGROUND_CLIENT_ID).lower(),

@@ -464,6 +464,8 @@ def tune_garbage_collection() -> None:
 async def serve(settings: Settings, *, role: Role = Role.ALL, host: str = "0.0.0.0") -> None:
     """Run until SIGINT/SIGTERM: HTTP (or Socket Mode) for Slack, the scheduler, or both
     (see Role); /healthz on PORT in every role."""
+    if settings.teams is not None and settings.teams.playground:
+        host = "127.0.0.1"  # the Agents Playground runs on this machine, and so must Delight
     runtime = build_runtime(settings, role=role)
     try:
         await check_stored_tokens(runtime)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 from sqlmodel import SQLModel
 
 from bot.core.model import WorkspaceSettings
+from bot.core.workspaces import Platform, platform_of
 from bot.expiring_cache import ExpiringCache
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database, insert_or_merge
@@ -89,7 +90,9 @@ class SqlSettingsRepository:
 
         return WorkspaceSettings(
             team_id=team_id,
-            recognition_channel_id=row.get("recognition_channel_id") or self._default_channel,
+            recognition_channel_id=row.get("recognition_channel_id")
+            # DELIGHT_RECOGNITION_CHANNEL names a Slack channel: no Teams tenant's default
+            or (self._default_channel if platform_of(team_id) is Platform.SLACK else None),
             daily_limit=chosen("daily_limit", self._default_limit),
             require_element=bool(chosen("require_element", False)),
             leaderboard_enabled=bool(chosen("leaderboard_enabled", False)),

@@ -121,3 +121,30 @@ def test_the_playground_switch_refuses_a_real_deployments_secret(
 ) -> None:
     with pytest.raises(ConfigError, match="TEAMS_PLAYGROUND"):
         load_settings({**teams_env, "TEAMS_PLAYGROUND": "true"})
+
+
+def test_unreadable_signing_keys_answer_503_so_teams_tries_again(teams: TeamsDriver) -> None:
+    teams.fake.fail("GET", "/openid", 503, times=3)
+    assert teams.act("personal_message", text="help").status == 503
+    assert teams.fake.calls == []
+
+
+def test_the_deployments_slack_channel_is_never_a_teams_organisations(
+    teams_env: dict[str, str], clock: Any, fake_connector: Any
+) -> None:
+    teams_env["DELIGHT_RECOGNITION_CHANNEL"] = "C0123ABCD"
+    running = RunningApp(load_settings(teams_env), clock=clock).start()
+    try:
+        teams = TeamsDriver(running.url, fake_connector)
+        thread, _ = give(teams)
+        assert teams.fake.activities(thread)  # announced where it was given
+    finally:
+        running.stop()
+
+
+def test_the_admin_commands_take_teams_ids() -> None:
+    from bot.cli.arguments import user_id, workspace_id
+
+    assert workspace_id(f"MSTEAMS:{TENANT_ID.upper()}") == f"msteams:{TENANT_ID}"
+    assert user_id(ALICE.aad_id.upper()) == ALICE.aad_id
+    assert workspace_id("t0123abcd") == "T0123ABCD"

@@ -19,23 +19,33 @@ class Parser(argparse.ArgumentParser):
         sys.exit(USAGE_ERROR)
 
 
+_GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
 def workspace_id(raw: str) -> str:
-    value = raw.strip().upper()
-    if not re.fullmatch(r"[TE][A-Z0-9]{2,}", value):
+    """A Slack team ID (T0123ABCD), or a Teams tenant as Delight stores it (msteams:<tenant>)."""
+    value = raw.strip()
+    if re.fullmatch(rf"msteams:{_GUID}", value.lower()):
+        return value.lower()
+    if not re.fullmatch(r"[TE][A-Z0-9]{2,}", value.upper()):
         raise argparse.ArgumentTypeError(
-            f"{raw!r} is not a workspace ID: use the team ID, like T0123ABCD"
+            f"{raw!r} is not a workspace ID: use the Slack team ID, like T0123ABCD, or "
+            "msteams:<tenant ID> for a Microsoft Teams organisation"
         )
-    return value
+    return value.upper()
 
 
 def user_id(raw: str) -> str:
-    value = raw.strip().upper()
-    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", value):
+    """A Slack member ID, or a person's Microsoft Entra object ID (a GUID) in Teams."""
+    value = raw.strip()
+    if re.fullmatch(_GUID, value.lower()):
+        return value.lower()
+    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", value.upper()):
         raise argparse.ArgumentTypeError(
-            f"{raw!r} is not a Slack user ID: use the member ID, like U0123ABCD "
-            "(profile → ⋯ → Copy member ID)"
+            f"{raw!r} is not a user ID: use the Slack member ID, like U0123ABCD "
+            "(profile → ⋯ → Copy member ID), or the person's Entra object ID in Teams"
         )
-    return value
+    return value.upper()
 
 
 def iso_date(raw: str) -> date:

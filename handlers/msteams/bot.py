@@ -30,7 +30,7 @@ from microsoft_teams.api.models.activity import Activity as ActivityModel
 
 from bot.core.elements import element_for_tag
 from bot.expiring_cache import ExpiringCache
-from bot.i18n import language_for, speak
+from bot.i18n import ENGLISH, language_for, speak
 from handlers.msteams import adaptive
 from handlers.msteams.card_actions import execute
 from handlers.msteams.context import TeamsServices
@@ -58,7 +58,7 @@ class TeamsBot:
         """The invoke's answer, or None (a 200 with nothing to say)."""
         turn = turn_of(activity)
         current_conversation.set(Where(turn.service_url, base_conversation(turn.conversation_id)))
-        speak(language_for(turn.locale))
+        await self._speak_their_language(turn)
         await self._remember(turn)
         if not await self._first_time(turn):
             logger.info("repeat of Teams activity ignored")
@@ -136,6 +136,13 @@ class TeamsBot:
                 data = action.data if isinstance(action.data, dict) else {}
                 return await execute(self.services, turn, action.verb or "", data)
         return {}
+
+    async def _speak_their_language(self, turn: Turn) -> None:
+        """Their Teams client's language when Delight speaks it, else the workspace's."""
+        own = language_for(turn.locale)
+        if own == ENGLISH and not (turn.locale or "").lower().startswith("en"):
+            own = (await self.services.core.administration.settings.get(turn.workspace)).language
+        speak(own)
 
     async def _remember(self, turn: Turn) -> None:
         """Where this conversation is served from, and who the sender is (written when new or

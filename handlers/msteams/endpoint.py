@@ -14,7 +14,7 @@ from aiohttp import web
 from microsoft_teams.api.activities import ActivityTypeAdapter
 from pydantic import ValidationError
 
-from handlers.msteams.auth import BotFrameworkAuth, Unauthorized
+from handlers.msteams.auth import BotFrameworkAuth, KeysUnavailable, Unauthorized
 from handlers.msteams.bot import TeamsBot
 from handlers.msteams.turn import NotForDelight
 
@@ -50,6 +50,9 @@ def teams_endpoint(
                 await auth.verify(
                     request.headers.get("Authorization"), service_url=body["serviceUrl"]
                 )
+        except KeysUnavailable as why:  # ours to fix, not the caller's: Teams tries again
+            logger.warning("Teams' signing keys can't be read: %s", why)
+            return web.json_response({"error": "try again later"}, status=503)
         except Unauthorized as why:
             logger.info("refused a request to %s (401): %s", TEAMS_MESSAGES_PATH, why)
             return web.json_response({"error": "invalid request"}, status=401)

@@ -185,7 +185,6 @@ def _admin(home: Home, names: Names) -> list[Part]:
         {**adaptive.heading(_("Admin")), "separator": True, "spacing": "Large"},
         # FactSet values are markdown too: the channel's name is made inert
         {"type": "FactSet", "facts": [{"title": t, "value": inert(v)} for t, v in facts]},
-        adaptive.action_set(adaptive.open_dialog(_("Workspace settings"), adaptive.SETTINGS)),
     ]
 
 
