@@ -125,7 +125,10 @@ def test_the_serviceurl_may_differ_by_one_trailing_slash(fake_connector: FakeCon
 
 # --- every reason for a refusal ----------------------------------------------------------------
 
-NOW = int(time.time())
+
+def now() -> int:
+    """When the test runs (not when it was collected: the whole suite takes minutes)."""
+    return int(time.time())
 
 
 @pytest.mark.parametrize(
@@ -143,9 +146,9 @@ NOW = int(time.time())
         (lambda fake, activity: fake.bearer(activity, kid=None), "no key id"),
         (lambda fake, activity: fake.bearer(activity, aud="someone-else"), "wrong audience"),
         (lambda fake, activity: fake.bearer(activity, aud=None), "no aud claim"),
-        (lambda fake, activity: fake.bearer(activity, exp=NOW - 400), "expired"),
+        (lambda fake, activity: fake.bearer(activity, exp=now() - 400), "expired"),
         (lambda fake, activity: fake.bearer(activity, exp=None), "no exp claim"),
-        (lambda fake, activity: fake.bearer(activity, nbf=NOW + 400), "not valid yet"),
+        (lambda fake, activity: fake.bearer(activity, nbf=now() + 400), "not valid yet"),
         (
             lambda fake, activity: fake.bearer(activity, serviceurl="https://evil.example/amer/"),
             "serviceurl differs",
