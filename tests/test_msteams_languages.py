@@ -38,7 +38,7 @@ def test_a_person_goes_through_delight_in_their_language(teams: TeamsDriver, lan
 
     recognise = teams.fake.activity(
         "channel_mention_message",
-        text="<at>Delight</at> <at>Bob</at> bleef na sluitingstijd om een klant te helpen #voluntary",
+        text="<at>Delight</at> <at>Bob</at> bleef na sluitingstijd om te helpen #voluntary",
         locale=locale,
     )
     recognise["entities"] = [
