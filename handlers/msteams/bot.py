@@ -28,19 +28,17 @@ from microsoft_teams.api.activities.invoke.task.task_fetch import TaskFetchInvok
 from microsoft_teams.api.activities.invoke.task.task_submit import TaskSubmitInvokeActivity
 from microsoft_teams.api.models.activity import Activity as ActivityModel
 
-from bot.core.elements import element_for_tag
 from bot.expiring_cache import ExpiringCache
 from bot.i18n import ENGLISH, language_for, speak
-from handlers.msteams import adaptive
 from handlers.msteams.card_actions import execute
 from handlers.msteams.context import TeamsServices
+from handlers.msteams.dialog_routes import dialog_named
 from handlers.msteams.dialogs import InvokeAnswer, open_nomination, submit_nomination
 from handlers.msteams.directory import Where, current_conversation
 from handlers.msteams.lifecycle import on_installed
 from handlers.msteams.messages import on_message
 from handlers.msteams.messenger import base_conversation
 from handlers.msteams.reactions import on_reaction
-from handlers.msteams.removal import open_removal, submit_removal
 from handlers.msteams.turn import Turn, mentions_of, turn_of
 
 logger = logging.getLogger(__name__)
@@ -107,30 +105,12 @@ class TeamsBot:
                 return await submit_nomination(self.services, turn, data, source_url=link)
             case TaskFetchInvokeActivity():
                 data = _data(activity.value)
-                kudos_id = _kudos_id(data)
-                if data.get(adaptive.DIALOG) == adaptive.REMOVE and kudos_id is not None:
-                    return await open_removal(self.services, turn, kudos_id)
-                if data.get(adaptive.DIALOG) == adaptive.NOMINATE:
-                    element = element_for_tag(str(data.get("element") or ""))
-                    people = (
-                        tuple(str(data.get("people") or "").split(","))
-                        if data.get("people")
-                        else ()
-                    )
-                    return await open_nomination(
-                        self.services,
-                        turn,
-                        people=tuple(p for p in people if p),
-                        element=element,
-                        private=data.get("private") is True,
-                    )
-                return {}
+                dialog = dialog_named(data)
+                return {} if dialog is None else await dialog.open(self.services, turn, data)
             case TaskSubmitInvokeActivity():
                 data = _data(activity.value)
-                kudos_id = _kudos_id(data)
-                if data.get(adaptive.DIALOG) == adaptive.REMOVE and kudos_id is not None:
-                    return await submit_removal(self.services, turn, kudos_id, data)
-                return await submit_nomination(self.services, turn, data, source_url=None)
+                dialog = dialog_named(data)
+                return {} if dialog is None else await dialog.submit(self.services, turn, data)
             case AdaptiveCardInvokeActivity():
                 action = activity.value.action
                 data = action.data if isinstance(action.data, dict) else {}
@@ -209,11 +189,6 @@ async def _logged(work: Coroutine[Any, Any, None]) -> None:
         await work
     except Exception:
         logger.exception("a Teams activity failed")
-
-
-def _kudos_id(data: dict[str, Any]) -> int | None:
-    value = data.get(adaptive.KUDOS_ID)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _data(value: object) -> dict[str, Any]:

@@ -120,6 +120,26 @@ async def submit_nomination(
     return {}
 
 
+async def open_from_card(
+    services: TeamsServices, turn: Turn, data: Mapping[str, Any]
+) -> InvokeAnswer:
+    """A card's Recognise button: a tip's element, or the people named in the 1:1 chat."""
+    people = tuple(p for p in str(data.get("people") or "").split(",") if p)
+    return await open_nomination(
+        services,
+        turn,
+        people=people,
+        element=element_for_tag(str(data.get("element") or "")),
+        private=data.get("private") is True,
+    )
+
+
+async def submit_from_card(
+    services: TeamsServices, turn: Turn, data: Mapping[str, Any]
+) -> InvokeAnswer:
+    return await submit_nomination(services, turn, data, source_url=None)
+
+
 async def _people(services: TeamsServices, turn: Turn, ids: tuple[str, ...]) -> list[Person]:
     found = await services.directory.people(turn.workspace, ids)
     return [found.get(i) or Person(id=i, name=_("a colleague")) for i in ids]

@@ -90,3 +90,22 @@ async def submit_removal(
         return _told(explain(refused, lambda i: i))
     names = await services.messenger.names(turn.workspace, done.kudos.recipient_ids)
     return _told(cards.retraction_notice(done, names=names).summary)
+
+
+async def open_from_card(
+    services: TeamsServices, turn: Turn, data: Mapping[str, Any]
+) -> InvokeAnswer:
+    kudos_id = _kudos_id(data)
+    return {} if kudos_id is None else await open_removal(services, turn, kudos_id)
+
+
+async def submit_from_card(
+    services: TeamsServices, turn: Turn, data: Mapping[str, Any]
+) -> InvokeAnswer:
+    kudos_id = _kudos_id(data)
+    return {} if kudos_id is None else await submit_removal(services, turn, kudos_id, data)
+
+
+def _kudos_id(data: Mapping[str, Any]) -> int | None:
+    value = data.get(adaptive.KUDOS_ID)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None

@@ -1,0 +1,33 @@
+"""Every dialog a card's button opens (`Action.Submit` with `msteams: task/fetch`): the
+button's data names it under "delight"; its opener answers the task/fetch, its submitter the
+task/submit of the dialog's own button. To add a dialog, add it here."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.msteams import adaptive, dialogs, removal
+from handlers.msteams.context import TeamsServices
+from handlers.msteams.turn import Turn
+
+InvokeAnswer = dict[str, Any]
+Step = Callable[[TeamsServices, Turn, Mapping[str, Any]], Awaitable[InvokeAnswer]]
+
+
+@dataclass(frozen=True, slots=True)
+class Dialog:
+    open: Step
+    submit: Step
+
+
+DIALOGS: dict[str, Dialog] = {
+    adaptive.NOMINATE: Dialog(dialogs.open_from_card, dialogs.submit_from_card),
+    adaptive.REMOVE: Dialog(removal.open_from_card, removal.submit_from_card),
+}
+
+
+def dialog_named(data: Mapping[str, Any]) -> Dialog | None:
+    name = data.get(adaptive.DIALOG)
+    return DIALOGS.get(name) if isinstance(name, str) else None
