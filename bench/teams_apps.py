@@ -17,22 +17,18 @@ Served as bench.apps serves Slack's (bench.serving): `READY <port>` once listeni
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import functools
 import itertools
 import json
-import logging
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from bench.apps import Cleanup, build_delight, serve
-from bot.config import DEFAULT_DAILY_LIMIT, Settings, load_settings
+from bench.apps import Cleanup, app_parser, serve_app
+from bot.config import Settings, load_settings
 from bot.core.model import DeliveryReport, Kudos, MessageRef, Source
 from bot.core.workspaces import Platform, workspace_id
 from handlers.msteams import cards
@@ -41,7 +37,6 @@ from handlers.msteams.connector import Connector
 from handlers.msteams.endpoint import TEAMS_MESSAGES_PATH
 from handlers.msteams.parsing import Mention, TypedNomination, parse_message
 from handlers.msteams.text import Names
-from storage.engine import upgrade_schema
 from tests.fakemsteams import BOT_ID, CLIENT_ID, CLIENT_SECRET, SCOPE
 
 APPS = ("minimal", "delight")
@@ -156,27 +151,9 @@ def delight_settings(fake_url: str, database_url: str, daily_limit: int) -> Sett
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("app", choices=APPS)
-    parser.add_argument("--fake-url", required=True, help="the fake Bot Connector's address")
-    parser.add_argument("--database-url", help="delight only")
-    parser.add_argument("--daily-limit", type=int, default=DEFAULT_DAILY_LIMIT, help="delight only")
-    parser.add_argument("--port", type=int, default=0, help="0: any free port")
-    args = parser.parse_args()
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    build: Callable[[], tuple[web.Application, Cleanup]]
-    if args.app == "delight":
-        if not args.database_url:
-            parser.error("delight needs --database-url")
-        settings = delight_settings(args.fake_url, args.database_url, args.daily_limit)
-        upgrade_schema(settings.database_url)  # as `python -m bot` does before serving
-        build = functools.partial(build_delight, settings)
-    else:
-        build = functools.partial(build_minimal, args.fake_url)
-    asyncio.run(serve(build, args.port))
-    return 0
+    parser = app_parser(__doc__, APPS, "--fake-url")
+    fake_url = parser.parse_args().fake_url
+    return serve_app(parser, fake_url, delight=delight_settings, others={"minimal": build_minimal})
 
 
 if __name__ == "__main__":
