@@ -55,11 +55,12 @@ import tempfile
 import time
 import traceback
 import uuid
+from argparse import ArgumentParser
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import aiohttp
@@ -262,28 +263,44 @@ def delight_database(database_url: str | None, workdir: Path) -> Iterator[tuple[
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def load_history(database_url: str, *, kudos: int, givers: int) -> float:
-    """A year of `kudos` among the bench's people, ending a day ago (so no giver's allowance
-    today is touched), then statistics as autovacuum would leave them: Delight is measured
-    on a database that has been in use, not on empty tables. Returns the seconds it took."""
+def load_history(
+    database_url: str, *, kudos: int, workspaces: Sequence[tuple[str, Sequence[str]]]
+) -> float:
+    """A year of `kudos`, shared out among the workspaces (each a team id and its people),
+    ending a day ago (so no giver's allowance today is touched), then statistics as
+    autovacuum would leave them: Delight is measured on a database that has been in use, not
+    on empty tables. Returns the seconds it took."""
     started = time.perf_counter()
     upgrade_schema(database_url)
     engine = make_sync_engine(database_url)
+    rng = random.Random(7)
+    end = datetime.now(UTC) - timedelta(days=1)
     try:
         with engine.begin() as connection:
-            add_kudos_history(
-                connection,
-                team_id=TEAM_ID,
-                people=[*RECIPIENT_POOL, *(giver_id(n) for n in range(givers))],
-                kudos=kudos,
-                end=datetime.now(UTC) - timedelta(days=1),
-                days=365,
-                rng=random.Random(7),
-            )
+            first_id = 1
+            for n, (team_id, people) in enumerate(workspaces):
+                share = kudos // len(workspaces) + (n < kudos % len(workspaces))
+                add_kudos_history(
+                    connection,
+                    team_id=team_id,
+                    people=people,
+                    kudos=share,
+                    end=end,
+                    days=365,
+                    rng=rng,
+                    first_id=first_id,
+                )
+                first_id += share
         analyze(engine)
     finally:
         engine.dispose()
     return time.perf_counter() - started
+
+
+def slack_history(database_url: str, *, kudos: int, givers: int) -> float:
+    """`load_history` for the Slack workspace's people: recipients and givers."""
+    people = [*RECIPIENT_POOL, *(giver_id(n) for n in range(givers))]
+    return load_history(database_url, kudos=kudos, workspaces=[(TEAM_ID, people)])
 
 
 # --- the workload --------------------------------------------------------------------------------
@@ -293,6 +310,13 @@ def load_history(database_url: str, *, kudos: int, givers: int) -> float:
 class Request:
     tag: str  # in the story, so the fake can tell which kudos a DM belongs to
     body: bytes
+    headers: dict[str, str]  # signed as the platform signs it
+
+
+class Load(Protocol):
+    """A workload: the next request to send (a platform's bench has its own)."""
+
+    def next(self) -> Request: ...
 
 
 class Workload:
@@ -332,7 +356,12 @@ class Workload:
             "response_url": self.response_url,
             "trigger_id": f"{n}.{self.run}.bench{uuid.uuid4().hex[:12]}",
         }
-        return Request(tag=tag, body=urlencode(fields).encode())
+        body = urlencode(fields).encode()
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            **sign(body, secret=SIGNING_SECRET),
+        }
+        return Request(tag=tag, body=body, headers=headers)
 
 
 # --- firing --------------------------------------------------------------------------------------
@@ -359,16 +388,7 @@ async def fire(
     session: aiohttp.ClientSession, url: str, requests: list[Request], concurrency: int
 ) -> Fired:
     """Closed loop: `concurrency` clients, each sending its next request when answered."""
-    prepared = [
-        (
-            request.body,
-            {
-                "Content-Type": "application/x-www-form-urlencoded",
-                **sign(request.body, secret=SIGNING_SECRET),
-            },
-        )
-        for request in requests
-    ]
+    prepared = [(request.body, request.headers) for request in requests]
     shots = [Shot() for _ in requests]
     indexes = iter(range(len(requests)))
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
@@ -621,31 +641,39 @@ def log_problems(path: Path) -> Counter[str]:
     return problems
 
 
+def slack_app(
+    app: str, *, fake: Fake, database_url: str, daily_limit: int
+) -> tuple[list[str], str]:
+    """How to start one of bench.apps against the fake Slack, and the path it serves."""
+    args = ["bench.apps", app, "--slack-api-url", fake.api_url]
+    if app == "delight":
+        args += ["--database-url", database_url, "--daily-limit", str(daily_limit)]
+    return args, "/slack/events"
+
+
 async def measure(
     app: str,
     *,
+    serving: tuple[list[str], str],
+    workload: Load,
+    delivers: bool,
     fake: Fake,
     session: aiohttp.ClientSession,
     workdir: Path,
-    database_url: str,
     requests: int,
     concurrency: int,
     recipients: int,
-    givers: int,
-    daily_limit: int,
     warmup: int,
     profile_dir: Path | None,
     profile_rate: int,
 ) -> Result:
-    delivers = app != "bare"
-    args = ["bench.apps", app, "--slack-api-url", fake.api_url]
-    if app == "delight":
-        args += ["--database-url", database_url, "--daily-limit", str(daily_limit)]
-    child = await start_child(app, args, workdir / f"{app}.log")
+    """One app's run: `serving` is its process's module arguments and the path it serves;
+    `workload` makes the requests (a warm-up first, then the measured ones)."""
+    module_args, path = serving
+    child = await start_child(app, module_args, workdir / f"{app}.log")
     profiler: asyncio.subprocess.Process | None = None
     try:
-        url = child.url + "/slack/events"
-        workload = Workload(recipients=recipients, givers=givers, response_url=fake.response_url)
+        url = child.url + path
         await fake.reset()
 
         # Warm up: first requests pay for auth.test, users.info, pool connections, imports.
@@ -753,19 +781,24 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def report(
-    runs: list[dict[str, Result]], *, fake: Fake, database: str, args: argparse.Namespace
+    runs: list[dict[str, Result]],
+    *,
+    fake: Fake,
+    database: str,
+    args: argparse.Namespace,
+    words: Words,
 ) -> str:
     """The figures of every round (`runs`: one dict of app → result per round)."""
     out: list[str] = []
     out.append(
         f"machine: {os.cpu_count()} CPU(s), {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}; load generator, app and fake Slack share them"
+        f"Python {platform.python_version()}; load generator, app and {words.fake} share them"
     )
     out.append(
-        f"workload: {args.requests} signed /delight requests per app, {args.concurrency} "
+        f"workload: {args.requests} {words.requests} per app, {args.concurrency} "
         f"concurrent clients (closed loop, keep-alive), {args.recipients} recipient(s) per "
         f"kudos, {args.warmup} warm-up requests first; {args.givers} givers taking turns "
-        f"(Delight's daily limit {args.daily_limit})"
+        f"(Delight's daily limit {args.daily_limit}){words.people}"
     )
     history = (
         f"{args.history:,} kudos of history over the past year, statistics taken "
@@ -782,7 +815,7 @@ def report(
     if args.profile:
         out.append(f"profiled with py-spy (it takes CPU too): summaries in {args.profile}")
     out.append(
-        f"fake Slack clock offset: {fake.offset * 1000:+.3f} ms (±{fake.offset_error * 1000:.3f})"
+        f"{words.fake} clock offset: {fake.offset * 1000:+.3f} ms (±{fake.offset_error * 1000:.3f})"
     )
     out.append("")
     header = [
@@ -810,7 +843,9 @@ def report(
     out.append(table(rows, header))
     out.append("")
 
-    out.append("Slack calls seen by the fake during the measured run, and CPU (share of one core):")
+    out.append(
+        f"{words.calls} seen by the fake during the measured run, and CPU (share of one core):"
+    )
     for name, r in _labelled(runs):
         s = r.stats
         calls = ", ".join(f"{m} {n}" for m, n in sorted(s.get("counts", {}).items())) or "none"
@@ -818,7 +853,8 @@ def report(
         out.append(f"  {name:8} calls: {calls}")
         if r.delivers:
             out.append(
-                f"  {'':8} announcements {s['announcements']}, DMs {s['dms']}, response_url "
+                f"  {'':8} announcements {s['announcements']}, {words.dms} {s['dms']}, "
+                f"{words.responses} "
                 f"{s['responses']} ({s['confirmed']} 'Sent!'), refused in ack "
                 f"{r.refused_in_ack}, all I/O done after {r.window:.2f} s, over "
                 f"{s.get('connections', '?')} connections"
@@ -928,19 +964,19 @@ def _labelled(runs: list[dict[str, Result]]) -> list[tuple[str, Result]]:
     return [
         (name if len(runs) == 1 else f"{name} #{n}", run[name])
         for n, run in enumerate(runs, 1)
-        for name in APPS
-        if name in run
+        for name in run  # in the order measured
     ]
 
 
 # --- main ----------------------------------------------------------------------------------------
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def bench_parser(
+    prog: str, description: str | None, *, apps: Sequence[str], givers: int = DEFAULT_GIVERS
+) -> ArgumentParser:
+    """The options every delivery bench takes (a platform's bench adds its own)."""
     parser = argparse.ArgumentParser(
-        prog="python -m bench.ack_and_delivery",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("-n", "--requests", type=int, default=10000, help="per app (10000)")
     parser.add_argument("-c", "--concurrency", type=int, default=50, help="clients (50)")
@@ -968,8 +1004,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--givers",
         type=int,
-        default=DEFAULT_GIVERS,
-        help=f"people giving, in turn ({DEFAULT_GIVERS}); Delight's daily limit is its default "
+        default=givers,
+        help=f"people giving, in turn ({givers}); Delight's daily limit is its default "
         f"({DEFAULT_DAILY_LIMIT}) unless each gives more",
     )
     parser.add_argument(
@@ -1004,15 +1040,27 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--apps",
-        default=",".join(APPS),
-        help=f"which apps, in order, comma-separated (default {','.join(APPS)})",
+        default=",".join(apps),
+        help=f"which apps, in order, comma-separated (default {','.join(apps)})",
     )
+    return parser
+
+
+def checked_args(
+    parser: ArgumentParser,
+    argv: list[str] | None,
+    *,
+    apps: Sequence[str],
+    warmup: Callable[[argparse.Namespace], int],
+) -> argparse.Namespace:
+    """The options parsed and checked, and the daily limit the plan needs (`daily_limit`).
+    `warmup`: the warm-up's requests unless told."""
     args = parser.parse_args(argv)
     args.apps = [a.strip() for a in args.apps.split(",") if a.strip()]
-    if unknown := [a for a in args.apps if a not in APPS]:
-        parser.error(f"unknown app(s) {unknown}: choose from {APPS}")
+    if unknown := [a for a in args.apps if a not in apps]:
+        parser.error(f"unknown app(s) {unknown}: choose from {tuple(apps)}")
     if args.warmup is None:
-        args.warmup = max(50, args.givers)
+        args.warmup = warmup(args)
     args.history_load = 0.0
     if args.history < 0:
         parser.error("--history must be 0 or more")
@@ -1038,8 +1086,66 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-async def run(args: argparse.Namespace) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = bench_parser("python -m bench.ack_and_delivery", __doc__, apps=APPS)
+    return checked_args(parser, argv, apps=APPS, warmup=lambda args: max(50, args.givers))
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a platform's bench calls things in its report."""
+
+    fake: str = "fake Slack"
+    calls: str = "Slack calls"
+    requests: str = "signed /delight requests"
+    dms: str = "DMs"
+    responses: str = "response_url"
+    people: str = ""  # more about the workload's people, if anything
+
+
+@dataclass(frozen=True)
+class AppRun:
+    """How to measure one app: its process's module arguments, the path it serves, the
+    requests to send it, and whether it delivers anything."""
+
+    module_args: list[str]
+    path: str
+    workload: Load
+    delivers: bool
+
+
+@dataclass(frozen=True)
+class Bench:
+    """What a platform's bench plugs into the rounds (`run`)."""
+
+    words: Words
+    fake_args: list[str]  # the fake's process: module and arguments, --port 0 included
+    history: Callable[[str], float]  # fills Delight's database; the seconds it took
+    app: Callable[[str, Fake, str], Awaitable[AppRun]]  # (app, fake, Delight's database)
+
+
+def slack_bench(args: argparse.Namespace) -> Bench:
+    async def app_run(app: str, fake: Fake, database_url: str) -> AppRun:
+        module_args, path = slack_app(
+            app, fake=fake, database_url=database_url, daily_limit=args.daily_limit
+        )
+        workload = Workload(
+            recipients=args.recipients, givers=args.givers, response_url=fake.response_url
+        )
+        return AppRun(module_args, path, workload, delivers=app != "bare")
+
+    return Bench(
+        words=Words(),
+        fake_args=["bench.fake_server", "--port", "0", "--givers", str(args.givers)],
+        history=lambda url: slack_history(url, kudos=args.history, givers=args.givers),
+        app=app_run,
+    )
+
+
+async def run(args: argparse.Namespace, bench: Bench) -> int:
+    """Every round of every app against one fake, then the report."""
     runs: list[dict[str, Result]] = []
+    fake_name = bench.words.fake
     with (
         tempfile.TemporaryDirectory(prefix="delight-bench-") as tmp,
         delight_database(args.database_url, Path(tmp)) as (database_url, database),
@@ -1047,14 +1153,10 @@ async def run(args: argparse.Namespace) -> int:
         workdir = Path(tmp)
         if "delight" in args.apps and args.history:
             print(f"loading {args.history:,} kudos of history …", file=sys.stderr, flush=True)
-            args.history_load = load_history(database_url, kudos=args.history, givers=args.givers)
+            args.history_load = bench.history(database_url)
         connector = aiohttp.TCPConnector(limit=args.concurrency + 5)
         async with aiohttp.ClientSession(connector=connector) as session:
-            fake_child = await start_child(
-                "fake Slack",
-                ["bench.fake_server", "--port", "0", "--givers", str(args.givers)],
-                workdir / "fake.log",
-            )
+            fake_child = await start_child(fake_name, bench.fake_args, workdir / "fake.log")
             try:
                 fake = Fake(session, fake_child)
                 await fake.measure_clock_offset()
@@ -1064,17 +1166,18 @@ async def run(args: argparse.Namespace) -> int:
                     for app in args.apps:
                         label = app if args.rounds == 1 else f"{app} (round {round_})"
                         print(f"measuring {label} …", file=sys.stderr, flush=True)
+                        how = await bench.app(app, fake, database_url)
                         results[app] = await measure(
                             app,
+                            serving=(how.module_args, how.path),
+                            workload=how.workload,
+                            delivers=how.delivers,
                             fake=fake,
                             session=session,
                             workdir=workdir,
-                            database_url=database_url,
                             requests=args.requests,
                             concurrency=args.concurrency,
                             recipients=args.recipients,
-                            givers=args.givers,
-                            daily_limit=args.daily_limit,
                             warmup=args.warmup,
                             profile_dir=args.profile,
                             profile_rate=args.profile_rate,
@@ -1084,22 +1187,23 @@ async def run(args: argparse.Namespace) -> int:
                                 results[app], args.save, round_ if args.rounds > 1 else None
                             )
                 if fake_child.proc.returncode is not None:
-                    raise RuntimeError(f"the fake Slack died:\n{log_tail(fake_child.log)}")
+                    raise RuntimeError(f"the {fake_name} died:\n{log_tail(fake_child.log)}")
             finally:
                 await stop_child(fake_child.proc)
-        print(report(runs, fake=fake, database=database, args=args))
+        print(report(runs, fake=fake, database=database, args=args, words=bench.words))
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run_main(args: argparse.Namespace, bench: Bench) -> int:
+    """`run` until done or interrupted (SIGTERM too, so every child is stopped): the exit
+    code."""
 
     async def guarded() -> int:
         task = asyncio.current_task()
         assert task is not None
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, task.cancel)  # so every child is stopped
-        return await run(args)
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        return await run(args, bench)
 
     try:
         return asyncio.run(guarded())
@@ -1110,6 +1214,11 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return run_main(args, slack_bench(args))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ import functools
 import itertools
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from argparse import ArgumentParser
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -164,13 +165,27 @@ async def serve(build: Callable[[], tuple[web.Application, Cleanup]], port: int)
         await cleanup()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("app", choices=APPS)
-    parser.add_argument("--slack-api-url", required=True)
+def app_parser(description: str | None, apps: Sequence[str], fake_option: str) -> ArgumentParser:
+    """An app process's options: which app, where its fake platform is (`fake_option`), and
+    Delight's database and daily limit."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("app", choices=apps)
+    parser.add_argument(fake_option, required=True, help="the fake platform's address")
     parser.add_argument("--database-url", help="delight only")
     parser.add_argument("--daily-limit", type=int, default=DEFAULT_DAILY_LIMIT, help="delight only")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    return parser
+
+
+def serve_app(
+    parser: ArgumentParser,
+    fake_url: str,
+    *,
+    delight: Callable[[str, str, int], Settings],
+    others: Mapping[str, Callable[[str], tuple[web.Application, Cleanup]]],
+) -> int:
+    """Serve the app the options name: Delight with `delight`'s settings (fake URL, database,
+    daily limit), another built by `others[app](fake URL)`."""
     args = parser.parse_args()
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -179,15 +194,24 @@ def main() -> int:
     if args.app == "delight":
         if not args.database_url:
             parser.error("delight needs --database-url")
-        settings = delight_settings(args.slack_api_url, args.database_url, args.daily_limit)
+        settings = delight(fake_url, args.database_url, args.daily_limit)
         upgrade_schema(settings.database_url)  # as `python -m bot` does before serving
         build = functools.partial(build_delight, settings)
-    elif args.app == "minimal":
-        build = functools.partial(build_minimal, args.slack_api_url)
     else:
-        build = functools.partial(build_bare, args.slack_api_url)
+        build = functools.partial(others[args.app], fake_url)
     asyncio.run(serve(build, args.port))
     return 0
+
+
+def main() -> int:
+    parser = app_parser(__doc__, APPS, "--slack-api-url")
+    fake_url = parser.parse_args().slack_api_url
+    return serve_app(
+        parser,
+        fake_url,
+        delight=delight_settings,
+        others={"bare": build_bare, "minimal": build_minimal},
+    )
 
 
 if __name__ == "__main__":

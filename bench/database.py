@@ -47,9 +47,10 @@ def add_kudos_history(
     end: datetime,
     days: int,
     rng: random.Random,
+    first_id: int = 1,
 ) -> None:
     """`kudos` kudos among `people`, spread at random over the `days` before `end`, with ids
-    from 1 (the table must be empty): one or two recipients each, up to two elements, one in
+    from `first_id` (none of them taken yet): one or two recipients each, up to two elements, one in
     ten private, one in fifty removed, one in five endorsed by a few people."""
     t = SQLModel.metadata.tables
     span = timedelta(days=days).total_seconds()
@@ -57,7 +58,7 @@ def add_kudos_history(
     staff = len(people)
     for first in range(0, kudos, BATCH):
         rows, recipients, tags, endorsements = [], [], [], []
-        for kudos_id in range(first + 1, min(first + BATCH, kudos) + 1):
+        for kudos_id in range(first + first_id, min(first + BATCH, kudos) + first_id):
             at = end - timedelta(seconds=rng.random() * span)
             giver = rng.randrange(staff)
             who = {rng.randrange(staff) for _ in range(1 if rng.random() < 0.8 else 2)}

@@ -26,6 +26,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -52,18 +53,22 @@ def members_with_givers(givers: int) -> dict[str, dict[str, Any]]:
     return members
 
 
-class BenchFakeSlack(FakeSlack):
-    def __init__(self, state: FakeSlackState | None = None) -> None:
-        super().__init__(state)
-        self._changed = asyncio.Event()
-        self._clear_bench()
+class DeliveryCounts:
+    """What a fake saw of the app's deliveries, served under /_bench/ (`routes`): calls per
+    method, announcements, DMs (per kudos, by the `kbNNNNNNN` tag in their text) and the
+    giver's replies, and when each came. The Slack and Teams fakes share it."""
 
-    def _clear_bench(self) -> None:
+    def __init__(self, reset: Callable[[], None]) -> None:
+        self._reset_fake = reset
+        self._changed = asyncio.Event()
+        self.clear()
+
+    def clear(self) -> None:
         self.counts: Counter[str] = Counter()
         self.dms = 0
         self.announcements = 0
         self.responses = 0
-        self.confirmed = 0  # response_url posts that report a full delivery ("Sent! …")
+        self.confirmed = 0  # replies to the giver that report a full delivery ("Sent! …")
         self.untagged_dms = 0
         # tag -> [DMs received, monotonic time of the last one]
         self.per_kudos: dict[str, list[float]] = {}
@@ -71,15 +76,8 @@ class BenchFakeSlack(FakeSlack):
         self.last_call_at: float | None = None
         self.ports: set[int] = set()
 
-    # Every recorded call passes here (Web API methods and response_url posts alike).
-    def _record(
-        self,
-        method: str,
-        args: dict[str, Any],
-        token: str | None,
-        request: web.Request | None = None,
-    ) -> None:
-        super()._record(method, args, token, request)
+    def call(self, method: str, request: web.Request | None) -> None:
+        """Any call the app made (before what it was is noted)."""
         now = time.monotonic()
         transport = request.transport if request else None
         if transport and (peer := transport.get_extra_info("peername")):
@@ -88,32 +86,31 @@ class BenchFakeSlack(FakeSlack):
         if self.first_call_at is None:
             self.first_call_at = now
         self.last_call_at = now
-        if method == "chat.postMessage":
-            channel = str(args.get("channel") or "")
-            if channel.startswith(("U", "W")):
-                self.dms += 1
-                found = TAG.search(str(args.get("text") or ""))
-                if found is None:
-                    self.untagged_dms += 1
-                else:
-                    seen = self.per_kudos.setdefault(found.group(0), [0, 0.0])
-                    seen[0] += 1
-                    seen[1] = now
-            else:
-                self.announcements += 1
-        elif method == "response_url":
-            self.responses += 1
-            if str(args.get("text") or "").startswith("Sent!"):
-                self.confirmed += 1
         self._changed.set()
 
-    def application(self) -> web.Application:
-        app = super().application()
+    def dm(self, text: str) -> None:
+        found = TAG.search(text)
+        self.dms += 1
+        if found is None:
+            self.untagged_dms += 1
+        else:
+            seen = self.per_kudos.setdefault(found.group(0), [0, 0.0])
+            seen[0] += 1
+            seen[1] = time.monotonic()
+
+    def announcement(self) -> None:
+        self.announcements += 1
+
+    def response(self, text: str) -> None:
+        self.responses += 1
+        if text.startswith("Sent!"):
+            self.confirmed += 1
+
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/_bench/reset", self._bench_reset)
         app.router.add_get("/_bench/clock", self._bench_clock)
         app.router.add_get("/_bench/stats", self._bench_stats)
         app.router.add_get("/_bench/wait", self._bench_wait)
-        return app
 
     def _snapshot(self) -> dict[str, Any]:
         return {
@@ -133,10 +130,8 @@ class BenchFakeSlack(FakeSlack):
         }
 
     async def _bench_reset(self, _request: web.Request) -> web.Response:
-        members = self.state.users  # reset() would bring back the tests' few members
-        self.reset()
-        self.state.users = members
-        self._clear_bench()
+        self._reset_fake()
+        self.clear()
         gc.collect()  # between runs: the collector is off while apps are measured (serve)
         return web.json_response({"ok": True})
 
@@ -163,6 +158,41 @@ class BenchFakeSlack(FakeSlack):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), left)
         return web.json_response(self._snapshot())
+
+
+class BenchFakeSlack(FakeSlack):
+    def __init__(self, state: FakeSlackState | None = None) -> None:
+        super().__init__(state)
+        self.bench = DeliveryCounts(self._keep_members_reset)
+
+    def _keep_members_reset(self) -> None:
+        members = self.state.users  # reset() would bring back the tests' few members
+        self.reset()
+        self.state.users = members
+
+    # Every recorded call passes here (Web API methods and response_url posts alike).
+    def _record(
+        self,
+        method: str,
+        args: dict[str, Any],
+        token: str | None,
+        request: web.Request | None = None,
+    ) -> None:
+        super()._record(method, args, token, request)
+        self.bench.call(method, request)
+        text = str(args.get("text") or "")
+        if method == "chat.postMessage":
+            if str(args.get("channel") or "").startswith(("U", "W")):
+                self.bench.dm(text)
+            else:
+                self.bench.announcement()
+        elif method == "response_url":
+            self.bench.response(text)
+
+    def application(self) -> web.Application:
+        app = super().application()
+        self.bench.routes(app)
+        return app
 
 
 async def serve(port: int, latency: float, givers: int) -> None:

@@ -55,7 +55,7 @@ from bench.ack_and_delivery import (  # noqa: E402
     TEAM_ID,
     Workload,
     delight_database,
-    load_history,
+    slack_history,
 )
 from bot.runtime import build_runtime, tune_garbage_collection  # noqa: E402
 from handlers.web import SlackRequest  # noqa: E402
@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory() as scratch,
         delight_database(args.database_url, Path(scratch)) as (database, described),
     ):
-        load_history(database, kudos=args.history, givers=DEFAULT_GIVERS)
+        slack_history(database, kudos=args.history, givers=DEFAULT_GIVERS)
         # One after the other: side by side, each run's timing changes how kudos group into
         # transactions and deliveries, and so the count (by ~1.5%, measured). Only Delight
         # uses the database.

@@ -147,6 +147,7 @@ class FakeState:
     tokens: dict[str, float] = field(default_factory=dict)  # issued token → expires (time.time)
     fetches: Counter[str] = field(default_factory=Counter)  # openid, keys, token
     calls: list[Call] = field(default_factory=list)  # the v3 REST calls
+    operations: Counter[str] = field(default_factory=Counter)  # the v3 calls, by route name
     faults: list[Fault] = field(default_factory=list)
     people: dict[str, dict[str, Any]] = field(default_factory=dict)  # AAD id → account
     rosters: dict[str, list[str]] = field(default_factory=_default_rosters)  # key → AAD ids
@@ -198,7 +199,11 @@ DEFAULT_CODES = {
 class FakeConnector:
     """The fake server, its store and its recorded calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_calls: bool = True) -> None:
+        """`keep_calls=False` (a benchmark's long runs): the v3 calls are only counted
+        (`operations`), and nothing posted is kept, so `calls` and `activities` stay empty
+        and an update or a delete finds nothing."""
+        self.keep_calls = keep_calls
         self.state = FakeState()
         self._lock = threading.Lock()
         self.port = 0
@@ -240,6 +245,12 @@ class FakeConnector:
         fetched, failed fetches included."""
         with self._lock:
             return Counter(self.state.fetches)
+
+    @property
+    def operations(self) -> Counter[str]:
+        """The v3 calls by route name ("create", "send", "member", …), kept or not."""
+        with self._lock:
+            return Counter(self.state.operations)
 
     @property
     def calls(self) -> list[Call]:
@@ -393,15 +404,16 @@ class FakeConnector:
         app.router.add_get("/keys", self._keys)
         app.router.add_post("/token", self._token)
         v3 = "/amer/v3"
-        app.router.add_post(f"{v3}/conversations", self._create_conversation)
-        app.router.add_post(f"{v3}/conversations/{{conv}}/activities", self._send)
-        app.router.add_post(f"{v3}/conversations/{{conv}}/activities/{{aid}}", self._send)
-        app.router.add_put(f"{v3}/conversations/{{conv}}/activities/{{aid}}", self._update)
-        app.router.add_delete(f"{v3}/conversations/{{conv}}/activities/{{aid}}", self._delete)
-        app.router.add_get(f"{v3}/conversations/{{conv}}/members/{{member}}", self._member)
-        app.router.add_get(f"{v3}/conversations/{{conv}}/members", self._all_members)
-        app.router.add_get(f"{v3}/conversations/{{conv}}/pagedmembers", self._paged_members)
-        app.router.add_get(f"{v3}/teams/{{team}}/conversations", self._team_channels)
+        conversation = f"{v3}/conversations/{{conv}}"
+        app.router.add_post(f"{v3}/conversations", self._create_conversation, name="create")
+        app.router.add_post(f"{conversation}/activities", self._send, name="send")
+        app.router.add_post(f"{conversation}/activities/{{aid}}", self._send, name="reply")
+        app.router.add_put(f"{conversation}/activities/{{aid}}", self._update, name="update")
+        app.router.add_delete(f"{conversation}/activities/{{aid}}", self._delete, name="delete")
+        app.router.add_get(f"{conversation}/members/{{member}}", self._member, name="member")
+        app.router.add_get(f"{conversation}/members", self._all_members, name="members")
+        app.router.add_get(f"{conversation}/pagedmembers", self._paged_members, name="paged")
+        app.router.add_get(f"{v3}/teams/{{team}}/conversations", self._team_channels, name="team")
         return app
 
     def start(self) -> FakeConnector:
@@ -436,12 +448,14 @@ class FakeConnector:
     async def _faults(self, request: web.Request, handler: Any) -> web.StreamResponse:
         """Counts and records every request, then applies the first matching fault."""
         path = request.raw_path
-        body = await _body(request)
+        body = await _body(request) if self.keep_calls else None
         with self._lock:
             for name in ("openid", "keys", "token"):
                 if path == f"/{name}":
                     self.state.fetches[name] += 1
             if path.startswith("/amer/"):
+                self.state.operations[request.match_info.route.name or "unknown"] += 1
+            if path.startswith("/amer/") and self.keep_calls:
                 token = request.headers.get("Authorization", "").removeprefix("Bearer ")
                 self.state.calls.append(Call(request.method, path, body, token, time.time()))
             fault = next(
@@ -583,7 +597,8 @@ class FakeConnector:
             }
             if reply_to:
                 stored["replyToId"] = reply_to
-            conversation.activities[activity_id] = stored
+            if self.keep_calls:
+                conversation.activities[activity_id] = stored
         return web.json_response({"id": activity_id}, status=201)
 
     async def _update(self, request: web.Request) -> web.Response:

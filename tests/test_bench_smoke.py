@@ -1,5 +1,6 @@
 """The benchmarks still run: a few requests through every app, end to end (their figures are
-read by people, not asserted; bench/ack_and_delivery.py, bench/instructions.py)."""
+read by people, not asserted; bench/ack_and_delivery.py, bench/teams_delivery.py,
+bench/instructions.py)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,16 @@ def test_the_instruction_count_runs_both_apps_in_process() -> None:
     report = run_bench("bench.instructions", "--cpu", "--kudos", "20", "--history", "0")
     assert "minimal " in report
     assert "delight " in report
+
+
+def test_the_teams_benchmark_runs_both_apps_and_delivers_every_kudos() -> None:
+    report = run_bench(
+        "bench.teams_delivery",
+        *("-n", "30", "-c", "5", "--givers", "10", "--people", "10", "--tenants", "2"),
+        *("--warmup", "10", "--history", "0"),
+    )
+    for app in ("minimal", "delight"):
+        assert f"\n{app} " in report
+    assert "givers' 1:1 cards 30 (30 'Sent!')" in report
+    assert "non-200 answers: delight 0" in report
+    assert "every delight kudos fully delivered: 30/30: yes" in report

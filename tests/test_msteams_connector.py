@@ -560,6 +560,24 @@ def test_a_tenant_gets_at_most_fifty_messages_a_second() -> None:
     assert len(frozen.asked) == 70  # the first 50 go at once; the other tenant's too
 
 
+def test_a_card_is_paced_with_the_tenant_it_is_sent_for(fake_connector: FakeConnector) -> None:
+    """Delight's cards name no tenant: each tenant's 50 a second are its own all the same."""
+    frozen = Sleeps()
+    pace = Pace(per_tenant=(1, 1.0), clock=lambda: 0.0, sleep=frozen)
+    card = {"type": "message", "summary": "a card"}
+    url = fake_connector.service_url
+
+    async def scenario() -> None:
+        async with connected(fake_connector, pace=pace) as connector:
+            await connector.send(url, THREAD, card, tenant_id=TENANT_ID)
+            await connector.send(url, "a:elsewhere", card, tenant_id="another-tenant")
+            assert frozen.asked == []
+            await connector.send(url, "a:someone", card, tenant_id=TENANT_ID)
+
+    run(scenario)
+    assert len(frozen.asked) == 1
+
+
 def test_opening_a_1_1_chat_counts_against_the_tenant_only() -> None:
     frozen = Sleeps()
     pace = Pace(per_tenant=(2, 1.0), clock=lambda: 0.0, sleep=frozen)

@@ -207,9 +207,17 @@ class Connector:
         self._timeout = timeout
         self._sleep = sleep
 
-    async def send(self, service_url: str, conversation_id: str, activity: dict[str, Any]) -> str:
-        """Posts a new message; returns its activity id."""
-        await self._paced(conversation_id, _tenant_of(activity))
+    async def send(
+        self,
+        service_url: str,
+        conversation_id: str,
+        activity: dict[str, Any],
+        *,
+        tenant_id: str | None = None,
+    ) -> str:
+        """Posts a new message; returns its activity id. The tenant's pace is `tenant_id`'s,
+        or the one the activity names."""
+        await self._paced(conversation_id, tenant_id or _tenant_of(activity))
         url = _url(service_url, "conversations", conversation_id, "activities")
         return _id(await self._call("send", "POST", url, activity))
 
@@ -232,9 +240,11 @@ class Connector:
         conversation_id: str,
         activity_id: str,
         activity: dict[str, Any],
+        *,
+        tenant_id: str | None = None,
     ) -> None:
         """Replaces a message the bot posted."""
-        await self._paced(conversation_id, _tenant_of(activity))
+        await self._paced(conversation_id, tenant_id or _tenant_of(activity))
         url = _url(service_url, "conversations", conversation_id, "activities", activity_id)
         await self._call("update", "PUT", url, {**activity, "id": activity_id})
 

@@ -63,7 +63,7 @@ class Messenger:
             return NotPosted(conversation_id, FailureReason.CHANNEL_NOT_FOUND, "unknown")
         try:
             message_id = await self._connector.send(
-                service_url, conversation_id, message.activity()
+                service_url, conversation_id, message.activity(), tenant_id=native_id(team_id)
             )
         except ConnectorError as error:
             return _not_posted(conversation_id, error, personal=personal)
@@ -75,7 +75,11 @@ class Messenger:
             return False
         try:
             await self._connector.update(
-                service_url, posted.channel_id, posted.message_id, message.activity()
+                service_url,
+                posted.channel_id,
+                posted.message_id,
+                message.activity(),
+                tenant_id=native_id(team_id),
             )
         except ConnectorError as error:
             logger.warning("update of a Teams message failed: %s", error)
