@@ -237,6 +237,7 @@ async def open_schedule_dialog(
     schedules = services.core.tip_admin.schedules
     schedule_id = _schedule_id(data)
     try:
+        await services.core.administration.admins.require_admin(turn.workspace, turn.user_id)
         if schedule_id is not None:
             schedule = await schedules.schedule(turn.workspace, turn.user_id, schedule_id)
             values = tip_cards.ScheduleValues.of(schedule)
