@@ -9,12 +9,18 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.core.elements import Element
 from bot.core.tip_delivery import Delivered
-from bot.i18n import translations
+from bot.core.tips import load_tip_library
+from bot.i18n import speaking, translations
+from handlers.msteams import tip_cards
+from storage.engine import Database
+from storage.msteams import SqlMsTeamsDirectory
 from tests.conftest import FakeClock
 from tests.driver import RunningApp
 from tests.fakemsteams import ALICE, BOB, CAROL, TEAM_ID, TENANT_ID, Person
 from tests.helpers import query
+from tests.node_checks import check_cards
 from tests.teams_driver import TeamsDriver, texts, wait_for
 
 MONDAY_EIGHT = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Amsterdam
@@ -275,3 +281,47 @@ def test_someone_who_isnt_an_admin_never_sees_the_form(
         teams_app.runtime.tip_schedules.for_team(WORKSPACE, include_paused=True)
     )
     assert stored == []
+
+
+# --- the tip card, and the channels Delight knows ---------------------------------------------
+
+
+def test_a_reflection_tip_has_no_recognise_button_and_the_dutch_definition_is_highlighted() -> None:
+    library = load_tip_library()
+    reflection = library.get("demonstrates-write-down-why")
+    assert reflection is not None
+    assert not reflection.recognisable
+    bare = tip_cards.tip_card(reflection, Element.DEMONSTRATES)
+    assert "actions" not in bare.card
+    assert "Recognise someone" not in str(bare.card)
+    with speaking("nl"):
+        doable = next(t for t in library.for_element(Element.DESIRE) if t.recognisable)
+        dutch = tip_cards.tip_card(doable, Element.DESIRE)
+    assert "**verlangen**" in texts(dutch.card)
+    assert dutch.card["actions"][0]["data"]["element"] == "desire"
+    assert check_cards([bare.card, dutch.card]) == [[], []]
+
+
+def test_the_channels_delight_knows_are_listed_per_tenant(database_url: str) -> None:
+    other = "msteams:72f988bf-86f1-41af-91ab-2d7cd011db47"
+    at = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    url = "https://smba.trafficmanager.net/amer/"
+
+    async def work() -> list[tuple[str, str | None]]:
+        database = Database(database_url)
+        book = SqlMsTeamsDirectory(database)
+        try:
+            for where, kind, name, workspace in (
+                ("19:b@thread.tacv2", "channel", "Shop floor", WORKSPACE),
+                (TEAM_ID, "channel", "Retail", WORKSPACE),
+                (ALICE.personal_id, "personal", None, WORKSPACE),
+                ("19:c@thread.tacv2", "channel", "Elsewhere", other),
+            ):
+                await book.remember_conversation(
+                    workspace, where, service_url=url, kind=kind, at=at, team_id=TEAM_ID, name=name
+                )
+            return [(c.conversation_id, c.name) for c in await book.channels(WORKSPACE)]
+        finally:
+            await database.close()
+
+    assert asyncio.run(work()) == [(TEAM_ID, "Retail"), ("19:b@thread.tacv2", "Shop floor")]
