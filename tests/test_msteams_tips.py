@@ -15,7 +15,7 @@ from bot.core.tips import load_tip_library
 from bot.i18n import speaking, translations
 from handlers.msteams import tip_cards
 from storage.engine import Database
-from storage.msteams import SqlMsTeamsDirectory
+from storage.msteams import ConversationKind, SqlMsTeamsDirectory
 from tests.conftest import FakeClock
 from tests.driver import RunningApp
 from tests.fakemsteams import ALICE, BOB, CAROL, TEAM_ID, TENANT_ID, Person
@@ -38,7 +38,8 @@ SCHEDULE = {
 
 def run_due(app: RunningApp) -> list[Delivered]:
     assert app.runtime is not None
-    return app.call(app.runtime.tips.run_due())
+    done: list[Delivered] = app.call(app.runtime.tips.run_due())
+    return done
 
 
 def invoke(teams: TeamsDriver, name: str, value: dict[str, Any], sender: Person = ALICE) -> Any:
@@ -311,12 +312,13 @@ def test_the_channels_delight_knows_are_listed_per_tenant(database_url: str) -> 
         database = Database(database_url)
         book = SqlMsTeamsDirectory(database)
         try:
-            for where, kind, name, workspace in (
+            rows: tuple[tuple[str, ConversationKind, str | None, str], ...] = (
                 ("19:b@thread.tacv2", "channel", "Shop floor", WORKSPACE),
                 (TEAM_ID, "channel", "Retail", WORKSPACE),
                 (ALICE.personal_id, "personal", None, WORKSPACE),
                 ("19:c@thread.tacv2", "channel", "Elsewhere", other),
-            ):
+            )
+            for where, kind, name, workspace in rows:
                 await book.remember_conversation(
                     workspace, where, service_url=url, kind=kind, at=at, team_id=TEAM_ID, name=name
                 )
