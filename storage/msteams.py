@@ -26,6 +26,7 @@ TENANTS = SQLModel.metadata.tables["msteams_tenants"]
 
 ConversationKind = Literal["personal", "channel", "groupChat"]
 KINDS: tuple[str, ...] = get_args(ConversationKind)
+CHANNELS_AT_MOST = 500  # channels listed for a form; a tenant with more is read in part
 NAMED_AT_MOST = 10  # people a typed name may find; more means the caller must ask who
 
 
@@ -130,6 +131,31 @@ class SqlMsTeamsDirectory:
             CONVERSATIONS.c.user_id == user_id,
             CONVERSATIONS.c.kind == "personal",
         )
+
+    async def channels(
+        self, workspace_id: str, *, limit: int = CHANNELS_AT_MOST
+    ) -> list[StoredConversation]:
+        """The team channels Delight knows in the tenant (it has been installed in or spoken to
+        in each), by team then name."""
+
+        def work(connection: Connection) -> list[Any]:
+            return list(
+                connection.execute(
+                    select(CONVERSATIONS)
+                    .where(
+                        CONVERSATIONS.c.workspace_id == workspace_id,
+                        CONVERSATIONS.c.kind == "channel",
+                    )
+                    .order_by(
+                        CONVERSATIONS.c.msteams_team_id,
+                        CONVERSATIONS.c.name,
+                        CONVERSATIONS.c.conversation_id,
+                    )
+                    .limit(limit)
+                ).all()
+            )
+
+        return [_conversation(row) for row in await self._db.transaction(work)]
 
     async def _one_conversation(self, *conditions: Any) -> StoredConversation | None:
         row = await self._db.transaction(_newest, CONVERSATIONS, conditions)

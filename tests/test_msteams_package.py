@@ -96,7 +96,7 @@ def test_the_personal_chat_lists_its_commands(teams_env: Path) -> None:
     [commands] = bot["commandLists"]
     assert commands["scopes"] == ["personal"]
     titles = [command["title"] for command in commands["commands"]]
-    assert titles == ["help", "me", "top", "undo", "home", "settings"]
+    assert titles == ["help", "me", "top", "undo", "home", "settings", "tips"]
     assert all(command["description"] for command in commands["commands"])
 
 

@@ -167,3 +167,33 @@ def suggest_element(tag: str) -> Element | None:
 
 def in_definition_order(elements: set[Element] | list[Element]) -> tuple[Element, ...]:
     return tuple(element for element in Element if element in elements)
+
+
+# Each element's word in each translation of the definition (in English, each tag is its
+# word there). Kept beside the catalogs' wording: a definition reworded there loses only the
+# bold, never the sentence.
+DEFINITION_WORDS = {
+    "nl": {
+        Element.VOLUNTARY: "vrijwillige",
+        Element.ACT: "daad",
+        Element.DEMONSTRATES: "laat zien",
+        Element.GENUINE: "oprecht",
+        Element.DESIRE: "verlangen",
+        Element.DELIGHT: "blij te verrassen",
+        Element.CUSTOMER: "klant",
+    },
+    "fr": {
+        Element.VOLUNTARY: "volontaire",
+        Element.ACT: "acte",
+        Element.DEMONSTRATES: "démontre",
+        Element.GENUINE: "sincère",
+        Element.DESIRE: "désir",
+        Element.DELIGHT: "enchanter",
+        Element.CUSTOMER: "client",
+    },
+}
+
+
+def definition_word(element: Element, language: str) -> str:
+    """The element's word as the definition in `language` writes it (to highlight it)."""
+    return DEFINITION_WORDS.get(language, {}).get(element, element.value)

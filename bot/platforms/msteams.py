@@ -25,6 +25,7 @@ from handlers.msteams.endpoint import Handler, teams_endpoint
 from handlers.msteams.messenger import Messenger
 from handlers.msteams.not_yet import NotOnTeamsYet
 from handlers.msteams.notifier import TeamsNotifier
+from handlers.msteams.tips import TeamsChannels, TeamsTipPoster
 from storage.engine import Database
 from storage.msteams import SqlMsTeamsDirectory
 
@@ -104,8 +105,8 @@ def build_msteams(
         notifier=notifier,
         announcements=notifier,
         retractor=notifier,
-        channels=later,
-        tip_poster=later,
+        channels=TeamsChannels(book),
+        tip_poster=TeamsTipPoster(messenger, connector, book, directory, workspace_settings),
         people=later,
         member_sources=later,
         digest_poster=later,

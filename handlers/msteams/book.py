@@ -72,6 +72,10 @@ class ConversationBook(Protocol):
         self, workspace_id: str, user_id: str
     ) -> KnownConversation | None: ...
 
+    async def channels(self, workspace_id: str) -> Sequence[KnownConversation]:
+        """The team channels Delight knows in the tenant."""
+        ...
+
     async def remember_member(
         self,
         workspace_id: str,

@@ -10,7 +10,7 @@ from bot.core import errors
 from bot.core.endorsements import Outcome, Via
 from bot.core.home import HomeCursor
 from bot.i18n import _
-from handlers.msteams import adaptive, cards
+from handlers.msteams import adaptive, cards, tip_cards, tips_admin
 from handlers.msteams.adaptive import CONTENT_TYPE, CardMessage
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.home import home_message
@@ -75,6 +75,8 @@ async def _execute(
             public = data.get(adaptive.PUBLIC) is True
             await recognition.home.set_public_announcements(turn.workspace, user_id, public=public)
             return card_answer(await home_message(services, turn.workspace, user_id))
+        case _ if verb in tip_cards.VERBS:
+            return await tips_admin.execute(services, turn, verb, data)
     return message_answer("")
 
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.msteams import adaptive, dialogs, removal
+from handlers.msteams import adaptive, dialogs, removal, tip_cards, tips_admin
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.turn import Turn
 
@@ -25,6 +25,9 @@ class Dialog:
 DIALOGS: dict[str, Dialog] = {
     adaptive.NOMINATE: Dialog(dialogs.open_from_card, dialogs.submit_from_card),
     adaptive.REMOVE: Dialog(removal.open_from_card, removal.submit_from_card),
+    tip_cards.SCHEDULE_DIALOG: Dialog(
+        tips_admin.open_schedule_dialog, tips_admin.submit_schedule_dialog
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 """Messages to Delight: `@Delight @Maria what she did #tag` in a channel or group chat, and
-the same text or a command (`help`, `me`, `top`, `undo`, `home`, `settings`) in its 1:1 chat.
+the same text or a command (`help`, `me`, `top`, `undo`, `home`, `settings`, `tips`) in its
+1:1 chat.
 Every answer goes to the sender's 1:1 chat."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from handlers.msteams.parsing import (
     TypedNomination,
     parse_message,
 )
+from handlers.msteams.tips_admin import tips_command
 from handlers.msteams.turn import Turn
 
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
@@ -149,6 +151,8 @@ async def run_command(services: TeamsServices, turn: Turn, command: Command) -> 
             # The settings are shown on the home card, to admins; so is a refusal to others.
             await core.administration.admins.require_admin(team_id, user_id)
             return await home_answer(services, team_id, user_id)
+        case "tips":
+            return await tips_command(services, turn, command.argument)
     return None
 
 

@@ -46,6 +46,7 @@ PERSONAL_COMMANDS = (
     ("undo", "Take back your last recognition (within 15 minutes)"),
     ("home", "Your Delight page: received, given, elements, allowance"),
     ("settings", "Delight's settings for your organisation (admins)"),
+    ("tips", "Weekly tips in a channel or to each member; tips status (admins)"),
 )
 
 

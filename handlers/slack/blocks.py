@@ -12,6 +12,7 @@ from bot.core.elements import (
     DEFINITION_AUTHOR,
     ELEMENT_INFO,
     Element,
+    definition_word,
 )
 from bot.core.model import (
     DeliveryReport,
@@ -622,35 +623,10 @@ def nomination_modal(
 # --- tips ------------------------------------------------------------------------------------
 
 
-# Each element's word in each translation of the definition (in English, each tag is its
-# word there). Kept beside the catalogs' wording: a definition reworded there loses only the
-# bold, never the sentence.
-_DEFINITION_WORDS = {
-    "nl": {
-        Element.VOLUNTARY: "vrijwillige",
-        Element.ACT: "daad",
-        Element.DEMONSTRATES: "laat zien",
-        Element.GENUINE: "oprecht",
-        Element.DESIRE: "verlangen",
-        Element.DELIGHT: "blij te verrassen",
-        Element.CUSTOMER: "klant",
-    },
-    "fr": {
-        Element.VOLUNTARY: "volontaire",
-        Element.ACT: "acte",
-        Element.DEMONSTRATES: "démontre",
-        Element.GENUINE: "sincère",
-        Element.DESIRE: "désir",
-        Element.DELIGHT: "enchanter",
-        Element.CUSTOMER: "client",
-    },
-}
-
-
 def definition_highlighting(element: Element) -> str:
     """The definition, in the current language, with the element's word in bold."""
     text = definition()
-    word = _DEFINITION_WORDS.get(current_language(), {}).get(element, element.value)
+    word = definition_word(element, current_language())
     start = text.rfind(f" {word}") + 1  # the last: "service client … un client"
     if start == 0:
         return text
