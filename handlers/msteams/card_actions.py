@@ -10,7 +10,7 @@ from bot.core import errors
 from bot.core.endorsements import Outcome, Via
 from bot.core.home import HomeCursor
 from bot.i18n import _
-from handlers.msteams import adaptive, cards
+from handlers.msteams import adaptive, cards, digest_card, digest_chat, teams_admin, teams_card
 from handlers.msteams.adaptive import CONTENT_TYPE, CardMessage
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.home import home_message
@@ -75,6 +75,11 @@ async def _execute(
             public = data.get(adaptive.PUBLIC) is True
             await recognition.home.set_public_announcements(turn.workspace, user_id, public=public)
             return card_answer(await home_message(services, turn.workspace, user_id))
+        case digest_card.EVERYONE:
+            everyone = await digest_chat.see_everyone(services, turn, user_id, data)
+            return message_answer("") if everyone is None else card_answer(everyone)
+        case teams_card.TEAMS_PAGE:
+            return card_answer(await teams_admin.page(services, turn, user_id, data))
     return message_answer("")
 
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.msteams import adaptive, dialogs, removal
+from handlers.msteams import adaptive, dialogs, removal, teams_admin, teams_card
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.turn import Turn
 
@@ -25,6 +25,8 @@ class Dialog:
 DIALOGS: dict[str, Dialog] = {
     adaptive.NOMINATE: Dialog(dialogs.open_from_card, dialogs.submit_from_card),
     adaptive.REMOVE: Dialog(removal.open_from_card, removal.submit_from_card),
+    teams_card.TEAM: Dialog(teams_admin.open_team, teams_admin.submit_team),
+    teams_card.SCHEDULE: Dialog(teams_admin.open_schedule, teams_admin.submit_schedule),
 }
 
 

@@ -17,6 +17,7 @@ from handlers.msteams import adaptive, cards
 from handlers.msteams.adaptive import CardMessage
 from handlers.msteams.answers import Answer, TeamsAnswers, send_answer
 from handlers.msteams.context import TeamsServices
+from handlers.msteams.digest_chat import show_digests
 from handlers.msteams.home import home_answer
 from handlers.msteams.home_card import help_card, leaderboard_card, my_stats_card, top_usage
 from handlers.msteams.parsing import (
@@ -27,6 +28,7 @@ from handlers.msteams.parsing import (
     TypedNomination,
     parse_message,
 )
+from handlers.msteams.teams_admin import teams_answer
 from handlers.msteams.turn import Turn
 
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
@@ -149,6 +151,11 @@ async def run_command(services: TeamsServices, turn: Turn, command: Command) -> 
             # The settings are shown on the home card, to admins; so is a refusal to others.
             await core.administration.admins.require_admin(team_id, user_id)
             return await home_answer(services, team_id, user_id)
+        case "teams":
+            return await teams_answer(services, turn)
+        case "digest":
+            await show_digests(services, turn, last=command.argument == "last")
+            return None
     return None
 
 
