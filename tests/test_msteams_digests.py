@@ -5,9 +5,10 @@ itself; end to end against the fake Bot Connector, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import json
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,13 +16,22 @@ import sqlalchemy as sa
 from alembic import command
 
 from bot.config import ConfigError, load_settings
+from bot.core.digest import Digest, Received, build_digest
 from bot.core.digest_delivery import RETRY_AFTER, Outcome
+from bot.core.digest_week import DigestSchedule, week_of
+from bot.core.elements import Element
+from bot.core.teams import Team
+from bot.i18n import speaking
+from handlers.msteams.digest_card import digest_card, full_list_card
+from handlers.msteams.teams_card import teams_card
+from handlers.msteams.text import Names
 from storage.engine import alembic_config, make_sync_engine
 from tests.conftest import FakeClock
 from tests.digest_helpers import ledger, run_due
 from tests.driver import RunningApp
 from tests.fakemsteams import ALICE, BOB, BOT_ID, CAROL, TEAM_ID, TENANT_ID, Person, mention
 from tests.helpers import query
+from tests.node_checks import check_cards
 from tests.teams_driver import TeamsDriver, card_of, texts, wait_for
 
 TEAM_CREATED = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)  # Monday of the covered week
@@ -345,3 +355,62 @@ def test_0014_adds_the_chart_table_and_downgrades_to_0013(database_url: str) -> 
     assert inspected() == (False, set())
     command.upgrade(config, "0014")
     assert inspected() == (True, {"ix_digest_chart_expires"})
+
+
+# --- the cards on their own: a big team, many teams, another language ----------------------
+
+
+def big_digest(people: int, stories: int) -> Digest:
+    week = week_of(date(2026, 11, 16), "Europe/Amsterdam")
+    received = [
+        Received(
+            kudos_id=n * 100 + s,
+            recipient_id=f"{n:08d}-0000-4000-8000-000000000000",
+            giver_id=ALICE.aad_id,
+            story=f"person {n} story {s} " + "went the extra mile *again* " * 10,
+            created_at=week.start + timedelta(hours=s + 1),
+            elements=(Element.VOLUNTARY,),
+            endorsements=s % 3,
+            private=s == 0,
+        )
+        for n in range(people)
+        for s in range(stories)
+    ]
+    members = [r.recipient_id for r in received] + [CAROL.aad_id]
+    return build_digest(
+        team_pk=7, team_name="Support *EMEA*", week=week, member_ids=members, received=received
+    )
+
+
+def test_a_big_teams_full_list_fits_one_teams_message_and_says_how_many_more() -> None:
+    digest = big_digest(people=60, stories=4)
+    compact = digest_card(digest, Names(), chart_url=None)
+    full = full_list_card(digest, Names())
+    assert len(json.dumps(full.card).encode()) < 28_000
+    assert "more people recognised" in texts(full.card)
+    assert "Support \\*EMEA\\*" in texts(compact.card)  # the name is shown as written
+    assert "*EMEA*" in compact.summary
+    assert [a["verb"] for a in compact.card["actions"]] == ["digest_everyone"]
+    assert check_cards([compact.card, full.card]) == [[], []]
+
+
+def test_many_teams_page_through_the_teams_card() -> None:
+    teams = [
+        Team(id=n, team_id=f"msteams:{TENANT_ID}", name=f"Team {n}", manager_ids=(BOB.aad_id,))
+        for n in range(1, 31)
+    ]
+    first = teams_card(teams, DigestSchedule(f"msteams:{TENANT_ID}"), Names())
+    second = teams_card(teams, DigestSchedule(f"msteams:{TENANT_ID}"), Names(), page=1)
+    assert "Team 25" in texts(first.card)
+    assert "Team 26" not in texts(first.card)
+    assert "Team 30" in texts(second.card)
+    assert check_cards([first.card, second.card]) == [[], []]
+
+
+def test_a_dutch_manager_reads_the_digest_in_dutch_with_dutch_dates() -> None:
+    digest = big_digest(people=2, stories=1)
+    with speaking("nl"):
+        card = digest_card(digest, Names(), chart_url=None)
+    assert "De week van je team in Delight" in texts(card.card)
+    assert "16–22 nov 2026" in texts(card.card)
+    assert "Your team" not in texts(card.card)
