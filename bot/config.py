@@ -115,6 +115,9 @@ class Settings:
     health_details: bool = False
     database_timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS  # PostgreSQL's bounded waits
     teams: TeamsSettings | None = None  # Microsoft Teams, when its app is configured
+    # DELIGHT_PUBLIC_URL: the https address this deployment is reached at (Teams' messaging
+    # endpoint's base). Set, Teams digests show their chart, served from under it.
+    public_url: str | None = None
 
     @property
     def serves_slack(self) -> bool:
@@ -247,7 +250,23 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         health_details=_bool(env, "DELIGHT_HEALTH_DETAILS", False),
         database_timeouts=load_database_timeouts(env),
         teams=teams,
+        public_url=load_public_url(env),
     )
+
+
+def load_public_url(env: Mapping[str, str]) -> str | None:
+    """DELIGHT_PUBLIC_URL: https, no query or fragment; kept without its trailing "/"."""
+    raw = _text(env, "DELIGHT_PUBLIC_URL")
+    if raw is None:
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme != "https" or not parsed.netloc or parsed.query or parsed.fragment:
+        raise ConfigError(
+            f"DELIGHT_PUBLIC_URL={raw!r} is not an https address: use the base Teams already "
+            "reaches Delight at, like https://delight.example.com (Teams shows images only "
+            "from https)."
+        )
+    return raw.rstrip("/")
 
 
 def load_database_timeouts(env: Mapping[str, str]) -> DatabaseTimeouts:

@@ -152,6 +152,7 @@ def build_runtime(
             http=http,
             workspace_settings=workspace_settings,
             clock=clock,
+            public_url=settings.public_url,
         )
         platforms[Platform.MSTEAMS] = teams.ports
     # Each port call goes to the platform whose workspace it is about.
@@ -220,6 +221,7 @@ def build_runtime(
         web=create_web_app(
             bolt=bolt if role.serves_slack and not settings.socket_mode else None,
             teams=teams_endpoint,
+            get_routes=teams.get_routes if teams is not None and role.serves_slack else {},
             signing_secret=settings.slack_signing_secret,
             health=Health(
                 database=database,

@@ -78,13 +78,15 @@ def create_web_app(
     oauth_flow: AsyncOAuthFlow | None = None,
     answering: Callable[[], AbstractContextManager[object]] = nullcontext,
     teams: Handler | None = None,
+    get_routes: Mapping[str, Handler] | None = None,
 ) -> web.Application:
     """`bolt` is None in Socket Mode, where Slack's requests come over the websocket;
     otherwise `signing_secret` verifies them. `oauth_flow` (multi-workspace mode) serves the
     install page and Slack's redirect back (browsers' visits, unsigned), over HTTP in either
     case. `teams`: Microsoft Teams' endpoint (handlers/msteams/endpoint.py), which checks its
-    own requests' tokens. Each Slack request is answered inside `answering()` (the delivery
-    turns make way for answers: bot/turns.py)."""
+    own requests' tokens; `get_routes`: its other addresses (a digest's chart). Each Slack
+    request is answered inside `answering()` (the delivery turns make way for answers:
+    bot/turns.py)."""
     if bolt is not None and not signing_secret:
         raise ValueError("Slack's requests over HTTP need the signing secret to verify them")
     verifier = SignatureVerifier(signing_secret) if signing_secret else None
@@ -130,6 +132,8 @@ def create_web_app(
     if oauth_flow is not None:
         app.router.add_get(oauth_flow.install_path, install_page)
         app.router.add_get(oauth_flow.redirect_uri_path, oauth_redirect)
+    for path, handler in (get_routes or {}).items():
+        app.router.add_get(path, handler)
     app.router.add_get("/healthz", healthz)
     return app
 

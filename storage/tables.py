@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Index, Text, TypeDecorator, UniqueConstraint, false, text
+from sqlalchemy import (
+    DateTime,
+    Index,
+    LargeBinary,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlmodel import Column, Field, SQLModel
 
@@ -485,3 +494,18 @@ class MsTeamsTenantRow(SQLModel, table=True):
     service_url: str = Field(max_length=SERVICE_URL)
     installed_by: str | None = Field(default=None, max_length=PLATFORM_ID)  # Entra object id
     updated_at: datetime = _utc_column()
+
+
+class DigestChartRow(SQLModel, table=True):
+    """A digest's chart, served at an unguessable address until it expires (Teams shows a
+    card's image from a URL). In the database, not in a process's memory: the clock process
+    draws it and any web process serves it."""
+
+    __tablename__ = "digest_chart"
+    __table_args__ = (Index("ix_digest_chart_expires", "expires_at"),)
+
+    token: str = Field(primary_key=True, max_length=64)  # random, URL-safe
+    workspace_id: str = Field(max_length=WORKSPACE_ID)
+    png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _utc_column()
+    expires_at: datetime = _utc_column()

@@ -18,16 +18,20 @@ from bot.services import Services
 from handlers.msteams.answers import TeamsAnswers
 from handlers.msteams.auth import BotFrameworkAuth, BotToken, NoToken
 from handlers.msteams.bot import TeamsBot
+from handlers.msteams.charts import Handler as GetHandler
+from handlers.msteams.charts import chart_routes
 from handlers.msteams.connector import Connector, Pace, TokenSource
 from handlers.msteams.context import TeamsServices
+from handlers.msteams.digests import TeamsDigestPoster, TeamsMemberSources, TeamsPeople
 from handlers.msteams.directory import TeamsDirectory
 from handlers.msteams.endpoint import Handler, teams_endpoint
 from handlers.msteams.messenger import Messenger
-from handlers.msteams.not_yet import NotOnTeamsYet
 from handlers.msteams.notifier import TeamsNotifier
 from handlers.msteams.tips import TeamsChannels, TeamsTipPoster
+from storage.digest_charts import SqlDigestCharts
 from storage.engine import Database
 from storage.msteams import SqlMsTeamsDirectory
+from storage.msteams_rosters import SqlMsTeamsRosters
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +44,9 @@ class TeamsPlatform:
     messenger: Messenger
     book: SqlMsTeamsDirectory
     auth: BotFrameworkAuth
+    rosters: SqlMsTeamsRosters
+    # GET routes of Teams' own (the digest charts, with DELIGHT_PUBLIC_URL), on the web app.
+    get_routes: dict[str, GetHandler]
 
     def endpoint(
         self,
@@ -63,6 +70,7 @@ class TeamsPlatform:
                 directory=self.directory,
                 book=self.book,
                 ledger=ledger,
+                rosters=self.rosters,
             )
         )
         return teams_endpoint(
@@ -81,7 +89,10 @@ def build_msteams(
     http: aiohttp.ClientSession,
     workspace_settings: SettingsRepository,
     clock: Clock,
+    public_url: str | None = None,
 ) -> TeamsPlatform:
+    """`public_url` (DELIGHT_PUBLIC_URL): where digests' charts are served from; None, text
+    bars instead."""
     token: TokenSource = BotToken(
         client_id=settings.client_id,
         client_secret=settings.client_secret,
@@ -99,7 +110,12 @@ def build_msteams(
         connector, book, directory, bot_id=f"28:{settings.client_id}", clock=clock
     )
     notifier = TeamsNotifier(messenger, workspace_settings)
-    later = NotOnTeamsYet()
+    rosters = SqlMsTeamsRosters(database)
+    people = TeamsPeople(rosters)
+    charts = SqlDigestCharts(database) if public_url is not None else None
+    digest_poster = TeamsDigestPoster(
+        messenger, workspace_settings, people, charts=charts, public_url=public_url, clock=clock
+    )
     ports = PlatformPorts(
         directory=directory,
         notifier=notifier,
@@ -107,9 +123,9 @@ def build_msteams(
         retractor=notifier,
         channels=TeamsChannels(book),
         tip_poster=TeamsTipPoster(messenger, connector, book, directory, workspace_settings),
-        people=later,
-        member_sources=later,
-        digest_poster=later,
+        people=people,
+        member_sources=TeamsMemberSources(connector, book, directory, people),
+        digest_poster=digest_poster,
     )
     auth = BotFrameworkAuth(
         client_id=settings.client_id, metadata_url=settings.openid_metadata_url, http=http
@@ -121,4 +137,6 @@ def build_msteams(
         messenger=messenger,
         book=book,
         auth=auth,
+        rosters=rosters,
+        get_routes=chart_routes(charts, clock) if charts is not None else {},
     )

@@ -10,7 +10,16 @@ from bot.core import errors
 from bot.core.endorsements import Outcome, Via
 from bot.core.home import HomeCursor
 from bot.i18n import _
-from handlers.msteams import adaptive, cards, tip_cards, tips_admin
+from handlers.msteams import (
+    adaptive,
+    cards,
+    digest_card,
+    digest_chat,
+    teams_admin,
+    teams_card,
+    tip_cards,
+    tips_admin,
+)
 from handlers.msteams.adaptive import CONTENT_TYPE, CardMessage
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.home import home_message
@@ -77,6 +86,11 @@ async def _execute(
             return card_answer(await home_message(services, turn.workspace, user_id))
         case _ if verb in tip_cards.VERBS:
             return await tips_admin.execute(services, turn, verb, data)
+        case digest_card.EVERYONE:
+            everyone = await digest_chat.see_everyone(services, turn, user_id, data)
+            return message_answer("") if everyone is None else card_answer(everyone)
+        case teams_card.TEAMS_PAGE:
+            return card_answer(await teams_admin.page(services, turn, user_id, data))
     return message_answer("")
 
 

@@ -9,6 +9,7 @@ from bot.nomination import NominationFlow
 from bot.services import Services
 from handlers.msteams.answers import Answer
 from handlers.msteams.book import ConversationBook
+from handlers.msteams.digests import Rosters
 from handlers.msteams.directory import TeamsDirectory
 from handlers.msteams.messenger import Messenger
 
@@ -21,3 +22,4 @@ class TeamsServices:
     directory: TeamsDirectory
     book: ConversationBook
     ledger: EventLedger  # each activity acted on once, however often Teams retries it
+    rosters: Rosters  # the tenant's people and Teams teams, for managers' teams

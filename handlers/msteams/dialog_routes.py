@@ -8,7 +8,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.msteams import adaptive, dialogs, removal, tip_cards, tips_admin
+from handlers.msteams import (
+    adaptive,
+    dialogs,
+    removal,
+    teams_admin,
+    teams_card,
+    tip_cards,
+    tips_admin,
+)
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.turn import Turn
 
@@ -28,6 +36,8 @@ DIALOGS: dict[str, Dialog] = {
     tip_cards.SCHEDULE_DIALOG: Dialog(
         tips_admin.open_schedule_dialog, tips_admin.submit_schedule_dialog
     ),
+    teams_card.TEAM: Dialog(teams_admin.open_team, teams_admin.submit_team),
+    teams_card.SCHEDULE: Dialog(teams_admin.open_schedule, teams_admin.submit_schedule),
 }
 
 

@@ -18,6 +18,7 @@ from handlers.msteams import adaptive, cards
 from handlers.msteams.adaptive import CardMessage
 from handlers.msteams.answers import Answer, TeamsAnswers, send_answer
 from handlers.msteams.context import TeamsServices
+from handlers.msteams.digest_chat import show_digests
 from handlers.msteams.home import home_answer
 from handlers.msteams.home_card import help_card, leaderboard_card, my_stats_card, top_usage
 from handlers.msteams.parsing import (
@@ -28,6 +29,7 @@ from handlers.msteams.parsing import (
     TypedNomination,
     parse_message,
 )
+from handlers.msteams.teams_admin import teams_answer
 from handlers.msteams.tips_admin import tips_command
 from handlers.msteams.turn import Turn
 
@@ -153,6 +155,11 @@ async def run_command(services: TeamsServices, turn: Turn, command: Command) -> 
             return await home_answer(services, team_id, user_id)
         case "tips":
             return await tips_command(services, turn, command.argument)
+        case "teams":
+            return await teams_answer(services, turn)
+        case "digest":
+            await show_digests(services, turn, last=command.argument == "last")
+            return None
     return None
 
 

@@ -18,7 +18,7 @@ from bot.nomination import UserRef
 from bot.typed_text import HELP_WORDS, ParseError, extract_tags, private_flag
 
 # The personal chat's words (a nomination starts with a person, so none is taken for a story).
-COMMANDS = frozenset({"me", "top", "undo", "home", "settings", "tips"})
+COMMANDS = frozenset({"me", "top", "undo", "home", "settings", "tips", "teams", "digest"})
 
 
 @dataclass(frozen=True, slots=True)
