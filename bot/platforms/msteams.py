@@ -18,6 +18,7 @@ from bot.services import Services
 from handlers.msteams.answers import TeamsAnswers
 from handlers.msteams.auth import BotFrameworkAuth, BotToken, NoToken
 from handlers.msteams.bot import TeamsBot
+from handlers.msteams.cached_book import CachedBook
 from handlers.msteams.charts import Handler as GetHandler
 from handlers.msteams.charts import chart_routes
 from handlers.msteams.connector import Connector, Pace, TokenSource
@@ -42,7 +43,7 @@ class TeamsPlatform:
     ports: PlatformPorts
     directory: TeamsDirectory
     messenger: Messenger
-    book: SqlMsTeamsDirectory
+    book: CachedBook
     auth: BotFrameworkAuth
     rosters: SqlMsTeamsRosters
     # GET routes of Teams' own (the digest charts, with DELIGHT_PUBLIC_URL), on the web app.
@@ -104,7 +105,7 @@ def build_msteams(
         logger.warning("TEAMS_PLAYGROUND is on: Teams' token checks are off (this machine only)")
         token = NoToken()
     connector = Connector(token=token, http=http, pace=Pace())
-    book = SqlMsTeamsDirectory(database)
+    book = CachedBook(SqlMsTeamsDirectory(database))
     directory = TeamsDirectory(book, connector, clock)
     messenger = Messenger(
         connector, book, directory, bot_id=f"28:{settings.client_id}", clock=clock

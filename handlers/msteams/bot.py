@@ -53,32 +53,35 @@ class TeamsBot:
         self._background: set[asyncio.Task[None]] = set()
 
     async def on_activity(self, activity: ActivityModel) -> InvokeAnswer | None:
-        """The invoke's answer, or None (a 200 with nothing to say)."""
+        """The invoke's answer, or None (a 200 with nothing to say): everything but an invoke
+        is acked at once and acted on next, so Teams never waits on Delight's database."""
         turn = turn_of(activity)
         current_conversation.set(Where(turn.service_url, base_conversation(turn.conversation_id)))
-        await self._speak_their_language(turn)
-        await self._remember(turn)
+        if activity.type != "invoke":
+            self._later(self._act(turn, activity))
+            return None
         if not await self._first_time(turn):
             logger.info("repeat of Teams activity ignored")
-            return {} if activity.type == "invoke" else None
+            return {}
+        return await self._invoke(turn, activity)
+
+    async def _act(self, turn: Turn, activity: ActivityModel) -> None:
+        if not await self._first_time(turn):
+            logger.info("repeat of Teams activity ignored")
+            return
         match activity:
             case MessageActivity():
-                self._later(
-                    on_message(self.services, turn, activity.text or "", mentions_of(activity))
-                )
+                await on_message(self.services, turn, activity.text or "", mentions_of(activity))
             case MessageReactionActivity():
                 added = [r.type for r in activity.reactions_added or ()]
                 removed = [r.type for r in activity.reactions_removed or ()]
-                self._later(on_reaction(self.services, turn, added, removed))
+                await on_reaction(self.services, turn, added, removed)
             case InstalledActivity():
-                self._later(on_installed(self.services, turn))
+                await on_installed(self.services, turn)
             case ConversationUpdateActivity() if any(
                 m.id == turn.bot_id for m in activity.members_added or ()
             ):
-                self._later(on_installed(self.services, turn))
-            case _ if activity.type == "invoke":
-                return await self._invoke(turn, activity)
-        return None
+                await on_installed(self.services, turn)
 
     async def _invoke(self, turn: Turn, activity: ActivityModel) -> InvokeAnswer:
         if turn.user_id is None:
@@ -169,6 +172,10 @@ class TeamsBot:
             self._seen[person] = True
 
     async def _first_time(self, turn: Turn) -> bool:
+        """Whether to act: the first delivery of this activity (Teams retries), with the
+        sender remembered and their language spoken."""
+        await self._speak_their_language(turn)
+        await self._remember(turn)
         if not turn.activity_id:
             return True
         return await self.services.ledger.first_delivery(

@@ -1,0 +1,153 @@
+"""The conversation book, read through a short-lived cache: one kudos reads the same people,
+1:1 chats and service URL for its announcement, each recipient's card and the giver's
+confirmation (bench/README.md: most of the Teams path's work was these one-row reads).
+
+Writes go through to the database and drop what they change here; another process's writes
+are seen within READ_AGAIN_SECONDS (names, locales and chats change rarely, and a 1:1 chat's id
+never does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.expiring_cache import ExpiringCache
+from handlers.msteams.book import (
+    ConversationBook,
+    ConversationKind,
+    KnownConversation,
+    KnownMember,
+    KnownTenant,
+)
+
+READ_AGAIN_SECONDS = 300.0
+ENTRIES = 50_000
+
+
+class CachedBook:
+    def __init__(self, book: ConversationBook) -> None:
+        self._book = book
+        self._cache: ExpiringCache[tuple[str, ...], Any] = ExpiringCache(
+            ENTRIES, READ_AGAIN_SECONDS
+        )
+
+    async def _read(self, key: tuple[str, ...], read: Callable[[], Awaitable[Any]]) -> Any:
+        found = self._cache.get(key)
+        if found is None and (found := await read()) is not None:
+            self._cache[key] = found
+        return found
+
+    # conversations
+    async def remember_conversation(
+        self,
+        workspace_id: str,
+        conversation_id: str,
+        *,
+        service_url: str,
+        kind: ConversationKind,
+        at: datetime,
+        team_id: str | None = None,
+        user_id: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        await self._book.remember_conversation(
+            workspace_id,
+            conversation_id,
+            service_url=service_url,
+            kind=kind,
+            at=at,
+            team_id=team_id,
+            user_id=user_id,
+            name=name,
+        )
+        self._cache.pop(("conversation", workspace_id, conversation_id))
+        if user_id is not None:
+            self._cache.pop(("personal", workspace_id, user_id))
+
+    async def conversation(
+        self, workspace_id: str, conversation_id: str
+    ) -> KnownConversation | None:
+        key = ("conversation", workspace_id, conversation_id)
+        found: KnownConversation | None = await self._read(
+            key, lambda: self._book.conversation(workspace_id, conversation_id)
+        )
+        return found
+
+    async def personal_conversation(
+        self, workspace_id: str, user_id: str
+    ) -> KnownConversation | None:
+        key = ("personal", workspace_id, user_id)
+        found: KnownConversation | None = await self._read(
+            key, lambda: self._book.personal_conversation(workspace_id, user_id)
+        )
+        return found
+
+    async def channels(self, workspace_id: str) -> Sequence[KnownConversation]:
+        return await self._book.channels(workspace_id)
+
+    # members
+    async def remember_member(
+        self,
+        workspace_id: str,
+        user_id: str,
+        *,
+        member_id: str,
+        name: str,
+        at: datetime,
+        given_name: str | None = None,
+        email: str | None = None,
+        locale: str | None = None,
+        timezone: str | None = None,
+        is_bot: bool = False,
+    ) -> None:
+        await self._book.remember_member(
+            workspace_id,
+            user_id,
+            member_id=member_id,
+            name=name,
+            at=at,
+            given_name=given_name,
+            email=email,
+            locale=locale,
+            timezone=timezone,
+            is_bot=is_bot,
+        )
+        self._cache.pop(("member", workspace_id, user_id))
+        self._cache.pop(("member_id", workspace_id, member_id))
+
+    async def member(self, workspace_id: str, user_id: str) -> KnownMember | None:
+        found: KnownMember | None = await self._read(
+            ("member", workspace_id, user_id), lambda: self._book.member(workspace_id, user_id)
+        )
+        return found
+
+    async def member_by_member_id(self, workspace_id: str, member_id: str) -> KnownMember | None:
+        found: KnownMember | None = await self._read(
+            ("member_id", workspace_id, member_id),
+            lambda: self._book.member_by_member_id(workspace_id, member_id),
+        )
+        return found
+
+    async def members_named(self, workspace_id: str, name: str) -> Sequence[KnownMember]:
+        return await self._book.members_named(workspace_id, name)
+
+    # tenants
+    async def remember_tenant(
+        self, workspace_id: str, *, service_url: str, at: datetime, installed_by: str | None = None
+    ) -> None:
+        await self._book.remember_tenant(
+            workspace_id, service_url=service_url, at=at, installed_by=installed_by
+        )
+        self._cache.pop(("tenant", workspace_id))
+
+    async def tenant(self, workspace_id: str) -> KnownTenant | None:
+        found: KnownTenant | None = await self._read(
+            ("tenant", workspace_id), lambda: self._book.tenant(workspace_id)
+        )
+        return found
+
+    async def service_url(self, workspace_id: str) -> str | None:
+        tenant = await self.tenant(workspace_id)
+        return None if tenant is None else tenant.service_url
