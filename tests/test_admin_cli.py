@@ -504,7 +504,7 @@ def _record_sent(database_url: str, schedule_id: int, element: Element, tip_id: 
         (["export", "--workspace", "T0001", "--format", "xml"], "invalid choice: 'xml'"),
         (["export", "--workspace", "#general"], "is not a workspace ID"),
         (["export", "--workspace", "T0001", "--since", "yesterday"], "use YYYY-MM-DD"),
-        (["forget-user", "--workspace", "T0001", "@bob"], "is not a Slack user ID"),
+        (["forget-user", "--workspace", "T0001", "@bob"], "is not a user ID"),
         (["forget-user", "U0001"], "required: --workspace"),
         (["tips", "preview", "--element", "speed"], "is not an element"),
         (["tips"], "required: COMMAND"),
