@@ -27,6 +27,7 @@ from handlers.msteams.not_yet import NotOnTeamsYet
 from handlers.msteams.notifier import TeamsNotifier
 from storage.engine import Database
 from storage.msteams import SqlMsTeamsDirectory
+from storage.msteams_teams import SqlMsTeamsTeams
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ class TeamsPlatform:
     directory: TeamsDirectory
     messenger: Messenger
     book: SqlMsTeamsDirectory
+    installs: SqlMsTeamsTeams
+    connector: Connector
     auth: BotFrameworkAuth
 
     def endpoint(
@@ -62,6 +65,8 @@ class TeamsPlatform:
                 directory=self.directory,
                 book=self.book,
                 ledger=ledger,
+                installs=self.installs,
+                connector=self.connector,
             )
         )
         return teams_endpoint(
@@ -93,7 +98,8 @@ def build_msteams(
         token = NoToken()
     connector = Connector(token=token, http=http, pace=Pace())
     book = SqlMsTeamsDirectory(database)
-    directory = TeamsDirectory(book, connector, clock)
+    installs = SqlMsTeamsTeams(database)
+    directory = TeamsDirectory(book, connector, clock, installs=installs)
     messenger = Messenger(
         connector, book, directory, bot_id=f"28:{settings.client_id}", clock=clock
     )
@@ -119,5 +125,7 @@ def build_msteams(
         directory=directory,
         messenger=messenger,
         book=book,
+        installs=installs,
+        connector=connector,
         auth=auth,
     )

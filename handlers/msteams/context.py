@@ -9,7 +9,9 @@ from bot.nomination import NominationFlow
 from bot.services import Services
 from handlers.msteams.answers import Answer
 from handlers.msteams.book import ConversationBook
+from handlers.msteams.connector import Connector
 from handlers.msteams.directory import TeamsDirectory
+from handlers.msteams.installs import InstallBook
 from handlers.msteams.messenger import Messenger
 
 
@@ -21,3 +23,5 @@ class TeamsServices:
     directory: TeamsDirectory
     book: ConversationBook
     ledger: EventLedger  # each activity acted on once, however often Teams retries it
+    installs: InstallBook  # the teams Delight is installed in, and who installed each
+    connector: Connector  # for what no other part asks Teams (a team's channels)

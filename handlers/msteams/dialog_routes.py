@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.msteams import adaptive, dialogs, removal
+from handlers.msteams import adaptive, dialogs, removal, settings_admin
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.turn import Turn
 
@@ -25,6 +25,7 @@ class Dialog:
 DIALOGS: dict[str, Dialog] = {
     adaptive.NOMINATE: Dialog(dialogs.open_from_card, dialogs.submit_from_card),
     adaptive.REMOVE: Dialog(removal.open_from_card, removal.submit_from_card),
+    adaptive.SETTINGS: Dialog(settings_admin.open_settings, settings_admin.submit_settings),
 }
 
 
