@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.core.model import Person
 from bot.core.workspace_admin import DAILY_LIMIT_RANGE
-from bot.i18n import _
+from bot.i18n import _, number
 from handlers.msteams import adaptive
 from handlers.msteams.adaptive import Card, Part
 from handlers.msteams.dialog import PEOPLE_DATASET, plain_error
@@ -108,7 +108,7 @@ def _limit_input(typed: str, error: str | None) -> Part:
         "max": high,
         "isRequired": True,
         "errorMessage": plain_error(error)
-        or _("Use a whole number from {low} to {high}.").format(low=low, high=high),
+        or _("Use a whole number from {low} to {high}.").format(low=number(low), high=number(high)),
     }
     if typed.strip().isdigit():  # kept as typed, even out of range
         part["value"] = int(typed.strip()[:9])
