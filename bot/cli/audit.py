@@ -46,9 +46,8 @@ def run(args: argparse.Namespace) -> int:
             print(line(entry))
             count += 1
     if count == 0:
-        print(
-            f"no audit log entries for {args.workspace}" + (f" since {args.since}" if since else "")
-        )
+        since_said = f" since {args.since}" if since else ""
+        print(f"no audit log entries for {args.workspace}{since_said}", file=sys.stderr)
     return 0
 
 
