@@ -6,13 +6,19 @@ saved with an audit entry, a problem shown on its field with what was typed kept
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from bot.__main__ import main
 from bot.core.installations import REMOVED_FROM_WORKSPACE
+from bot.core.model import WorkspaceSettings
+from handlers.msteams.directory import TeamsDirectory
+from handlers.msteams.endorsing import endorsing, stored
+from handlers.msteams.settings_admin import read_settings, zone_named
 from tests.conftest import FakeClock
 from tests.fakemsteams import ALICE, BOB, CAROL, TEAM_ID, TENANT_ID, Person
 from tests.helpers import execute, query
@@ -328,3 +334,92 @@ def test_a_channel_not_among_the_teams_channels_is_refused(
     wait_for(lambda: channel_rows(database_url))
     card = dialog_card(task(teams, "task/submit", submitted(channel="19:elsewhere"), ALICE))
     assert inputs(card)["channel"]["errorMessage"] == "Pick a channel from the list."
+
+
+# --- the parts, without the app -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Europe/Amsterdam", "Europe/Amsterdam"),
+        ("europe/amsterdam", "Europe/Amsterdam"),
+        ("Amsterdam", "Europe/Amsterdam"),
+        ("new  york", "America/New_York"),
+        ("New_York", "America/New_York"),
+        ("UTC", "UTC"),
+        ("Atlantis", None),
+        ("../etc/passwd", None),
+    ],
+)
+def test_a_typed_timezone_is_a_zone_or_a_city(typed: str, zone: str | None) -> None:
+    assert zone_named(typed) == zone
+
+
+def test_reading_the_dialog_tolerates_odd_values_and_names_what_it_cannot_read() -> None:
+    form, problems = read_settings(
+        {
+            "channel": "-",
+            "daily_limit": 7,
+            "leaderboards": True,
+            "reactions": "heart,like,thumbsdown",
+            "admins": f"{BOB.aad_id.upper()}; {BOB.aad_id}",
+            "language": "nl",
+        },
+        known_channels=set(),
+    )
+    assert problems == {}
+    assert (form.recognition_channel_id, form.daily_limit, form.leaderboard_enabled) == (
+        None,
+        "7",
+        True,
+    )
+    assert form.endorsement_reaction is None  # like and heart: the default
+    assert form.admin_ids == (BOB.aad_id,)
+    assert (form.language, form.default_timezone, form.require_element) == ("nl", None, False)
+    _form, problems = read_settings(
+        {"channel": "19:unknown", "reactions": "", "admins": "bob", "timezone": "Mars/Base"},
+        known_channels={KUDOS_CHANNEL},
+    )
+    assert set(problems) == {
+        "recognition_channel_id",
+        "endorsement_reaction",
+        "admin_ids",
+        "default_timezone",
+    }
+
+
+def test_someone_whose_timezone_teams_never_sent_is_in_the_organisation_s_default() -> None:
+    class Book:
+        async def member(self, _workspace: str, user_id: str) -> Any:
+            return SimpleNamespace(
+                user_id=user_id, name="Bob", is_bot=False, timezone=None, locale=None
+            )
+
+    class Installs:
+        async def is_installer(self, _workspace: str, user_id: str) -> bool:
+            return user_id == ALICE.aad_id
+
+    class Settings:
+        async def get(self, team_id: str) -> WorkspaceSettings:
+            return WorkspaceSettings(team_id, None, 10, default_timezone="America/New_York")
+
+    directory = TeamsDirectory(
+        Book(),  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        FakeClock(),
+        installs=Installs(),  # type: ignore[arg-type]
+        settings=Settings(),
+    )
+    bob = asyncio.run(directory.person(WORKSPACE, BOB.aad_id))
+    alice = asyncio.run(directory.person(WORKSPACE, ALICE.aad_id))
+    assert bob is not None
+    assert alice is not None
+    assert (bob.tz, bob.is_admin, alice.is_admin) == ("America/New_York", False, True)
+
+
+def test_the_endorsing_reactions_are_like_and_heart_unless_others_were_picked() -> None:
+    assert endorsing(None) == {"like", "heart"}
+    assert endorsing(stored(["laugh", "like"])) == {"like", "laugh"}
+    assert stored(["heart", "like"]) is None
+    assert stored(["angry", "like", "sad"]) == "like,sad,angry"

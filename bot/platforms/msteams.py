@@ -99,7 +99,9 @@ def build_msteams(
     connector = Connector(token=token, http=http, pace=Pace())
     book = SqlMsTeamsDirectory(database)
     installs = SqlMsTeamsTeams(database)
-    directory = TeamsDirectory(book, connector, clock, installs=installs)
+    directory = TeamsDirectory(
+        book, connector, clock, installs=installs, settings=workspace_settings
+    )
     messenger = Messenger(
         connector, book, directory, bot_id=f"28:{settings.client_id}", clock=clock
     )

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.model import Person
-from bot.core.ports import Clock
+from bot.core.ports import Clock, SettingsRepository
 from handlers.msteams.book import ConversationBook, KnownMember
 from handlers.msteams.connector import Connector, ConnectorError, Member
 from handlers.msteams.installs import InstallBook
@@ -46,11 +46,13 @@ class TeamsDirectory:
         clock: Clock,
         *,
         installs: InstallBook,
+        settings: SettingsRepository | None = None,
     ) -> None:
         self._book = book
         self._connector = connector
         self._clock = clock
         self._installs = installs
+        self._settings = settings
 
     async def people(self, team_id: str, user_ids: Sequence[str]) -> dict[str, Person]:
         found: dict[str, Person] = {}
@@ -69,7 +71,12 @@ class TeamsDirectory:
             return None
         # Whoever installed Delight in a team that still has it is an admin (with the
         # settings' admins and the deployment's).
-        return _person(member, admin=await self._installs.is_installer(team_id, user_id))
+        person = _person(member, admin=await self._installs.is_installer(team_id, user_id))
+        if person.tz is None and self._settings is not None:
+            # Until their Teams client says where they are: the organisation's default.
+            zone = (await self._settings.get(team_id)).default_timezone
+            person = replace(person, tz=zone)
+        return person
 
     async def ids_for_name(self, team_id: str, name: str) -> list[str]:
         """Everyone a typed name may mean, among the people Delight has met in the tenant and
