@@ -280,6 +280,15 @@ def test_an_admin_changes_the_settings_and_the_change_is_in_the_audit_log(
         a.get("data") for part in home["body"] for a in part.get("actions", [])
     ]
 
+    # Recognition given in a thread of General is now announced in Kudos.
+    given = teams.fake.activity(
+        "channel_mention_message", text="<at>Delight</at> <at>Bob</at> found the lost parcel"
+    )
+    assert teams.send(given).status == 200
+    [announcement] = teams.wait_for_cards(KUDOS_CHANNEL)
+    assert "found the lost parcel" in texts(announcement)
+    assert teams.cards(given["conversation"]["id"]) == []
+
     [entry] = query(database_url, "SELECT * FROM audit_log")
     assert (entry["team_id"], entry["actor_id"], entry["action"]) == (
         WORKSPACE,

@@ -80,7 +80,9 @@ async def submit_settings(
 ) -> InvokeAnswer:
     """Save, and close the dialog saying so; or show it again, as typed, with what to fix."""
     assert turn.user_id is not None
-    channels = await _channels(services, turn.workspace, None)
+    # The channel chosen before stays acceptable, even should its team no longer have Delight.
+    before = await services.core.administration.settings.get(turn.workspace)
+    channels = await _channels(services, turn.workspace, before.recognition_channel_id)
     form, problems = read_settings(data, known_channels={value for value, _t in channels})
     admin = services.core.administration.workspace_admin
     try:
