@@ -9,7 +9,7 @@ import sys
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot.cli import digest, export, forget, teams_package, tips
+from bot.cli import audit, digest, export, forget, teams_package, tips
 from bot.cli.arguments import USAGE_ERROR, Parser
 from bot.cli.database import CommandError
 from bot.config import ConfigError, load_database_url, load_logging, load_settings
@@ -36,7 +36,7 @@ def build_parser() -> Parser:
         "upgrade", help="apply the newest migrations", description="Apply the newest migrations."
     )
     upgrade.set_defaults(run=upgrade_database)
-    for admin_command in (export, forget, tips, digest, teams_package):
+    for admin_command in (export, audit, forget, tips, digest, teams_package):
         admin_command.add_parser(commands)
     return parser
 

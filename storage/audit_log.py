@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 from sqlmodel import SQLModel
 
 from storage import tables  # noqa: F401  (registers the tables below)
@@ -34,3 +36,34 @@ class SqlAuditLog:
             )
 
         await self._db.transaction(work)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    actor_id: str
+    action: str
+    detail: dict[str, Any]
+
+
+def audit_entries(
+    connection: Connection, *, team_id: str, since: datetime | None = None
+) -> Iterator[AuditEntry]:
+    """A workspace's audit log, oldest first (from `since` on), read as it is iterated."""
+    query = select(AUDIT).where(AUDIT.c.team_id == team_id)
+    if since is not None:
+        query = query.where(AUDIT.c.created_at >= since)
+    rows = connection.execution_options(yield_per=500).execute(
+        query.order_by(AUDIT.c.created_at, AUDIT.c.id)
+    )
+    for row in rows:
+        try:
+            detail = json.loads(row.detail)
+        except ValueError:
+            detail = {"unreadable": row.detail}
+        yield AuditEntry(
+            at=row.created_at,
+            actor_id=row.actor_id,
+            action=row.action,
+            detail=detail if isinstance(detail, dict) else {"detail": detail},
+        )

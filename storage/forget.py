@@ -282,6 +282,12 @@ FORGET_STEPS: tuple[Step, ...] = (
         by=FORGOTTEN_USER,
         what=f"Delight's Teams installation, if theirs: kept, installed by {FORGOTTEN_USER}",
     ),
+    replace_user(
+        "msteams_teams",
+        "installed_by",
+        by=FORGOTTEN_USER,
+        what=f"Teams teams they installed Delight in: kept, installed by {FORGOTTEN_USER}",
+    ),
     Step(
         "workspace_settings",
         "admin_ids",
@@ -305,6 +311,7 @@ FORGET_STEPS: tuple[Step, ...] = (
             ("tip_direct_message", "reason", "tip DM errors that name them"),
             ("digest_delivery", "reason", "digest errors that name them"),
             ("msteams_conversations", "name", "Teams chat names with their id"),
+            ("msteams_teams", "name", "Teams team names with their id"),
         )
     ),
 )

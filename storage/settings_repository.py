@@ -26,6 +26,7 @@ CHANGEABLE = (
     "endorsement_reaction",
     "admin_ids",
     "language",
+    "default_timezone",
 )
 
 
@@ -99,6 +100,7 @@ class SqlSettingsRepository:
             endorsement_reaction=row.get("endorsement_reaction"),
             admin_ids=tuple(filter(None, (row.get("admin_ids") or "").split(","))),
             language=row.get("language") or "en",
+            default_timezone=row.get("default_timezone"),
         )
 
 

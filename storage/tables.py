@@ -155,6 +155,7 @@ class WorkspaceSettingsRow(SQLModel, table=True):
     endorsement_reaction: str | None = Field(default=None, max_length=64)
     admin_ids: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # "U1,U2"
     language: str | None = Field(default=None, max_length=8)  # None: English
+    default_timezone: str | None = Field(default=None, max_length=64)  # IANA; None: UTC
     updated_at: datetime = _utc_column()
 
 
@@ -509,3 +510,21 @@ class DigestChartRow(SQLModel, table=True):
     png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = _utc_column()
     expires_at: datetime = _utc_column()
+
+
+class MsTeamsTeamRow(SQLModel, table=True):
+    """A Teams team Delight was installed in: who installed it (an admin of Delight while it
+    stays installed), and whether it still is (removed_at)."""
+
+    __tablename__ = "msteams_teams"
+
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_ID)
+    msteams_team_id: str = Field(primary_key=True, max_length=PLATFORM_ID)  # the team's 19: id
+    name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    service_url: str = Field(max_length=SERVICE_URL)
+    installed_by: str | None = Field(default=None, max_length=PLATFORM_ID)  # Entra object id
+    installed_at: datetime = _utc_column()
+    removed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    updated_at: datetime = _utc_column()

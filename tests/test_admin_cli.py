@@ -339,6 +339,8 @@ FIXED_FORMAT: dict[str, object] = {
     "weekdays": "0",
     "at": "09:00",
     "timezone": "UTC",
+    "default_timezone": "UTC",
+    "msteams_team_id": "19:team@thread.tacv2",  # a Teams team's id
     "tz": "UTC",
     "mode": "channel",
     "tip_id": "voluntary-1",

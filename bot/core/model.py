@@ -117,6 +117,8 @@ class WorkspaceSettings:
     admin_ids: tuple[str, ...] = ()  # named in settings, on top of the platform's own admins
     # What its channels read, and what people read whose own language Delight doesn't speak.
     language: str = "en"
+    # Where people are whose own timezone the platform hasn't told Delight yet (None: UTC).
+    default_timezone: str | None = None
 
 
 class FailureReason(StrEnum):

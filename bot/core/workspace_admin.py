@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core import errors
 from bot.core.admins import AdminRights
@@ -34,6 +35,9 @@ class SettingsForm:
     endorsement_reaction: str | None  # None: the platform's default
     admin_ids: tuple[str, ...]
     language: str = LANGUAGES[0]
+    # An IANA zone, or None for none. A platform whose form has no such field passes the
+    # current value (or None, which it then always is).
+    default_timezone: str | None = None
 
 
 class WorkspaceAdmin:
@@ -99,6 +103,12 @@ def validated(form: SettingsForm, *, problems: Mapping[str, str]) -> dict[str, A
     reaction = form.endorsement_reaction
     if reaction is not None and not plausible_id(reaction):
         problems.setdefault("endorsement_reaction", N_("Pick a reaction."))
+    zone = form.default_timezone
+    if zone is not None and not _known_zone(zone):
+        problems.setdefault(
+            "default_timezone",
+            N_("Pick a timezone from the list (type a city, like Amsterdam or New York)."),
+        )
     if form.language not in LANGUAGES:
         problems.setdefault("language", N_("Pick a language from the list."))
     if problems:
@@ -111,7 +121,18 @@ def validated(form: SettingsForm, *, problems: Mapping[str, str]) -> dict[str, A
         "endorsement_reaction": reaction,
         "admin_ids": tuple(dict.fromkeys(form.admin_ids)),
         "language": form.language,
+        "default_timezone": zone,
     }
+
+
+def _known_zone(name: str) -> bool:
+    if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def _plain(value: Any) -> Any:

@@ -33,6 +33,7 @@ from storage.digest_charts import SqlDigestCharts
 from storage.engine import Database
 from storage.msteams import SqlMsTeamsDirectory
 from storage.msteams_rosters import SqlMsTeamsRosters
+from storage.msteams_teams import SqlMsTeamsTeams
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class TeamsPlatform:
     directory: TeamsDirectory
     messenger: Messenger
     book: CachedBook
+    installs: SqlMsTeamsTeams
+    connector: Connector
     auth: BotFrameworkAuth
     rosters: SqlMsTeamsRosters
     # GET routes of Teams' own (the digest charts, with DELIGHT_PUBLIC_URL), on the web app.
@@ -72,6 +75,8 @@ class TeamsPlatform:
                 book=self.book,
                 ledger=ledger,
                 rosters=self.rosters,
+                installs=self.installs,
+                connector=self.connector,
             )
         )
         return teams_endpoint(
@@ -106,7 +111,10 @@ def build_msteams(
         token = NoToken()
     connector = Connector(token=token, http=http, pace=Pace())
     book = CachedBook(SqlMsTeamsDirectory(database))
-    directory = TeamsDirectory(book, connector, clock)
+    installs = SqlMsTeamsTeams(database)
+    directory = TeamsDirectory(
+        book, connector, clock, installs=installs, settings=workspace_settings
+    )
     messenger = Messenger(
         connector, book, directory, bot_id=f"28:{settings.client_id}", clock=clock
     )
@@ -137,6 +145,8 @@ def build_msteams(
         directory=directory,
         messenger=messenger,
         book=book,
+        installs=installs,
+        connector=connector,
         auth=auth,
         rosters=rosters,
         get_routes=chart_routes(charts, clock) if charts is not None else {},

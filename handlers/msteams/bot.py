@@ -14,6 +14,7 @@ from microsoft_teams.api.activities import (
     InstalledActivity,
     MessageActivity,
     MessageReactionActivity,
+    UninstalledActivity,
 )
 from microsoft_teams.api.activities.invoke.adaptive_card.action import (
     AdaptiveCardInvokeActivity,
@@ -35,7 +36,12 @@ from handlers.msteams.context import TeamsServices
 from handlers.msteams.dialog_routes import dialog_named
 from handlers.msteams.dialogs import InvokeAnswer, open_nomination, submit_nomination
 from handlers.msteams.directory import Where, current_conversation
-from handlers.msteams.lifecycle import on_installed
+from handlers.msteams.lifecycle import (
+    on_channel_created,
+    on_installed,
+    on_removed,
+    on_team_renamed,
+)
 from handlers.msteams.messages import on_message
 from handlers.msteams.messenger import base_conversation
 from handlers.msteams.reactions import on_reaction
@@ -43,6 +49,7 @@ from handlers.msteams.turn import Turn, mentions_of, turn_of
 
 logger = logging.getLogger(__name__)
 
+TEAM_GONE = ("teamDeleted", "teamHardDeleted")
 SEEN_SECONDS = 600.0  # how long a sighting of a conversation or person is trusted unwritten
 
 
@@ -78,10 +85,23 @@ class TeamsBot:
                 await on_reaction(self.services, turn, added, removed)
             case InstalledActivity():
                 await on_installed(self.services, turn)
-            case ConversationUpdateActivity() if any(
-                m.id == turn.bot_id for m in activity.members_added or ()
-            ):
-                await on_installed(self.services, turn)
+            case UninstalledActivity():
+                await on_removed(self.services, turn)
+            case ConversationUpdateActivity():
+                await self._conversation_update(turn, activity)
+
+    async def _conversation_update(self, turn: Turn, activity: ConversationUpdateActivity) -> None:
+        services = self.services
+        data = activity.channel_data
+        event = data.event_type if data is not None else None
+        if any(m.id == turn.bot_id for m in activity.members_added or ()):
+            await on_installed(services, turn)
+        elif event in TEAM_GONE or any(m.id == turn.bot_id for m in activity.members_removed or ()):
+            await on_removed(services, turn)
+        elif event in ("channelCreated", "channelRenamed", "channelRestored"):
+            await on_channel_created(services, turn)
+        elif event == "teamRenamed":
+            await on_team_renamed(services, turn)
 
     async def _invoke(self, turn: Turn, activity: ActivityModel) -> InvokeAnswer:
         if turn.user_id is None:
@@ -146,7 +166,7 @@ class TeamsBot:
                 at=now,
                 team_id=turn.team_id,
                 user_id=turn.user_id if turn.personal else None,
-                name=turn.channel_name or turn.team_name,
+                name=_own_name(turn, conversation_id),
             )
             self._seen[place] = True
         if turn.user_id is None:
@@ -196,6 +216,14 @@ async def _logged(work: Coroutine[Any, Any, None]) -> None:
         await work
     except Exception:
         logger.exception("a Teams activity failed")
+
+
+def _own_name(turn: Turn, conversation_id: str) -> str | None:
+    """The conversation's name, when the activity's channel is that conversation (an event
+    about another channel, one created say, names that one)."""
+    if turn.channel_id is not None and turn.channel_id != conversation_id:
+        return None
+    return turn.channel_name or turn.team_name
 
 
 def _data(value: object) -> dict[str, Any]:

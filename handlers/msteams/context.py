@@ -9,8 +9,10 @@ from bot.nomination import NominationFlow
 from bot.services import Services
 from handlers.msteams.answers import Answer
 from handlers.msteams.book import ConversationBook
+from handlers.msteams.connector import Connector
 from handlers.msteams.digests import Rosters
 from handlers.msteams.directory import TeamsDirectory
+from handlers.msteams.installs import InstallBook
 from handlers.msteams.messenger import Messenger
 
 
@@ -23,3 +25,5 @@ class TeamsServices:
     book: ConversationBook
     ledger: EventLedger  # each activity acted on once, however often Teams retries it
     rosters: Rosters  # the tenant's people and Teams teams, for managers' teams
+    installs: InstallBook  # the teams Delight is installed in, and who installed each
+    connector: Connector  # for what no other part asks Teams (a team's channels)

@@ -12,6 +12,7 @@ from handlers.msteams import (
     adaptive,
     dialogs,
     removal,
+    settings_admin,
     teams_admin,
     teams_card,
     tip_cards,
@@ -38,6 +39,7 @@ DIALOGS: dict[str, Dialog] = {
     ),
     teams_card.TEAM: Dialog(teams_admin.open_team, teams_admin.submit_team),
     teams_card.SCHEDULE: Dialog(teams_admin.open_schedule, teams_admin.submit_schedule),
+    adaptive.SETTINGS: Dialog(settings_admin.open_settings, settings_admin.submit_settings),
 }
 
 

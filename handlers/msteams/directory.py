@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.model import Person
-from bot.core.ports import Clock
+from bot.core.ports import Clock, SettingsRepository
 from handlers.msteams.book import ConversationBook, KnownMember
 from handlers.msteams.connector import Connector, ConnectorError, Member
+from handlers.msteams.installs import InstallBook
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +39,20 @@ def is_bot_id(user_id: str) -> bool:
 
 
 class TeamsDirectory:
-    def __init__(self, book: ConversationBook, connector: Connector, clock: Clock) -> None:
+    def __init__(
+        self,
+        book: ConversationBook,
+        connector: Connector,
+        clock: Clock,
+        *,
+        installs: InstallBook,
+        settings: SettingsRepository | None = None,
+    ) -> None:
         self._book = book
         self._connector = connector
         self._clock = clock
+        self._installs = installs
+        self._settings = settings
 
     async def people(self, team_id: str, user_ids: Sequence[str]) -> dict[str, Person]:
         found: dict[str, Person] = {}
@@ -58,9 +69,14 @@ class TeamsDirectory:
             member = await self._look_up(team_id, user_id)
         if member is None:
             return None
-        # Whoever installed Delight in a team is its admin there (with the settings' admins).
-        tenant = await self._book.tenant(team_id)
-        return _person(member, admin=tenant is not None and tenant.installed_by == user_id)
+        # Whoever installed Delight in a team that still has it is an admin (with the
+        # settings' admins and the deployment's).
+        person = _person(member, admin=await self._installs.is_installer(team_id, user_id))
+        if person.tz is None and self._settings is not None:
+            # Until their Teams client says where they are: the organisation's default.
+            zone = (await self._settings.get(team_id)).default_timezone
+            person = replace(person, tz=zone)
+        return person
 
     async def ids_for_name(self, team_id: str, name: str) -> list[str]:
         """Everyone a typed name may mean, among the people Delight has met in the tenant and

@@ -20,6 +20,7 @@ from handlers.msteams.cards import (
     remaining_words,
     slack_bold,
 )
+from handlers.msteams.settings_dialog import settings_button
 from handlers.msteams.text import Names, inert, markdown_writer, plain, shorten
 
 HOME_PAGE = 5  # kudos of each list on one card
@@ -185,6 +186,7 @@ def _admin(home: Home, names: Names) -> list[Part]:
         {**adaptive.heading(_("Admin")), "separator": True, "spacing": "Large"},
         # FactSet values are markdown too: the channel's name is made inert
         {"type": "FactSet", "facts": [{"title": t, "value": inert(v)} for t, v in facts]},
+        adaptive.action_set(settings_button()),
     ]
 
 

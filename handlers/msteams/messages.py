@@ -29,6 +29,7 @@ from handlers.msteams.parsing import (
     TypedNomination,
     parse_message,
 )
+from handlers.msteams.settings_admin import settings_answer
 from handlers.msteams.teams_admin import teams_answer
 from handlers.msteams.tips_admin import tips_command
 from handlers.msteams.turn import Turn
@@ -150,9 +151,7 @@ async def run_command(services: TeamsServices, turn: Turn, command: Command) -> 
         case "home":
             return await home_answer(services, team_id, user_id)
         case "settings":
-            # The settings are shown on the home card, to admins; so is a refusal to others.
-            await core.administration.admins.require_admin(team_id, user_id)
-            return await home_answer(services, team_id, user_id)
+            return await settings_answer(services, turn)
         case "tips":
             return await tips_command(services, turn, command.argument)
         case "teams":

@@ -1,4 +1,4 @@
-"""Reactions on an announcement: `like` or `heart` (or the one reaction an admin chose) says
+"""Reactions on an announcement: `like` or `heart` (or the reactions an admin chose) says
 "I saw it too"; taking the reaction back takes the endorsement back."""
 
 from __future__ import annotations
@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from bot.core.endorsements import Outcome, Via
 from bot.core.model import MessageRef
 from handlers.msteams.context import TeamsServices
+from handlers.msteams.endorsing import endorsing
 from handlers.msteams.messenger import base_conversation
 from handlers.msteams.turn import Turn
-
-DEFAULT_REACTIONS = frozenset({"like", "heart"})
 
 
 async def on_reaction(
@@ -20,19 +19,18 @@ async def on_reaction(
     if turn.user_id is None or not turn.reply_to_id:
         return
     settings = await services.core.administration.settings.get(turn.workspace)
-    chosen = settings.endorsement_reaction
-    endorsing = frozenset({chosen}) if chosen else DEFAULT_REACTIONS
+    endorsing_now = endorsing(settings.endorsement_reaction)
     endorsements = services.core.recognition.endorsements
     # The announcement was posted to the conversation (a channel, or a thread of it); Teams
     # names a reaction's conversation with the thread's root, so either may be the one stored.
     places = dict.fromkeys((turn.conversation_id, base_conversation(turn.conversation_id)))
     for place in places:
         message = MessageRef(place, turn.reply_to_id)
-        if any(r in endorsing for r in added):
+        if any(r in endorsing_now for r in added):
             done = await endorsements.endorse_announcement(
                 team_id=turn.workspace, message=message, user_id=turn.user_id, via=Via.REACTION
             )
-        elif any(r in endorsing for r in removed):
+        elif any(r in endorsing_now for r in removed):
             done = await endorsements.take_back(
                 team_id=turn.workspace, message=message, user_id=turn.user_id
             )

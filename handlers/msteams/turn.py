@@ -45,6 +45,8 @@ class Turn:
     timezone: str | None
     reply_to_id: str | None
     bot_id: str  # Delight's own 28: id, as this activity names it
+    # The channel channelData names: the conversation's, or one an event is about (created).
+    channel_id: str | None = None
 
     @property
     def personal(self) -> bool:
@@ -91,6 +93,7 @@ def turn_of(activity: ActivityModel) -> Turn:
         timezone=timezone[:64] if timezone else None,
         reply_to_id=activity.reply_to_id,
         bot_id=activity.recipient.id,
+        channel_id=channel.id if channel is not None else None,
     )
 
 
