@@ -319,6 +319,7 @@ FIXED_FORMAT: dict[str, object] = {
     "team_id": "T0001",
     "workspace_id": "T0001",  # what Teams' tables call it
     "service_url": "https://smba.trafficmanager.net/amer/",
+    "token": "aRandomUrlSafeToken",  # a chart's address: random, names nobody
     "enterprise_id": "E0001",  # Slack's ids of the workspace and of Delight's bot
     "app_id": "A0001",
     "bot_id": "B0001",
@@ -382,6 +383,8 @@ def naming_the_person(table: sa.Table) -> dict[str, object]:
             row[name] = DAY.date()
         elif isinstance(kind, sa.Integer):
             row[name] = 1  # ids and the foreign keys that point at them
+        elif isinstance(kind, sa.LargeBinary):
+            row[name] = b"\x89PNG"  # a picture (a digest's chart) names nobody
         else:
             row[name] = DAY
     return row
