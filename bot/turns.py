@@ -18,8 +18,7 @@ import asyncio
 import contextvars
 import logging
 from collections import deque
-from collections.abc import Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import Coroutine
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -76,20 +75,22 @@ class DeliveryTurns:
         """Platform requests answered since the process started."""
         return self._answered
 
-    @contextmanager
-    def answering(self) -> Iterator[None]:
-        """The HTTP (or socket) layer wraps each platform request in this, until its answer
-        is ready."""
+    def answering(self) -> DeliveryTurns:
+        """The HTTP (or socket) layer wraps each platform request in this (`with
+        turns.answering():`), until its answer is ready. Not a generator-based context manager:
+        it wraps every request, and this costs a third of one."""
+        return self
+
+    def __enter__(self) -> None:
         self._answering += 1
         self._answered += 1
-        try:
-            yield
-        finally:
-            self._answering -= 1
-            if not self._answering:
-                loop = asyncio.get_running_loop()
-                self._last_answered = loop.time()
-                loop.call_later(self._quiet, self._give_turns)
+
+    def __exit__(self, *_: object) -> None:
+        self._answering -= 1
+        if not self._answering:
+            loop = asyncio.get_running_loop()
+            self._last_answered = loop.time()
+            loop.call_later(self._quiet, self._give_turns)
 
     def start(self, delivery: Delivery) -> None:
         # Its own context (the request's log fields), not that of whichever delivery

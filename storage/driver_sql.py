@@ -34,6 +34,7 @@ _DIALECTS: dict[str, Dialect] = {
 }
 
 Params = Mapping[str, Any]
+_SQLITE_TIME = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
 
 # sqlite3 binds an int, float, str or bytes as it is, and anything else (None, a bool) only
 # after its adapter protocol, whose two failed attribute lookups each build an AttributeError:
@@ -171,9 +172,17 @@ class DriverCursor:
             if value.tzinfo is not UTC:
                 value = value.astimezone(UTC)
             # As SQLAlchemy's DateTime stores a time on SQLite ("%Y-%m-%d %H:%M:%S.%f", a
-            # string compared as one), so every query finds it. isoformat is the faster way,
-            # and cutting off its "+00:00" is faster than replacing the time's zone first.
-            return value.isoformat(" ", "microseconds")[:-6]
+            # string compared as one), so every query finds it. %-formatting is the faster
+            # way: isoformat and strftime each cost several times more.
+            return _SQLITE_TIME % (
+                value.year,
+                value.month,
+                value.day,
+                value.hour,
+                value.minute,
+                value.second,
+                value.microsecond,
+            )
         return value
 
     def scalar(self, statement: DriverStatement, params: Params) -> Any:

@@ -690,3 +690,24 @@ def test_a_post_that_raised_reports_the_error_by_name_only() -> None:
     [outcome] = outcomes.values()
     assert isinstance(outcome, NotPosted)
     assert outcome.detail == "RuntimeError"
+
+
+def test_posts_still_under_way_when_the_time_is_up_are_reported_as_timed_out() -> None:
+    class Slow:
+        async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
+            return Posted("C9", "1.000100")
+
+        async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome:
+            await asyncio.sleep(60)
+            raise AssertionError("never reached")
+
+    owed = [
+        Owed(Notification(NotificationKind.ANNOUNCEMENT, "C9")),
+        Owed(Notification(NotificationKind.DIRECT_MESSAGE, "U2")),
+    ]
+    outcomes = asyncio.run(post_all(Slow(), make_kudos(), owed, within=0.05))  # type: ignore[arg-type]
+
+    announced, late = outcomes.values()
+    assert announced == Posted("C9", "1.000100")
+    assert isinstance(late, NotPosted)
+    assert (late.reason, late.detail) == (FailureReason.SERVICE_UNAVAILABLE, "timeout")

@@ -189,7 +189,9 @@ async def post_all(
     notifier: Notifier, kudos: Kudos, owed: Sequence[Owed], *, within: float
 ) -> dict[Owed, PostOutcome]:
     """Post announcements and DMs side by side, all within `within` seconds; never raises
-    (a failure is a NotPosted), and one message's failure never stops the others."""
+    (a failure is a NotPosted), and one message's failure never stops the others. The posts
+    still under way when the time is up are cancelled (asyncio.timeout and gather would wait
+    for them to end, and cost more per kudos than asyncio.wait)."""
     sending = {o: asyncio.ensure_future(_send(notifier, kudos, o.notification)) for o in owed}
     if sending:
         _, late = await asyncio.wait(sending.values(), timeout=within)
@@ -201,9 +203,10 @@ async def post_all(
 def _outcome(
     kudos: Kudos, notification: Notification, task: asyncio.Future[PostOutcome]
 ) -> PostOutcome:
-    if task.cancelled():
-        # The platform may yet have accepted it: the one case (with a crash) where a
-        # retry can post a message twice.
+    if not task.done() or task.cancelled():
+        # Cut off when the time was up (a cancelled task ends only at its next step). The
+        # platform may yet have accepted it: the one case (with a crash) where a retry can
+        # post a message twice.
         return NotPosted(notification.target, FailureReason.SERVICE_UNAVAILABLE, "timeout")
     if (error := task.exception()) is not None:
         logger.error("posting %s of kudos %s failed", notification.kind, kudos.id, exc_info=error)
