@@ -267,3 +267,16 @@ def test_a_bot_or_an_unknown_tag_is_refused_privately_with_what_was_typed(
     suggested = texts(teams.wait_for_cards(ALICE.personal_id, 2)[1])
     assert "Did you mean #genuine?" in suggested
     assert teams.fake.activities(thread) == []  # nothing in the channel
+
+
+def test_a_repeated_mention_gives_one_recognition(teams: TeamsDriver) -> None:
+    activity = teams.fake.activity("channel_mention_message")
+    assert teams.send(activity).status == 200
+    assert teams.send(activity).status == 200
+    thread = activity["conversation"]["id"]
+    teams.wait_for_cards(thread)
+    teams.wait_for_cards(ALICE.personal_id)
+    wait_for(lambda: teams.cards(BOB.personal_id))
+    assert len(teams.cards(thread)) == 1
+    assert len(teams.cards(BOB.personal_id)) == 1
+    assert len(teams.cards(ALICE.personal_id)) == 1  # the repeat is not answered

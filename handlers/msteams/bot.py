@@ -5,6 +5,7 @@ at once and done in the background, as Teams expects within seconds)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -67,18 +68,21 @@ class TeamsBot:
         if activity.type != "invoke":
             self._later(self._act(turn, activity))
             return None
+        await self._prepare(turn)
         if not await self._first_time(turn):
-            logger.info("repeat of Teams activity ignored")
             return {}
         return await self._invoke(turn, activity)
 
     async def _act(self, turn: Turn, activity: ActivityModel) -> None:
+        await self._prepare(turn)
+        if isinstance(activity, MessageActivity):
+            text, mentions = activity.text or "", mentions_of(activity)
+            once = functools.partial(self._first_time, turn)
+            await on_message(self.services, turn, text, mentions, first_time=once)
+            return
         if not await self._first_time(turn):
-            logger.info("repeat of Teams activity ignored")
             return
         match activity:
-            case MessageActivity():
-                await on_message(self.services, turn, activity.text or "", mentions_of(activity))
             case MessageReactionActivity():
                 added = [r.type for r in activity.reactions_added or ()]
                 removed = [r.type for r in activity.reactions_removed or ()]
@@ -191,18 +195,23 @@ class TeamsBot:
             )
             self._seen[person] = True
 
-    async def _first_time(self, turn: Turn) -> bool:
-        """Whether to act: the first delivery of this activity (Teams retries), with the
-        sender remembered and their language spoken."""
+    async def _prepare(self, turn: Turn) -> None:
+        """The sender remembered and their language spoken, for whatever comes next."""
         await self._speak_their_language(turn)
         await self._remember(turn)
+
+    async def _first_time(self, turn: Turn) -> bool:
+        """The first delivery of this activity (Teams retries what isn't answered in time)."""
         if not turn.activity_id:
             return True
-        return await self.services.ledger.first_delivery(
+        first = await self.services.ledger.first_delivery(
             team_id=turn.workspace,
             event_id=f"msteams:{turn.activity_id}"[:255],
             at=self.services.core.clock.now(),
         )
+        if not first:
+            logger.info("repeat of Teams activity ignored")
+        return first
 
     def _later(self, work: Coroutine[Any, Any, None]) -> None:
         """Acked now, done next (shutdown lets started work finish: bot/runtime.py)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.core.home import Period
 from bot.core.model import Nomination, Source
@@ -44,8 +44,16 @@ def as_typed(text: str) -> str:
 
 
 async def on_message(
-    services: TeamsServices, turn: Turn, text: str, mentions: Sequence[Mention]
+    services: TeamsServices,
+    turn: Turn,
+    text: str,
+    mentions: Sequence[Mention],
+    *,
+    first_time: Callable[[], Awaitable[bool]],
 ) -> None:
+    """`first_time()`: whether Teams delivers this message for the first time (it retries). A
+    nomination needs no such look: its kudos is keyed by the activity, so a repeat is refused
+    when it is stored (a write the kudos makes anyway)."""
     if turn.user_id is None:
         return  # another bot
     if not turn.personal and not any(m.member_id == turn.bot_id for m in mentions):
@@ -62,7 +70,10 @@ async def on_message(
     try:
         parsed = parse_message(text, mentions, bot_id=turn.bot_id)
     except ParseError as error:
-        await reply(TeamsAnswers().refusal(error, typed=typed()))
+        if await first_time():
+            await reply(TeamsAnswers().refusal(error, typed=typed()))
+        return
+    if not isinstance(parsed, TypedNomination) and not await first_time():
         return
 
     async def work() -> Answer | None:
