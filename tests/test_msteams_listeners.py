@@ -104,3 +104,13 @@ def test_what_was_typed_reads_as_the_person_saw_it() -> None:
     assert as_typed("<at>Delight</at>  <at>Bob &amp; co</at> did it &lt;3") == (
         "@Delight @Bob & co did it <3"
     )
+
+
+def test_a_timezone_is_found_by_its_city_with_or_without_accents() -> None:
+    from handlers.msteams.settings_admin import zone_named
+    from handlers.slack.zones import zone_choices
+
+    assert zone_named("Montréal") == "America/Montreal"
+    assert zone_named("new york") == "America/New_York"
+    assert zone_named("Atlantis") is None
+    assert "America/Montreal" in zone_choices("Montréal")

@@ -6,6 +6,7 @@ told who the admins are and never sees the form."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -147,9 +148,13 @@ def read_settings(
 
 def zone_named(typed: str) -> str | None:
     """An IANA zone from what an admin typed: its name in any case ("europe/amsterdam"), or
-    its city ("Amsterdam", "new york")."""
-    key = " ".join(typed.replace("_", " ").split()).casefold()
-    return _zones().get(key)
+    its city ("Amsterdam", "new york", "Montréal": accents are optional)."""
+    return _zones().get(_folded(" ".join(typed.replace("_", " ").split())))
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @cache
@@ -158,9 +163,8 @@ def _zones() -> dict[str, str]:
     for zone in sorted(available_timezones()):
         if zone.startswith(("Etc/", "SystemV/")) or ("/" not in zone and zone != "UTC"):
             continue
-        found.setdefault(zone.replace("_", " ").casefold(), zone)
-        city = zone.rsplit("/", 1)[-1].replace("_", " ").casefold()
-        found.setdefault(city, zone)
+        found.setdefault(_folded(zone.replace("_", " ")), zone)
+        found.setdefault(_folded(zone.rsplit("/", 1)[-1].replace("_", " ")), zone)
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -20,7 +21,9 @@ def all_zones() -> tuple[str, ...]:
 def zone_choices(typed: str) -> list[str]:
     """Zones whose name contains what was typed (spaces read as underscores); those whose
     city starts with it first."""
-    wanted = "_".join(typed.strip().lower().split())
+    # "Montréal" finds America/Montreal: zone names are ASCII, people's cities aren't
+    folded = unicodedata.normalize("NFKD", typed.casefold())
+    wanted = "_".join("".join(c for c in folded if not unicodedata.combining(c)).split())
     if not wanted:
         return []
     found = [zone for zone in all_zones() if wanted in zone.lower()]
