@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 from bot.core.elements import Element
 from bot.core.schedule import DeliveryMode, TipSchedule
 from bot.core.tip_delivery import DueSchedule, Interrupted, LedgerEntry
+from bot.core.words import restored, stored
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database
 from storage.tables import UTCDateTime
@@ -105,7 +106,11 @@ class SqlTipScheduleRepository:
             connection.execute(
                 update(SCHEDULES)
                 .where(SCHEDULES.c.team_id == team_id, SCHEDULES.c.id == schedule_id)
-                .values(paused=reason is not None, paused_reason=reason, counts_from=counts_from)
+                .values(
+                    paused=reason is not None,
+                    paused_reason=stored(reason),
+                    counts_from=counts_from,
+                )
             )
 
         await self._db.transaction(work)
@@ -166,7 +171,7 @@ class SqlTipScheduleRepository:
             connection.execute(
                 update(SCHEDULES)
                 .where(SCHEDULES.c.id == schedule_id)
-                .values(paused=True, paused_reason=reason)
+                .values(paused=True, paused_reason=stored(reason))
             )
 
         await self._db.transaction(work)
@@ -209,7 +214,7 @@ class SqlTipScheduleRepository:
                     element=element.value,
                     tip_id=tip_id,
                     status=status,
-                    reason=reason,
+                    reason=stored(reason),
                     request_key=request_key,
                     updated_at=at,
                 )
@@ -234,7 +239,7 @@ class SqlTipScheduleRepository:
                     DELIVERIES.c.schedule_id == schedule_id,
                     DELIVERIES.c.occurrence == occurrence,
                 )
-                .values(status=status, reason=reason, message_id=message_id, updated_at=at)
+                .values(status=status, reason=stored(reason), message_id=message_id, updated_at=at)
             )
 
         await self._db.transaction(work)
@@ -339,7 +344,7 @@ class SqlTipScheduleRepository:
                     DIRECT_MESSAGES.c.delivery_id == _delivery_id(schedule_id, occurrence),
                     DIRECT_MESSAGES.c.recipient_id == recipient_id,
                 )
-                .values(status=status, reason=reason, updated_at=at)
+                .values(status=status, reason=stored(reason), updated_at=at)
             )
 
         await self._db.transaction(work)
@@ -349,7 +354,7 @@ class SqlTipScheduleRepository:
             return connection.execute(
                 update(SCHEDULES)
                 .where(SCHEDULES.c.team_id == team_id, SCHEDULES.c.paused.is_(False))
-                .values(paused=True, paused_reason=reason)
+                .values(paused=True, paused_reason=stored(reason))
             ).rowcount
 
         return await self._db.transaction(work)
@@ -363,7 +368,7 @@ class SqlTipScheduleRepository:
                 .where(
                     SCHEDULES.c.team_id == team_id,
                     SCHEDULES.c.paused.is_(True),
-                    SCHEDULES.c.paused_reason == reason,
+                    SCHEDULES.c.paused_reason == stored(reason),
                 )
                 .values(paused=False, paused_reason=None, counts_from=now)
             ).rowcount
@@ -408,7 +413,7 @@ def _schedule(row: Row[object]) -> TipSchedule:
         channel_id=values["channel_id"],
         owner_id=values["owner_id"],
         created_at=values["created_at"],
-        paused_reason=(values["paused_reason"] or "paused") if values["paused"] else None,
+        paused_reason=restored(values["paused_reason"] or "paused") if values["paused"] else None,
         mode=DeliveryMode(values["mode"]),
         counts_from=values["counts_from"],
     )
@@ -422,6 +427,6 @@ def _entry(row: Row[object]) -> LedgerEntry:
         element=Element(values["element"]),
         tip_id=values["tip_id"],
         status=values["status"],
-        reason=values["reason"],
+        reason=restored(values["reason"]),
         manual=values["request_key"] is not None,
     )

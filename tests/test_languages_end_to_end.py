@@ -21,10 +21,19 @@ from tests.digest_helpers import give as give_at
 from tests.digest_helpers import run_due as run_due_digests
 from tests.driver import RunningApp, SlackDriver
 from tests.fakeslack import FakeSlack
-from tests.helpers import all_block_text, blocks_text, give, posts, query, reply_text
+from tests.helpers import (
+    all_block_text,
+    blocks_text,
+    execute,
+    give,
+    posts,
+    query,
+    reply_text,
+)
 from tests.tip_helpers import ADMIN, add_schedule
 
 NBSP = "\u00a0"
+NNBSP = "\u202f"  # French groups digits with a narrow one: 1 000
 LIBRARIES = load_tip_libraries()
 FIRST = {
     language: library.for_element(Element.VOLUNTARY)[0] for language, library in LIBRARIES.items()
@@ -186,6 +195,103 @@ def test_tips_by_dm_are_each_in_the_language_of_the_person_who_reads_them(
     # The rotation is one, whatever the languages: the same tip, once, for everyone.
     [row] = query(database_url, "SELECT tip_id FROM tip_delivery")
     assert row["tip_id"] == FIRST["en"].id
+
+
+def tips_status(slack: SlackDriver, fake: FakeSlack) -> str:
+    """What `/delight tips status` answers the admin."""
+    before = len(fake.calls("response_url"))
+    slack.command("tips status", user=ADMIN)
+    return blocks_text(fake.wait_for_calls("response_url", before + 1)[-1].args["blocks"])
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        (
+            "nl-NL",
+            [
+                "DM gestuurd aan 3 van de 3 leden",
+                "⏸️ *Gepauzeerd* omdat too_many_members: meer dan 1.000 leden.",
+                "mislukt · too_many_members: meer dan 1.000 leden",
+            ],
+        ),
+        (
+            "fr-FR",
+            [
+                "envoyé en message direct à 3 membres sur 3",
+                f"⏸️ *En pause*{NBSP}: too_many_members{NBSP}: plus de 1{NNBSP}000 membres.",
+                f"échec · too_many_members{NBSP}: plus de 1{NNBSP}000 membres",
+            ],
+        ),
+    ],
+)
+def test_a_stored_reason_with_numbers_reads_in_the_admins_language_in_tips_status(
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    app: RunningApp,
+    clock: FakeClock,
+    database_url: str,
+    locale: str,
+    words: list[str],
+) -> None:
+    speaks(fake_slack, ADMIN, locale)
+    fake_slack.state.channel_members["CTEAM"] = ["U0001", "U0002", "U0003"]
+    fake_slack.state.channel_members["CBIG"] = [f"U{n:05}" for n in range(1001)]
+    add_schedule(app, channel_id="CTEAM", owner_id=ADMIN, mode=DeliveryMode.MEMBERS)
+    add_schedule(app, channel_id="CBIG", owner_id=ADMIN, mode=DeliveryMode.MEMBERS)
+    clock.current = MONDAY_NINE_AMSTERDAM + timedelta(seconds=30)
+    assert sorted(d.status for d in run_due_tips(app)) == ["failed", "sent"]
+
+    text = tips_status(slack, fake_slack)
+
+    for said in words:
+        assert said in text
+    assert "DMed" not in text
+    assert "more than" not in text
+    # Kept whole in the ledger, its English first: a person (or a search) reads it there too.
+    reasons = [r["reason"] for r in query(database_url, "SELECT reason FROM tip_delivery")]
+    assert any("DMed 3 of 3 members" in reason for reason in reasons)
+    assert any("too_many_members: more than 1000 members" in reason for reason in reasons)
+
+
+def test_a_reason_stored_as_plain_english_before_still_reads_as_it_is(
+    slack: SlackDriver,
+    fake_slack: FakeSlack,
+    app: RunningApp,
+    database_url: str,
+) -> None:
+    assert app.runtime is not None
+    schedule = add_schedule(app, channel_id="CTEAM", owner_id=ADMIN, mode=DeliveryMode.MEMBERS)
+    for days_ago, reason in (
+        (2, "DMed 3 of 5 members"),
+        (1, "missed while Delight was not running"),
+    ):
+        app.call(
+            app.runtime.tip_schedules.claim(
+                schedule.id,
+                MONDAY_NINE_AMSTERDAM - timedelta(days=days_ago),
+                element=Element.VOLUNTARY,
+                tip_id=None,
+                status="skipped",
+                reason=reason,
+                at=MONDAY_NINE_AMSTERDAM,
+            )
+        )
+    execute(
+        database_url,
+        "UPDATE tip_schedule SET paused = :paused, paused_reason = :reason",
+        paused=True,
+        reason="too_many_members: more than 1,000 members",
+    )
+    speaks(fake_slack, ADMIN, "nl-NL")
+
+    text = tips_status(slack, fake_slack)
+
+    assert "⏸️ *Gepauzeerd* omdat too_many_members: more than 1,000 members." in text
+    assert "overgeslagen · DMed 3 of 5 members" in text
+    assert "overgeslagen · gemist terwijl Delight niet draaide" in text  # a fixed one, translated
+    [old] = query(database_url, "SELECT reason FROM tip_delivery WHERE reason LIKE 'DMed%'")
+    assert old["reason"] == "DMed 3 of 5 members"
 
 
 def test_an_admins_own_tip_keeps_the_language_it_was_written_in(

@@ -216,6 +216,12 @@ def test_a_one_to_one_schedule_reaches_each_member_in_their_language_and_tells_o
     assert "1:1 to each member of" in status
     assert "could not be reached" in status
 
+    # The outcome is kept with its numbers apart, so a French reader gets it in French.
+    say(teams, "tips status", locale="fr-FR")
+    status = texts(teams.wait_for_cards(ALICE.personal_id, status_before + 2)[-1])
+    assert "envoyé en message direct à 2 membres sur 3\u00a0; 1 injoignables" in status
+    assert "DMed" not in status
+
 
 def test_the_schedules_card_pauses_previews_sends_now_and_deletes(
     teams: TeamsDriver, teams_app: RunningApp, clock: FakeClock, database_url: str

@@ -41,7 +41,8 @@ NEEDS_A_PERSON = frozenset(
         FailureReason.TOO_MANY_MEMBERS,
     }
 )
-# Reasons kept in the ledger, in English; marked so whoever shows them translates them.
+# Reasons kept in the ledger, in English; marked so whoever shows them translates them. A
+# reason with values is a `Said`, which the storage keeps whole (bot.core.words.stored).
 MISSED = N_("missed while Delight was not running")
 INTERRUPTED = N_(
     "interrupted: Delight stopped while posting it, so it may not have gone out "
@@ -166,9 +167,19 @@ class Delivered:
 
 
 def _why(outcome: PostOutcome) -> str | None:
-    if isinstance(outcome, NotPosted):
-        return f"{outcome.reason.value}: {outcome.detail}".rstrip(": ")
-    return None
+    """Why it was not posted: the failure's code (kept as it is, for logs and searches) and
+    the platform's detail; a detail Delight itself said stays a `Said`, translated when
+    shown."""
+    if not isinstance(outcome, NotPosted):
+        return None
+    if isinstance(outcome.detail, Said):
+        return Said(N_("{code}: {detail}"), code=outcome.reason.value, detail=outcome.detail)
+    return f"{outcome.reason.value}: {outcome.detail}".rstrip(": ")
+
+
+def more_members_than_can_be_dmed() -> Said:
+    """Why a channel's members are not DMed, when the counting stopped past the most."""
+    return Said(N_("more than {most} members"), most=MAX_MEMBERS_TO_DM)
 
 
 def no_tips_reason(element: Element) -> str:
@@ -308,7 +319,11 @@ class TipService:
             too_many = NotPosted(
                 schedule.channel_id,
                 FailureReason.TOO_MANY_MEMBERS,
-                f"{len(members):,} members, at most {MAX_MEMBERS_TO_DM:,} can be DMed",
+                Said(
+                    N_("{count} members, at most {most} can be DMed"),
+                    count=len(members),
+                    most=MAX_MEMBERS_TO_DM,
+                ),
             )
             return await self._conclude(schedule, occurrence, tip, too_many)
         if not members:

@@ -13,7 +13,7 @@ from bot.core.model import FailureReason, NotPosted, PostOutcome
 from bot.core.platform import ChannelProblem
 from bot.core.ports import SettingsRepository
 from bot.core.schedule import DeliveryMode, TipSchedule
-from bot.core.tip_delivery import MAX_MEMBERS_TO_DM
+from bot.core.tip_delivery import MAX_MEMBERS_TO_DM, more_members_than_can_be_dmed
 from bot.core.tips import Tip
 from bot.expiring_cache import ExpiringCache
 from bot.i18n import _, speaking
@@ -86,7 +86,7 @@ class TeamsTipPoster:
                     await self._directory.remember(schedule.team_id, member)
                     people.append(member.aad_id.lower())
                 if len(people) > MAX_MEMBERS_TO_DM:  # no need to read the rest
-                    detail = f"more than {MAX_MEMBERS_TO_DM:,} members"
+                    detail = more_members_than_can_be_dmed()
                     return NotPosted(schedule.channel_id, FailureReason.TOO_MANY_MEMBERS, detail)
                 if not continuation:
                     break

@@ -16,7 +16,7 @@ from bot.core.elements import Element
 from bot.core.model import FailureReason, NotPosted, PostOutcome
 from bot.core.platform import ChannelProblem
 from bot.core.schedule import DeliveryMode, TipSchedule
-from bot.core.tip_delivery import MAX_MEMBERS_TO_DM
+from bot.core.tip_delivery import MAX_MEMBERS_TO_DM, more_members_than_can_be_dmed
 from bot.core.tips import Tip
 from bot.i18n import speaking
 from handlers.slack import blocks, ids
@@ -70,7 +70,7 @@ class SlackTipPoster:
             ):
                 member_ids += [str(uid) for uid in page.get("members") or []]
                 if len(member_ids) > MAX_MEMBERS_TO_DM:  # no need to read the rest
-                    detail = f"more than {MAX_MEMBERS_TO_DM:,} members"
+                    detail = more_members_than_can_be_dmed()
                     return NotPosted(schedule.channel_id, FailureReason.TOO_MANY_MEMBERS, detail)
         except SlackApiError as error:
             reason, code = failure_reason(error)
