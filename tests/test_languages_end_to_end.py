@@ -246,6 +246,9 @@ def test_a_stored_reason_with_numbers_reads_in_the_admins_language_in_tips_statu
 
     for said in words:
         assert said in text
+    language = locale[:2]
+    assert FIRST[language].title in text  # the tip sent, by its title in the admin's language
+    assert FIRST["en"].title not in text
     assert "DMed" not in text
     assert "more than" not in text
     # Kept whole in the ledger, its English first: a person (or a search) reads it there too.

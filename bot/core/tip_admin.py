@@ -125,8 +125,9 @@ class TipScheduleAdmin:
         self._clock = clock
 
     async def reports(
-        self, team_id: str, admin_id: str, *, recent: int = RECENT
+        self, team_id: str, admin_id: str, *, recent: int = RECENT, language: str = "en"
     ) -> list[ScheduleReport]:
+        """`language`: the reader's, for the titles of the tips sent."""
         await self._admins.require_admin(team_id, admin_id)
         schedules = await self._schedules.for_team(team_id, include_paused=True)
         history = await self._schedules.recent([s.id for s in schedules], limit=recent)
@@ -134,7 +135,7 @@ class TipScheduleAdmin:
         titles: dict[str, str] = {}
         for tip_id in {e.tip_id for entries in history.values() for e in entries if e.tip_id}:
             if tip := await self._tips.find(team_id, tip_id):
-                titles[tip_id] = tip.title
+                titles[tip_id] = self._tips.in_language(tip, language).title
         reports = []
         for schedule in schedules:
             entries = tuple(history.get(schedule.id, []))

@@ -62,7 +62,9 @@ async def tips_command(services: TeamsServices, turn: Turn, argument: str) -> An
     """The schedules card, or `tips status`; a refusal (NotAnAdmin) for anyone else."""
     assert turn.user_id is not None
     if argument == "status":
-        reports = await services.core.tip_admin.schedules.reports(turn.workspace, turn.user_id)
+        reports = await services.core.tip_admin.schedules.reports(
+            turn.workspace, turn.user_id, language=current_language()
+        )
         shown = await places(services.book, turn.workspace)
         card = tip_cards.status_card(reports, shown)
         return Answer(lambda _names: card)
@@ -76,7 +78,9 @@ async def schedules_message(
     services: TeamsServices, turn: Turn, notice: str | None = None
 ) -> CardMessage:
     assert turn.user_id is not None
-    reports = await services.core.tip_admin.schedules.reports(turn.workspace, turn.user_id)
+    reports = await services.core.tip_admin.schedules.reports(
+        turn.workspace, turn.user_id, language=current_language()
+    )
     shown = await places(services.book, turn.workspace)
     return tip_cards.schedules_card(reports, places=shown, notice=notice)
 

@@ -48,7 +48,9 @@ async def run_tips_command(
     team_id, user_id = command["team_id"], command["user_id"]
     try:
         if argument == "status":
-            return views.status_message(await admin.schedules.reports(team_id, user_id))
+            return views.status_message(
+                await admin.schedules.reports(team_id, user_id, language=current_language())
+            )
         if argument:
             return text_message(_(STATUS_USAGE))
         await _open(client, command["trigger_id"], await _list(admin, team_id, user_id))
@@ -72,7 +74,9 @@ async def open_tips_from_home(
 async def _list(
     admin: TipAdministration, team_id: str, user_id: str, notice: str | None = None
 ) -> dict[str, Any]:
-    return views.tips_modal(await admin.schedules.reports(team_id, user_id), notice=notice)
+    return views.tips_modal(
+        await admin.schedules.reports(team_id, user_id, language=current_language()), notice=notice
+    )
 
 
 async def _open(client: AsyncWebClient, trigger_id: str, view: dict[str, Any]) -> None:
