@@ -3,6 +3,10 @@ the tenant, while it stays installed there), and their channels as the settings 
 
 A removal keeps the row (removed_at), so installing again knows the team; the channels
 themselves are conversations (storage/msteams.py), joined here by their team's id.
+
+Who installed Delight is read for every person a kudos names (installers are admins), so a
+tenant's installers are kept for INSTALLERS_SECONDS: this process's installs and removals
+are seen at once, another process's within that time (as the workspace's settings are).
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select, update
 from sqlmodel import SQLModel
 
+from bot.expiring_cache import ExpiringCache
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database, insert_or_merge
 from storage.tables import PLATFORM_ID, SERVICE_URL, WORKSPACE_ID
 
 TEAMS = SQLModel.metadata.tables["msteams_teams"]
 CONVERSATIONS = SQLModel.metadata.tables["msteams_conversations"]
+INSTALLERS_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +50,14 @@ class StoredChannel:
 class SqlMsTeamsTeams:
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._installers: ExpiringCache[str, frozenset[str]] = ExpiringCache(
+            10_000, INSTALLERS_SECONDS
+        )
+        self._changes = 0  # installs and removals so far: a read from before one isn't kept
+
+    def _changed(self, workspace_id: str) -> None:
+        self._changes += 1
+        self._installers.pop(workspace_id)
 
     async def installed(
         self,
@@ -88,7 +102,10 @@ class SqlMsTeamsTeams:
                 )
             )
 
-        await self._db.transaction(work)
+        try:
+            await self._db.transaction(work)
+        finally:
+            self._changed(workspace_id)
 
     async def renamed(self, workspace_id: str, team_id: str, name: str, *, at: datetime) -> None:
         def work(connection: Connection) -> None:
@@ -124,7 +141,10 @@ class SqlMsTeamsTeams:
                 ).scalar_one()
             )
 
-        return await self._db.transaction(work)
+        try:
+            return await self._db.transaction(work)
+        finally:
+            self._changed(workspace_id)
 
     async def team(self, workspace_id: str, team_id: str) -> StoredTeam | None:
         def work(connection: Connection) -> Any:
@@ -149,20 +169,25 @@ class SqlMsTeamsTeams:
 
     async def is_installer(self, workspace_id: str, user_id: str) -> bool:
         """Whether they installed Delight in a team that still has it."""
+        installers = self._installers.get(workspace_id)
+        if installers is None:
+            changes = self._changes
 
-        def work(connection: Connection) -> bool:
-            found = connection.execute(
-                select(TEAMS.c.msteams_team_id)
-                .where(
-                    TEAMS.c.workspace_id == workspace_id,
-                    TEAMS.c.installed_by == user_id,
-                    TEAMS.c.removed_at.is_(None),
+            def work(connection: Connection) -> frozenset[str]:
+                return frozenset(
+                    connection.execute(
+                        select(TEAMS.c.installed_by).where(
+                            TEAMS.c.workspace_id == workspace_id,
+                            TEAMS.c.installed_by.is_not(None),
+                            TEAMS.c.removed_at.is_(None),
+                        )
+                    ).scalars()
                 )
-                .limit(1)
-            ).first()
-            return found is not None
 
-        return await self._db.transaction(work)
+            installers = await self._db.transaction(work)
+            if changes == self._changes:
+                self._installers[workspace_id] = installers
+        return user_id in installers
 
     async def channels(self, workspace_id: str) -> list[StoredChannel]:
         """The channels Delight knows of in the teams that have it: by team, General first."""

@@ -14,6 +14,7 @@ import pytest
 
 from handlers.msteams.auth import BotToken
 from handlers.msteams.connector import (
+    CONVERSATIONS_KEPT,
     Connector,
     ConnectorError,
     ConnectorUnavailable,
@@ -543,6 +544,33 @@ def test_one_busy_conversation_does_not_hold_up_another() -> None:
 
     run(scenario)
     assert frozen.asked == []
+
+
+def test_the_pace_forgets_idle_conversations_and_looks_only_when_many_more_came() -> None:
+    now = [0.0]
+    pace = Pace(per_tenant=(10**9, 1.0), clock=lambda: now[0], sleep=Sleeps())
+    looks: list[int] = []
+    forget = pace._forget_idle
+
+    def counted() -> None:
+        looks.append(len(pace._conversations))
+        forget()
+
+    pace._forget_idle = counted  # type: ignore[method-assign]
+
+    async def send(conversations: range) -> None:
+        for n in conversations:
+            await pace.wait(f"19:thread-{n}", TENANT_ID)
+
+    run(lambda: send(range(CONVERSATIONS_KEPT + 10)))  # all busy within the hour: kept
+    busy = len(pace._conversations)
+    now[0] = 2 * 3600.0  # the hour's window is over for each
+    run(lambda: send(range(CONVERSATIONS_KEPT + 10, 3 * CONVERSATIONS_KEPT)))
+    assert busy == CONVERSATIONS_KEPT + 10
+    assert looks[0] == CONVERSATIONS_KEPT + 1  # one look, then none until twice as many
+    assert looks[1] == 2 * CONVERSATIONS_KEPT + 3  # the first 10,010 forgotten then
+    assert len(looks) == 3
+    assert len(pace._conversations) <= 2 * CONVERSATIONS_KEPT
 
 
 def test_a_tenant_gets_at_most_fifty_messages_a_second() -> None:

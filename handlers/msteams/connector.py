@@ -111,6 +111,7 @@ TENANT_LIMIT: tuple[int, float] = (50, 1.0)
 # Windows are kept a little longer than Teams' own: requests do not arrive as evenly as they
 # leave, and a 429 costs more than the margin.
 MARGIN = 1.05
+CONVERSATIONS_KEPT = 10_000  # past this many, conversations with nothing left to count go
 
 
 class _Window:
@@ -152,6 +153,7 @@ class Pace:
         self._clock = clock
         self._sleep = sleep
         self._conversations: dict[str, list[_Window]] = {}
+        self._prune_above = CONVERSATIONS_KEPT
         self._tenants: dict[str, _Window] = {}
 
     async def wait(self, conversation_id: str | None, tenant_id: str | None = None) -> None:
@@ -164,22 +166,33 @@ class Pace:
             await self._until(at)
         # The tenant's slot is taken once the conversation's is due, so one conversation's
         # long wait never holds up the tenant's other conversations.
-        tenant = self._tenants.setdefault(tenant_id or "", _Window(*self._per_tenant))
+        tenant = self._tenants.get(tenant_id or "")
+        if tenant is None:
+            tenant = self._tenants[tenant_id or ""] = _Window(*self._per_tenant)
         at = tenant.earliest(self._clock())
         tenant.take(at)
         await self._until(at)
 
     def _windows(self, conversation_id: str) -> list[_Window]:
-        if len(self._conversations) > 10_000:  # forget conversations with no sends to count
-            now = self._clock()
-            self._conversations = {
-                key: windows
-                for key, windows in self._conversations.items()
-                if not all(window.idle_at(now) for window in windows)
-            }
-        return self._conversations.setdefault(
-            conversation_id, [_Window(limit, seconds) for limit, seconds in self._per_conversation]
-        )
+        windows = self._conversations.get(conversation_id)
+        if windows is None:
+            if len(self._conversations) > self._prune_above:
+                self._forget_idle()
+            windows = [_Window(limit, seconds) for limit, seconds in self._per_conversation]
+            self._conversations[conversation_id] = windows
+        return windows
+
+    def _forget_idle(self) -> None:
+        """Forget conversations with no sends left to count; the next look is when as many
+        again have come (an hour's window keeps busy conversations: a look at each send
+        would read them all)."""
+        now = self._clock()
+        self._conversations = {
+            key: windows
+            for key, windows in self._conversations.items()
+            if not all(window.idle_at(now) for window in windows)
+        }
+        self._prune_above = max(CONVERSATIONS_KEPT, 2 * len(self._conversations))
 
     async def _until(self, at: float) -> None:
         delay = at - self._clock()
