@@ -201,8 +201,8 @@ class Result:
         return (
             f"{self.label}: {self.outcome}\n"
             f"  {self.messages:,} messages sent, {self.requests:,} requests, "
-            f"429s met: {self.throttled} {self.throttled_routes if self.throttled else ''}"
-            f"{'FAIL' if self.throttled else 'PASS'}; "
+            f"429s met: {self.throttled} "
+            f"{f'{self.throttled_routes} FAIL' if self.throttled else 'PASS'}; "
             f"{judged}; "
             f"{self.messages / self.elapsed:.1f} messages/s; total {self.elapsed:.1f} s"
         )
