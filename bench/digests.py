@@ -21,7 +21,7 @@ import asyncio
 import random
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -70,8 +70,21 @@ def manager_id(n: int) -> str:
 # --- the organisation ---------------------------------------------------------------------------
 
 
-def populate(url: str, *, staff: int, teams: int, kudos: int, seed: int = 5) -> float:
-    """Fill an empty database (or keep one filled by an earlier run with the same sizes)."""
+def populate(
+    url: str,
+    *,
+    staff: int,
+    teams: int,
+    kudos: int,
+    seed: int = 5,
+    team: str = TEAM,
+    staff_ids: Callable[[int], str] = staff_id,
+    manager_ids: Callable[[int], str] = manager_id,
+    admin: str = "UADMIN",
+) -> float:
+    """Fill an empty database (or keep one filled by an earlier run with the same sizes): in
+    workspace `team`, `teams` teams of `staff // teams` people, each with a manager of its own,
+    and `kudos` recognitions among the staff. The ids are Slack's unless given."""
     upgrade_schema(url)
     engine = make_sync_engine(url)
     t = SQLModel.metadata.tables
@@ -94,9 +107,9 @@ def populate(url: str, *, staff: int, teams: int, kudos: int, seed: int = 5) -> 
             [
                 {
                     "id": n + 1,
-                    "team_id": TEAM,
+                    "team_id": team,
                     "name": f"Team {n:04d}",
-                    "created_by": "UADMIN",
+                    "created_by": admin,
                     "created_at": created,
                 }
                 for n in range(teams)
@@ -105,22 +118,22 @@ def populate(url: str, *, staff: int, teams: int, kudos: int, seed: int = 5) -> 
         connection.execute(
             insert(t["manager_team_manager"]),
             [
-                {"manager_team_id": n + 1, "user_id": manager_id(n), "team_id": TEAM, "tz": "UTC"}
+                {"manager_team_id": n + 1, "user_id": manager_ids(n), "team_id": team, "tz": "UTC"}
                 for n in range(teams)
             ],
         )
         connection.execute(
             insert(t["manager_team_source"]),
             [
-                {"manager_team_id": n + 1, "kind": "user", "ref_id": staff_id(n * per_team + m)}
+                {"manager_team_id": n + 1, "kind": "user", "ref_id": staff_ids(n * per_team + m)}
                 for n in range(teams)
                 for m in range(per_team)
             ],
         )
         add_kudos_history(
             connection,
-            team_id=TEAM,
-            people=[staff_id(n) for n in range(staff)],
+            team_id=team,
+            people=[staff_ids(n) for n in range(staff)],
             kudos=kudos,
             end=end,
             days=730,

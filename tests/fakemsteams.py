@@ -17,7 +17,7 @@ import json
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,6 +118,47 @@ class Fault:
     delay: float = 0.0
 
 
+# Teams' published limits for a bot: per conversation (messages sent, replied, updated or
+# deleted), and per app per tenant (every request).
+CONVERSATION_LIMITS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0))
+TENANT_LIMIT: tuple[int, float] = (50, 1.0)
+MESSAGE_ROUTES = frozenset({"send", "reply", "update", "delete"})
+
+
+@dataclass
+class RateLimits:
+    """What the fake enforces once `limit_rates()` is called: a request beyond a sliding window
+    is answered 429 with Retry-After (the seconds until it would fit) and does not count."""
+
+    per_conversation: tuple[tuple[int, float], ...] = CONVERSATION_LIMITS
+    per_tenant: tuple[int, float] = TENANT_LIMIT
+    windows: dict[str, deque[float]] = field(default_factory=dict)  # key → accepted times
+    accepted: list[float] = field(default_factory=list)  # every v3 request let through
+    throttled: Counter[str] = field(default_factory=Counter)  # 429s, by route name
+
+    def admit(self, route: str, conversation: str | None, tenant: str, now: float) -> float:
+        """0 when the request may go (and it is counted), else the seconds until it may."""
+        checks = [(f"tenant {tenant}", *self.per_tenant)]
+        if route in MESSAGE_ROUTES and conversation:
+            checks += [
+                (f"{conversation} {seconds}", n, seconds) for n, seconds in self.per_conversation
+            ]
+        wait = 0.0
+        for key, limit, seconds in checks:
+            times = self.windows.setdefault(key, deque())
+            while times and times[0] <= now - seconds:
+                times.popleft()
+            if len(times) >= limit:
+                wait = max(wait, times[len(times) - limit] + seconds - now)
+        if wait > 0:
+            self.throttled[route] += 1
+            return wait
+        for key, _, _ in checks:
+            self.windows[key].append(now)
+        self.accepted.append(now)
+        return 0.0
+
+
 @dataclass
 class ServedKey:
     kid: str
@@ -157,6 +198,7 @@ class FakeState:
     conversations: dict[str, Conversation] = field(default_factory=dict)
     refused: set[str] = field(default_factory=set)  # AAD ids whose 1:1 Teams refuses
     anonymous: bool = False  # any token will do, as in Microsoft's Agents Playground
+    limits: RateLimits | None = None  # Teams' rate limits, enforced (limit_rates())
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1796623352000))
 
 
@@ -315,6 +357,13 @@ class FakeConnector:
                 Fault(method.upper(), path_contains, status, times, retry_after, code)
             )
 
+    def limit_rates(self, limits: RateLimits | None = None) -> RateLimits:
+        """Enforce Teams' rate limits from now on (until reset()); the returned limits count
+        what was let through and what was throttled."""
+        with self._lock:
+            self.state.limits = limits or RateLimits()
+            return self.state.limits
+
     def slow(self, method: str, path_contains: str, seconds: float, times: int = 1) -> None:
         """The next `times` matching requests wait `seconds` before they are answered."""
         with self._lock:
@@ -448,8 +497,11 @@ class FakeConnector:
     async def _faults(self, request: web.Request, handler: Any) -> web.StreamResponse:
         """Counts and records every request, then applies the first matching fault."""
         path = request.raw_path
-        body = await _body(request) if self.keep_calls else None
+        limited = self.state.limits is not None and path.startswith("/amer/")
+        body = await _body(request) if self.keep_calls or limited else None
         with self._lock:
+            if limited and (throttled := self._throttled(request, body)):
+                return throttled
             for name in ("openid", "keys", "token"):
                 if path == f"/{name}":
                     self.state.fetches[name] += 1
@@ -661,6 +713,34 @@ class FakeConnector:
         )
 
     # --- the store (called with the lock held) ---------------------------------------------
+
+    def _throttled(self, request: web.Request, body: Any) -> web.Response | None:
+        """A 429 when the request passes Teams' rate limits (see RateLimits)."""
+        limits = self.state.limits
+        assert limits is not None
+        route = request.match_info.route.name or "unknown"
+        conversation = request.match_info.get("conv")  # a thread is a conversation of its own
+        wait = limits.admit(
+            route, conversation, self._tenant_of(body, conversation), time.monotonic()
+        )
+        if wait <= 0:
+            return None
+        return _error(429, "Throttled", "rate limit", **{"Retry-After": f"{wait:.3f}"})
+
+    def _tenant_of(self, body: Any, conversation_id: str | None) -> str:
+        """The tenant a request is made in: as its body says, else its conversation's."""
+        if isinstance(body, dict):
+            named = (
+                body.get("tenantId")
+                or ((body.get("channelData") or {}).get("tenant") or {}).get("id")
+                or (body.get("conversation") or {}).get("tenantId")
+            )
+            if isinstance(named, str) and named:
+                return named
+        for aad_id in self._roster(conversation_id) if conversation_id else []:
+            if person := self.state.people.get(aad_id):
+                return str(person.get("tenantId") or TENANT_ID)
+        return TENANT_ID
 
     def _person(self, some_id: str) -> dict[str, Any] | None:
         """An account by its 29: id or its AAD object id."""

@@ -230,9 +230,9 @@ class Connector:
     ) -> str:
         """Posts a new message; returns its activity id. The tenant's pace is `tenant_id`'s,
         or the one the activity names."""
-        await self._paced(conversation_id, tenant_id or _tenant_of(activity))
         url = _url(service_url, "conversations", conversation_id, "activities")
-        return _id(await self._call("send", "POST", url, activity))
+        pace = (conversation_id, tenant_id or _tenant_of(activity))
+        return _id(await self._call("send", "POST", url, activity, pace=pace))
 
     async def reply(
         self,
@@ -242,10 +242,10 @@ class Connector:
         activity: dict[str, Any],
     ) -> str:
         """Posts a message in reply to another; returns its activity id."""
-        await self._paced(conversation_id, _tenant_of(activity))
         url = _url(service_url, "conversations", conversation_id, "activities", reply_to_id)
         body = {**activity, "replyToId": reply_to_id}
-        return _id(await self._call("reply", "POST", url, body))
+        pace = (conversation_id, _tenant_of(activity))
+        return _id(await self._call("reply", "POST", url, body, pace=pace))
 
     async def update(
         self,
@@ -257,21 +257,19 @@ class Connector:
         tenant_id: str | None = None,
     ) -> None:
         """Replaces a message the bot posted."""
-        await self._paced(conversation_id, tenant_id or _tenant_of(activity))
         url = _url(service_url, "conversations", conversation_id, "activities", activity_id)
-        await self._call("update", "PUT", url, {**activity, "id": activity_id})
+        pace = (conversation_id, tenant_id or _tenant_of(activity))
+        await self._call("update", "PUT", url, {**activity, "id": activity_id}, pace=pace)
 
     async def delete(self, service_url: str, conversation_id: str, activity_id: str) -> None:
         """Deletes a message the bot posted."""
-        await self._paced(conversation_id, None)
         url = _url(service_url, "conversations", conversation_id, "activities", activity_id)
-        await self._call("delete", "DELETE", url)
+        await self._call("delete", "DELETE", url, pace=(conversation_id, None))
 
     async def create_personal(
         self, service_url: str, *, tenant_id: str, member_id: str, bot_id: str
     ) -> str:
         """Opens (or finds) the bot's 1:1 chat with a member; returns its conversation id."""
-        await self._paced(None, tenant_id)
         body = {
             "bot": {"id": bot_id},
             "members": [{"id": member_id}],
@@ -280,7 +278,7 @@ class Connector:
             "channelData": {"tenant": {"id": tenant_id}},
         }
         url = _url(service_url, "conversations")
-        return _id(await self._call("create_personal", "POST", url, body))
+        return _id(await self._call("create_personal", "POST", url, body, pace=(None, tenant_id)))
 
     async def member(self, service_url: str, conversation_id: str, member_id: str) -> Member | None:
         """One member of the conversation (by 29: or AAD id), or None if it has no such one."""
@@ -298,13 +296,16 @@ class Connector:
         *,
         continuation: str | None = None,
         page_size: int = 500,
+        tenant_id: str | None = None,
     ) -> tuple[list[Member], str | None]:
-        """One page of the roster, and the token for the next (None after the last)."""
+        """One page of the roster, and the token for the next (None after the last). Given
+        `tenant_id`, the read is paced with the tenant's other requests (Teams counts it)."""
         query: dict[str, str] = {"pageSize": str(page_size)}
         if continuation:
             query["continuationToken"] = continuation
         url = _url(service_url, "conversations", conversation_id, "pagedmembers", query=query)
-        page = _object(await self._call("members_page", "GET", url))
+        pace = (None, tenant_id) if tenant_id is not None else None
+        page = _object(await self._call("members_page", "GET", url, pace=pace))
         members = [Member.from_account(account) for account in page.get("members") or []]
         following = page.get("continuationToken")
         return members, following if isinstance(following, str) and following else None
@@ -323,12 +324,22 @@ class Connector:
             await self._pace.wait(conversation_id, tenant_id)
 
     async def _call(
-        self, operation: str, method: str, url: URL, body: dict[str, Any] | None = None
+        self,
+        operation: str,
+        method: str,
+        url: URL,
+        body: dict[str, Any] | None = None,
+        *,
+        pace: tuple[str | None, str | None] | None = None,
     ) -> Any:
-        """The answer's JSON (None when empty), after retrying what may succeed later."""
+        """The answer's JSON (None when empty), after retrying what may succeed later. With
+        `pace` (conversation, tenant), every try waits for its slot: a retry is a request Teams
+        counts like any other."""
         waited = 0.0
         for attempt in range(1, self._retry.attempts + 1):
             retry_after: float | None = None
+            if pace is not None:
+                await self._paced(*pace)
             try:
                 headers = {"Authorization": await self._token.header()}
                 async with self._http.request(

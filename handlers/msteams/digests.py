@@ -13,6 +13,7 @@ from typing import Protocol
 from bot.core.digest import Digest
 from bot.core.model import FailureReason, MessageRef, NotPosted, Person
 from bot.core.ports import Clock, SettingsRepository
+from bot.core.workspaces import native_id
 from bot.expiring_cache import ExpiringCache
 from bot.i18n import speaking
 from handlers.msteams.book import ConversationBook, KnownMember
@@ -116,7 +117,7 @@ class TeamsMemberSources:
         try:
             while True:
                 members, continuation = await self._connector.members_page(
-                    service_url, channel_id, continuation=continuation
+                    service_url, channel_id, continuation=continuation, tenant_id=native_id(team_id)
                 )
                 for member in members:
                     if member.aad_id:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from bot.core.model import Person
 from bot.core.ports import Clock, SettingsRepository
+from bot.core.workspaces import native_id
 from handlers.msteams.book import ConversationBook, KnownMember
 from handlers.msteams.connector import Connector, ConnectorError, Member
 from handlers.msteams.installs import InstallBook
@@ -132,7 +133,10 @@ class TeamsDirectory:
         try:
             while True:
                 members, continuation = await self._connector.members_page(
-                    where.service_url, where.conversation_id, continuation=continuation
+                    where.service_url,
+                    where.conversation_id,
+                    continuation=continuation,
+                    tenant_id=native_id(team_id),
                 )
                 for member in members:
                     await self.remember(team_id, member)

@@ -15,6 +15,7 @@ from bot.core.ports import SettingsRepository
 from bot.core.schedule import DeliveryMode, TipSchedule
 from bot.core.tip_delivery import MAX_MEMBERS_TO_DM, more_members_than_can_be_dmed
 from bot.core.tips import Tip
+from bot.core.workspaces import native_id
 from bot.expiring_cache import ExpiringCache
 from bot.i18n import _, speaking
 from handlers.msteams import tip_cards
@@ -78,7 +79,10 @@ class TeamsTipPoster:
         try:
             while True:
                 page, continuation = await self._connector.members_page(
-                    service_url, team, continuation=continuation
+                    service_url,
+                    team,
+                    continuation=continuation,
+                    tenant_id=native_id(schedule.team_id),
                 )
                 for member in page:
                     if not member.aad_id or not member.member_id.startswith("29:"):
