@@ -37,7 +37,9 @@ from bot.core.digest_week import DigestSchedule, parse_week
 from bot.core.teams import MemberResolver
 from bot.digest_chart import MatplotlibCharts, draw_chart
 from handlers.slack.digest import SlackDigestPoster
+from handlers.slack.directory import SlackDirectory
 from handlers.slack.members import SlackMemberSources, SlackPeople
+from handlers.slack.notifier import SlackNotifier
 from handlers.slack.pacing import (
     METHOD_TIERS,
     PER_CHANNEL,
@@ -51,6 +53,7 @@ from storage import tables  # noqa: F401  (registers the tables)
 from storage.activity_repository import SqlActivityRepository
 from storage.digest_ledger import SqlDigestLedger
 from storage.engine import Database, make_sync_engine, upgrade_schema
+from storage.settings_repository import SqlSettingsRepository
 from storage.team_repository import SqlTeamRepository
 from tests.fakeslack import user
 
@@ -255,7 +258,16 @@ async def deliver(
             activity=SqlActivityRepository(database),
             people=SlackPeople(workspace),
             sources=SlackMemberSources(workspace),
-            poster=SlackDigestPoster(workspace),
+            poster=SlackDigestPoster(
+                workspace,
+                languages=SlackNotifier(
+                    workspace,
+                    SqlSettingsRepository(
+                        database, default_recognition_channel=None, default_daily_limit=10
+                    ),
+                    SlackDirectory(workspace),
+                ),
+            ),
             charts=chart_renderer,
             clock=_Fixed(moment),
             concurrency=16,
