@@ -13,8 +13,8 @@ import pytest
 from bot.__main__ import main
 from bot.cli.digest import print_digests
 from bot.config import Settings
+from bot.digest_words import MEMBERS_SHOWN
 from bot.runtime import build_runtime
-from handlers.slack.digest_blocks import MEMBERS_SHOWN
 from tests.conftest import FakeClock
 from tests.digest_helpers import (
     LAST_WEDNESDAY,

@@ -57,7 +57,7 @@ async def print_digests(
 ) -> int:
     """`runtime_factory` is bot.runtime.build_runtime: the composition root stays the only
     place that builds the app."""
-    from handlers.slack.digest_blocks import digest_text
+    from bot.digest_words import digest_text
 
     out = out or sys.stdout
 

@@ -1,8 +1,7 @@
 """How a manager's digest reads in Teams: the weekly card in their 1:1 chat (also `digest`), the
 full list that **See everyone** answers with, and the word to a team's creator when Teams
-refused the manager's 1:1. Pure. The sentences are the Slack digest's (handlers/slack/
-digest_blocks.py words them for every platform); people are named, since a card's text can't
-mention anyone."""
+refused the manager's 1:1. Pure. The sentences are every platform's (bot/digest_words.py);
+people are named, since a card's text can't mention anyone."""
 
 from __future__ import annotations
 
@@ -12,11 +11,7 @@ from dataclasses import replace
 from bot.core.digest import AVERAGE_WEEKS, Digest, MemberWeek, Received
 from bot.core.elements import ELEMENT_INFO
 from bot.core.model import FailureReason
-from bot.i18n import _, decimal, ngettext, number
-from handlers.msteams import adaptive
-from handlers.msteams.adaptive import CardMessage, Part
-from handlers.msteams.text import Names, inert, plain, shorten
-from handlers.slack.digest_blocks import (
+from bot.digest_words import (
     BAR_WIDTH,
     EXCERPT,
     FULL_EXCERPT,
@@ -30,6 +25,10 @@ from handlers.slack.digest_blocks import (
     title,
     week_span,
 )
+from bot.i18n import _, decimal, ngettext, number
+from handlers.msteams import adaptive
+from handlers.msteams.adaptive import CardMessage, Part
+from handlers.msteams.text import Names, inert, plain, shorten
 
 EVERYONE = "digest_everyone"  # Action.Execute verb; data {"team", "week", "partial"}
 CARD_BUDGET = 24_000  # bytes of card JSON: under Teams' ~28 KB a message, with room to spare
