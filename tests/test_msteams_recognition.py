@@ -35,6 +35,7 @@ def test_a_mention_in_a_channel_announces_tells_the_recipient_and_confirms_priva
     )
     confirmation = texts(teams.wait_for_cards(ALICE.personal_id)[0])
     assert "Bob Baker" in confirmation
+    assert "the thread where it was given" in confirmation  # Teams never named the channel
     announcement = texts(teams.wait_for_cards(thread)[0])
     assert "Alice Archer" in announcement
     assert "Bob Baker" in announcement

@@ -70,7 +70,14 @@ class Names:
         return self.people.get(user_id) or _("a colleague")
 
     def conversation(self, conversation_id: str) -> str:
-        return self.conversations.get(conversation_id) or _("the recognition channel")
+        if known := self.conversations.get(conversation_id):
+            return known
+        # A name Teams never told: say which place it is, from the shape of its id.
+        if ";messageid=" in conversation_id:
+            return _("the thread where it was given")
+        if not conversation_id.endswith("@thread.tacv2"):  # a group chat, not a team's channel
+            return _("the chat where it was given")
+        return _("the recognition channel")
 
 
 class Writer:
