@@ -5,7 +5,6 @@ A refusal shows in the dialog, on its field, with what was typed kept."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,13 +18,13 @@ from handlers.msteams.answers import Answer, send_answer
 from handlers.msteams.connector import ConnectorError
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.dialog import dialog_title, nomination_dialog
+from handlers.msteams.picker import picked_ids
 from handlers.msteams.refusals import FIELD_OF, explain
 from handlers.msteams.turn import Turn
 
 logger = logging.getLogger(__name__)
 
 InvokeAnswer = dict[str, Any]
-_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MAX_PEOPLE_FIELD = 2_000  # ten Entra ids and their commas, with room; longer is hostile
 MAX_STORY_FIELD = 20_000  # the core refuses long stories in words; this only bounds the work
 
@@ -147,8 +146,7 @@ async def _people(services: TeamsServices, turn: Turn, ids: tuple[str, ...]) -> 
 
 def _ids(value: object) -> tuple[str, ...]:
     """A people picker's value: Entra ids, comma-separated; anything else is no one."""
-    words = _text(value)[:MAX_PEOPLE_FIELD].lower().replace(";", ",").split(",")
-    return tuple(dict.fromkeys(w.strip() for w in words if _GUID.fullmatch(w.strip())))
+    return picked_ids(value, limit=MAX_PEOPLE_FIELD)
 
 
 def _elements(value: object) -> tuple[Element, ...]:

@@ -6,7 +6,6 @@ Every answer goes to the sender's 1:1 chat."""
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.core.home import Period
@@ -22,6 +21,7 @@ from handlers.msteams.digest_chat import show_digests
 from handlers.msteams.home import home_answer
 from handlers.msteams.home_card import help_card, leaderboard_card, my_stats_card, top_usage
 from handlers.msteams.parsing import (
+    AT_TAG,
     Command,
     Help,
     Mention,
@@ -34,12 +34,10 @@ from handlers.msteams.teams_admin import teams_answer
 from handlers.msteams.tips_admin import tips_command
 from handlers.msteams.turn import Turn
 
-_AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
-
 
 def as_typed(text: str) -> str:
     """What the person typed, as they saw it: mentions as @names."""
-    shown = _AT.sub(lambda m: "@" + html.unescape(m.group(1)), text)
+    shown = AT_TAG.sub(lambda m: "@" + html.unescape(m.group("label")), text)
     return html.unescape(" ".join(shown.split()))
 
 

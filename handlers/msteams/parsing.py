@@ -64,7 +64,7 @@ class GroupMentioned(ParseError):
 
 Parsed = Help | Command | OpenDialog | TypedNomination
 
-_AT = re.compile(r"<at>(?P<label>.*?)</at>", re.IGNORECASE | re.DOTALL)
+AT_TAG = re.compile(r"<at>(?P<label>.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TOKEN = "\x01{}\x01"  # a mention's place in the text while it is read
 _PLAIN_NAME = r"@(?P<name>[\w][\w.\-']*)"
 # A separator only counts between mentions: "@maria and then she…" keeps its "and".
@@ -113,7 +113,7 @@ def _mark_mentions(
 
     pieces = []
     position = 0
-    for match in _AT.finditer(text):
+    for match in AT_TAG.finditer(text):
         pieces.append(html.unescape(text[position : match.start()]).replace("\x01", ""))
         pieces.append(replace(match))
         position = match.end()
@@ -140,5 +140,5 @@ def _leading_recipients(text: str, people: list[Mention]) -> tuple[tuple[UserRef
 
 
 def _label(mention: Mention) -> str:
-    inner = _AT.fullmatch(mention.text)
+    inner = AT_TAG.fullmatch(mention.text)
     return html.unescape(inner.group("label")) if inner else mention.name

@@ -5,7 +5,6 @@ told who the admins are and never sees the form."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -22,6 +21,7 @@ from handlers.msteams.answers import Answer
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.endorsing import TEAMS_REACTIONS, endorsing, stored
 from handlers.msteams.installs import KnownChannel
+from handlers.msteams.picker import ENTRA_ID
 from handlers.msteams.refusals import explain
 from handlers.msteams.settings_dialog import (
     ADMINS,
@@ -43,7 +43,6 @@ from handlers.msteams.turn import Turn
 
 InvokeAnswer = dict[str, Any]
 MAX_FIELD = 2_000  # longer than any honest value of one input
-_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 async def settings_answer(services: TeamsServices, turn: Turn) -> Answer:
@@ -120,8 +119,8 @@ def read_settings(
     elif channel not in known_channels:
         problems["recognition_channel_id"] = N_("Pick a channel from the list.")
     words = [w.strip().lower() for w in _text(data.get(ADMINS)).replace(";", ",").split(",")]
-    admins = tuple(dict.fromkeys(w for w in words if _GUID.fullmatch(w)))
-    if any(w and not _GUID.fullmatch(w) for w in words):
+    admins = tuple(dict.fromkeys(w for w in words if ENTRA_ID.fullmatch(w)))
+    if any(w and not ENTRA_ID.fullmatch(w) for w in words):
         problems["admin_ids"] = N_("Pick people from the list.")
     reactions = _reactions(data.get(REACTIONS))
     if not reactions:

@@ -21,6 +21,7 @@ from handlers.msteams.adaptive import CardMessage
 from handlers.msteams.answers import Answer
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.directory import Where, current_conversation
+from handlers.msteams.picker import ENTRA_ID, picked_ids
 from handlers.msteams.refusals import explain
 from handlers.msteams.teams_card import (
     CHARTS,
@@ -47,7 +48,6 @@ from handlers.msteams.turn import Turn
 logger = logging.getLogger(__name__)
 
 InvokeAnswer = dict[str, Any]
-_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _TEAMS_ID = re.compile(r"19:[\w.@\-]{1,200}")
 MAX_FIELD = 20_000  # a picker's value past this is hostile
 MAX_TEAMS_ASKED = 10  # Teams teams asked about people Delight hasn't met, per save
@@ -198,20 +198,15 @@ def _read_team(data: Mapping[str, Any]) -> TeamForm:
     return TeamForm(
         team_pk=_pk(data.get(TEAM_PK)),
         name=name[:MAX_FIELD] if isinstance(name, str) else "",
-        manager_ids=_ids(data.get(MANAGERS), _GUID),
-        member_ids=_ids(data.get(MEMBERS), _GUID),
+        manager_ids=_ids(data.get(MANAGERS), ENTRA_ID),
+        member_ids=_ids(data.get(MEMBERS), ENTRA_ID),
         roster_ids=_ids(data.get(ROSTERS), _TEAMS_ID, lower=False),
         delete=str(data.get(DELETE, "false")).lower() == "true",
     )
 
 
 def _ids(value: object, shape: re.Pattern[str], *, lower: bool = True) -> tuple[str, ...]:
-    text = value if isinstance(value, str) else ""
-    if isinstance(value, list):
-        text = ",".join(str(v) for v in value)
-    words = (w.strip() for w in text[:MAX_FIELD].replace(";", ",").split(","))
-    found = (w.lower() if lower else w for w in words)
-    return tuple(dict.fromkeys(w for w in found if shape.fullmatch(w)))
+    return picked_ids(value, limit=MAX_FIELD, shape=shape, lower=lower)
 
 
 def _pk(value: object) -> int | None:

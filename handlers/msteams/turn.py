@@ -4,7 +4,6 @@ SDK's types."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +13,8 @@ from microsoft_teams.api.models.activity import Activity as ActivityModel
 from bot.core.workspaces import MAX_ID_LENGTH, Platform, workspace_id
 from handlers.msteams.book import ConversationKind
 from handlers.msteams.parsing import Mention
+from handlers.msteams.picker import ENTRA_ID
 
-_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _KINDS: dict[str | None, ConversationKind] = {
     "personal": "personal",
     "channel": "channel",
@@ -58,11 +57,11 @@ def turn_of(activity: ActivityModel) -> Turn:
     tenant = (data.tenant.id if data is not None and data.tenant is not None else None) or (
         activity.conversation.tenant_id
     )
-    if not tenant or not _GUID.fullmatch(tenant.lower()):
+    if not tenant or not ENTRA_ID.fullmatch(tenant.lower()):
         raise NotForDelight("no tenant")
     sender = activity.from_
     user_id = (sender.aad_object_id or "").lower() or None
-    if user_id is not None and not _GUID.fullmatch(user_id):
+    if user_id is not None and not ENTRA_ID.fullmatch(user_id):
         raise NotForDelight("not an Entra object id")
     conversation = activity.conversation
     if not conversation.id or len(conversation.id) > MAX_ID_LENGTH or len(sender.id) > 255:
