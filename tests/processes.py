@@ -58,7 +58,7 @@ def health(port: int) -> dict[str, Any]:
         return dict(json.loads(response.read()))
 
 
-def wait_healthy(port: int, process: subprocess.Popen[str], timeout: float = 20) -> dict:
+def wait_healthy(port: int, process: subprocess.Popen[str], timeout: float = 20) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
