@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from cryptography.fernet import Fernet
 
 from bot.core.workspace_admin import DAILY_LIMIT_RANGE
+from bot.entra import is_entra_id
 from storage.engine import check_database_url
 from storage.timeouts import DEFAULT_TIMEOUTS, DatabaseTimeouts
 
@@ -39,7 +40,6 @@ DEFAULT_TEAMS_OPENID_METADATA_URL = (
 # The Teams app package's own id: stable across releases, so an upload replaces the last one.
 DEFAULT_TEAMS_APP_ID = "3f2b8c1e-6d4a-4f7b-9e52-8a1c0d7e4b61"
 PLAYGROUND_CLIENT_ID = "00000000-0000-0000-0000-000000000001"
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
 class ConfigError(Exception):
@@ -219,7 +219,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         )
     admins = frozenset(re.split(r"[\s,]+", _text(env, "DELIGHT_ADMINS") or "")) - {""}
     for admin in sorted(admins):
-        if not re.fullmatch(rf"[UW][A-Z0-9]{{2,}}|{_GUID}", admin):
+        if not (re.fullmatch(r"[UW][A-Z0-9]{2,}", admin) or is_entra_id(admin)):
             raise ConfigError(
                 f"DELIGHT_ADMINS has {admin!r}, which is not a user ID: list Slack member IDs "
                 "(like U0123ABCD, from a profile's ⋮ menu → 'Copy member ID') or Microsoft "
@@ -350,7 +350,7 @@ def load_teams(env: Mapping[str, str]) -> TeamsSettings | None:
         )
     _check_teams_client_id(client_id)
     tenant_id = _text(env, "TEAMS_TENANT_ID")
-    if tenant_id is not None and not re.fullmatch(_GUID, tenant_id):
+    if tenant_id is not None and not is_entra_id(tenant_id):
         raise ConfigError(
             f"TEAMS_TENANT_ID={tenant_id!r} is not a tenant ID: copy the Directory (tenant) ID, "
             "a GUID, from the app registration's 'Overview', or unset it for a multi-tenant bot."
@@ -392,7 +392,7 @@ def load_teams_app(env: Mapping[str, str]) -> TeamsApp:
 
 
 def _check_teams_client_id(client_id: str) -> None:
-    if not re.fullmatch(_GUID, client_id):
+    if not is_entra_id(client_id):
         raise ConfigError(
             f"TEAMS_CLIENT_ID={client_id!r} is not an app ID: copy the Microsoft App ID (a GUID "
             "like 00000000-0000-0000-0000-000000000000) from the Azure Bot's 'Configuration'."
@@ -401,7 +401,7 @@ def _check_teams_client_id(client_id: str) -> None:
 
 def _teams_app_id(env: Mapping[str, str]) -> str:
     app_id = _text(env, "TEAMS_APP_ID") or DEFAULT_TEAMS_APP_ID
-    if not re.fullmatch(_GUID, app_id):
+    if not is_entra_id(app_id):
         raise ConfigError(
             f"TEAMS_APP_ID={app_id!r} is not a GUID: the Teams app package's id must be one "
             "(keep it the same across releases), or unset it for Delight's own."

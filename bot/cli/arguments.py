@@ -8,6 +8,8 @@ import sys
 from datetime import date
 from typing import NoReturn
 
+from bot.entra import is_entra_id
+
 USAGE_ERROR = 2  # what argparse and shells use for "wrong arguments"
 
 
@@ -19,13 +21,10 @@ class Parser(argparse.ArgumentParser):
         sys.exit(USAGE_ERROR)
 
 
-_GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
 def workspace_id(raw: str) -> str:
     """A Slack team ID (T0123ABCD), or a Teams tenant as Delight stores it (msteams:<tenant>)."""
     value = raw.strip()
-    if re.fullmatch(rf"msteams:{_GUID}", value.lower()):
+    if value.lower().startswith("msteams:") and is_entra_id(value[len("msteams:") :]):
         return value.lower()
     if not re.fullmatch(r"[TE][A-Z0-9]{2,}", value.upper()):
         raise argparse.ArgumentTypeError(
@@ -38,7 +37,7 @@ def workspace_id(raw: str) -> str:
 def user_id(raw: str) -> str:
     """A Slack member ID, or a person's Microsoft Entra object ID (a GUID) in Teams."""
     value = raw.strip()
-    if re.fullmatch(_GUID, value.lower()):
+    if is_entra_id(value):
         return value.lower()
     if not re.fullmatch(r"[UW][A-Z0-9]{2,}", value.upper()):
         raise argparse.ArgumentTypeError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-ENTRA_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+from bot.entra import ENTRA_ID
 
 
 def picked_ids(

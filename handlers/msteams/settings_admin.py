@@ -15,13 +15,13 @@ from bot.core import errors
 from bot.core.model import Person
 from bot.core.words import LANGUAGES, N_
 from bot.core.workspace_admin import SettingsForm
+from bot.entra import ENTRA_ID
 from bot.i18n import _, say
 from handlers.msteams.adaptive import CONTENT_TYPE, Card
 from handlers.msteams.answers import Answer
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.endorsing import TEAMS_REACTIONS, endorsing, stored
 from handlers.msteams.installs import KnownChannel
-from handlers.msteams.picker import ENTRA_ID
 from handlers.msteams.refusals import explain
 from handlers.msteams.settings_dialog import (
     ADMINS,

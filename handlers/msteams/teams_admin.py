@@ -16,12 +16,13 @@ from bot.core.digest_week import DigestSchedule
 from bot.core.model import MessageRef
 from bot.core.teams import TeamDraft, TeamProblem, TeamService
 from bot.core.words import N_
+from bot.entra import ENTRA_ID
 from bot.i18n import _, say
 from handlers.msteams.adaptive import CardMessage
 from handlers.msteams.answers import Answer
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.directory import Where, current_conversation
-from handlers.msteams.picker import ENTRA_ID, picked_ids
+from handlers.msteams.picker import picked_ids
 from handlers.msteams.refusals import explain
 from handlers.msteams.teams_card import (
     CHARTS,

@@ -11,9 +11,9 @@ from microsoft_teams.api.models import ClientInfoEntity, MentionEntity
 from microsoft_teams.api.models.activity import Activity as ActivityModel
 
 from bot.core.workspaces import MAX_ID_LENGTH, Platform, workspace_id
+from bot.entra import ENTRA_ID
 from handlers.msteams.book import ConversationKind
 from handlers.msteams.parsing import Mention
-from handlers.msteams.picker import ENTRA_ID
 
 _KINDS: dict[str | None, ConversationKind] = {
     "personal": "personal",
