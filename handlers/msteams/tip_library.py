@@ -103,7 +103,7 @@ async def _page(services: TeamsServices, turn: Turn, page: LibraryPage) -> Invok
         return told(explain(refused, _same))
     authors = [e.author_id for e in entries if e.author_id]
     names = await services.messenger.names(turn.workspace, authors)
-    shown = replace(page, entries=entries, authors=names.people)
+    shown = replace(page, entries=entries, authors=names)
     return dialog_answer(library_dialog(shown), dialog_title())
 
 

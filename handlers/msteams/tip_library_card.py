@@ -16,7 +16,7 @@ from bot.tip_words import ADD_HEADING, BODY_PLACEHOLDER, TITLE_PLACEHOLDER, rota
 from handlers.msteams import adaptive
 from handlers.msteams.adaptive import Card, Part
 from handlers.msteams.cards import element_meaning, element_name, slack_bold
-from handlers.msteams.text import inert, shorten
+from handlers.msteams.text import Names, inert, markdown_writer, shorten
 
 LIBRARY_DIALOG = "tip_library"  # the dialog's name under adaptive.DIALOG
 # The data of the dialog's buttons: what to do, on which element's page, to which tip.
@@ -44,7 +44,7 @@ class LibraryPage:
 
     element: Element
     entries: Sequence[TipEntry]
-    authors: Mapping[str, str] = field(default_factory=dict)  # Entra id → name
+    authors: Names = field(default_factory=Names)
     title: str = ""
     body: str = ""
     notice: str | None = None
@@ -79,14 +79,15 @@ def _element_picker(element: Element) -> list[Part]:
     return [picker, adaptive.action_set(_button(_("Show"), SHOW, element))]
 
 
-def _tip(entry: TipEntry, element: Element, authors: Mapping[str, str]) -> Part:
+def _tip(entry: TipEntry, element: Element, authors: Names) -> Part:
     tip = entry.tip
     state = "" if entry.enabled else " " + _("_(off)_")
     lines = [adaptive.text(f"**{inert(tip.title)}**{state}")]
     origin = ""
     if entry.author_id:
-        name = authors.get(entry.author_id) or _("a colleague")
-        origin = " · " + _("added by {person}").format(person=f"**{inert(name)}**")
+        origin = " · " + _("added by {person}").format(
+            person=markdown_writer(authors).person(entry.author_id)
+        )
     lines.append(adaptive.small(inert(shorten(tip.body, BODY_SHOWN)) + origin))
     switch = (
         _button(_("Turn off"), TURN_OFF, element, **{TIP_ID: tip.id})
