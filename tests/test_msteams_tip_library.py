@@ -13,6 +13,7 @@ from typing import Any
 from bot.core.elements import Element
 from bot.core.tips import library_path, load_tip_library
 from bot.i18n import translations
+from handlers.msteams.text import inert
 from tests.conftest import FakeClock
 from tests.driver import RunningApp
 from tests.fakemsteams import ALICE, BOB, TEAM_ID, Person
@@ -195,6 +196,13 @@ def test_field_errors_show_in_the_dialog_with_what_was_typed_kept(
     assert inputs(switched)["tip_title"]["value"] == "Half-typed"
     assert own_tips(database_url) == []
     assert audit(database_url) == ["tip.disabled"]
+
+    # A title quoted back is shown as typed: its markdown and links do nothing.
+    marked = "Say *thanks* to [the helper](https://example.com)"
+    dialog(submit(teams, "add", element="act", tip_title=marked, tip_body=OWN_BODY))
+    again = dialog(submit(teams, "add", element="act", tip_title=marked, tip_body=OWN_BODY))
+    assert f"This title is very like the tip “{inert(marked)}”" in texts(again)
+    assert inputs(again)["tip_title"]["value"] == marked  # the input keeps it as typed
 
 
 def test_someone_who_isnt_an_admin_is_refused_on_open_and_on_every_submit(

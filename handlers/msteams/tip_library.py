@@ -14,6 +14,7 @@ from bot.core import errors
 from bot.core.custom_tips import TipDraft
 from bot.core.elements import Element
 from bot.core.tips import MAX_BODY_CHARS
+from bot.core.words import Said
 from bot.i18n import current_language, say
 from bot.tip_words import added_notice, deleted_notice, tip_refusal
 from handlers.msteams.adaptive import dialog_answer, told
@@ -82,7 +83,7 @@ async def submit_library(
         elif do == ADD:  # no element this dialog shows: a forged submit
             raise errors.DelightError()
     except errors.TipInvalid as invalid:
-        problems = {FIELD_INPUT.get(f, "general"): say(m) for f, m in invalid.problems.items()}
+        problems = {FIELD_INPUT.get(f, "general"): _in_card(m) for f, m in invalid.problems.items()}
     except errors.NotAnAdmin as refused:
         return told(explain(refused, _same))
     except errors.DelightError as refused:
@@ -119,6 +120,14 @@ def _tip_id(data: Mapping[str, Any]) -> str:
 
 def _text(value: object) -> str:
     return value[:MAX_FIELD] if isinstance(value, str) else ""
+
+
+def _in_card(problem: str) -> str:
+    """A problem in the card's markdown: a tip's title it quotes is user text, made inert."""
+    if isinstance(problem, Said) and problem.values:
+        values = {k: inert(v) if type(v) is str else v for k, v in problem.values.items()}
+        problem = Said(problem.message, **values)
+    return say(problem)
 
 
 def _same(user_id: str) -> str:
