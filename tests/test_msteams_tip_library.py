@@ -19,7 +19,15 @@ from tests.driver import RunningApp
 from tests.fakemsteams import ALICE, BOB, TEAM_ID, Person
 from tests.helpers import query
 from tests.teams_driver import TeamsDriver, texts
-from tests.test_msteams_tips import NINE_AMSTERDAM, create, installed, run_due, say
+from tests.test_msteams_tips import (
+    NINE_AMSTERDAM,
+    create,
+    installed,
+    invoke,
+    personal_invoke,
+    run_due,
+    say,
+)
 
 LIBRARY = {"delight": "tip_library"}
 OWN_TITLE = "Thank the colleague who covered for you"
@@ -38,19 +46,7 @@ def submit(
 
 
 def ask(teams: TeamsDriver, name: str, data: dict[str, Any], sender: Person, locale: str) -> Any:
-    activity = teams.fake.activity(
-        "card_action_execute",
-        name=name,
-        from_=sender.sender(),
-        conversation={"id": sender.personal_id, "conversationType": "personal", "isGroup": None},
-        channelData={"team": None, "channel": None, "teamsChannelId": None, "teamsTeamId": None},
-        locale=locale,
-        entities=[{"type": "clientInfo", "locale": locale}],
-        value={"data": data},
-    )
-    reply = teams.send(activity)
-    assert reply.status == 200, reply.body
-    return reply.json()
+    return invoke(teams, name, {"data": data}, sender, locale)
 
 
 def dialog(answer: Any) -> dict[str, Any]:
@@ -258,14 +254,8 @@ def test_forged_huge_and_repeated_submits_change_nothing_they_should_not(
         submit(teams, "add", element="voluntary", tip_title=OWN_TITLE, tip_body=OWN_BODY)
     )
     assert f"This title is very like the tip “{OWN_TITLE}”" in texts(again)
-    activity = teams.fake.activity(
-        "card_action_execute",
-        name="task/submit",
-        from_=ALICE.sender(),
-        conversation={"id": ALICE.personal_id, "conversationType": "personal", "isGroup": None},
-        channelData={"team": None, "channel": None, "teamsChannelId": None, "teamsTeamId": None},
-        value={"data": {**LIBRARY, "do": "off", "element": "voluntary", "tip": library_tip.id}},
-    )
+    value = {"data": {**LIBRARY, "do": "off", "element": "voluntary", "tip": library_tip.id}}
+    activity = personal_invoke(teams, "task/submit", value)
     assert teams.send(activity).status == 200
     assert teams.send(activity).json() == {}  # Teams' retry of the same activity: ignored
     assert len(own_tips(database_url)) == 1
