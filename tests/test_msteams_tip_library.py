@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.core.custom_tips import MAX_CUSTOM_PER_ELEMENT
 from bot.core.elements import Element
 from bot.core.tips import library_path, load_tip_library
 from bot.i18n import translations
 from handlers.msteams.text import inert
+from storage.custom_tip_repository import SqlTipCustomisations
 from tests.conftest import FakeClock
 from tests.driver import RunningApp
 from tests.fakemsteams import ALICE, BOB, TEAM_ID, Person
@@ -21,6 +23,7 @@ from tests.helpers import query
 from tests.teams_driver import TeamsDriver, texts
 from tests.test_msteams_tips import (
     NINE_AMSTERDAM,
+    WORKSPACE,
     create,
     installed,
     invoke,
@@ -30,6 +33,7 @@ from tests.test_msteams_tips import (
 )
 
 LIBRARY = {"delight": "tip_library"}
+DIALOG_BYTES = 28_000  # what Teams takes in a bot's message or card, at most
 OWN_TITLE = "Thank the colleague who covered for you"
 OWN_BODY = (
     "When someone quietly takes over a task so you can help a customer, say so in front of "
@@ -303,3 +307,33 @@ def test_dutch_and_french_admins_manage_tips_in_their_language(
     )
     submit(teams, "add", locale="fr-FR", element="voluntary", tip_title=title, tip_body=body)
     assert [(t["title"], t["language"]) for t in own_tips(database_url)] == [(title, "fr")]
+
+
+def test_an_element_holds_at_most_twenty_tips_of_your_own(
+    teams: TeamsDriver, teams_app: RunningApp, clock: FakeClock, database_url: str
+) -> None:
+    installed(teams, clock)
+    assert teams_app.runtime is not None
+    stored = SqlTipCustomisations(teams_app.runtime.database)
+    for number in range(1, MAX_CUSTOM_PER_ELEMENT + 1):
+        teams_app.call(
+            stored.add_custom_tip(
+                team_id=WORKSPACE,
+                element=Element.CUSTOMER,
+                title=f"Notre conseil numéro {number}, à l’écoute de l’équipe et des clients",
+                body=f"{number}: " + "Something the team agreed is worth trying this week. " * 9,
+                language="fr",
+                author_id=ALICE.aad_id,
+                at=clock.now(),
+            )
+        )
+    data = {**LIBRARY, "do": "add", "element": "customer"}
+    typed = {"tip_title": OWN_TITLE, "tip_body": OWN_BODY}
+    full = teams.send(personal_invoke(teams, "task/submit", {"data": {**data, **typed}}))
+    card = dialog(full.json())
+    shown = texts(card)
+    assert "Customer already has 20 tips of your own: delete one first." in shown
+    assert inputs(card)["tip_body"]["value"] == OWN_BODY
+    assert len(own_tips(database_url)) == MAX_CUSTOM_PER_ELEMENT
+    # The whole page, every tip and the form, stays within what Teams shows in a dialog.
+    assert len(full.body) < DIALOG_BYTES

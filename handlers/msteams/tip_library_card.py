@@ -95,28 +95,9 @@ def _tip(entry: TipEntry, element: Element, authors: Names) -> Part:
         else _button(_("Turn on"), TURN_ON, element, **{TIP_ID: tip.id})
     )
     actions = [switch]
-    if entry.custom:
-        actions.append(
-            {
-                "type": "Action.ShowCard",
-                "title": _("Delete"),
-                "card": {
-                    "type": "AdaptiveCard",
-                    "body": [
-                        adaptive.text(
-                            _("Delete this tip? Turning it off keeps it for later."),
-                            weight="Bolder",
-                        )
-                    ],
-                    "actions": [
-                        {
-                            **_button(_("Delete"), DELETE, element, **{TIP_ID: tip.id}),
-                            "style": "destructive",
-                        }
-                    ],
-                },
-            }
-        )
+    if entry.custom:  # as on Slack, no confirmation: turning it off is the gentle way
+        delete = _button(_("Delete"), DELETE, element, **{TIP_ID: tip.id})
+        actions.append({**delete, "style": "destructive"})
     lines.append(adaptive.action_set(*actions))
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": lines}
 
