@@ -42,17 +42,35 @@ def run_due(app: RunningApp) -> list[Delivered]:
     return done
 
 
-def invoke(teams: TeamsDriver, name: str, value: dict[str, Any], sender: Person = ALICE) -> Any:
-    """An invoke from `sender` in their 1:1 chat with Delight; its answer."""
-    activity = teams.fake.activity(
+def personal_invoke(
+    teams: TeamsDriver,
+    name: str,
+    value: dict[str, Any],
+    sender: Person = ALICE,
+    locale: str = "en-US",
+) -> dict[str, Any]:
+    """An invoke from `sender` in their 1:1 chat with Delight, their Teams in `locale`."""
+    return teams.fake.activity(
         "card_action_execute",
         name=name,
         from_=sender.sender(),
         conversation={"id": sender.personal_id, "conversationType": "personal", "isGroup": None},
         channelData={"team": None, "channel": None, "teamsChannelId": None, "teamsTeamId": None},
+        locale=locale,
+        entities=[{"type": "clientInfo", "locale": locale}],
         value=value,
     )
-    reply = teams.send(activity)
+
+
+def invoke(
+    teams: TeamsDriver,
+    name: str,
+    value: dict[str, Any],
+    sender: Person = ALICE,
+    locale: str = "en-US",
+) -> Any:
+    """An invoke from `sender` in their 1:1 chat with Delight; its answer."""
+    reply = teams.send(personal_invoke(teams, name, value, sender, locale))
     assert reply.status == 200, reply.body
     return reply.json()
 

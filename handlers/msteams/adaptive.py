@@ -100,3 +100,22 @@ def recognise_button(title: str, element: str | None = None) -> Part:
 
 def action_set(*actions: Part) -> Part:
     return {"type": "ActionSet", "actions": list(actions)}
+
+
+def dialog_answer(card: Card, title: str, *, height: str = "large") -> dict[str, Any]:
+    return {
+        "task": {
+            "type": "continue",
+            "value": {
+                "title": title,
+                "width": "medium",
+                "height": height,
+                "card": {"contentType": CONTENT_TYPE, "content": card},
+            },
+        }
+    }
+
+
+def told(text: str) -> dict[str, Any]:
+    """The dialog closes, and Teams shows these words."""
+    return {"task": {"type": "message", "value": text.replace("**", "")}}

@@ -16,6 +16,8 @@ from handlers.msteams import (
     teams_admin,
     teams_card,
     tip_cards,
+    tip_library,
+    tip_library_card,
     tips_admin,
 )
 from handlers.msteams.context import TeamsServices
@@ -37,6 +39,7 @@ DIALOGS: dict[str, Dialog] = {
     tip_cards.SCHEDULE_DIALOG: Dialog(
         tips_admin.open_schedule_dialog, tips_admin.submit_schedule_dialog
     ),
+    tip_library_card.LIBRARY_DIALOG: Dialog(tip_library.open_library, tip_library.submit_library),
     teams_card.TEAM: Dialog(teams_admin.open_team, teams_admin.submit_team),
     teams_card.SCHEDULE: Dialog(teams_admin.open_schedule, teams_admin.submit_schedule),
     adaptive.SETTINGS: Dialog(settings_admin.open_settings, settings_admin.submit_settings),

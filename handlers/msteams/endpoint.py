@@ -71,9 +71,17 @@ def teams_endpoint(
         except NotForDelight as why:
             logger.info("a Teams activity was ignored: %s", why)
             return web.Response(status=200)
-        return web.Response(status=200) if answer is None else web.json_response(answer)
+        if answer is None:
+            return web.Response(status=200)
+        return web.json_response(answer, dumps=compact)
 
     return messages
+
+
+def compact(answer: object) -> str:
+    """An invoke's answer as Teams reads it, in as few bytes as it can be: a dialog's card
+    must stay within Teams' limit for a message (28 KB)."""
+    return json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
 
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})

@@ -18,7 +18,7 @@ from bot.core.teams import TeamDraft, TeamProblem, TeamService
 from bot.core.words import N_
 from bot.entra import ENTRA_ID
 from bot.i18n import _, say
-from handlers.msteams.adaptive import CardMessage
+from handlers.msteams.adaptive import CardMessage, dialog_answer, told
 from handlers.msteams.answers import Answer
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.directory import Where, current_conversation
@@ -36,13 +36,11 @@ from handlers.msteams.teams_card import (
     ROSTERS,
     TEAM_PK,
     TeamForm,
-    dialog_answer,
     form_of,
     schedule_dialog,
     team_dialog,
     team_dialog_title,
     teams_card,
-    told,
 )
 from handlers.msteams.turn import Turn
 

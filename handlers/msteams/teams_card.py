@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.core.digest_week import DigestSchedule
 from bot.core.teams import NAME_LIMIT, Team
@@ -305,22 +304,3 @@ def schedule_dialog(schedule: DigestSchedule, *, error: str | None = None) -> Ca
     ]
     submit = {"type": "Action.Submit", "title": _("Save"), "data": {adaptive.DIALOG: SCHEDULE}}
     return adaptive.card(body, [submit], summary=_("Digest schedule"))
-
-
-def dialog_answer(card: Card, title: str, *, height: str = "large") -> dict[str, Any]:
-    return {
-        "task": {
-            "type": "continue",
-            "value": {
-                "title": title,
-                "width": "medium",
-                "height": height,
-                "card": {"contentType": adaptive.CONTENT_TYPE, "content": card},
-            },
-        }
-    }
-
-
-def told(text: str) -> dict[str, Any]:
-    """The dialog closes, and Teams shows these words."""
-    return {"task": {"type": "message", "value": text.replace("**", "")}}

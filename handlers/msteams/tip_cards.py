@@ -1,5 +1,6 @@
 """The Adaptive Cards of tips on Teams: the tip itself, what its schedule's admin is told, and
-the admins' schedules card, schedule dialog and `tips status`. Pure; every word translated."""
+the admins' schedules card (with "Manage tips", the library's dialog), schedule dialog and
+`tips status`. Pure; every word translated."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from handlers.msteams.adaptive import Card, CardMessage, Part
 from handlers.msteams.cards import element_name, slack_bold
 from handlers.msteams.dialog import plain_error
 from handlers.msteams.text import inert, plain, shorten
+from handlers.msteams.tip_library_card import LIBRARY_DIALOG
 
 # Action.Execute verbs of the schedules card, each with data {"schedule_id": int}; send now
 # also carries "send_key", so a repeated click sends once.
@@ -323,7 +325,10 @@ def schedules_card(
                 + [_schedule_actions(report)],
             }
         )
-    actions = [{**_open_schedule_dialog(_("New schedule")), "style": "positive"}]
+    actions = [
+        {**_open_schedule_dialog(_("New schedule")), "style": "positive"},
+        adaptive.open_dialog(_("Manage tips"), LIBRARY_DIALOG),
+    ]
     return adaptive.message(body, actions, summary=_("Tip schedules"))
 
 

@@ -17,7 +17,7 @@ from bot.core.tip_delivery import MAX_MEMBERS_TO_DM, Delivered
 from bot.core.words import N_
 from bot.i18n import _, current_language, number, say
 from handlers.msteams import adaptive, tip_cards
-from handlers.msteams.adaptive import CONTENT_TYPE, Card, CardMessage
+from handlers.msteams.adaptive import CONTENT_TYPE, CardMessage, dialog_answer, told
 from handlers.msteams.answers import Answer
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.refusals import explain
@@ -194,24 +194,6 @@ def sent_notice(delivered: Delivered, title: str | None, place: str) -> str:
 # --- the schedule dialog (task/fetch → task/submit) ----------------------------------------------
 
 
-def _dialog(card: Card, title: str) -> InvokeAnswer:
-    return {
-        "task": {
-            "type": "continue",
-            "value": {
-                "title": title,
-                "width": "medium",
-                "height": "large",
-                "card": {"contentType": CONTENT_TYPE, "content": card},
-            },
-        }
-    }
-
-
-def _told(text: str) -> InvokeAnswer:
-    return {"task": {"type": "message", "value": text.replace("**", "")}}
-
-
 async def _targets(services: TeamsServices, team_id: str) -> list[tip_cards.Target]:
     """Each known channel, then each known team's 1:1 choice."""
     channels = list(await services.book.channels(team_id))
@@ -250,11 +232,11 @@ async def open_schedule_dialog(
             today = services.core.clock.now().astimezone(ZoneInfo(zone)).date()
             values = tip_cards.ScheduleValues(timezone=zone, start=today.isoformat())
     except errors.DelightError as refused:
-        return _told(_tips_refusal(refused))
+        return told(_tips_refusal(refused))
     card = tip_cards.schedule_dialog(
         await _targets(services, turn.workspace), values, schedule_id=schedule_id
     )
-    return _dialog(card, tip_cards.schedule_dialog_title(schedule_id))
+    return dialog_answer(card, tip_cards.schedule_dialog_title(schedule_id))
 
 
 async def submit_schedule_dialog(
@@ -278,7 +260,7 @@ async def submit_schedule_dialog(
         }
         return await _again(services, turn, data, schedule_id, problems)
     except errors.NotAnAdmin as refused:
-        return _told(explain(refused, lambda i: i))
+        return told(explain(refused, lambda i: i))
     except errors.DelightError as refused:
         return await _again(services, turn, data, schedule_id, {"general": _tips_refusal(refused)})
     card = await schedules_message(services, turn, _("✅ Saved."))
@@ -299,7 +281,7 @@ async def _again(
         schedule_id=schedule_id,
         errors=problems,
     )
-    return _dialog(card, tip_cards.schedule_dialog_title(schedule_id))
+    return dialog_answer(card, tip_cards.schedule_dialog_title(schedule_id))
 
 
 def read_schedule_form(data: Mapping[str, Any]) -> ScheduleForm:

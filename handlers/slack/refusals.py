@@ -8,6 +8,7 @@ from bot.core.platform import ChannelProblem
 from bot.core.tip_delivery import MAX_MEMBERS_TO_DM
 from bot.core.words import N_
 from bot.i18n import _, ngettext, number, say
+from bot.tip_words import tip_refusal
 from handlers.slack.mrkdwn import escape, people_list
 from handlers.slack.parsing import GroupMention, ParseError, UnknownDigestOption, UnknownTag
 
@@ -181,13 +182,8 @@ def explain(error: errors.DelightError | ParseError) -> str:
             )
         case errors.ScheduleInvalid() | errors.TipInvalid():
             return _("Some fields need fixing: see the highlighted ones.")
-        case errors.TipNotFound():
-            return _("That tip isn't there any more (another admin may have deleted it).")
-        case errors.LastTipOfElement(element_name=name):
-            return _(
-                "That's the last {element} tip still on: {element} weeks would have nothing to "
-                "send. Add or turn on another one first."
-            ).format(element=_(name))
+        case errors.TipNotFound() | errors.LastTipOfElement():
+            return tip_refusal(error) or ""
         case UnknownDigestOption(option=option):
             return _(
                 "I don't know `digest {option}`. Try `/delight digest` for your "

@@ -19,6 +19,7 @@ from bot.core.tip_delivery import Delivered
 from bot.core.words import N_
 from bot.i18n import _, current_language, say
 from bot.services import TipAdministration
+from bot.tip_words import added_notice, deleted_notice
 from handlers.slack import ids
 from handlers.slack import tip_admin_views as views
 from handlers.slack.blocks import Message, text_message
@@ -198,7 +199,7 @@ async def tip_change(
             raise errors.TipNotFound()
         if verb == "delete":
             await admin.tips.delete(team_id, user_id, tip_id)
-            notice = _("🗑️ Deleted.")
+            notice = deleted_notice()
         else:
             await admin.tips.set_enabled(team_id, user_id, tip_id, enabled=verb == "on")
     except errors.DelightError as refused:
@@ -407,7 +408,7 @@ async def handle_tip_submission(
     except errors.DelightError as refused:
         await ack(response_action="errors", errors={title_block: explain(refused)})
         return
-    notice = _("✅ Added “{title}”: it joins the rotation.").format(title=defuse(added.tip.title))
+    notice = added_notice(defuse(added.tip.title))
     await ack(
         response_action="update", view=await tips_view(admin, body, element, version + 1, notice)
     )

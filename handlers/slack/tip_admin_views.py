@@ -15,6 +15,7 @@ from bot.core.tip_delivery import LedgerEntry, UpcomingTip
 from bot.core.tips import MAX_BODY_CHARS, MAX_TITLE_CHARS, MIN_BODY_CHARS
 from bot.core.words import N_
 from bot.i18n import _, moment, ngettext, number, say, weekday_abbreviations, weekday_names
+from bot.tip_words import ADD_HEADING, BODY_PLACEHOLDER, TITLE_PLACEHOLDER, rotation_line
 from handlers.slack import ids
 from handlers.slack.blocks import (
     Message,
@@ -396,19 +397,12 @@ def custom_tips_modal(
                 }
             ],
         },
-        context_block(
-            element_meaning(element)
-            + " · "
-            + _(
-                "{enabled} of {count} tips in the rotation. Turned-off tips are skipped; at "
-                "least one must stay on."
-            ).format(enabled=number(enabled), count=number(len(entries)))
-        ),
+        context_block(element_meaning(element) + " · " + rotation_line(enabled, len(entries))),
     ]
     blocks += [_tip_block(entry) for entry in entries]
     blocks += [
         {"type": "divider"},
-        section(_("*Add your own {element} tip*").format(element=element_name(element))),
+        section(_(ADD_HEADING).format(element=element_name(element))),
         {
             "type": "input",
             "block_id": f"{ids.TIP_TITLE}_{version}",
@@ -417,7 +411,7 @@ def custom_tips_modal(
                 "type": "plain_text_input",
                 "action_id": ids.TIP_TITLE,
                 "max_length": MAX_TITLE_CHARS,
-                "placeholder": plain_text(_("One concrete thing to try")),
+                "placeholder": plain_text(_(TITLE_PLACEHOLDER)),
             },
         },
         {
@@ -430,9 +424,7 @@ def custom_tips_modal(
                 "multiline": True,
                 "min_length": MIN_BODY_CHARS,
                 "max_length": MAX_BODY_CHARS,
-                "placeholder": plain_text(
-                    _("What to do this week, and why it matters to customers")
-                ),
+                "placeholder": plain_text(_(BODY_PLACEHOLDER)),
             },
         },
     ]
