@@ -67,7 +67,7 @@ class Messenger:
             if known.kind == "personal":
                 reason, detail = FailureReason.RECIPIENT_UNAVAILABLE, REMOVED_BY_THEM
             else:
-                reason, detail = FailureReason.CHANNEL_NOT_FOUND, CHANNEL_DELETED
+                reason, detail = FailureReason.ARCHIVED, CHANNEL_DELETED  # "archived or deleted"
             return NotPosted(conversation_id, reason, detail)
         service_url = known.service_url if known else await self._book.service_url(team_id)
         if service_url is None:
