@@ -137,7 +137,7 @@ class SqlMsTeamsDirectory:
         self, workspace_id: str, *, limit: int = CHANNELS_AT_MOST
     ) -> list[StoredConversation]:
         """The team channels Delight knows in the tenant (it has been installed in or spoken to
-        in each), by team then name."""
+        in each), by team then name; deleted ones too (removed_at), which still have a name."""
 
         def work(connection: Connection) -> list[Any]:
             return list(
@@ -146,7 +146,6 @@ class SqlMsTeamsDirectory:
                     .where(
                         CONVERSATIONS.c.workspace_id == workspace_id,
                         CONVERSATIONS.c.kind == "channel",
-                        CONVERSATIONS.c.removed_at.is_(None),
                     )
                     .order_by(
                         CONVERSATIONS.c.msteams_team_id,

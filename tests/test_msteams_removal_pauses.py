@@ -308,7 +308,9 @@ def test_a_deleted_channel_is_no_longer_offered_and_what_posts_there_pauses_unti
         ("-", "Where it is given (no one channel)"),
         (KUDOS_CHANNEL, "Kudos (deleted)"),
     ]
-    assert "its channel was deleted" in told(teams, ALICE, "tips status")
+    status = told(teams, ALICE, "tips status")
+    assert "**Kudos** · Mon, Tue, Wed, Thu, Fri" in status  # still named
+    assert "its channel was deleted" in status
 
     # The recognition channel is gone: the kudos stands, the giver is told as on Slack.
     alice_heard = len(teams.fake.activities(ALICE.personal_id))

@@ -75,7 +75,7 @@ class ConversationBook(Protocol):
     ) -> KnownConversation | None: ...
 
     async def channels(self, workspace_id: str) -> Sequence[KnownConversation]:
-        """The team channels Delight knows in the tenant (none deleted)."""
+        """The team channels Delight knows in the tenant, deleted ones too (by `removed_at`)."""
         ...
 
     async def mark_removed(

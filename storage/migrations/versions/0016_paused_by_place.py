@@ -32,7 +32,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("msteams_conversations") as batch:
-        batch.drop_column("removed_at")
-    with op.batch_alter_table("manager_team") as batch:
-        batch.drop_column("paused_reason")
+    # Not batch mode: SQLite would copy manager_team into a new table and drop the old one,
+    # and the drop cascades to its managers, sources and ledger. Both databases drop a plain
+    # column in place (SQLite since 3.35).
+    op.execute("ALTER TABLE msteams_conversations DROP COLUMN removed_at")
+    op.execute("ALTER TABLE manager_team DROP COLUMN paused_reason")
