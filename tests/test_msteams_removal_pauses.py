@@ -267,6 +267,14 @@ def test_someone_who_removed_delight_gets_no_1_1_until_they_install_it_again(
     confirmation = teams.wait_for_cards(ALICE.personal_id, alice_heard + 1)[alice_heard]
     assert "Teams didn't let me message **Bob Baker**" in texts(confirmation)
     assert len(teams.fake.activities(BOB.personal_id)) == bob_heard
+    given_up = query(database_url, "SELECT target, next_attempt_at, last_error FROM outbox")
+    assert given_up == [
+        {
+            "target": BOB.aad_id,
+            "next_attempt_at": None,
+            "last_error": "recipient_unavailable: removed_by_them",
+        }
+    ]
 
     # Installed again: welcomed, and the next round includes him.
     handled(teams, database_url, personal_installation(teams, BOB, "add"))
