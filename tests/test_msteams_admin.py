@@ -80,14 +80,16 @@ def task(teams: TeamsDriver, name: str, data: dict[str, Any], sender: Person) ->
     return reply.json()
 
 
-def said_to(teams: TeamsDriver, person: Person, text: str) -> dict[str, Any]:
-    """`text` typed in their 1:1 chat with Delight, and the card it answered with."""
+def said_to(teams: TeamsDriver, person: Person, text: str, **fields: Any) -> dict[str, Any]:
+    """`text` typed in their 1:1 chat with Delight (the activity's other `fields` changed), and
+    the card it answered with."""
     before = len(teams.fake.activities(person.personal_id))
     activity = teams.fake.activity(
         "personal_message",
         text=text,
         from_=person.sender(),
         conversation={"id": person.personal_id},
+        **fields,
     )
     assert teams.send(activity).status == 200
     return card_of(

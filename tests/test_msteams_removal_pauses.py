@@ -15,9 +15,9 @@ from bot.core.platform import ChannelProblem
 from bot.i18n import translations
 from tests.conftest import FakeClock
 from tests.driver import RunningApp
-from tests.fakemsteams import ALICE, BOB, BOT_ID, CAROL, TEAM_ID, TENANT_ID, Person, mention
+from tests.fakemsteams import ALICE, BOB, BOT_ID, CAROL, TEAM_ID, Person, mention
 from tests.helpers import query
-from tests.teams_driver import TeamsDriver, card_of, texts, wait_for
+from tests.teams_driver import TeamsDriver, texts, wait_for
 from tests.test_msteams_admin import (
     KUDOS_CHANNEL,
     OTHER_TEAM,
@@ -26,36 +26,19 @@ from tests.test_msteams_admin import (
     inputs,
     installed,
     removed,
+    said_to,
     schedule_state,
     submitted,
 )
-from tests.test_msteams_digests import MONDAY_NINE_NEW_YORK, MONDAY_NINE_UTC, make_team
+from tests.test_msteams_digests import MONDAY_NINE_NEW_YORK, MONDAY_NINE_UTC, make_team, personal
 from tests.test_msteams_digests import run_due as run_digests
 from tests.test_msteams_tips import MONDAY_EIGHT, NINE_AMSTERDAM, click, create, run_due, task
-
-PERSONAL_DATA = {
-    "tenant": {"id": TENANT_ID},
-    "team": None,
-    "channel": None,
-    "teamsChannelId": None,
-    "teamsTeamId": None,
-}
 
 
 def told(teams: TeamsDriver, person: Person, text: str, locale: str = "en-US") -> str:
     """`text` typed in their 1:1 chat with Delight: the words of the card it answered with."""
-    before = len(teams.fake.activities(person.personal_id))
-    activity = teams.fake.activity(
-        "personal_message",
-        text=text,
-        from_=person.sender(),
-        conversation={"id": person.personal_id},
-        locale=locale,
-        entities=[{"type": "clientInfo", "locale": locale}],
-    )
-    assert teams.send(activity).status == 200
-    answers = wait_for(lambda: (a := teams.fake.activities(person.personal_id))[before:] and a)
-    return texts(card_of(answers[-1]))
+    client = {"type": "clientInfo", "locale": locale}
+    return texts(said_to(teams, person, text, locale=locale, entities=[client]))
 
 
 def handled(teams: TeamsDriver, database_url: str, activity: dict[str, Any]) -> None:
@@ -84,13 +67,8 @@ def bot_left_the_team(teams: TeamsDriver, team: str) -> dict[str, Any]:
 
 
 def personal_installation(teams: TeamsDriver, person: Person, action: str) -> dict[str, Any]:
-    return teams.fake.activity(
-        "installation_update_add",
-        action=action,
-        from_=person.sender(),
-        conversation={"id": person.personal_id, "conversationType": "personal", "isGroup": None},
-        channelData={**PERSONAL_DATA, "source": None},
-    )
+    """Installed (`add`) or removed by the person, in their own (personal) scope."""
+    return teams.fake.activity("installation_update_add", action=action, **personal(person))
 
 
 def channel_event(teams: TeamsDriver, event: str, channel: str, name: str) -> dict[str, Any]:
@@ -317,8 +295,8 @@ def test_a_deleted_channel_is_no_longer_offered_and_what_posts_there_pauses_unti
         (KUDOS_CHANNEL, "Kudos (deleted)"),
     ]
     status = told(teams, ALICE, "tips status")
-    assert "**Kudos** · Mon, Tue, Wed, Thu, Fri" in status  # still named
-    assert "its channel was deleted" in status
+    named = "**Kudos** · Mon–Fri at 09:00 (Europe/Amsterdam)"  # a deleted channel keeps its name
+    assert f"{named} ⏸️ **Paused** because its channel was deleted" in status
 
     # The recognition channel is gone: the kudos stands, the giver is told as on Slack.
     alice_heard = len(teams.fake.activities(ALICE.personal_id))
