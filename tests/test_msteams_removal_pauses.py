@@ -138,7 +138,8 @@ def test_removed_from_one_team_only_what_delivers_through_it_pauses_until_it_is_
     assert status.count("Delight was removed from the team it delivers in") == 2
     assert "Delight was removed from the team it delivers in" in told(teams, ALICE, "tips")
     home = told(teams, ALICE, "home")
-    assert "Tips to **Kudos** are paused: Delight was removed from the team it delivers in" in home
+    assert "Tips paused (**Kudos**): Delight was removed from the team it delivers in" in home
+    assert "Tips paused (1:1 to each member of **Store 12**): Delight was removed" in home
     french = translations("fr").gettext(REMOVED_FROM_PLACE)
     assert french != REMOVED_FROM_PLACE
     assert french in told(teams, ALICE, "tips status", locale="fr-FR")

@@ -195,8 +195,8 @@ def _paused_tips(home: Home, names: Names) -> list[Part]:
     """Each paused tip schedule, with why: a removal or a deleted channel shows here first."""
     return [
         adaptive.text(
-            _("⏸️ Tips to {place} are paused: {reason}").format(
-                place=tip_cards.target_text(
+            _("⏸️ Tips paused ({target}): {reason}").format(
+                target=tip_cards.target_text(
                     schedule, {schedule.channel_id: names.conversation(schedule.channel_id)}
                 ),
                 reason=tip_cards.reason_text(schedule.paused_reason or ""),
