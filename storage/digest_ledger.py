@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Connection, exists, func, insert, select, update
@@ -12,9 +12,11 @@ from sqlmodel import SQLModel
 from bot.core.digest_delivery import Candidate, LedgerEntry, SentDigest, Status
 from bot.core.digest_week import DigestSchedule
 from bot.core.model import Posted
+from bot.core.words import stored
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database
 from storage.tables import UTCDateTime
+from storage.team_repository import CHANNEL, SOURCES
 
 TEAMS = SQLModel.metadata.tables["manager_team"]
 MANAGERS = SQLModel.metadata.tables["manager_team_manager"]
@@ -37,7 +39,10 @@ class SqlDigestLedger:
                     TEAMS.c.created_at,
                 )
                 .join(TEAMS, TEAMS.c.id == MANAGERS.c.manager_team_id)
-                .where(~exists().where(_paused(MANAGERS.c.team_id)))
+                .where(
+                    TEAMS.c.paused_reason.is_(None),
+                    ~exists().where(_paused(MANAGERS.c.team_id)),
+                )
             ).all()
             # DM channels are stable: one found in the ledger spares a conversations.open
             # (Tier 3, the slowest step of a send) next time.
@@ -113,6 +118,33 @@ class SqlDigestLedger:
             return connection.execute(
                 update(SCHEDULES)
                 .where(SCHEDULES.c.team_id == team_id, SCHEDULES.c.paused_reason == reason)
+                .values(paused_reason=None)
+            ).rowcount
+
+        return await self._db.transaction(work)
+
+    async def pause_places(self, team_id: str, places: Collection[str], *, reason: str) -> int:
+        """Stop the digests of the teams whose members come from one of these places (a
+        group read at each digest); a team of people picked one by one depends on none."""
+
+        def work(connection: Connection) -> int:
+            return connection.execute(
+                update(TEAMS)
+                .where(*_placed(team_id, places), TEAMS.c.paused_reason.is_(None))
+                .values(paused_reason=stored(reason))
+            ).rowcount
+
+        return await self._db.transaction(work)
+
+    async def resume_places(
+        self, team_id: str, places: Collection[str], *, reason: str, now: datetime
+    ) -> int:
+        """As resume_workspace: the next due week goes out, one missed meanwhile is skipped."""
+
+        def work(connection: Connection) -> int:
+            return connection.execute(
+                update(TEAMS)
+                .where(*_placed(team_id, places), TEAMS.c.paused_reason == stored(reason))
                 .values(paused_reason=None)
             ).rowcount
 
@@ -241,3 +273,10 @@ def _key(team_pk: int, manager_id: str, week: str) -> tuple[ColumnElement[bool],
         DELIVERIES.c.manager_id == manager_id,
         DELIVERIES.c.week == week,
     )
+
+
+def _placed(team_id: str, places: Collection[str]) -> tuple[ColumnElement[bool], ...]:
+    sourced = select(SOURCES.c.manager_team_id).where(
+        SOURCES.c.kind == CHANNEL, SOURCES.c.ref_id.in_(list(places))
+    )
+    return (TEAMS.c.team_id == team_id, TEAMS.c.id.in_(sourced))

@@ -307,6 +307,7 @@ FORGET_STEPS: tuple[Step, ...] = (
             ("outbox", "last_error", "delivery errors that name them"),
             ("tip_schedule", "paused_reason", "tip schedule pauses that name them"),
             ("digest_schedule", "paused_reason", "digest pauses that name them"),
+            ("manager_team", "paused_reason", "a team's digest pauses that name them"),
             ("tip_delivery", "reason", "tip delivery errors that name them"),
             ("tip_direct_message", "reason", "tip DM errors that name them"),
             ("digest_delivery", "reason", "digest errors that name them"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast, get_args
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, func, select, update
 from sqlmodel import SQLModel
 
 from storage import tables  # noqa: F401  (registers the tables below)
@@ -40,6 +40,7 @@ class StoredConversation:
     user_id: str | None  # personal: whose 1:1 (Entra id)
     name: str | None
     updated_at: datetime
+    removed_at: datetime | None = None  # the channel deleted, or Delight removed from the 1:1
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,7 @@ class SqlMsTeamsDirectory:
         self, workspace_id: str, *, limit: int = CHANNELS_AT_MOST
     ) -> list[StoredConversation]:
         """The team channels Delight knows in the tenant (it has been installed in or spoken to
-        in each), by team then name."""
+        in each), by team then name; deleted ones too (removed_at), which still have a name."""
 
         def work(connection: Connection) -> list[Any]:
             return list(
@@ -156,6 +157,40 @@ class SqlMsTeamsDirectory:
             )
 
         return [_conversation(row) for row in await self._db.transaction(work)]
+
+    async def mark_removed(
+        self,
+        workspace_id: str,
+        *,
+        at: datetime,
+        removed: bool,
+        conversation_id: str | None = None,
+        user_id: str | None = None,
+    ) -> list[str]:
+        """A channel deleted (or restored), or a person who removed Delight from their 1:1
+        scope (or installed it again: every 1:1 of theirs); the conversations it changed. A
+        late event older than what the row last saw changes nothing, a repeat nothing more."""
+
+        def work(connection: Connection) -> list[str]:
+            where = [CONVERSATIONS.c.workspace_id == workspace_id, CONVERSATIONS.c.updated_at <= at]
+            if conversation_id is not None:
+                where.append(CONVERSATIONS.c.conversation_id == conversation_id)
+            if user_id is not None:
+                where += [CONVERSATIONS.c.user_id == user_id, CONVERSATIONS.c.kind == "personal"]
+            where.append(
+                CONVERSATIONS.c.removed_at.is_(None)
+                if removed
+                else CONVERSATIONS.c.removed_at.is_not(None)
+            )
+            changed = connection.execute(
+                update(CONVERSATIONS)
+                .where(*where)
+                .values(removed_at=at if removed else None, updated_at=at)
+                .returning(CONVERSATIONS.c.conversation_id)
+            )
+            return list(changed.scalars())
+
+        return await self._db.transaction(work)
 
     async def _one_conversation(self, *conditions: Any) -> StoredConversation | None:
         row = await self._db.transaction(_newest, CONVERSATIONS, conditions)
@@ -326,6 +361,7 @@ def _conversation(row: Any) -> StoredConversation:
         user_id=row.user_id,
         name=row.name,
         updated_at=row.updated_at,
+        removed_at=row.removed_at,
     )
 
 

@@ -167,6 +167,23 @@ class SqlMsTeamsTeams:
 
         return [_stored(row) for row in await self._db.transaction(work)]
 
+    async def places(self, workspace_id: str, team_id: str) -> list[str]:
+        """Every id that delivers through the team: the team's own (its General channel, its
+        roster) and each channel of it Delight remembers, deleted ones too, so that whatever
+        posts there is found, however old."""
+
+        def work(connection: Connection) -> list[str]:
+            return list(
+                connection.execute(
+                    select(CONVERSATIONS.c.conversation_id).where(
+                        CONVERSATIONS.c.workspace_id == workspace_id,
+                        CONVERSATIONS.c.msteams_team_id == team_id,
+                    )
+                ).scalars()
+            )
+
+        return sorted({team_id, *await self._db.transaction(work)})
+
     async def is_installer(self, workspace_id: str, user_id: str) -> bool:
         """Whether they installed Delight in a team that still has it."""
         installers = self._installers.get(workspace_id)
@@ -215,6 +232,7 @@ class SqlMsTeamsTeams:
                     .where(
                         CONVERSATIONS.c.workspace_id == workspace_id,
                         CONVERSATIONS.c.kind == "channel",
+                        CONVERSATIONS.c.removed_at.is_(None),
                         TEAMS.c.removed_at.is_(None),
                     )
                     .order_by(

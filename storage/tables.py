@@ -352,6 +352,9 @@ class ManagerTeamRow(SQLModel, table=True):
     name: str = Field(max_length=80)
     created_by: str = Field(max_length=PLATFORM_ID)  # told when a digest cannot be delivered
     created_at: datetime = _utc_column()
+    # Set while the team's digests are stopped because a place its members come from is gone
+    # (Delight was removed from that Teams team); the workspace's own pause is digest_schedule's.
+    paused_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ManagerTeamManagerRow(SQLModel, table=True):
@@ -458,6 +461,11 @@ class MsTeamsConversationRow(SQLModel, table=True):
     user_id: str | None = Field(default=None, max_length=PLATFORM_ID)  # personal: whose 1:1
     name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     updated_at: datetime = _utc_column()
+    # When the channel was deleted, or the person removed Delight from their 1:1 scope: nothing
+    # is sent there (and a channel isn't offered) until it is restored or installed again.
+    removed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
 
 
 class MsTeamsMemberRow(SQLModel, table=True):

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from bot.core.teams import Team, TeamDraft, TeamProblem
-from bot.core.words import N_, Said
+from bot.core.words import N_, Said, restored
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database
 
@@ -164,6 +164,7 @@ def _teams(connection: Connection, team_id: str, ids: Sequence[int] | None) -> l
             channel_ids=tuple(sources[(row.id, CHANNEL)]),
             created_by=row.created_by,
             created_at=row.created_at,
+            paused_reason=restored(row.paused_reason),
         )
         for row in rows
     ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime, time
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, delete, func, insert, select, update
 from sqlmodel import SQLModel
 
 from bot.core.elements import Element
@@ -350,23 +351,38 @@ class SqlTipScheduleRepository:
         await self._db.transaction(work)
 
     async def pause_workspace(self, team_id: str, *, reason: str) -> int:
+        return await self._pause(reason, SCHEDULES.c.team_id == team_id)
+
+    async def resume_workspace(self, team_id: str, *, reason: str, now: datetime) -> int:
+        """Resume what was paused for `reason`; occurrences before `now` are not missed."""
+        return await self._resume(reason, now, SCHEDULES.c.team_id == team_id)
+
+    async def pause_places(self, team_id: str, places: Collection[str], *, reason: str) -> int:
+        """A schedule delivers through the channel it posts in, or (1:1s) whose people it
+        reads: both are its channel_id."""
+        return await self._pause(reason, *_placed(team_id, places))
+
+    async def resume_places(
+        self, team_id: str, places: Collection[str], *, reason: str, now: datetime
+    ) -> int:
+        return await self._resume(reason, now, *_placed(team_id, places))
+
+    async def _pause(self, reason: str, *where: ColumnElement[bool]) -> int:
         def work(connection: Connection) -> int:
             return connection.execute(
                 update(SCHEDULES)
-                .where(SCHEDULES.c.team_id == team_id, SCHEDULES.c.paused.is_(False))
+                .where(*where, SCHEDULES.c.paused.is_(False))
                 .values(paused=True, paused_reason=stored(reason))
             ).rowcount
 
         return await self._db.transaction(work)
 
-    async def resume_workspace(self, team_id: str, *, reason: str, now: datetime) -> int:
-        """Resume what was paused for `reason`; occurrences before `now` are not missed."""
-
+    async def _resume(self, reason: str, now: datetime, *where: ColumnElement[bool]) -> int:
         def work(connection: Connection) -> int:
             return connection.execute(
                 update(SCHEDULES)
                 .where(
-                    SCHEDULES.c.team_id == team_id,
+                    *where,
                     SCHEDULES.c.paused.is_(True),
                     SCHEDULES.c.paused_reason == stored(reason),
                 )
@@ -385,6 +401,10 @@ class SqlTipScheduleRepository:
             return {str(status): int(count) for status, count in rows}
 
         return await self._db.transaction(work)
+
+
+def _placed(team_id: str, places: Collection[str]) -> tuple[ColumnElement[bool], ...]:
+    return (SCHEDULES.c.team_id == team_id, SCHEDULES.c.channel_id.in_(list(places)))
 
 
 def _settings(schedule: TipSchedule) -> dict[str, object]:

@@ -20,6 +20,7 @@ from alembic import command
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
+from storage.digest_ledger import SqlDigestLedger
 from storage.engine import Database, alembic_config, make_sync_engine
 from storage.msteams import SqlMsTeamsDirectory
 from storage.tables import UTCDateTime
@@ -593,7 +594,7 @@ def at_0011(at_0009: tuple[str, Engine]) -> tuple[str, Engine]:
 
 
 def remember_in_teams(url: str) -> tuple[Any, ...]:
-    """Through the repository, as the app at 0012 does: a tenant, a 1:1 chat, a member."""
+    """Through the repository, as the app does: a tenant, a 1:1 chat, a member."""
 
     async def work() -> tuple[Any, ...]:
         database = Database(url)
@@ -636,6 +637,7 @@ def test_0012_adds_teams_tables_keeping_every_row_and_downgrades_to_0011(
     command.upgrade(config, "0012")
 
     assert snapshot(engine) == before
+    command.upgrade(config, "head")  # the repository is the newest revision's
     assert remember_in_teams(url) == (
         "https://smba.trafficmanager.net/amer/",
         TEAMS_CONVERSATION,
@@ -708,3 +710,74 @@ def test_0013_gives_every_custom_tip_a_language_english_before_and_keeps_the_res
     assert [row["title"] for row in custom_tips(engine)] == ["Say their name", "Zeg hun naam"]
     command.upgrade(config, "0013")
     assert "language" in columns(engine, "tip_custom")
+
+
+# --- 0016: a team of people, and a Teams conversation, paused on their own --------------------
+
+
+def pause_what_depends_on(url: str, place: str) -> tuple[int, list[str]]:
+    """Through the repositories, as the app at 0016 does: the digests read from `place`
+    paused, and the Teams channel `place` marked deleted."""
+
+    async def work() -> tuple[int, list[str]]:
+        database = Database(url)
+        try:
+            paused = await SqlDigestLedger(database).pause_places(
+                "T0001", ["C0004"], reason="Delight was removed from the team it delivers in"
+            )
+            gone = await SqlMsTeamsDirectory(database).mark_removed(
+                TEAMS_WORKSPACE, at=NOON, removed=True, conversation_id=place
+            )
+            return paused, gone
+        finally:
+            await database.close()
+
+    return asyncio.run(work())
+
+
+def test_0016_lets_teams_of_people_and_teams_conversations_pause_keeping_every_row(
+    at_0011: tuple[str, Engine],
+) -> None:
+    url, engine = at_0011
+    config = alembic_config(url)
+    command.upgrade(config, "0015")
+    with engine.begin() as connection:
+        insert(
+            connection,
+            "msteams_conversations",
+            workspace_id=TEAMS_WORKSPACE,
+            conversation_id=TEAMS_CHANNEL,
+            service_url="https://smba.trafficmanager.net/amer/",
+            kind="channel",
+            msteams_team_id=TEAMS_CHANNEL,
+            name="Kudos",
+            updated_at=NOON - timedelta(days=1),
+        )
+    before = snapshot(engine)
+    conversations = rows_of(engine, "msteams_conversations")
+
+    command.upgrade(config, "0016")
+
+    assert [row.pop("paused_reason") for row in rows_of(engine, "manager_team")] == [None]
+    assert [{**row, "removed_at": None} for row in conversations] == rows_of(
+        engine, "msteams_conversations"
+    )
+    assert snapshot(engine) == {**before, "manager_team": snapshot(engine)["manager_team"]}
+    # A team of people made before is found by the place its members come from.
+    assert pause_what_depends_on(url, TEAMS_CHANNEL) == (1, [TEAMS_CHANNEL])
+    [team] = rows_of(engine, "manager_team")
+    assert team["paused_reason"] == "Delight was removed from the team it delivers in"
+
+    command.downgrade(config, "0015")
+
+    assert "paused_reason" not in columns(engine, "manager_team")
+    assert "removed_at" not in columns(engine, "msteams_conversations")
+    assert snapshot(engine) == before
+    assert [row["name"] for row in rows_of(engine, "msteams_conversations")] == ["Kudos"]
+
+
+def rows_of(engine: Engine, table: str) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        return in_order(
+            dict(row._mapping) for row in connection.execute(sa.text(f"SELECT * FROM {table}"))
+        )

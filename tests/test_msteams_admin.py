@@ -1,8 +1,8 @@
 """Teams admin, end to end against the fake Bot Connector: installing Delight in a team (its
-channels remembered, its installer an admin), removing it (the tenant's schedules paused once
-no team has it, resumed exactly when it comes back), the settings dialog (refused to others,
-saved with an audit entry, a problem shown on its field with what was typed kept), and
-`python -m bot audit`."""
+channels remembered, its installer an admin), removing it (what delivers through that team
+paused, the rest of the tenant's once no team has it; each resumed exactly when it comes back),
+the settings dialog (refused to others, saved with an audit entry, a problem shown on its field
+with what was typed kept), and `python -m bot audit`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.__main__ import main
-from bot.core.installations import REMOVED_FROM_WORKSPACE
+from bot.core.installations import REMOVED_FROM_PLACE, REMOVED_FROM_WORKSPACE
 from bot.core.model import WorkspaceSettings
 from handlers.msteams.directory import TeamsDirectory
 from handlers.msteams.endorsing import endorsing, stored
@@ -80,14 +80,16 @@ def task(teams: TeamsDriver, name: str, data: dict[str, Any], sender: Person) ->
     return reply.json()
 
 
-def said_to(teams: TeamsDriver, person: Person, text: str) -> dict[str, Any]:
-    """`text` typed in their 1:1 chat with Delight, and the card it answered with."""
+def said_to(teams: TeamsDriver, person: Person, text: str, **fields: Any) -> dict[str, Any]:
+    """`text` typed in their 1:1 chat with Delight (the activity's other `fields` changed), and
+    the card it answered with."""
     before = len(teams.fake.activities(person.personal_id))
     activity = teams.fake.activity(
         "personal_message",
         text=text,
         from_=person.sender(),
         conversation={"id": person.personal_id},
+        **fields,
     )
     assert teams.send(activity).status == 200
     return card_of(
@@ -105,15 +107,17 @@ def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {part["id"]: part for part in card["body"] if part.get("id")}
 
 
-def a_schedule(database_url: str, *, paused_reason: str | None = None) -> int:
-    """A tip schedule in the team's General channel, made the way Teams can't make one yet."""
+def a_schedule(
+    database_url: str, *, paused_reason: str | None = None, channel: str = TEAM_ID
+) -> int:
+    """A tip schedule in a channel (the team's General), made as before Teams could make one."""
     execute(
         database_url,
         "INSERT INTO tip_schedule (team_id, channel_id, owner_id, weekdays, at, timezone, "
         "start_date, paused, paused_reason, created_at) VALUES (:team, :channel, :owner, "
         "'0,1,2,3,4', '09:00', 'Europe/Amsterdam', :start, :paused, :reason, :created)",
         team=WORKSPACE,
-        channel=TEAM_ID,
+        channel=channel,
         owner=ALICE.aad_id,
         start=date(2026, 11, 2),
         paused=paused_reason is not None,
@@ -186,18 +190,22 @@ def test_removed_from_its_last_team_the_schedules_pause_and_installing_again_res
     installed(teams)
     installed(teams, team=OTHER_TEAM, name="Warehouse")
     wait_for(lambda: len(teams_rows(database_url)) == 2)
-    running = a_schedule(database_url)
+    # In a channel Delight no longer knows of: it depends on no team Delight is in.
+    running = a_schedule(database_url, channel="19:forgotten@thread.tacv2")
+    in_other_team = a_schedule(database_url, channel=OTHER_TEAM)
     paused_by_admin = a_schedule(database_url, paused_reason="paused by an admin")
 
     clock.advance(minutes=1)
-    removed(teams)  # one team of two: nothing stops
+    removed(teams)  # one team of two: only what delivers through it stops
     wait_for(lambda: teams_rows(database_url)[-1]["removed_at"] is not None)
     assert schedule_state(database_url, running) == (False, None)
+    assert schedule_state(database_url, in_other_team) == (False, None)
 
     clock.advance(minutes=1)
     removed(teams, team=OTHER_TEAM, how="teamDeleted")  # the last team
     wait_for(lambda: schedule_state(database_url, running)[0])
     assert schedule_state(database_url, running) == (True, REMOVED_FROM_WORKSPACE)
+    assert schedule_state(database_url, in_other_team) == (True, REMOVED_FROM_PLACE)
     assert schedule_state(database_url, paused_by_admin) == (True, "paused by an admin")
     # Alice no longer is an admin: she installed Delight in no team that still has it.
     refused = task(teams, "task/fetch", {"delight": "settings"}, ALICE)
@@ -207,6 +215,7 @@ def test_removed_from_its_last_team_the_schedules_pause_and_installing_again_res
     installed(teams)
     wait_for(lambda: not schedule_state(database_url, running)[0])
     assert schedule_state(database_url, running) == (False, None)
+    assert schedule_state(database_url, in_other_team) == (True, REMOVED_FROM_PLACE)
     assert schedule_state(database_url, paused_by_admin) == (True, "paused by an admin")
     assert task(teams, "task/fetch", {"delight": "settings"}, ALICE)["task"]["type"] == "continue"
 

@@ -120,6 +120,49 @@ def test_a_person_s_1_1_chat_is_found_by_their_entra_id(database_url: str) -> No
     assert elsewhere is None
 
 
+def test_a_1_1_delight_was_removed_from_stays_so_until_installed_again_whatever_the_order(
+    database_url: str,
+) -> None:
+    async def work(directory: SqlMsTeamsDirectory) -> list[Any]:
+        await directory.remember_conversation(
+            TENANT, PERSONAL, service_url=SERVICE_URL, kind="personal", at=NOON, user_id=ALEX
+        )
+        await directory.remember_conversation(
+            TENANT, CHANNEL, service_url=SERVICE_URL, kind="channel", at=NOON, team_id=TEAM
+        )
+        seen = [
+            await directory.mark_removed(TENANT, at=LATER, removed=True, user_id=ALEX),
+            await directory.mark_removed(TENANT, at=LATER, removed=True, user_id=ALEX),  # again
+            await directory.mark_removed(TENANT, at=NOON, removed=False, user_id=ALEX),  # late
+        ]
+        # A later sighting of the chat (a message, say) doesn't bring it back by itself.
+        await directory.remember_conversation(
+            TENANT,
+            PERSONAL,
+            service_url=SERVICE_URL,
+            kind="personal",
+            at=LATER + timedelta(minutes=1),
+            user_id=ALEX,
+        )
+        seen.append(await directory.personal_conversation(TENANT, ALEX))
+        seen.append(await directory.channels(TENANT))
+        seen.append(
+            await directory.mark_removed(
+                TENANT, at=LATER + timedelta(minutes=2), removed=False, user_id=ALEX
+            )
+        )
+        seen.append(await directory.personal_conversation(TENANT, ALEX))
+        return seen
+
+    removed, again, late, while_removed, channels, installed, after = run(database_url, work)
+
+    assert (removed, again, late) == ([PERSONAL], [], [])
+    assert while_removed.removed_at == LATER
+    assert [(c.conversation_id, c.removed_at) for c in channels] == [(CHANNEL, None)]
+    assert installed == [PERSONAL]
+    assert after.removed_at is None
+
+
 def test_a_conversation_upsert_keeps_the_newest_values_and_what_a_sighting_lacks(
     database_url: str,
 ) -> None:

@@ -75,6 +75,8 @@ class Home:
     element_of_week: Element | None  # of the workspace's tip series; None: no tips scheduled
     public_announcements: bool
     is_admin: bool
+    # For admins: the tip schedules that are paused, each with its reason.
+    paused_schedules: tuple[TipSchedule, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +135,9 @@ class HomeService:
             self._remaining_today(team_id, user_id, settings),
             self._preferences.public_announcements(**who),
             self._admins.is_admin(team_id, user_id),
-            self._schedules.for_team(team_id),
+            self._schedules.for_team(team_id, include_paused=True),
         )
+        running = [s for s in schedules if s.paused_reason is None]
         return Home(
             user_id=user_id,
             cursor=cursor,
@@ -143,11 +146,12 @@ class HomeService:
             stats=stats,
             remaining_today=remaining,
             settings=settings,
-            element_of_week=(
-                element_of_week(schedules[0], self._clock.now()) if schedules else None
-            ),
+            element_of_week=(element_of_week(running[0], self._clock.now()) if running else None),
             public_announcements=public,
             is_admin=is_admin,
+            paused_schedules=(
+                tuple(s for s in schedules if s.paused_reason is not None) if is_admin else ()
+            ),
         )
 
     async def my_stats(self, team_id: str, user_id: str) -> MyStats:

@@ -4,23 +4,38 @@ In multi-workspace mode each workspace's admin installs Delight (OAuth) and the 
 hands over that workspace's bot token; with token rotation the token expires and a refresh
 token buys the next one. When a workspace uninstalls Delight or revokes its token, its
 credentials are deleted and its scheduled work stops; installing again starts it again.
+
+A platform may also take Delight out of one place of a workspace (Teams: one team, with its
+channels; a deleted channel): the schedules that deliver through that place stop, and only
+those. A schedule depends on a place by the ids it stores (the channel it posts in, the group
+its members come from); the adapter, which knows which ids make up a place, names them, so
+the core needs no link of its own and schedules made before work the same.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.platform import ChannelProblem
 from bot.core.ports import Clock
+from bot.core.words import N_
 
 logger = logging.getLogger(__name__)
 
 # Why a schedule was paused when its workspace removed Delight: installing again resumes
 # exactly the schedules paused for this reason, not those an admin or a failure paused.
-REMOVED_FROM_WORKSPACE = "Delight was removed from the workspace"
+REMOVED_FROM_WORKSPACE = N_("Delight was removed from the workspace")
+# Why a schedule was paused when Delight left the place it delivers through; each resumes
+# exactly the schedules it paused, in that place.
+REMOVED_FROM_PLACE = N_("Delight was removed from the team it delivers in")
+PLACE_GONE = {
+    ChannelProblem.NOT_FOUND: N_("its channel was deleted"),
+    ChannelProblem.ARCHIVED: N_("its channel was archived"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +99,17 @@ class WorkspaceSchedules(Protocol):
         between counts as missed); how many were resumed."""
         ...
 
+    async def pause_places(self, team_id: str, places: Collection[str], *, reason: str) -> int:
+        """Pause every running schedule of the workspace that delivers through one of these
+        places (the channel it posts in, a group its members come from); how many."""
+        ...
+
+    async def resume_places(
+        self, team_id: str, places: Collection[str], *, reason: str, now: datetime
+    ) -> int:
+        """Resume the schedules of these places paused for `reason`; how many."""
+        ...
+
 
 class WorkspaceLifecycle:
     """What installing and removing Delight does to a workspace's data."""
@@ -123,3 +149,33 @@ class WorkspaceLifecycle:
                 team_id, reason=REMOVED_FROM_WORKSPACE, now=now
             )
         logger.info("Delight was installed in %s; %d schedule(s) resumed", team_id, resumed)
+
+    async def removed_from(self, team_id: str, places: Collection[str]) -> int:
+        """Delight was taken out of one place of the workspace (all these ids: a Teams team
+        and its channels): what delivers through it stops. How many schedules paused."""
+        return await self._pause(team_id, places, REMOVED_FROM_PLACE)
+
+    async def installed_in(self, team_id: str, places: Collection[str]) -> int:
+        """Delight is back in that place: what its removal paused resumes (nothing else)."""
+        return await self._resume(team_id, places, REMOVED_FROM_PLACE)
+
+    async def place_gone(self, team_id: str, place: str, problem: ChannelProblem) -> int:
+        """A channel was deleted (NOT_FOUND) or archived (ARCHIVED)."""
+        return await self._pause(team_id, (place,), PLACE_GONE[problem])
+
+    async def place_restored(self, team_id: str, place: str, problem: ChannelProblem) -> int:
+        return await self._resume(team_id, (place,), PLACE_GONE[problem])
+
+    async def _pause(self, team_id: str, places: Collection[str], reason: str) -> int:
+        paused = 0
+        for schedules in self._schedules:
+            paused += await schedules.pause_places(team_id, places, reason=reason)
+        logger.info("%d schedule(s) of %s paused: %s", paused, team_id, reason)
+        return paused
+
+    async def _resume(self, team_id: str, places: Collection[str], reason: str) -> int:
+        resumed, now = 0, self._clock.now()
+        for schedules in self._schedules:
+            resumed += await schedules.resume_places(team_id, places, reason=reason, now=now)
+        logger.info("%d schedule(s) of %s resumed (%s)", resumed, team_id, reason)
+        return resumed

@@ -33,6 +33,7 @@ class Team:
     channel_ids: tuple[str, ...] = ()
     created_by: str = ""
     created_at: datetime | None = None
+    paused_reason: str | None = None  # why its digests are stopped; None while they go out
 
 
 @dataclass(frozen=True, slots=True)

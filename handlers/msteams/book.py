@@ -26,6 +26,8 @@ class KnownConversation(Protocol):
     def user_id(self) -> str | None: ...
     @property
     def name(self) -> str | None: ...
+    @property
+    def removed_at(self) -> datetime | None: ...  # a deleted channel; a 1:1 Delight left
 
 
 class KnownMember(Protocol):
@@ -73,7 +75,20 @@ class ConversationBook(Protocol):
     ) -> KnownConversation | None: ...
 
     async def channels(self, workspace_id: str) -> Sequence[KnownConversation]:
-        """The team channels Delight knows in the tenant."""
+        """The team channels Delight knows in the tenant, deleted ones too (by `removed_at`)."""
+        ...
+
+    async def mark_removed(
+        self,
+        workspace_id: str,
+        *,
+        at: datetime,
+        removed: bool,
+        conversation_id: str | None = None,
+        user_id: str | None = None,
+    ) -> list[str]:
+        """A channel deleted or restored, or every 1:1 of a person who removed Delight or
+        installed it again; the conversations it changed."""
         ...
 
     async def remember_member(

@@ -39,6 +39,8 @@ from handlers.msteams.dialogs import InvokeAnswer, open_nomination, submit_nomin
 from handlers.msteams.directory import Where, current_conversation
 from handlers.msteams.lifecycle import (
     on_channel_created,
+    on_channel_deleted,
+    on_channel_restored,
     on_installed,
     on_removed,
     on_team_renamed,
@@ -102,8 +104,12 @@ class TeamsBot:
             await on_installed(services, turn)
         elif event in TEAM_GONE or any(m.id == turn.bot_id for m in activity.members_removed or ()):
             await on_removed(services, turn)
-        elif event in ("channelCreated", "channelRenamed", "channelRestored"):
+        elif event in ("channelCreated", "channelRenamed"):
             await on_channel_created(services, turn)
+        elif event == "channelDeleted":
+            await on_channel_deleted(services, turn)
+        elif event == "channelRestored":
+            await on_channel_restored(services, turn)
         elif event == "teamRenamed":
             await on_team_renamed(services, turn)
 

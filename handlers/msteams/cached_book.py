@@ -87,6 +87,28 @@ class CachedBook:
     async def channels(self, workspace_id: str) -> Sequence[KnownConversation]:
         return await self._book.channels(workspace_id)
 
+    async def mark_removed(
+        self,
+        workspace_id: str,
+        *,
+        at: datetime,
+        removed: bool,
+        conversation_id: str | None = None,
+        user_id: str | None = None,
+    ) -> list[str]:
+        changed = await self._book.mark_removed(
+            workspace_id,
+            at=at,
+            removed=removed,
+            conversation_id=conversation_id,
+            user_id=user_id,
+        )
+        for changed_id in changed:
+            self._cache.pop(("conversation", workspace_id, changed_id))
+        if user_id is not None:
+            self._cache.pop(("personal", workspace_id, user_id))
+        return changed
+
     # members
     async def remember_member(
         self,

@@ -32,4 +32,4 @@ def _people(home: Home) -> list[str]:
 
 def _places(home: Home) -> list[str]:
     channel = home.settings.recognition_channel_id
-    return [channel] if channel else []
+    return ([channel] if channel else []) + [s.channel_id for s in home.paused_schedules]

@@ -10,7 +10,7 @@ from bot.core.model import Listed, Page, PersonStats, Ranked
 from bot.core.tips import Tip
 from bot.core.words import N_
 from bot.i18n import _, ngettext, number
-from handlers.msteams import adaptive
+from handlers.msteams import adaptive, tip_cards
 from handlers.msteams.adaptive import CardMessage, Part
 from handlers.msteams.cards import (
     definition_quote,
@@ -186,7 +186,24 @@ def _admin(home: Home, names: Names) -> list[Part]:
         {**adaptive.heading(_("Admin")), "separator": True, "spacing": "Large"},
         # FactSet values are markdown too: the channel's name is made inert
         {"type": "FactSet", "facts": [{"title": t, "value": inert(v)} for t, v in facts]},
+        *_paused_tips(home, names),
         adaptive.action_set(settings_button()),
+    ]
+
+
+def _paused_tips(home: Home, names: Names) -> list[Part]:
+    """Each paused tip schedule, with why: a removal or a deleted channel shows here first."""
+    return [
+        adaptive.text(
+            _("⏸️ Tips paused ({target}): {reason}").format(
+                target=tip_cards.target_text(
+                    schedule, {schedule.channel_id: names.conversation(schedule.channel_id)}
+                ),
+                reason=tip_cards.reason_text(schedule.paused_reason or ""),
+            ),
+            spacing="Small",
+        )
+        for schedule in home.paused_schedules
     ]
 
 

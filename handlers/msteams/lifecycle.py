@@ -1,18 +1,27 @@
 """Where Delight may speak, learned from Teams' own events: installed in a team (with its
-channels, and who installed it: an admin of Delight while the team has it), channels created
-later, a group chat, or personally (then it says hello with the welcome card); and removed.
+channels, and who installed it: an admin of Delight while the team has it), channels created,
+deleted and restored, a group chat, or personally (then it says hello with the welcome card);
+and removed.
 
-Removing Delight from a team, or deleting the team, pauses the tenant's scheduled work once no
-team has Delight any more, as Slack's `app_uninstalled` does for a workspace (the core's
-WorkspaceLifecycle). The core pauses and resumes a workspace's schedules as a whole: it keeps
-no link from a schedule to a Teams team. Installing Delight in any team again resumes exactly
-what the removal paused (schedules an admin or a failure paused stay paused).
+Removing Delight from a team, or deleting the team, pauses exactly the schedules that deliver
+through it: tips posted in one of its channels or sent 1:1 to its roster, digests of a team of
+people whose members come from its roster. Which those are is read from the ids they store
+against the team's channels as Delight remembers them, deleted ones too (`InstallBook.places`),
+at the moment of removal: no schedule keeps a link of its own, so those made before are covered
+the same. Installing Delight in the team again resumes exactly what its removal paused
+(schedules an admin or a failure paused stay paused). Once no team has Delight, the tenant's
+remaining schedules pause too, as Slack's `app_uninstalled` does for a workspace.
+
+A person who removes Delight from their own (personal) scope gets no 1:1 from it until they
+install it again: each one is recorded as refused without being tried (Messenger). A deleted
+channel is no longer offered and the schedules posting there pause until it is restored.
 """
 
 from __future__ import annotations
 
 import logging
 
+from bot.core.platform import ChannelProblem
 from handlers.msteams.connector import ConnectorError
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.home_card import welcome_card
@@ -41,23 +50,35 @@ async def on_installed(services: TeamsServices, turn: Turn) -> None:
             name=turn.team_name,
         )
         await remember_channels(services, turn, turn.team_id)
-        await services.core.administration.lifecycle.installed(turn.workspace)
+        lifecycle = services.core.administration.lifecycle
+        places = await services.installs.places(turn.workspace, turn.team_id)
+        await lifecycle.installed_in(turn.workspace, places)
+        await lifecycle.installed(turn.workspace)
     elif turn.personal and turn.user_id is not None:
+        await services.book.mark_removed(
+            turn.workspace, at=now, removed=False, user_id=turn.user_id
+        )
         await services.messenger.to_person(turn.workspace, turn.user_id, welcome_card())
 
 
 async def on_removed(services: TeamsServices, turn: Turn) -> None:
     """Delight was removed from a team (installationUpdate `remove`, Delight among
-    `membersRemoved`) or the team was deleted. Out of a group chat or a personal scope,
-    nothing is scheduled that could stop."""
+    `membersRemoved`) or the team was deleted; or a person removed it from their personal
+    scope. Out of a group chat, nothing is scheduled that could stop."""
+    now = services.core.clock.now()
     if turn.team_id is None:
+        if turn.personal and turn.user_id is not None:
+            await services.book.mark_removed(
+                turn.workspace, at=now, removed=True, user_id=turn.user_id
+            )
         return
-    left = await services.installs.removed(
-        turn.workspace, turn.team_id, at=services.core.clock.now()
-    )
+    lifecycle = services.core.administration.lifecycle
+    places = await services.installs.places(turn.workspace, turn.team_id)
+    left = await services.installs.removed(turn.workspace, turn.team_id, at=now)
+    await lifecycle.removed_from(turn.workspace, places)
     logger.info("Delight was removed from a team; %d team(s) of the tenant still have it", left)
     if left == 0:
-        await services.core.administration.lifecycle.removed(turn.workspace)
+        await lifecycle.removed(turn.workspace)
 
 
 async def on_channel_created(services: TeamsServices, turn: Turn) -> None:
@@ -72,6 +93,31 @@ async def on_channel_created(services: TeamsServices, turn: Turn) -> None:
         at=services.core.clock.now(),
         team_id=turn.team_id,
         name=turn.channel_name,
+    )
+
+
+async def on_channel_deleted(services: TeamsServices, turn: Turn) -> None:
+    """No longer offered; what posts there pauses, as when Slack finds a channel gone."""
+    if turn.team_id is None or turn.channel_id is None:
+        return
+    await services.book.mark_removed(
+        turn.workspace, at=services.core.clock.now(), removed=True, conversation_id=turn.channel_id
+    )
+    await services.core.administration.lifecycle.place_gone(
+        turn.workspace, turn.channel_id, ChannelProblem.NOT_FOUND
+    )
+
+
+async def on_channel_restored(services: TeamsServices, turn: Turn) -> None:
+    """Offered again; what its deletion paused resumes."""
+    if turn.team_id is None or turn.channel_id is None:
+        return
+    await on_channel_created(services, turn)
+    await services.book.mark_removed(
+        turn.workspace, at=services.core.clock.now(), removed=False, conversation_id=turn.channel_id
+    )
+    await services.core.administration.lifecycle.place_restored(
+        turn.workspace, turn.channel_id, ChannelProblem.NOT_FOUND
     )
 
 

@@ -26,6 +26,10 @@ from handlers.msteams.text import Names
 logger = logging.getLogger(__name__)
 
 NOT_INSTALLED = "not_installed"  # Teams refused a 1:1: the app isn't installed for them, or blocked
+REMOVED_BY_THEM = "removed_by_them"  # they removed Delight themselves: their 1:1 isn't tried
+CHANNEL_DELETED = "channel_deleted"  # Teams said the channel was deleted: nothing is tried
+# Refusals whose fix is the person's (installing Delight again), as a 403 in a 1:1 is.
+PERSON_REFUSED = frozenset({NOT_INSTALLED, REMOVED_BY_THEM})
 
 
 def base_conversation(conversation_id: str) -> str:
@@ -58,7 +62,14 @@ class Messenger:
     async def post(
         self, team_id: str, conversation_id: str, message: CardMessage, *, personal: bool = False
     ) -> PostOutcome:
-        service_url = await self.service_url(team_id, conversation_id)
+        known = await self._book.conversation(team_id, base_conversation(conversation_id))
+        if known is not None and known.removed_at is not None:  # not tried: it would fail
+            if known.kind == "personal":
+                reason, detail = FailureReason.RECIPIENT_UNAVAILABLE, REMOVED_BY_THEM
+            else:
+                reason, detail = FailureReason.ARCHIVED, CHANNEL_DELETED  # "archived or deleted"
+            return NotPosted(conversation_id, reason, detail)
+        service_url = known.service_url if known else await self._book.service_url(team_id)
         if service_url is None:
             return NotPosted(conversation_id, FailureReason.CHANNEL_NOT_FOUND, "unknown")
         try:

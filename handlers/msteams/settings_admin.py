@@ -171,12 +171,17 @@ async def _channels(
     services: TeamsServices, workspace: str, current: str | None
 ) -> list[tuple[str, str]]:
     """The channels to offer, as (conversation id, "Team › Channel"); the current one too,
-    should its team no longer have Delight."""
+    should its team no longer have Delight or the channel be deleted (said so: the form shows
+    what is set, and the admin sees why announcements stopped)."""
     known = await services.installs.channels(workspace)
     offered = [(c.conversation_id, _label(c)) for c in known]
     if current and current not in {value for value, _title in offered}:
         names = await services.messenger.names(workspace, (), (current,))
-        offered.insert(0, (current, names.conversation(current)))
+        title = names.conversation(current)
+        known_channel = await services.book.conversation(workspace, current)
+        if known_channel is not None and known_channel.removed_at is not None:
+            title = _("{channel} (deleted)").format(channel=title)
+        offered.insert(0, (current, title))
     return offered
 
 

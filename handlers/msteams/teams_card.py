@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from bot.core.digest_week import DigestSchedule
 from bot.core.teams import NAME_LIMIT, Team
 from bot.core.words import N_
-from bot.i18n import _, number, weekday_names
+from bot.i18n import _, number, say, weekday_names
 from handlers.msteams import adaptive
 from handlers.msteams.adaptive import Card, CardMessage, Part
 from handlers.msteams.dialog import PEOPLE_DATASET, plain_error
@@ -93,6 +93,16 @@ def _sources(team: Team, names: Names) -> str:
     return " · ".join(parts)
 
 
+def _paused(team: Team) -> list[Part]:
+    if team.paused_reason is None:
+        return []
+    return [
+        adaptive.small(
+            _("⏸️ Digests paused: {reason}").format(reason=inert(say(team.paused_reason)))
+        )
+    ]
+
+
 def teams_card(
     teams: Sequence[Team], schedule: DigestSchedule, names: Names, *, page: int = 0
 ) -> CardMessage:
@@ -125,6 +135,7 @@ def teams_card(
                 "items": [
                     adaptive.text(f"**{inert(shorten(team.name, NAME_LIMIT))}**"),
                     adaptive.small(about),
+                    *_paused(team),
                     adaptive.action_set(
                         adaptive.open_dialog(_("Edit"), TEAM, **{TEAM_PK: team.id})
                     ),

@@ -197,7 +197,8 @@ def local_time(value: datetime, timezone: str) -> str:
     return moment(value.astimezone(ZoneInfo(timezone)))
 
 
-def _reason(reason: str) -> str:
+def reason_text(reason: str) -> str:
+    """A stored reason (a paused schedule's, a delivery's) in the reader's language."""
     return inert(shorten(say(reason), REASON_SHOWN))
 
 
@@ -215,7 +216,7 @@ def outcome_text(entry: LedgerEntry, schedule: TipSchedule, titles: Mapping[str,
             else ": " + _("tip {id} (since deleted)").format(id=inert(entry.tip_id))
         )
     if entry.reason:
-        text += f" · {_reason(entry.reason)}"
+        text += f" · {reason_text(entry.reason)}"
     return text
 
 
@@ -224,7 +225,7 @@ def _summary_lines(report: ScheduleReport, places: Mapping[str, str]) -> list[st
     lines = [f"{target_text(schedule, places)} · {when_text(schedule)}"]
     if schedule.paused_reason is not None:
         lines.append(
-            slack_bold(_("⏸️ *Paused*: {reason}")).format(reason=_reason(schedule.paused_reason))
+            slack_bold(_("⏸️ *Paused*: {reason}")).format(reason=reason_text(schedule.paused_reason))
         )
     elif report.next_at is not None:
         lines.append(
@@ -500,7 +501,7 @@ def status_card(reports: Sequence[ScheduleReport], places: Mapping[str, str]) ->
         if schedule.paused_reason is not None:
             lines.append(
                 _("⏸️ **Paused** because {reason}. Fix that, then resume it under **tips**.").format(
-                    reason=_reason(schedule.paused_reason)
+                    reason=reason_text(schedule.paused_reason)
                 )
             )
         elif report.next_at is not None:

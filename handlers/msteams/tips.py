@@ -22,7 +22,7 @@ from handlers.msteams import tip_cards
 from handlers.msteams.book import ConversationBook, KnownConversation
 from handlers.msteams.connector import Connector, ConnectorError, ConnectorUnavailable, NotFound
 from handlers.msteams.directory import TeamsDirectory
-from handlers.msteams.messenger import NOT_INSTALLED, Messenger
+from handlers.msteams.messenger import PERSON_REFUSED, Messenger
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class TeamsTipPoster:
         turn = self._rounds.get(schedule.id)
         if turn is not None:
             turn.waiting.discard(recipient_id)
-            if isinstance(outcome, NotPosted) and outcome.detail == NOT_INSTALLED:
+            if isinstance(outcome, NotPosted) and outcome.detail in PERSON_REFUSED:
                 turn.refused.append(recipient_id)
             if not turn.waiting:
                 await self._end_round(schedule)
@@ -172,6 +172,8 @@ class TeamsChannels:
         known = await self._book.conversation(team_id, channel_id)
         if known is not None and known.kind != "channel":
             return ChannelProblem.NOT_A_CHANNEL
+        if known is not None and known.removed_at is not None:
+            return ChannelProblem.NOT_FOUND  # deleted
         if known is not None:
             return None
         if mode is DeliveryMode.MEMBERS and any(

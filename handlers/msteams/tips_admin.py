@@ -195,8 +195,8 @@ def sent_notice(delivered: Delivered, title: str | None, place: str) -> str:
 
 
 async def _targets(services: TeamsServices, team_id: str) -> list[tip_cards.Target]:
-    """Each known channel, then each known team's 1:1 choice."""
-    channels = list(await services.book.channels(team_id))
+    """Each known channel (not deleted), then each known team's 1:1 choice."""
+    channels = [c for c in await services.book.channels(team_id) if c.removed_at is None]
     found = [
         tip_cards.Target(
             tip_cards.target_value(DeliveryMode.CHANNEL, c.conversation_id),

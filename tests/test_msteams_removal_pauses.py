@@ -1,0 +1,321 @@
+"""Teams, end to end on SQLite and PostgreSQL: removing Delight from one team pauses exactly what
+delivers through that team (tips in its channels or 1:1 to its roster, digests of a team of
+people read from its roster), with the reason shown, until it is installed there again; a
+person who removes Delight from their personal scope gets no 1:1 until they install it again;
+a deleted channel is no longer offered and what posts there pauses until it is restored. Teams
+repeats events: each is taken once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bot.core.installations import PLACE_GONE, REMOVED_FROM_PLACE
+from bot.core.platform import ChannelProblem
+from bot.i18n import translations
+from tests.conftest import FakeClock
+from tests.driver import RunningApp
+from tests.fakemsteams import ALICE, BOB, BOT_ID, CAROL, TEAM_ID, Person, mention
+from tests.helpers import query
+from tests.teams_driver import TeamsDriver, texts, wait_for
+from tests.test_msteams_admin import (
+    KUDOS_CHANNEL,
+    OTHER_TEAM,
+    channel_rows,
+    dialog_card,
+    inputs,
+    installed,
+    removed,
+    said_to,
+    schedule_state,
+    submitted,
+)
+from tests.test_msteams_digests import MONDAY_NINE_NEW_YORK, MONDAY_NINE_UTC, make_team, personal
+from tests.test_msteams_digests import run_due as run_digests
+from tests.test_msteams_tips import MONDAY_EIGHT, NINE_AMSTERDAM, click, create, run_due, task
+
+
+def told(teams: TeamsDriver, person: Person, text: str, locale: str = "en-US") -> str:
+    """`text` typed in their 1:1 chat with Delight: the words of the card it answered with."""
+    client = {"type": "clientInfo", "locale": locale}
+    return texts(said_to(teams, person, text, locale=locale, entities=[client]))
+
+
+def handled(teams: TeamsDriver, database_url: str, activity: dict[str, Any]) -> None:
+    """Sent, and taken in (Teams is answered at once and the work done after)."""
+    assert teams.send(activity).status == 200
+    event = f"msteams:{activity['id']}"
+    wait_for(
+        lambda: query(database_url, "SELECT 1 FROM processed_event WHERE event_id = :e", e=event)
+    )
+    told(teams, ALICE, "help")  # the work that follows the ledger's entry has had its turn
+
+
+def bot_left_the_team(teams: TeamsDriver, team: str) -> dict[str, Any]:
+    """The other way Teams says it: a conversationUpdate with Delight among membersRemoved."""
+    return teams.fake.activity(
+        "conversation_update_bot_added_to_team",
+        membersAdded=None,
+        membersRemoved=[{"id": BOT_ID}],
+        conversation={"id": team},
+        channelData={
+            "team": {"id": team},
+            "channel": {"id": team},
+            "eventType": "teamMemberRemoved",
+        },
+    )
+
+
+def personal_installation(teams: TeamsDriver, person: Person, action: str) -> dict[str, Any]:
+    """Installed (`add`) or removed by the person, in their own (personal) scope."""
+    return teams.fake.activity("installation_update_add", action=action, **personal(person))
+
+
+def channel_event(teams: TeamsDriver, event: str, channel: str, name: str) -> dict[str, Any]:
+    return teams.fake.activity(
+        "conversation_update_bot_added_to_team",
+        membersAdded=None,
+        channelData={"eventType": event, "channel": {"id": channel, "name": name}},
+    )
+
+
+def schedule_ids(database_url: str) -> list[int]:
+    return [row["id"] for row in query(database_url, "SELECT id FROM tip_schedule ORDER BY id")]
+
+
+def digest_pauses(database_url: str) -> dict[str, str | None]:
+    rows = query(database_url, "SELECT name, paused_reason FROM manager_team ORDER BY name")
+    return {row["name"]: row["paused_reason"] for row in rows}
+
+
+def offered_targets(teams: TeamsDriver) -> str:
+    return str(task(teams, "task/fetch", {"delight": "tip_schedule"}))
+
+
+# --- removed from one team ---------------------------------------------------------------------
+
+
+def test_removed_from_one_team_only_what_delivers_through_it_pauses_until_it_is_back(
+    teams: TeamsDriver, teams_app: RunningApp, clock: FakeClock, database_url: str
+) -> None:
+    teams.fake.add_channel(TEAM_ID, KUDOS_CHANNEL, "Kudos")
+    teams.fake.add_channel(OTHER_TEAM, OTHER_TEAM, None)
+    clock.current = MONDAY_EIGHT
+    installed(teams)  # "Store 12", by Alice
+    installed(teams, team=OTHER_TEAM, name="Warehouse")
+    wait_for(lambda: len(channel_rows(database_url)) == 3)
+    wait_for(lambda: f"channel|{OTHER_TEAM}" in offered_targets(teams))
+    for target in (
+        f"channel|{KUDOS_CHANNEL}",
+        f"members|{TEAM_ID}",
+        f"channel|{OTHER_TEAM}",
+        f"channel|{TEAM_ID}",
+    ):
+        create(teams, target=target)
+    in_kudos, to_roster, in_warehouse, by_admin = schedule_ids(database_url)
+    click(teams, "tips_pause", {"schedule_id": by_admin})
+    admins_pause = schedule_state(database_url, by_admin)
+    assert admins_pause[0]
+
+    clock.advance(minutes=1)
+    removal = teams.fake.activity(
+        "installation_update_add",
+        action="remove",
+        conversation={"id": TEAM_ID},
+        channelData={"team": {"id": TEAM_ID}, "channel": {"id": TEAM_ID}},
+    )
+    handled(teams, database_url, removal)
+    assert teams.send(removal).status == 200  # Teams tries again: answered, ignored
+    handled(teams, database_url, bot_left_the_team(teams, TEAM_ID))  # and says it its other way
+
+    for schedule in (in_kudos, to_roster):
+        assert schedule_state(database_url, schedule) == (True, REMOVED_FROM_PLACE)
+    assert schedule_state(database_url, in_warehouse) == (False, None)
+    assert schedule_state(database_url, by_admin) == admins_pause
+
+    # The reason shows in `tips status`, on the schedules card and on the home card.
+    status = told(teams, ALICE, "tips status")
+    assert status.count("Delight was removed from the team it delivers in") == 2
+    assert "Delight was removed from the team it delivers in" in told(teams, ALICE, "tips")
+    home = told(teams, ALICE, "home")
+    assert "Tips paused (**Kudos**): Delight was removed from the team it delivers in" in home
+    assert "Tips paused (1:1 to each member of **Store 12**): Delight was removed" in home
+    french = translations("fr").gettext(REMOVED_FROM_PLACE)
+    assert french != REMOVED_FROM_PLACE
+    assert french in told(teams, ALICE, "tips status", locale="fr-FR")
+
+    clock.current = NINE_AMSTERDAM + timedelta(seconds=30)
+    fired = run_due(teams_app)
+    assert [(d.schedule_id, d.status) for d in fired] == [(in_warehouse, "sent")]
+    assert teams.cards(KUDOS_CHANNEL) == []
+    assert not any("Element of the week" in texts(c) for c in teams.cards(BOB.personal_id))
+
+    # Installed there again: what the removal paused resumes, and nothing else.
+    clock.advance(minutes=5)
+    installed(teams)
+    wait_for(lambda: not schedule_state(database_url, in_kudos)[0])
+    assert schedule_state(database_url, to_roster) == (False, None)
+    assert schedule_state(database_url, by_admin) == admins_pause
+    clock.current = NINE_AMSTERDAM + timedelta(days=1, seconds=30)
+    fired = run_due(teams_app)
+    assert sorted(d.schedule_id for d in fired if d.status == "sent") == [
+        in_kudos,
+        to_roster,
+        in_warehouse,
+    ]
+    assert len(teams.cards(KUDOS_CHANNEL)) == 1
+
+
+def test_a_team_of_people_read_from_a_removed_team_gets_no_digest_until_delight_is_back(
+    teams: TeamsDriver, teams_app: RunningApp, clock: FakeClock, database_url: str
+) -> None:
+    teams.fake.add_channel(OTHER_TEAM, OTHER_TEAM, None)
+    installed(teams)
+    installed(teams, team=OTHER_TEAM, name="Warehouse")  # Alice stays an admin
+    told(teams, BOB, "help")
+    make_team(teams, clock, name="Floor", managers=(BOB,), members="", rosters=TEAM_ID)
+    make_team(teams, clock, name="Picked", managers=(CAROL,), members=BOB.aad_id)
+
+    clock.current = MONDAY_NINE_UTC - timedelta(hours=2)
+    removed(teams)
+    wait_for(lambda: digest_pauses(database_url)["Floor"] is not None)
+    assert digest_pauses(database_url) == {"Floor": REMOVED_FROM_PLACE, "Picked": None}
+    assert "Digests paused: Delight was removed from the team it delivers in" in told(
+        teams, ALICE, "teams"
+    )
+
+    clock.current = MONDAY_NINE_UTC + timedelta(seconds=5)
+    assert [(o.manager_id, o.status) for o in run_digests(teams_app)] == [(CAROL.aad_id, "sent")]
+    clock.current = MONDAY_NINE_NEW_YORK + timedelta(seconds=5)
+    assert run_digests(teams_app) == []  # Bob's team is paused
+
+    clock.advance(minutes=5)
+    installed(teams)
+    wait_for(lambda: digest_pauses(database_url)["Floor"] is None)
+    assert [(o.manager_id, o.status) for o in run_digests(teams_app)] == [(BOB.aad_id, "sent")]
+
+
+# --- removed by one person ---------------------------------------------------------------------
+
+
+def test_someone_who_removed_delight_gets_no_1_1_until_they_install_it_again(
+    teams: TeamsDriver, teams_app: RunningApp, clock: FakeClock, database_url: str
+) -> None:
+    clock.current = MONDAY_EIGHT
+    installed(teams)
+    wait_for(lambda: f"members|{TEAM_ID}" in offered_targets(teams))
+    create(teams, target=f"members|{TEAM_ID}")
+    make_team(teams, clock, name="Support", managers=(BOB,), members=CAROL.aad_id)
+    told(teams, BOB, "help")
+    bob_heard = len(teams.fake.activities(BOB.personal_id))
+
+    removal = personal_installation(teams, BOB, "remove")
+    handled(teams, database_url, removal)
+    assert teams.send(removal).status == 200  # a repeat changes nothing
+
+    # Tips by 1:1: Bob's is recorded as refused, not tried; the schedule's admin is told.
+    clock.current = NINE_AMSTERDAM + timedelta(seconds=30)
+    [fired] = run_due(teams_app)
+    assert "2 of 3" in str(fired.reason)
+    rows = query(database_url, "SELECT recipient_id, status, reason FROM tip_direct_message")
+    assert [(r["status"], r["reason"]) for r in rows if r["recipient_id"] == BOB.aad_id] == [
+        ("failed", "recipient_unavailable: removed_by_them")
+    ]
+    to_alice = wait_for(
+        lambda: [c for c in teams.cards(ALICE.personal_id) if "isn't installed" in texts(c)]
+    )
+    assert "Bob Baker" in texts(to_alice[-1])
+
+    # His digest as a manager: recorded as refused, never retried; the team's creator told.
+    clock.current = MONDAY_NINE_UTC + timedelta(seconds=5)
+    assert [(o.manager_id, o.status) for o in run_digests(teams_app)] == [(BOB.aad_id, "failed")]
+    [entry] = query(database_url, "SELECT reason FROM digest_delivery")
+    assert entry["reason"] == "recipient_unavailable: removed_by_them"
+    wait_for(lambda: [c for c in teams.cards(ALICE.personal_id) if "weekly digest" in texts(c)])
+    clock.advance(hours=1)
+    assert run_digests(teams_app) == []
+
+    # Recognised: the kudos stands, his 1:1 isn't tried, the giver is told.
+    alice_heard = len(teams.fake.activities(ALICE.personal_id))
+    given = teams.fake.activity(
+        "channel_mention_message",
+        text="<at>Delight</at> <at>Bob</at> found the lost parcel",
+        entities=[mention(BOT_ID, "Delight"), mention(BOB.member_id, BOB.name, "Bob")],
+    )
+    assert teams.send(given).status == 200
+    confirmation = teams.wait_for_cards(ALICE.personal_id, alice_heard + 1)[alice_heard]
+    assert "Teams didn't let me message **Bob Baker**" in texts(confirmation)
+    assert len(teams.fake.activities(BOB.personal_id)) == bob_heard
+    given_up = query(database_url, "SELECT target, next_attempt_at, last_error FROM outbox")
+    assert given_up == [
+        {
+            "target": BOB.aad_id,
+            "next_attempt_at": None,
+            "last_error": "recipient_unavailable: removed_by_them",
+        }
+    ]
+
+    # Installed again: welcomed, and the next round includes him.
+    handled(teams, database_url, personal_installation(teams, BOB, "add"))
+    assert len(teams.fake.activities(BOB.personal_id)) == bob_heard + 1
+    clock.current = NINE_AMSTERDAM + timedelta(days=1, seconds=30)
+    [fired] = run_due(teams_app)
+    assert "3 of 3" in str(fired.reason)
+    assert "Element of the week" in texts(teams.cards(BOB.personal_id)[-1])
+
+
+# --- a deleted channel -------------------------------------------------------------------------
+
+
+def test_a_deleted_channel_is_no_longer_offered_and_what_posts_there_pauses_until_restored(
+    teams: TeamsDriver, teams_app: RunningApp, clock: FakeClock, database_url: str
+) -> None:
+    teams.fake.add_channel(TEAM_ID, KUDOS_CHANNEL, "Kudos")
+    clock.current = MONDAY_EIGHT
+    installed(teams)
+    wait_for(lambda: f"channel|{KUDOS_CHANNEL}" in offered_targets(teams))
+    settings = task(teams, "task/submit", submitted(admins=""))
+    assert settings["task"] == {"type": "message", "value": "Settings saved."}
+    create(teams, target=f"channel|{KUDOS_CHANNEL}")
+    create(teams, target=f"channel|{TEAM_ID}")
+    in_kudos, in_general = schedule_ids(database_url)
+
+    deleted = channel_event(teams, "channelDeleted", KUDOS_CHANNEL, "Kudos")
+    handled(teams, database_url, deleted)
+    assert teams.send(deleted).status == 200
+    handled(teams, database_url, channel_event(teams, "channelDeleted", KUDOS_CHANNEL, "Kudos"))
+
+    gone = PLACE_GONE[ChannelProblem.NOT_FOUND]
+    assert schedule_state(database_url, in_kudos) == (True, gone)
+    assert schedule_state(database_url, in_general) == (False, None)
+    assert f"channel|{KUDOS_CHANNEL}" not in offered_targets(teams)
+    # Offered no more: shown only as what is set, said to be deleted.
+    form = inputs(dialog_card(task(teams, "task/fetch", {"delight": "settings"})))
+    assert [(c["value"], c["title"]) for c in form["channel"]["choices"][:2]] == [
+        ("-", "Where it is given (no one channel)"),
+        (KUDOS_CHANNEL, "Kudos (deleted)"),
+    ]
+    status = told(teams, ALICE, "tips status")
+    named = "**Kudos** · Mon–Fri at 09:00 (Europe/Amsterdam)"  # a deleted channel keeps its name
+    assert f"{named} ⏸️ **Paused** because its channel was deleted" in status
+
+    # The recognition channel is gone: the kudos stands, the giver is told as on Slack.
+    alice_heard = len(teams.fake.activities(ALICE.personal_id))
+    given = teams.fake.activity(
+        "channel_mention_message", text="<at>Delight</at> <at>Bob</at> found the lost parcel"
+    )
+    assert teams.send(given).status == 200
+    confirmation = teams.wait_for_cards(ALICE.personal_id, alice_heard + 1)[alice_heard]
+    assert "is archived or deleted, so I couldn't announce it there" in texts(confirmation)
+    assert teams.cards(KUDOS_CHANNEL) == []
+
+    clock.current = NINE_AMSTERDAM + timedelta(seconds=30)
+    assert [d.schedule_id for d in run_due(teams_app)] == [in_general]
+
+    restored = channel_event(teams, "channelRestored", KUDOS_CHANNEL, "Kudos")
+    handled(teams, database_url, restored)
+    assert schedule_state(database_url, in_kudos) == (False, None)
+    assert f"channel|{KUDOS_CHANNEL}" in offered_targets(teams)
+    clock.current = NINE_AMSTERDAM + timedelta(days=1, seconds=30)
+    assert sorted(d.schedule_id for d in run_due(teams_app)) == [in_kudos, in_general]
+    assert len(teams.cards(KUDOS_CHANNEL)) == 1
