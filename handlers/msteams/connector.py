@@ -108,37 +108,53 @@ CONVERSATION_LIMITS: tuple[tuple[int, float], ...] = (
     (1800, 3600.0),
 )
 TENANT_LIMIT: tuple[int, float] = (50, 1.0)
-# Windows are kept a little longer than Teams' own: requests do not arrive as evenly as they
-# leave, and a 429 costs more than the margin.
+# Windows are kept 5% longer than Teams' own, so Delight aims at about 95% of each limit: Teams
+# counts a request when it arrives, and requests that leave a window apart can arrive closer
+# (a connection being set up, the network); a 429 costs a retry, the margin only a little pace.
 MARGIN = 1.05
 CONVERSATIONS_KEPT = 10_000  # past this many, conversations with nothing left to count go
 
 
 class _Window:
-    """One sliding-window limit: the last `limit` send times it handed out, in order."""
+    """One sliding-window limit. It hands out slots (when a sender plans to leave, in order of
+    asking) and keeps the moments sends really left: a sender woken late must not leave closer
+    to the one after it than the window allows."""
 
     def __init__(self, limit: int, seconds: float) -> None:
         self.seconds = seconds * MARGIN
-        self._times: deque[float] = deque(maxlen=limit)
+        self._planned: deque[float] = deque(maxlen=limit)
+        self._left: deque[float] = deque(maxlen=limit)
 
-    def earliest(self, at: float) -> float:
-        """The first time from `at` when one more send keeps `limit` or fewer in any window."""
-        start = max(at, self._times[-1]) if self._times else at
-        if len(self._times) == self._times.maxlen:
-            start = max(start, self._times[0] + self.seconds)
+    def slot(self, at: float) -> float:
+        """Hands out the next slot from `at` (after every slot handed out before, and within the
+        limit of the sends that left) and returns its time."""
+        start = self.free_at(max(at, self._planned[-1]) if self._planned else at)
+        if len(self._planned) == self._planned.maxlen:
+            start = max(start, self._planned[0] + self.seconds)
+        self._planned.append(start)
         return start
 
-    def take(self, at: float) -> None:
-        self._times.append(at)
+    def free_at(self, at: float) -> float:
+        """The first time from `at` when a send keeps `limit` or fewer of those that left in
+        any window."""
+        if len(self._left) == self._left.maxlen:
+            return max(at, self._left[0] + self.seconds)
+        return at
+
+    def leave(self, at: float) -> None:
+        self._left.append(at)
 
     def idle_at(self, now: float) -> bool:
-        return not self._times or self._times[-1] + self.seconds < now
+        ends = [times[-1] for times in (self._planned, self._left) if times]  # each in order
+        return not ends or max(ends) + self.seconds < now
 
 
 class Pace:
     """Waits until a message may go without passing Teams' rate limits: per conversation,
-    then per tenant. Each caller reserves its slot at once, so concurrent senders go in order
-    of arrival; nothing is ever refused."""
+    then per tenant. Each caller is handed its slot at once, so concurrent senders go in order
+    of arrival; then, just before it leaves, it checks against the sends that really left
+    (a busy event loop wakes sleepers late) and is counted as leaving then. Nothing is ever
+    refused."""
 
     def __init__(
         self,
@@ -157,21 +173,27 @@ class Pace:
         self._tenants: dict[str, _Window] = {}
 
     async def wait(self, conversation_id: str | None, tenant_id: str | None = None) -> None:
-        """Until a message to `conversation_id` (None: a new conversation) may go."""
-        if conversation_id is not None:
-            windows = self._windows(conversation_id)
-            at = max(window.earliest(self._clock()) for window in windows)
-            for window in windows:
-                window.take(at)
-            await self._until(at)
+        """Until a message to `conversation_id` (None: a new conversation) may go; it is
+        counted as gone when this returns."""
+        windows = self._windows(conversation_id) if conversation_id is not None else []
+        if windows:
+            now = self._clock()
+            await self._until(max(window.slot(now) for window in windows))
         # The tenant's slot is taken once the conversation's is due, so one conversation's
         # long wait never holds up the tenant's other conversations.
         tenant = self._tenants.get(tenant_id or "")
         if tenant is None:
             tenant = self._tenants[tenant_id or ""] = _Window(*self._per_tenant)
-        at = tenant.earliest(self._clock())
-        tenant.take(at)
-        await self._until(at)
+        await self._until(tenant.slot(self._clock()))
+        windows.append(tenant)
+        while True:  # no await between the last look and counting it as gone
+            now = self._clock()
+            free = max(window.free_at(now) for window in windows)
+            if free <= now:
+                break
+            await self._until(free)
+        for window in windows:
+            window.leave(now)
 
     def _windows(self, conversation_id: str) -> list[_Window]:
         windows = self._conversations.get(conversation_id)
@@ -180,7 +202,7 @@ class Pace:
                 self._forget_idle()
             windows = [_Window(limit, seconds) for limit, seconds in self._per_conversation]
             self._conversations[conversation_id] = windows
-        return windows
+        return list(windows)
 
     def _forget_idle(self) -> None:
         """Forget conversations with no sends left to count; the next look is when as many
@@ -338,9 +360,12 @@ class Connector:
         waited = 0.0
         for attempt in range(1, self._retry.attempts + 1):
             retry_after: float | None = None
-            if pace is not None:
-                await self._paced(*pace)
             try:
+                if pace is not None:
+                    # A token renewal's round trip goes before the pace, not between its last
+                    # look and the send; after the wait the token is read from its cache.
+                    await self._token.header()
+                    await self._paced(*pace)
                 headers = {"Authorization": await self._token.header()}
                 async with self._http.request(
                     method, url, json=body, headers=headers, timeout=self._timeout
