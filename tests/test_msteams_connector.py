@@ -522,6 +522,12 @@ def test_twenty_sends_to_one_conversation_take_the_time_teams_limits_demand(
     assert most_within(sent_at, 2.0) <= 8
 
 
+async def sent(pace: Pace, conversation_id: str | None, tenant_id: str) -> None:
+    """A request through the pace, answered as soon as it left."""
+    async with pace.sending(conversation_id, tenant_id):
+        pass
+
+
 class SimulatedLoop:
     """Virtual time for senders that wait side by side: time stands still while any of them
     can run, then jumps to the earliest wake-up. `late` (seconds, per sleep in order) is how
@@ -571,7 +577,7 @@ def test_the_pace_reserves_slots_so_concurrent_senders_keep_the_limits() -> None
     time = SimulatedLoop()
     pace = Pace(per_tenant=(1000, 1.0), clock=time.clock, sleep=time.sleep)
 
-    left = run(lambda: time.departures([pace.wait(BUSY, TENANT_ID) for _ in range(100)]))
+    left = run(lambda: time.departures([sent(pace, BUSY, TENANT_ID) for _ in range(100)]))
 
     assert most_within(left, 1.0) <= 7
     assert most_within(left, 2.0) <= 8
@@ -587,7 +593,9 @@ def test_a_sender_woken_late_never_leaves_too_close_to_the_next() -> None:
     time = SimulatedLoop(late=lambda _n: lateness.uniform(0.0, most_late))
     pace = Pace(clock=time.clock, sleep=time.sleep)
 
-    left = run(lambda: time.departures([pace.wait(f"a:person-{n}", TENANT_ID) for n in range(300)]))
+    left = run(
+        lambda: time.departures([sent(pace, f"a:person-{n}", TENANT_ID) for n in range(300)])
+    )
 
     assert most_within(left, 1.0) <= 50
     # Still close to the allowed rate: the first 50 at once, then about 50 a second, with the
@@ -599,11 +607,30 @@ def test_a_conversations_sends_keep_its_limits_when_woken_late() -> None:
     time = SimulatedLoop(late=lambda n: 0.3 if n % 3 == 0 else 0.0)
     pace = Pace(clock=time.clock, sleep=time.sleep)
 
-    left = run(lambda: time.departures([pace.wait(BUSY, TENANT_ID) for _ in range(40)]))
+    left = run(lambda: time.departures([sent(pace, BUSY, TENANT_ID) for _ in range(40)]))
 
     assert most_within(left, 1.0) <= 7
     assert most_within(left, 2.0) <= 8
     assert most_within(left, 30.0) <= 60
+
+
+def test_a_request_counts_until_its_answer() -> None:
+    """Teams counted a slow request when it arrived, at some moment before its answer: the
+    next may not leave until a window after that answer."""
+    time = SimulatedLoop()
+    pace = Pace(per_tenant=(1, 1.0), clock=time.clock, sleep=time.sleep)
+
+    async def slow() -> None:
+        async with pace.sending("a:slow", TENANT_ID):
+            await time.sleep(0.5)  # on the network, or in a busy event loop
+
+    async def next_one() -> None:
+        await asyncio.sleep(0)  # after the slow one left
+        await sent(pace, "a:next", TENANT_ID)
+
+    left = run(lambda: time.departures([slow(), next_one()]))
+
+    assert left == [0.5, pytest.approx(0.5 + MARGIN)]
 
 
 def test_one_busy_conversation_does_not_hold_up_another() -> None:
@@ -613,10 +640,10 @@ def test_one_busy_conversation_does_not_hold_up_another() -> None:
 
     async def quiet_one() -> None:
         await asyncio.sleep(0)  # after the busy conversation's 30 have their slots
-        await pace.wait("19:quiet@thread.tacv2", TENANT_ID)
+        await sent(pace, "19:quiet@thread.tacv2", TENANT_ID)
         quiet.append(time.now)
 
-    senders = [pace.wait(BUSY, TENANT_ID) for _ in range(30)] + [quiet_one()]
+    senders = [sent(pace, BUSY, TENANT_ID) for _ in range(30)] + [quiet_one()]
     left = run(lambda: time.departures(senders))
 
     assert quiet == [0.0]
@@ -637,7 +664,7 @@ def test_the_pace_forgets_idle_conversations_and_looks_only_when_many_more_came(
 
     async def send(conversations: range) -> None:
         for n in conversations:
-            await pace.wait(f"19:thread-{n}", TENANT_ID)
+            await sent(pace, f"19:thread-{n}", TENANT_ID)
 
     run(lambda: send(range(CONVERSATIONS_KEPT + 10)))  # all busy within the hour: kept
     busy = len(pace._conversations)
@@ -657,10 +684,10 @@ def test_a_tenant_gets_at_most_fifty_messages_a_second() -> None:
 
     async def other_tenant() -> None:
         await asyncio.sleep(0)  # after the first tenant's 120 have their slots
-        await pace.wait("a:someone-elsewhere", "another-tenant")
+        await sent(pace, "a:someone-elsewhere", "another-tenant")
         elsewhere.append(time.now)
 
-    senders = [pace.wait(f"a:person-{n}", TENANT_ID) for n in range(120)]
+    senders = [sent(pace, f"a:person-{n}", TENANT_ID) for n in range(120)]
     left = run(lambda: time.departures([*senders, other_tenant()]))
 
     left.remove(elsewhere[0])
@@ -694,7 +721,7 @@ def test_opening_a_1_1_chat_counts_against_the_tenant_only() -> None:
     async def scenario() -> list[float]:
         left = []
         for _ in range(3):
-            await pace.wait(None, TENANT_ID)
+            await sent(pace, None, TENANT_ID)
             left.append(time.now)
         return left
 

@@ -9,7 +9,8 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
@@ -108,53 +109,65 @@ CONVERSATION_LIMITS: tuple[tuple[int, float], ...] = (
     (1800, 3600.0),
 )
 TENANT_LIMIT: tuple[int, float] = (50, 1.0)
-# Windows are kept 5% longer than Teams' own, so Delight aims at about 95% of each limit: Teams
-# counts a request when it arrives, and requests that leave a window apart can arrive closer
-# (a connection being set up, the network); a 429 costs a retry, the margin only a little pace.
+# Windows are kept 5% longer than Teams' own, so Delight aims at about 95% of each limit: what
+# Teams' own window counts may differ a little from the moments Delight sees (its clocks, where
+# it counts), and a 429 costs a retry where the margin costs only a little pace.
 MARGIN = 1.05
 CONVERSATIONS_KEPT = 10_000  # past this many, conversations with nothing left to count go
 
 
 class _Window:
-    """One sliding-window limit. It hands out slots (when a sender plans to leave, in order of
-    asking) and keeps the moments sends really left: a sender woken late must not leave closer
-    to the one after it than the window allows."""
+    """One sliding-window limit. It hands out slots (when each sender plans to leave, in the
+    order they asked), and counts each request that left from its leaving to its answer: Teams
+    counted it on arrival, somewhere in between, and a request that waited in a busy event loop
+    or on the network arrives later than it left."""
 
     def __init__(self, limit: int, seconds: float) -> None:
+        self.limit = limit
         self.seconds = seconds * MARGIN
         self._planned: deque[float] = deque(maxlen=limit)
-        self._left: deque[float] = deque(maxlen=limit)
+        self._in_flight = 0  # left, not answered yet: counted as arriving at any moment
+        self._answered: deque[float] = deque()  # answers within the last window, in order
 
     def slot(self, at: float) -> float:
-        """Hands out the next slot from `at` (after every slot handed out before, and within the
-        limit of the sends that left) and returns its time."""
-        start = self.free_at(max(at, self._planned[-1]) if self._planned else at)
-        if len(self._planned) == self._planned.maxlen:
+        """Hands out the next slot from `at`, after every slot handed out before; its time."""
+        start = max(at, self._planned[-1]) if self._planned else at
+        if len(self._planned) == self.limit:
             start = max(start, self._planned[0] + self.seconds)
         self._planned.append(start)
         return start
 
-    def free_at(self, at: float) -> float:
-        """The first time from `at` when a send keeps `limit` or fewer of those that left in
-        any window."""
-        if len(self._left) == self._left.maxlen:
-            return max(at, self._left[0] + self.seconds)
-        return at
+    def free_at(self, now: float) -> float:
+        """The first time from `now` when one more request keeps `limit` or fewer in any window,
+        counting each answered one at its answer and each in flight as arriving now."""
+        oldest_that_binds = len(self._answered) + self._in_flight - self.limit
+        if oldest_that_binds < 0:
+            return now
+        if oldest_that_binds >= len(self._answered):  # `limit` in flight: a window from now
+            return now + self.seconds
+        return max(now, self._answered[oldest_that_binds] + self.seconds)
 
-    def leave(self, at: float) -> None:
-        self._left.append(at)
+    def leave(self) -> None:
+        self._in_flight += 1
+
+    def answer(self, at: float) -> None:
+        self._in_flight -= 1
+        # Nothing answered a window ago counts any more: every later look is at `at` or after.
+        while self._answered and self._answered[0] <= at - self.seconds:
+            self._answered.popleft()
+        self._answered.append(at)
 
     def idle_at(self, now: float) -> bool:
-        ends = [times[-1] for times in (self._planned, self._left) if times]  # each in order
-        return not ends or max(ends) + self.seconds < now
+        ends = [times[-1] for times in (self._planned, self._answered) if times]  # each in order
+        return not self._in_flight and all(end + self.seconds < now for end in ends)
 
 
 class Pace:
-    """Waits until a message may go without passing Teams' rate limits: per conversation,
-    then per tenant. Each caller is handed its slot at once, so concurrent senders go in order
-    of arrival; then, just before it leaves, it checks against the sends that really left
-    (a busy event loop wakes sleepers late) and is counted as leaving then. Nothing is ever
-    refused."""
+    """Paces requests to Teams' rate limits: per conversation, then per tenant. Each sender is
+    handed its slot at once, so concurrent senders go in order of arrival; just before it
+    leaves, it looks again at the requests that really went, each counted from its leaving to
+    its answer (a busy event loop wakes sleepers late, and a request may arrive well after it
+    left). Nothing is ever refused."""
 
     def __init__(
         self,
@@ -172,9 +185,21 @@ class Pace:
         self._prune_above = CONVERSATIONS_KEPT
         self._tenants: dict[str, _Window] = {}
 
-    async def wait(self, conversation_id: str | None, tenant_id: str | None = None) -> None:
-        """Until a message to `conversation_id` (None: a new conversation) may go; it is
-        counted as gone when this returns."""
+    @asynccontextmanager
+    async def sending(
+        self, conversation_id: str | None, tenant_id: str | None = None
+    ) -> AsyncIterator[None]:
+        """Waits until a request to `conversation_id` (None: one that opens a conversation, or
+        reads) may go; it is counted from then until the block ends, when it was answered."""
+        windows = await self._leave(conversation_id, tenant_id)
+        try:
+            yield
+        finally:
+            answered = self._clock()
+            for window in windows:
+                window.answer(answered)
+
+    async def _leave(self, conversation_id: str | None, tenant_id: str | None) -> list[_Window]:
         windows = self._windows(conversation_id) if conversation_id is not None else []
         if windows:
             now = self._clock()
@@ -193,7 +218,8 @@ class Pace:
                 break
             await self._until(free)
         for window in windows:
-            window.leave(now)
+            window.leave()
+        return windows
 
     def _windows(self, conversation_id: str) -> list[_Window]:
         windows = self._conversations.get(conversation_id)
@@ -341,9 +367,12 @@ class Connector:
             for channel in found.get("conversations") or []
         ]
 
-    async def _paced(self, conversation_id: str | None, tenant_id: str | None) -> None:
-        if self._pace is not None:
-            await self._pace.wait(conversation_id, tenant_id)
+    def _paced(
+        self, pace: tuple[str | None, str | None] | None
+    ) -> AbstractAsyncContextManager[None]:
+        if self._pace is None or pace is None:
+            return nullcontext()
+        return self._pace.sending(*pace)
 
     async def _call(
         self,
@@ -355,26 +384,25 @@ class Connector:
         pace: tuple[str | None, str | None] | None = None,
     ) -> Any:
         """The answer's JSON (None when empty), after retrying what may succeed later. With
-        `pace` (conversation, tenant), every try waits for its slot: a retry is a request Teams
-        counts like any other."""
+        `pace` (conversation, tenant), every try waits for its slot and is counted until its
+        answer: a retry is a request Teams counts like any other."""
         waited = 0.0
         for attempt in range(1, self._retry.attempts + 1):
             retry_after: float | None = None
             try:
-                if pace is not None:
-                    # A token renewal's round trip goes before the pace, not between its last
-                    # look and the send; after the wait the token is read from its cache.
-                    await self._token.header()
-                    await self._paced(*pace)
-                headers = {"Authorization": await self._token.header()}
-                async with self._http.request(
-                    method, url, json=body, headers=headers, timeout=self._timeout
-                ) as response:
-                    text = await response.text()
-                    if response.status < 300:
-                        return _json(text, response.status)
-                    error = _error(response.status, text)
-                    retry_after = _seconds(response.headers.get("Retry-After"))
+                # A token renewal's round trip goes before the pace, not between its last look
+                # and the request; after the wait the token is read from its cache.
+                await self._token.header()
+                async with self._paced(pace):
+                    headers = {"Authorization": await self._token.header()}
+                    async with self._http.request(
+                        method, url, json=body, headers=headers, timeout=self._timeout
+                    ) as response:
+                        text = await response.text()
+                if response.status < 300:
+                    return _json(text, response.status)
+                error = _error(response.status, text)
+                retry_after = _seconds(response.headers.get("Retry-After"))
             except (aiohttp.ClientError, TimeoutError) as failure:
                 error = ConnectorUnavailable(0, None, type(failure).__name__)
             if not isinstance(error, ConnectorUnavailable):
