@@ -9,9 +9,10 @@ does not carry (None) keeps the one stored: an activity's sender has no email, t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, Protocol, cast, get_args
 
 from sqlalchemy import Connection, Table, func, select, update
 from sqlmodel import SQLModel
@@ -28,6 +29,27 @@ ConversationKind = Literal["personal", "channel", "groupChat"]
 KINDS: tuple[str, ...] = get_args(ConversationKind)
 CHANNELS_AT_MOST = 500  # channels listed for a form; a tenant with more is read in part
 NAMED_AT_MOST = 10  # people a typed name may find; more means the caller must ask who
+# A roster's people merged by one statement: 11 values each stays within SQLite's 32,766.
+ROSTER_ROWS_A_STATEMENT = 500
+MEMBER_MERGE: dict[str, Any] = {
+    "keys": ("workspace_id", "user_id"),
+    "kept_unless_given": ("email", "locale", "timezone"),
+}
+
+
+class RosterMember(Protocol):
+    """A person as a roster lists them (the Teams adapter's connector.Member)."""
+
+    @property
+    def aad_id(self) -> str | None: ...  # the Entra object id, lowercase
+    @property
+    def member_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def given_name(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,26 +235,46 @@ class SqlMsTeamsDirectory:
         is_bot: bool = False,
     ) -> None:
         """`given_name` is used only to find them by their first name (members_named)."""
-        values = {
-            "workspace_id": _id(workspace_id, WORKSPACE_ID, "workspace id"),
-            "user_id": _id(user_id, PLATFORM_ID, "user id"),
-            "member_id": _id(member_id, PLATFORM_ID, "member id"),
-            "name": name,
-            "name_key": name_key(name),
-            "first_name_key": first_name_key(name, given_name),
-            "email": email,
-            "locale": _optional_id(locale, "locale", limit=35),
-            "timezone": _optional_id(timezone, "timezone", limit=64),
-            "is_bot": is_bot,
-            "updated_at": at,
-        }
-        await self._db.transaction(
-            _upsert,
-            MEMBERS,
-            values,
-            keys=("workspace_id", "user_id"),
-            kept_unless_given=("email", "locale", "timezone"),
+        values = _member_values(
+            workspace_id,
+            user_id,
+            member_id=member_id,
+            name=name,
+            at=at,
+            given_name=given_name,
+            email=email,
+            locale=locale,
+            timezone=timezone,
+            is_bot=is_bot,
         )
+        await self._db.transaction(_upsert, MEMBERS, values, **MEMBER_MERGE)
+
+    async def remember_roster(
+        self, workspace_id: str, members: Sequence[RosterMember], *, at: datetime
+    ) -> None:
+        """A roster's people, as `remember_member` would each (those without an Entra id left
+        out), in one transaction: a fan-out reads a whole team's before its first message."""
+        rows = {
+            member.aad_id: _member_values(
+                workspace_id,
+                member.aad_id,
+                member_id=member.member_id,
+                name=member.name,
+                at=at,
+                given_name=member.given_name,
+                email=member.email,
+            )
+            for member in members
+            if member.aad_id
+        }  # by Entra id: one statement may not change a row twice
+        people = list(rows.values())
+
+        def work(connection: Connection) -> None:
+            for start in range(0, len(people), ROSTER_ROWS_A_STATEMENT):
+                chunk = people[start : start + ROSTER_ROWS_A_STATEMENT]
+                _upsert_rows(connection, MEMBERS, chunk, **MEMBER_MERGE)
+
+        await self._db.transaction(work)
 
     async def member(self, workspace_id: str, user_id: str) -> StoredMember | None:
         row = await self._db.transaction(
@@ -318,6 +360,34 @@ def _optional_id(value: str | None, what: str, *, limit: int = PLATFORM_ID) -> s
     return None if value is None else _id(value, limit, what)
 
 
+def _member_values(
+    workspace_id: str,
+    user_id: str,
+    *,
+    member_id: str,
+    name: str,
+    at: datetime,
+    given_name: str | None = None,
+    email: str | None = None,
+    locale: str | None = None,
+    timezone: str | None = None,
+    is_bot: bool = False,
+) -> dict[str, object]:
+    return {
+        "workspace_id": _id(workspace_id, WORKSPACE_ID, "workspace id"),
+        "user_id": _id(user_id, PLATFORM_ID, "user id"),
+        "member_id": _id(member_id, PLATFORM_ID, "member id"),
+        "name": name,
+        "name_key": name_key(name),
+        "first_name_key": first_name_key(name, given_name),
+        "email": email,
+        "locale": _optional_id(locale, "locale", limit=35),
+        "timezone": _optional_id(timezone, "timezone", limit=64),
+        "is_bot": is_bot,
+        "updated_at": at,
+    }
+
+
 def _upsert(
     connection: Connection,
     table: Table,
@@ -326,13 +396,28 @@ def _upsert(
     keys: tuple[str, ...],
     kept_unless_given: tuple[str, ...],
 ) -> None:
-    statement = insert_or_merge(connection, table).values(values)
+    _upsert_rows(connection, table, [values], keys=keys, kept_unless_given=kept_unless_given)
+
+
+def _upsert_rows(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, object]],
+    *,
+    keys: tuple[str, ...],
+    kept_unless_given: tuple[str, ...],
+) -> None:
+    """Each row inserted, or merged into the one with its `keys`; every row has the same
+    columns."""
+    if not rows:
+        return
+    statement = insert_or_merge(connection, table).values(list(rows))
     new = statement.excluded
     changes: dict[str, Any] = {
         column: func.coalesce(new[column], table.c[column])
         if column in kept_unless_given
         else new[column]
-        for column in values
+        for column in rows[0]
         if column not in keys
     }
     connection.execute(

@@ -10,9 +10,17 @@ from typing import Any
 import pytest
 
 from bot.core.workspaces import Platform, workspace_id
+from handlers.msteams.connector import Member
 from storage.engine import Database
 from storage.forget import FORGOTTEN_USER, forget_user
-from storage.msteams import SqlMsTeamsDirectory, StoredConversation, StoredMember, StoredTenant
+from storage.msteams import (
+    ROSTER_ROWS_A_STATEMENT,
+    SqlMsTeamsDirectory,
+    StoredConversation,
+    StoredMember,
+    StoredTenant,
+)
+from tests.helpers import query
 
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LATER = NOON + timedelta(hours=1)
@@ -276,6 +284,44 @@ def test_a_member_upsert_keeps_the_newest_values_and_what_a_sighting_lacks(
     )
     assert after_a_late_one == newest
     assert by_old_name == []
+
+
+def test_a_whole_roster_is_remembered_at_once_as_each_member_would_be(database_url: str) -> None:
+    """A fan-out's roster (more people than one statement merges), with a person listed twice
+    and a guest without an Entra id; what a roster lacks (locale, zone) is kept."""
+    staff = [
+        Member(f"29:1staff-{n}", f"5a000000-0000-4000-8000-{n:012d}", f"Staff {n}")
+        for n in range(ROSTER_ROWS_A_STATEMENT + 20)
+    ]
+    alex = Member(ALEX_MEMBER, ALEX, "Alex Wilber-Smith", given_name="Alex", email=None)
+    guest = Member("29:1guest", None, "A Guest")
+
+    async def work(directory: SqlMsTeamsDirectory) -> tuple[Any, ...]:
+        await remember_alex(directory)
+        await directory.remember_roster(TENANT, [alex, *staff, guest, staff[0]], at=LATER)
+        older = Member(ALEX_MEMBER, ALEX, "Alex From Yesterday")
+        await directory.remember_roster(TENANT, [older], at=NOON - timedelta(days=1))
+        return (
+            await directory.member(TENANT, ALEX),
+            await directory.member(TENANT, staff[-1].aad_id or ""),
+            await directory.member_by_member_id(TENANT, "29:1guest"),
+            await directory.members_named(TENANT, "staff 7"),
+        )
+
+    alex_now, last, guest_row, named = run(database_url, work)
+
+    assert (alex_now.name, alex_now.email, alex_now.locale, alex_now.timezone) == (
+        "Alex Wilber-Smith",
+        "alexw@contoso.example",
+        "en-US",
+        "America/Los_Angeles",
+    )
+    assert alex_now.updated_at == LATER
+    assert (last.member_id, last.name) == (staff[-1].member_id, staff[-1].name)
+    assert guest_row is None
+    assert [m.user_id for m in named] == [staff[7].aad_id]
+    rows = query(database_url, "SELECT COUNT(*) AS n FROM msteams_members")
+    assert rows == [{"n": len(staff) + 1}]
 
 
 def test_concurrent_upserts_of_one_member_leave_one_row_with_the_newest(

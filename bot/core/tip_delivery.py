@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.core.concurrency import in_flight
 from bot.core.elements import ELEMENT_INFO, Element
 from bot.core.model import FailureReason, NotPosted, PostOutcome
 from bot.core.platform import TipPoster
@@ -32,6 +33,10 @@ LOOKBACK = timedelta(days=7)  # how far back missed occurrences are recorded as 
 # deploy): a DM fan-out is resumed, anything else is recorded as failed.
 LEASE = timedelta(minutes=10)
 MAX_MEMBERS_TO_DM = 1000  # beyond this, a DM per member takes too long: post in the channel
+# A round's DMs in flight at once: enough that Delight's own work for one DM overlaps the
+# others' waits and the platform's rate limit is what sets the pace (its adapter paces each
+# DM), few enough that a round holds only a handful of database connections.
+DMS_IN_FLIGHT = 8
 # Problems only a person can fix: the schedule pauses and its owner is told.
 NEEDS_A_PERSON = frozenset(
     {
@@ -332,31 +337,11 @@ class TipService:
                 schedule.id, occurrence, status="skipped", reason=reason, at=self._clock.now()
             )
             return Delivered(schedule.id, occurrence, "skipped", tip.id, reason)
-        for recipient_id in members:
-            if not await self._schedules.claim_recipient(
-                schedule.id,
-                occurrence,
-                team_id=schedule.team_id,
-                recipient_id=recipient_id,
-                at=self._clock.now(),
-            ):
-                continue
-            language = await self._poster.language(schedule.team_id, recipient_id)
-            outcome = await self._poster.direct_message_tip(
-                schedule,
-                recipient_id,
-                self._tips.in_language(tip, language),
-                tip.element,
-                language=language,
-            )
-            await self._schedules.finish_recipient(
-                schedule.id,
-                occurrence,
-                recipient_id=recipient_id,
-                status="failed" if isinstance(outcome, NotPosted) else "sent",
-                reason=_why(outcome),
-                at=self._clock.now(),
-            )
+        await in_flight(
+            members,
+            lambda recipient_id: self._direct_message(schedule, occurrence, tip, recipient_id),
+            at_most=DMS_IN_FLIGHT,
+        )
         tally = await self._schedules.recipient_tally(schedule.id, occurrence)
         sent, failed_count = tally.get("sent", 0), tally.get("failed", 0)
         reason = (
@@ -376,6 +361,35 @@ class TipService:
             schedule.id, occurrence, status="sent", reason=reason, at=self._clock.now()
         )
         return Delivered(schedule.id, occurrence, "sent", tip.id, reason)
+
+    async def _direct_message(
+        self, schedule: TipSchedule, occurrence: datetime, tip: Tip, recipient_id: str
+    ) -> None:
+        """One member's DM of the occurrence, unless the ledger has it already."""
+        if not await self._schedules.claim_recipient(
+            schedule.id,
+            occurrence,
+            team_id=schedule.team_id,
+            recipient_id=recipient_id,
+            at=self._clock.now(),
+        ):
+            return
+        language = await self._poster.language(schedule.team_id, recipient_id)
+        outcome = await self._poster.direct_message_tip(
+            schedule,
+            recipient_id,
+            self._tips.in_language(tip, language),
+            tip.element,
+            language=language,
+        )
+        await self._schedules.finish_recipient(
+            schedule.id,
+            occurrence,
+            recipient_id=recipient_id,
+            status="failed" if isinstance(outcome, NotPosted) else "sent",
+            reason=_why(outcome),
+            at=self._clock.now(),
+        )
 
     async def _settle_interrupted(self, now: datetime) -> list[Delivered]:
         results = []

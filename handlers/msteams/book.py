@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal, Protocol
 
+from handlers.msteams.connector import Member
+
 ConversationKind = Literal["personal", "channel", "groupChat"]
 
 
@@ -105,6 +107,12 @@ class ConversationBook(Protocol):
         timezone: str | None = None,
         is_bot: bool = False,
     ) -> None: ...
+
+    async def remember_roster(
+        self, workspace_id: str, members: Sequence[Member], *, at: datetime
+    ) -> None:
+        """Every person on a roster (those without an Entra id left out) at once."""
+        ...
 
     async def member(self, workspace_id: str, user_id: str) -> KnownMember | None: ...
 

@@ -21,6 +21,7 @@ from handlers.msteams.book import (
     KnownMember,
     KnownTenant,
 )
+from handlers.msteams.connector import Member
 
 READ_AGAIN_SECONDS = 300.0
 ENTRIES = 50_000
@@ -136,6 +137,17 @@ class CachedBook:
             timezone=timezone,
             is_bot=is_bot,
         )
+        self._forget_member(workspace_id, user_id, member_id)
+
+    async def remember_roster(
+        self, workspace_id: str, members: Sequence[Member], *, at: datetime
+    ) -> None:
+        await self._book.remember_roster(workspace_id, members, at=at)
+        for member in members:
+            if member.aad_id:
+                self._forget_member(workspace_id, member.aad_id, member.member_id)
+
+    def _forget_member(self, workspace_id: str, user_id: str, member_id: str) -> None:
         self._cache.pop(("member", workspace_id, user_id))
         self._cache.pop(("member_id", workspace_id, member_id))
 

@@ -9,7 +9,8 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
@@ -108,37 +109,66 @@ CONVERSATION_LIMITS: tuple[tuple[int, float], ...] = (
     (1800, 3600.0),
 )
 TENANT_LIMIT: tuple[int, float] = (50, 1.0)
-# Windows are kept a little longer than Teams' own: requests do not arrive as evenly as they
-# leave, and a 429 costs more than the margin.
-MARGIN = 1.05
+# Each request is counted until its answer, which covers its delays on the way (the network, a
+# busy event loop). The windows are kept 2% longer than Teams' own all the same, so Delight aims
+# at about 98% of each limit: Teams' window may count a little differently from Delight's clock
+# (where and when it notes an arrival), and a 429 costs a retry where 2% costs little.
+MARGIN = 1.02
 CONVERSATIONS_KEPT = 10_000  # past this many, conversations with nothing left to count go
 
 
 class _Window:
-    """One sliding-window limit: the last `limit` send times it handed out, in order."""
+    """One sliding-window limit. It hands out slots (when each sender plans to leave, in the
+    order they asked), and counts each request that left from its leaving to its answer: Teams
+    counted it on arrival, somewhere in between, and a request that waited in a busy event loop
+    or on the network arrives later than it left."""
 
     def __init__(self, limit: int, seconds: float) -> None:
+        self.limit = limit
         self.seconds = seconds * MARGIN
-        self._times: deque[float] = deque(maxlen=limit)
+        self._planned: deque[float] = deque(maxlen=limit)
+        self._in_flight = 0  # left, not answered yet: counted as arriving at any moment
+        self._answered: deque[float] = deque()  # answers within the last window, in order
 
-    def earliest(self, at: float) -> float:
-        """The first time from `at` when one more send keeps `limit` or fewer in any window."""
-        start = max(at, self._times[-1]) if self._times else at
-        if len(self._times) == self._times.maxlen:
-            start = max(start, self._times[0] + self.seconds)
+    def slot(self, at: float) -> float:
+        """Hands out the next slot from `at`, after every slot handed out before; its time."""
+        start = max(at, self._planned[-1]) if self._planned else at
+        if len(self._planned) == self.limit:
+            start = max(start, self._planned[0] + self.seconds)
+        self._planned.append(start)
         return start
 
-    def take(self, at: float) -> None:
-        self._times.append(at)
+    def free_at(self, now: float) -> float:
+        """The first time from `now` when one more request keeps `limit` or fewer in any window,
+        counting each answered one at its answer and each in flight as arriving now."""
+        oldest_that_binds = len(self._answered) + self._in_flight - self.limit
+        if oldest_that_binds < 0:
+            return now
+        if oldest_that_binds >= len(self._answered):  # `limit` in flight: a window from now
+            return now + self.seconds
+        return max(now, self._answered[oldest_that_binds] + self.seconds)
+
+    def leave(self) -> None:
+        self._in_flight += 1
+
+    def answer(self, at: float) -> None:
+        self._in_flight -= 1
+        # Nothing answered a window ago counts any more: every later look is at `at` or after.
+        while self._answered and self._answered[0] <= at - self.seconds:
+            self._answered.popleft()
+        self._answered.append(at)
 
     def idle_at(self, now: float) -> bool:
-        return not self._times or self._times[-1] + self.seconds < now
+        ends = [times[-1] for times in (self._planned, self._answered) if times]  # each in order
+        return not self._in_flight and all(end + self.seconds < now for end in ends)
 
 
 class Pace:
-    """Waits until a message may go without passing Teams' rate limits: per conversation,
-    then per tenant. Each caller reserves its slot at once, so concurrent senders go in order
-    of arrival; nothing is ever refused."""
+    """Paces requests to Teams' rate limits: per conversation, then per tenant. Each sender is
+    handed its slot at once, so concurrent senders go in order of arrival; just before it
+    leaves, it looks again at the requests that really went, each counted from its leaving to
+    its answer (a busy event loop wakes sleepers late, and a request may arrive well after it
+    left). Nothing is ever refused."""
 
     def __init__(
         self,
@@ -156,22 +186,41 @@ class Pace:
         self._prune_above = CONVERSATIONS_KEPT
         self._tenants: dict[str, _Window] = {}
 
-    async def wait(self, conversation_id: str | None, tenant_id: str | None = None) -> None:
-        """Until a message to `conversation_id` (None: a new conversation) may go."""
-        if conversation_id is not None:
-            windows = self._windows(conversation_id)
-            at = max(window.earliest(self._clock()) for window in windows)
+    @asynccontextmanager
+    async def sending(
+        self, conversation_id: str | None, tenant_id: str | None = None
+    ) -> AsyncIterator[None]:
+        """Waits until a request to `conversation_id` (None: one that opens a conversation, or
+        reads) may go; it is counted from then until the block ends, when it was answered."""
+        windows = await self._leave(conversation_id, tenant_id)
+        try:
+            yield
+        finally:
+            answered = self._clock()
             for window in windows:
-                window.take(at)
-            await self._until(at)
+                window.answer(answered)
+
+    async def _leave(self, conversation_id: str | None, tenant_id: str | None) -> list[_Window]:
+        windows = self._windows(conversation_id) if conversation_id is not None else []
+        if windows:
+            now = self._clock()
+            await self._until(max(window.slot(now) for window in windows))
         # The tenant's slot is taken once the conversation's is due, so one conversation's
         # long wait never holds up the tenant's other conversations.
         tenant = self._tenants.get(tenant_id or "")
         if tenant is None:
             tenant = self._tenants[tenant_id or ""] = _Window(*self._per_tenant)
-        at = tenant.earliest(self._clock())
-        tenant.take(at)
-        await self._until(at)
+        await self._until(tenant.slot(self._clock()))
+        windows.append(tenant)
+        while True:  # no await between the last look and counting it as gone
+            now = self._clock()
+            free = max(window.free_at(now) for window in windows)
+            if free <= now:
+                break
+            await self._until(free)
+        for window in windows:
+            window.leave()
+        return windows
 
     def _windows(self, conversation_id: str) -> list[_Window]:
         windows = self._conversations.get(conversation_id)
@@ -180,7 +229,7 @@ class Pace:
                 self._forget_idle()
             windows = [_Window(limit, seconds) for limit, seconds in self._per_conversation]
             self._conversations[conversation_id] = windows
-        return windows
+        return list(windows)
 
     def _forget_idle(self) -> None:
         """Forget conversations with no sends left to count; the next look is when as many
@@ -319,9 +368,12 @@ class Connector:
             for channel in found.get("conversations") or []
         ]
 
-    async def _paced(self, conversation_id: str | None, tenant_id: str | None) -> None:
-        if self._pace is not None:
-            await self._pace.wait(conversation_id, tenant_id)
+    def _paced(
+        self, pace: tuple[str | None, str | None] | None
+    ) -> AbstractAsyncContextManager[None]:
+        if self._pace is None or pace is None:
+            return nullcontext()
+        return self._pace.sending(*pace)
 
     async def _call(
         self,
@@ -333,23 +385,25 @@ class Connector:
         pace: tuple[str | None, str | None] | None = None,
     ) -> Any:
         """The answer's JSON (None when empty), after retrying what may succeed later. With
-        `pace` (conversation, tenant), every try waits for its slot: a retry is a request Teams
-        counts like any other."""
+        `pace` (conversation, tenant), every try waits for its slot and is counted until its
+        answer: a retry is a request Teams counts like any other."""
         waited = 0.0
         for attempt in range(1, self._retry.attempts + 1):
             retry_after: float | None = None
-            if pace is not None:
-                await self._paced(*pace)
             try:
-                headers = {"Authorization": await self._token.header()}
-                async with self._http.request(
-                    method, url, json=body, headers=headers, timeout=self._timeout
-                ) as response:
-                    text = await response.text()
-                    if response.status < 300:
-                        return _json(text, response.status)
-                    error = _error(response.status, text)
-                    retry_after = _seconds(response.headers.get("Retry-After"))
+                # A token renewal's round trip goes before the pace, not between its last look
+                # and the request; after the wait the token is read from its cache.
+                await self._token.header()
+                async with self._paced(pace):
+                    headers = {"Authorization": await self._token.header()}
+                    async with self._http.request(
+                        method, url, json=body, headers=headers, timeout=self._timeout
+                    ) as response:
+                        text = await response.text()
+                if response.status < 300:
+                    return _json(text, response.status)
+                error = _error(response.status, text)
+                retry_after = _seconds(response.headers.get("Retry-After"))
             except (aiohttp.ClientError, TimeoutError) as failure:
                 error = ConnectorUnavailable(0, None, type(failure).__name__)
             if not isinstance(error, ConnectorUnavailable):

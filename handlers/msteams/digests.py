@@ -119,10 +119,8 @@ class TeamsMemberSources:
                 members, continuation = await self._connector.members_page(
                     service_url, channel_id, continuation=continuation, tenant_id=native_id(team_id)
                 )
-                for member in members:
-                    if member.aad_id:
-                        await self._directory.remember(team_id, member)
-                        found.append(member.aad_id.lower())
+                await self._directory.remember_roster(team_id, members)
+                found += [member.aad_id.lower() for member in members if member.aad_id]
                 if not continuation:
                     break
         except ConnectorError as error:

@@ -84,11 +84,9 @@ class TeamsTipPoster:
                     continuation=continuation,
                     tenant_id=native_id(schedule.team_id),
                 )
-                for member in page:
-                    if not member.aad_id or not member.member_id.startswith("29:"):
-                        continue
-                    await self._directory.remember(schedule.team_id, member)
-                    people.append(member.aad_id.lower())
+                page = [m for m in page if m.aad_id and m.member_id.startswith("29:")]
+                await self._directory.remember_roster(schedule.team_id, page)
+                people += [member.aad_id.lower() for member in page if member.aad_id]
                 if len(people) > MAX_MEMBERS_TO_DM:  # no need to read the rest
                     detail = more_members_than_can_be_dmed()
                     return NotPosted(schedule.channel_id, FailureReason.TOO_MANY_MEMBERS, detail)
