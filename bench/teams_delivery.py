@@ -137,6 +137,22 @@ class TeamsWorkload:
         return Request(tag=tag, body=json.dumps(activity).encode(), headers=self.headers)
 
 
+def teams_history(
+    database_url: str, *, kudos: int, givers: int, people: int, tenants: int
+) -> float:
+    """`load_history` shared among the tenants, each among its givers and people."""
+    members: list[list[str]] = [[] for _ in range(tenants)]
+    for person in [
+        *(giver(n, tenants) for n in range(givers)),
+        *(recipient(n, tenants) for n in range(people)),
+    ]:
+        members[person.tenant].append(person.aad_id)
+    workspaces = [
+        (workspace_id(Platform.MSTEAMS, tenant_id(t)), ours) for t, ours in enumerate(members)
+    ]
+    return load_history(database_url, kudos=kudos, workspaces=workspaces)
+
+
 def teams_bench(args: argparse.Namespace) -> Bench:
     async def app_run(app: str, fake: Fake, database_url: str) -> AppRun:
         token = (await fake._get("/_bench/token"))["token"]
@@ -154,17 +170,13 @@ def teams_bench(args: argparse.Namespace) -> Bench:
         return AppRun(module_args, TEAMS_MESSAGES_PATH, workload, delivers=True)
 
     def history(database_url: str) -> float:
-        members: list[list[str]] = [[] for _ in range(args.tenants)]
-        for person in [
-            *(giver(n, args.tenants) for n in range(args.givers)),
-            *(recipient(n, args.tenants) for n in range(args.people)),
-        ]:
-            members[person.tenant].append(person.aad_id)
-        workspaces = [
-            (workspace_id(Platform.MSTEAMS, tenant_id(t)), people)
-            for t, people in enumerate(members)
-        ]
-        return load_history(database_url, kudos=args.history, workspaces=workspaces)
+        return teams_history(
+            database_url,
+            kudos=args.history,
+            givers=args.givers,
+            people=args.people,
+            tenants=args.tenants,
+        )
 
     fake_args = ["bench.fake_connector", "--port", "0", "--tenants", str(args.tenants)]
     fake_args += ["--givers", str(args.givers), "--recipients", str(args.people)]
