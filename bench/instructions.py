@@ -199,7 +199,9 @@ async def run_child(platform: str, app: str, kudos: int, database: str) -> None:
     if platform == "teams":
         from bench.teams_in_process import teams_app
 
-        teams = teams_app(app, database, concurrency=CONCURRENCY, daily_limit=MAX_DAILY_LIMIT)
+        teams = teams_app(
+            app, database, kudos=kudos, concurrency=CONCURRENCY, daily_limit=MAX_DAILY_LIMIT
+        )
         send, posted, close, warmup = teams.deliver, teams.posted, teams.close, teams.warmup
     else:
         send, posted, close, warmup = await slack_app(app, database)
