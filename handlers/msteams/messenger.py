@@ -61,17 +61,6 @@ class Messenger:
         service_url = await self.service_url(team_id, conversation_id)
         if service_url is None:
             return NotPosted(conversation_id, FailureReason.CHANNEL_NOT_FOUND, "unknown")
-        return await self._send(team_id, service_url, conversation_id, message, personal=personal)
-
-    async def _send(
-        self,
-        team_id: str,
-        service_url: str,
-        conversation_id: str,
-        message: CardMessage,
-        *,
-        personal: bool,
-    ) -> PostOutcome:
         try:
             message_id = await self._connector.send(
                 service_url, conversation_id, message.activity(), tenant_id=native_id(team_id)
@@ -101,13 +90,7 @@ class Messenger:
         """Into their 1:1 chat with Delight, opening it if it's the first time."""
         conversation = await self._book.personal_conversation(team_id, user_id)
         if conversation is not None:
-            return await self._send(
-                team_id,
-                conversation.service_url,
-                conversation.conversation_id,
-                message,
-                personal=True,
-            )
+            return await self.post(team_id, conversation.conversation_id, message, personal=True)
         service_url = await self._book.service_url(team_id)
         member_id = await self._directory.member_id(team_id, user_id)
         if service_url is None or member_id is None:
@@ -126,7 +109,7 @@ class Messenger:
             user_id=user_id,
             at=self._clock.now(),
         )
-        return await self._send(team_id, service_url, conversation_id, message, personal=True)
+        return await self.post(team_id, conversation_id, message, personal=True)
 
     async def names(
         self, team_id: str, user_ids: Iterable[str], conversation_ids: Iterable[str] = ()
