@@ -70,7 +70,7 @@ def teams_endpoint(
         except NotForDelight as why:
             logger.info("a Teams activity was ignored: %s", why)
             return web.Response(status=200)
-        return web.json_response(answer)
+        return web.Response(status=200) if answer is None else web.json_response(answer)
 
     return messages
 
