@@ -53,8 +53,9 @@ logger = logging.getLogger(__name__)
 
 TEAM_GONE = ("teamDeleted", "teamHardDeleted")
 SEEN_SECONDS = 600.0  # how long a sighting of a conversation or person is trusted unwritten
-# Activities acted on at once; more wait their turn. Unbounded, a burst's work crowded the
-# event loop and the acks that followed waited behind it (bench/README.md, teams_delivery).
+# Activities acted on at once; more wait their turn. Unbounded, a burst was acted on all at
+# once: the acks shared the event loop with all of it, every activity's objects were held at
+# once, and a person met for the first time was looked up once per activity (bench/README.md).
 ACTING_AT_ONCE = 40
 
 
