@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -62,6 +62,7 @@ from bot.runtime import build_runtime, tune_garbage_collection  # noqa: E402
 from handlers.web import SlackRequest  # noqa: E402
 from tests.driver import sign  # noqa: E402
 
+Cleanup = Callable[[], Awaitable[None]]
 NOWHERE = "http://127.0.0.1:9/"  # never called: the fakes below answer first
 CONCURRENCY = 50
 
@@ -160,7 +161,10 @@ def callgrind_control(switch: str) -> None:
         )
 
 
-async def run_child(app: str, kudos: int, database: str) -> None:
+async def slack_app(
+    app: str, database: str
+) -> tuple[Callable[[int], Awaitable[None]], Callable[[], int], Cleanup | None, int]:
+    """(deliver n kudos, messages posted by the last delivery, close, warm-up) for `app`."""
     slack = InProcessSlack()
     slack.install()
     answering: Callable[[], AbstractContextManager[object]] = nullcontext
@@ -183,20 +187,37 @@ async def run_child(app: str, kudos: int, database: str) -> None:
         # build_minimal's Bolt app itself, not the web app around it.
         setattr(apps, "create_web_app", lambda *, bolt, **_: bolt)  # noqa: B010
         bolt = apps.build_minimal(NOWHERE)[0]  # type: ignore[assignment]
-    tune_garbage_collection()  # as bench.serving does for every app
     workload = Workload(recipients=1, givers=DEFAULT_GIVERS, response_url=NOWHERE + "respond")
-    await deliver(bolt, slack, workload, DEFAULT_GIVERS, answering)  # warm-up: each giver once
+
+    async def send(kudos: int) -> None:
+        await deliver(bolt, slack, workload, kudos, answering)
+
+    return send, lambda: slack.posted, close, DEFAULT_GIVERS  # warm-up: each giver once
+
+
+async def run_child(platform: str, app: str, kudos: int, database: str) -> None:
+    if platform == "teams":
+        from bench.teams_in_process import teams_app
+
+        teams = teams_app(
+            app, database, kudos=kudos, concurrency=CONCURRENCY, daily_limit=MAX_DAILY_LIMIT
+        )
+        send, posted, close, warmup = teams.deliver, teams.posted, teams.close, teams.warmup
+    else:
+        send, posted, close, warmup = await slack_app(app, database)
+    tune_garbage_collection()  # as bench.serving does for every app
+    await send(warmup)
     callgrind_control("on")
     started = time.process_time()
-    await deliver(bolt, slack, workload, kudos, answering)
+    await send(kudos)
     cpu = time.process_time() - started
     callgrind_control("off")
     print(f"CPU {cpu / kudos * 1000:.3f} ms per kudos", flush=True)
-    if slack.posted < 2 * kudos:  # an announcement and a DM each
+    if posted() < 2 * kudos:  # an announcement and a recipient's message each
         # A delivery that waited its whole posting time for a turn is left to the outbox
         # (bot/core/kudos.py): its giver is confirmed, but nothing is posted, which costs less.
         print(
-            f"NOTE {app}: {slack.posted} of {2 * kudos} messages posted, the rest left to the "
+            f"NOTE {app}: {posted()} of {2 * kudos} messages posted, the rest left to the "
             "outbox (the machine was too busy?): this count is too low",
             flush=True,
         )
@@ -204,10 +225,12 @@ async def run_child(app: str, kudos: int, database: str) -> None:
         await close()
 
 
-def count(app: str, kudos: int, database: str, *, valgrind: bool) -> tuple[float | None, float]:
+def count(
+    platform: str, app: str, kudos: int, database: str, *, valgrind: bool
+) -> tuple[float | None, float]:
     """(instructions, CPU ms) per kudos of one app, in a child process."""
     child = [sys.executable, "-m", "bench.instructions", "--child", app, "--kudos", str(kudos)]
-    child += ["--child-database", database]
+    child += ["--child-database", database, "--platform", platform]
     env = dict(os.environ)
     with tempfile.TemporaryDirectory() as scratch:
         if valgrind:
@@ -241,6 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--history", type=int, default=20_000, help="Delight's kudos of history")
     parser.add_argument("--cpu", action="store_true", help="no valgrind: CPU time only")
     parser.add_argument(
+        "--platform",
+        choices=("slack", "teams"),
+        default="slack",
+        help="slack: /delight commands; teams: channel @mentions (bench/teams_in_process.py)",
+    )
+    parser.add_argument(
         "--database-url",
         help="a postgresql:// server for Delight (a scratch database, dropped after); "
         "default: SQLite in a temp dir",
@@ -249,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child-database", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        asyncio.run(run_child(args.child, args.kudos, args.child_database))
+        asyncio.run(run_child(args.platform, args.child, args.kudos, args.child_database))
         return 0
     valgrind = not args.cpu
     if valgrind and not (shutil.which("valgrind") and shutil.which("callgrind_control")):
@@ -258,14 +287,23 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory() as scratch,
         delight_database(args.database_url, Path(scratch)) as (database, described),
     ):
-        slack_history(database, kudos=args.history, givers=DEFAULT_GIVERS)
+        if args.platform == "teams":
+            from bench.teams_in_process import history
+
+            history(database, args.history)
+        else:
+            slack_history(database, kudos=args.history, givers=DEFAULT_GIVERS)
         # One after the other: side by side, each run's timing changes how kudos group into
         # transactions and deliveries, and so the count (by ~1.5%, measured). Only Delight
         # uses the database.
         counted = {
-            app: count(app, args.kudos, database, valgrind=valgrind) for app in args.apps.split(",")
+            app: count(args.platform, app, args.kudos, database, valgrind=valgrind)
+            for app in args.apps.split(",")
         }
-    print(f"{args.kudos} kudos per app, 1 recipient each, {CONCURRENCY} at a time")
+    print(
+        f"{args.kudos} kudos per app on {args.platform.capitalize()}, 1 recipient each, "
+        f"{CONCURRENCY} at a time"
+    )
     print(f"Delight's database: {described}, {args.history:,} kudos of history")
     for app, (instructions, cpu) in counted.items():
         if instructions is None:  # --cpu

@@ -47,6 +47,17 @@ def test_the_instruction_count_runs_both_apps_in_process() -> None:
     assert "delight " in report
 
 
+def test_the_instruction_count_runs_both_teams_apps_in_process() -> None:
+    """bench/instructions.py's Teams path (bench/teams_in_process.py), without valgrind."""
+    report = run_bench(
+        "bench.instructions", "--platform", "teams", "--cpu", "--kudos", "20", "--history", "0"
+    )
+    assert "on Teams" in report
+    assert "minimal " in report
+    assert "delight " in report
+    assert "NOTE" not in report  # every announcement and recipient's card was sent
+
+
 def test_the_teams_benchmark_runs_both_apps_and_delivers_every_kudos() -> None:
     report = run_bench(
         "bench.teams_delivery",

@@ -276,6 +276,47 @@ def test_an_unknown_key_id_rereads_the_keys_so_a_rotation_is_picked_up(
     assert fake_connector.fetches == {"openid": 2, "keys": 2}
 
 
+def test_a_token_used_again_is_checked_again_for_its_time_and_service_url(
+    fake_connector: FakeConnector,
+) -> None:
+    """The Bot Framework sends one token with many activities: its signature is checked once,
+    its times and serviceurl at every use."""
+    activity = fake_connector.activity("personal_message")
+    clock = Clock()
+    header = fake_connector.bearer(activity, nbf=int(clock.now) - 5, exp=int(clock.now) + 60)
+
+    async def scenario() -> list[str]:
+        async with verifier(fake_connector, clock) as auth:
+            for _ in range(3):
+                await auth.verify(header, service_url=activity["serviceUrl"])
+            elsewhere = await refusal(auth, header, "https://smba.example.com/emea/")
+            clock.now += 60 + 301
+            return [elsewhere, await refusal(auth, header, activity["serviceUrl"])]
+
+    assert run(scenario) == ["serviceurl differs from the activity's", "expired"]
+
+
+def test_a_token_checked_against_keys_since_replaced_is_checked_again(
+    fake_connector: FakeConnector,
+) -> None:
+    """After a rotation, a token signed with a key no longer served is refused, though it was
+    accepted before."""
+    activity = fake_connector.activity("personal_message")
+    clock = Clock()
+    old = signed_at(fake_connector, activity, clock)
+
+    async def scenario() -> str:
+        async with verifier(fake_connector, clock) as auth:
+            await auth.verify(old, service_url=activity["serviceUrl"])
+            clock.now += 61
+            fake_connector.rotate_keys()
+            new = signed_at(fake_connector, activity, clock)
+            await auth.verify(new, service_url=activity["serviceUrl"])  # re-reads the keys
+            return await refusal(auth, old, activity["serviceUrl"])
+
+    assert run(scenario) == "unknown key id"
+
+
 def test_a_flood_of_unknown_key_ids_rereads_the_keys_at_most_once_a_minute(
     fake_connector: FakeConnector,
 ) -> None:

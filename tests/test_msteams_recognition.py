@@ -3,9 +3,11 @@ fake Bot Connector, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bot.config import load_settings
+from handlers.msteams.bot import ACTING_AT_ONCE
 from tests.driver import RunningApp
 from tests.fakemsteams import ALICE, BOB, BOT_ID, CAROL, TEAM_ID, mention
 from tests.teams_driver import CARD, TeamsDriver, card_of, texts, wait_for
@@ -64,6 +66,47 @@ def test_a_repeated_activity_is_acted_on_once(teams: TeamsDriver) -> None:
     activity = teams.fake.activity("personal_message", text="help")
     assert teams.send(activity).status == 200
     assert teams.send(activity).status == 200
+    teams.wait_for_cards(ALICE.personal_id)
+    assert len(teams.cards(ALICE.personal_id)) == 1
+
+
+def test_a_burst_beyond_what_is_acted_on_at_once_is_acked_and_every_message_answered(
+    teams: TeamsDriver,
+) -> None:
+    """Activities are acked as they come and acted on ACTING_AT_ONCE at a time; those beyond
+    wait their turn, and none is lost. (Three senders: Teams takes 8 messages in 2 s in a
+    conversation, and Delight keeps to that.)"""
+    people = (ALICE, BOB, CAROL)
+    burst = [
+        teams.fake.activity(
+            "personal_message",
+            text="help",
+            from_=people[n % 3].sender(),
+            conversation={"id": people[n % 3].personal_id},
+        )
+        for n in range(ACTING_AT_ONCE + 5)
+    ]
+    with ThreadPoolExecutor(max_workers=len(burst)) as pool:
+        statuses = list(pool.map(lambda activity: teams.send(activity).status, burst))
+    assert statuses == [200] * len(burst)
+    for person in people:
+        teams.wait_for_cards(person.personal_id, count=len(burst) // 3)
+        assert len(teams.cards(person.personal_id)) == len(burst) // 3
+
+
+def test_an_activity_of_a_shape_delight_does_not_know_is_acked_and_ignored(
+    teams: TeamsDriver,
+) -> None:
+    unreadable = teams.fake.activity("personal_message", text="help", entities="not a list")
+    tenantless = teams.fake.activity(
+        "personal_message",
+        text="help",
+        channelData={"tenant": None},
+        conversation={"tenantId": None},
+    )
+    assert teams.send(unreadable).status == 200
+    assert teams.send(tenantless).status == 200
+    assert teams.act("personal_message", text="help").status == 200  # acted on after them
     teams.wait_for_cards(ALICE.personal_id)
     assert len(teams.cards(ALICE.personal_id)) == 1
 

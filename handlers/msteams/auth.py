@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 import jwt
 
+from bot.expiring_cache import ExpiringCache
 from handlers.msteams.connector import ConnectorUnavailable
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,8 @@ LEEWAY_SECONDS = 300  # clock skew the Bot Framework allows between it and a bot
 KEYS_TTL_SECONDS = 24 * 3600  # Microsoft rotates its keys over weeks; a day is plenty fresh
 REREAD_SECONDS = 60  # an unknown kid re-reads the keys at most this often
 CHANNEL = "msteams"  # a key serves Teams only when its endorsements name it
+VERIFIED_KEPT = 1000  # tokens whose signature checked out, kept …
+VERIFIED_SECONDS = 600.0  # … this long at most
 TOKEN_EARLY_SECONDS = 300  # a cached bot token is renewed this long before it expires
 _FETCH_TIMEOUT = aiohttp.ClientTimeout(total=10)
 
@@ -50,6 +53,12 @@ class _SigningKeys:
     read_at: float
 
 
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    claims: dict[str, Any]
+    signing: _SigningKeys  # the keys it was checked against
+
+
 class BotFrameworkAuth:
     """Verifies the Bot Framework's JWTs against the keys its OpenID metadata points to."""
 
@@ -70,16 +79,36 @@ class BotFrameworkAuth:
         self._signing: _SigningKeys | None = None
         self._tried_at = float("-inf")  # the last read of the keys, successful or not
         self._reading = asyncio.Lock()  # concurrent callers wait for one read
+        # The Bot Framework signs one token for many activities: its signature is checked once
+        # (against the keys of the time; times and serviceurl at every use).
+        self._verified: ExpiringCache[str, _Verified] = ExpiringCache(
+            VERIFIED_KEPT, VERIFIED_SECONDS
+        )
 
     async def verify(self, authorization: str | None, *, service_url: str) -> Caller:
         """The token's claims if the Bot Framework signed it for this bot and this activity's
         service URL; else Unauthorized, with the reason."""
         token = _bearer(authorization)
+        known = self._verified.get(token)
+        if known is None or known.signing is not self._signing or not self._fresh(known.signing):
+            known = await self._checked(token)
+            self._verified[token] = known
+        claims = known.claims
+        self._in_time(claims)
+        claimed_url = claims.get("serviceurl")
+        if not isinstance(claimed_url, str):
+            raise Unauthorized("no serviceurl claim")
+        if _without_slash(claimed_url) != _without_slash(service_url):
+            raise Unauthorized("serviceurl differs from the activity's")
+        return Caller(claims=claims)
+
+    async def _checked(self, token: str) -> _Verified:
+        """The token's claims, once its signature, issuer and audience check out."""
         try:
-            header = jwt.get_unverified_header(token)
-            unverified = jwt.decode(token, options={"verify_signature": False})
+            unverified = jwt.api_jwt.decode_complete(token, options={"verify_signature": False})
         except jwt.PyJWTError as error:
             raise Unauthorized("malformed token") from error
+        header, unverified = unverified["header"], unverified["payload"]
         if header.get("alg") != "RS256":
             raise Unauthorized(f"algorithm {str(header.get('alg'))[:16]!r} is not RS256")
         issuer = self._signing.issuer if self._signing else self._expected_issuer
@@ -92,13 +121,7 @@ class BotFrameworkAuth:
         key = signing.keys.get(kid)
         if key is None:
             raise Unauthorized("unknown key id")
-        claims = self._decode(token, key, signing.issuer)
-        claimed_url = claims.get("serviceurl")
-        if not isinstance(claimed_url, str):
-            raise Unauthorized("no serviceurl claim")
-        if _without_slash(claimed_url) != _without_slash(service_url):
-            raise Unauthorized("serviceurl differs from the activity's")
-        return Caller(claims=claims)
+        return _Verified(claims=self._decode(token, key, signing.issuer), signing=signing)
 
     def _decode(self, token: str, key: Any, issuer: str) -> dict[str, Any]:
         try:
@@ -126,6 +149,9 @@ class BotFrameworkAuth:
             raise Unauthorized(f"no {error.claim} claim") from error
         except jwt.PyJWTError as error:
             raise Unauthorized("invalid token") from error
+        return claims
+
+    def _in_time(self, claims: Mapping[str, Any]) -> None:
         now = self._clock()
         expires, not_before = claims.get("exp"), claims.get("nbf", now)
         if not isinstance(expires, int | float) or not isinstance(not_before, int | float):
@@ -134,7 +160,6 @@ class BotFrameworkAuth:
             raise Unauthorized("expired")
         if now < not_before - LEEWAY_SECONDS:
             raise Unauthorized("not valid yet")
-        return claims
 
     async def _keys_naming(self, kid: str) -> _SigningKeys:
         """The cached keys; re-read when a day old, or when they lack `kid` (a rotation) —

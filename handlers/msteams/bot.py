@@ -4,13 +4,12 @@ at once and done in the background, as Teams expects within seconds)."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
-from collections.abc import Coroutine
 from typing import Any
 
 from microsoft_teams.api.activities import (
+    ActivityTypeAdapter,
     ConversationUpdateActivity,
     InstalledActivity,
     MessageActivity,
@@ -29,9 +28,11 @@ from microsoft_teams.api.activities.invoke.message_extension.submit_action impor
 from microsoft_teams.api.activities.invoke.task.task_fetch import TaskFetchInvokeActivity
 from microsoft_teams.api.activities.invoke.task.task_submit import TaskSubmitInvokeActivity
 from microsoft_teams.api.models.activity import Activity as ActivityModel
+from pydantic import ValidationError
 
 from bot.expiring_cache import ExpiringCache
 from bot.i18n import ENGLISH, language_for, speak
+from bot.turns import DeliveryTurns
 from handlers.msteams.card_actions import execute
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.dialog_routes import dialog_named
@@ -48,32 +49,54 @@ from handlers.msteams.lifecycle import (
 from handlers.msteams.messages import on_message
 from handlers.msteams.messenger import base_conversation
 from handlers.msteams.reactions import on_reaction
-from handlers.msteams.turn import Turn, mentions_of, turn_of
+from handlers.msteams.turn import NotForDelight, Turn, mentions_of, turn_of
 
 logger = logging.getLogger(__name__)
 
 TEAM_GONE = ("teamDeleted", "teamHardDeleted")
 SEEN_SECONDS = 600.0  # how long a sighting of a conversation or person is trusted unwritten
+# Activities acted on at once; more wait their turn. Unbounded, a burst was acted on all at
+# once: the acks shared the event loop with all of it, every activity's objects were held at
+# once, and a person met for the first time was looked up once per activity (bench/README.md).
+ACTING_AT_ONCE = 40
 
 
 class TeamsBot:
     def __init__(self, services: TeamsServices) -> None:
         self.services = services
         self._seen: ExpiringCache[tuple[str, ...], bool] = ExpiringCache(50_000, SEEN_SECONDS)
-        self._background: set[asyncio.Task[None]] = set()
+        # Shutdown lets started and waiting work finish (bot/runtime.py).
+        self._acting = DeliveryTurns(while_answering=ACTING_AT_ONCE, otherwise=ACTING_AT_ONCE)
 
-    async def on_activity(self, activity: ActivityModel) -> InvokeAnswer | None:
-        """The invoke's answer, or None (a 200 with nothing to say): everything but an invoke
-        is acked at once and acted on next, so Teams never waits on Delight's database."""
-        turn = turn_of(activity)
-        current_conversation.set(Where(turn.service_url, base_conversation(turn.conversation_id)))
-        if activity.type != "invoke":
-            self._later(self._act(turn, activity))
-            return None
+    def act_later(self, body: dict[str, Any]) -> None:
+        """An activity other than an invoke, verified and acked already: read and acted on in a
+        turn of its own, so Teams never waits on Delight's database, and a burst of activities
+        never holds up the acks of those that follow (bot/turns.py)."""
+        self._acting.start(self._read_and_act(body))
+
+    async def on_invoke(self, activity: ActivityModel) -> InvokeAnswer:
+        """An invoke's answer: its HTTP response."""
+        turn = self._turn(activity)
         await self._prepare(turn)
         if not await self._first_time(turn):
             return {}
         return await self._invoke(turn, activity)
+
+    def _turn(self, activity: ActivityModel) -> Turn:
+        turn = turn_of(activity)
+        current_conversation.set(Where(turn.service_url, base_conversation(turn.conversation_id)))
+        return turn
+
+    async def _read_and_act(self, body: dict[str, Any]) -> None:
+        if (activity := activity_of(body)) is None:
+            return
+        try:
+            turn = self._turn(activity)
+            await self._act(turn, activity)
+        except NotForDelight as why:
+            logger.info("a Teams activity was ignored: %s", why)
+        except Exception:
+            logger.exception("a Teams activity failed")
 
     async def _act(self, turn: Turn, activity: ActivityModel) -> None:
         await self._prepare(turn)
@@ -219,18 +242,14 @@ class TeamsBot:
             logger.info("repeat of Teams activity ignored")
         return first
 
-    def _later(self, work: Coroutine[Any, Any, None]) -> None:
-        """Acked now, done next (shutdown lets started work finish: bot/runtime.py)."""
-        task = asyncio.get_running_loop().create_task(_logged(work))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
-
-async def _logged(work: Coroutine[Any, Any, None]) -> None:
+def activity_of(body: dict[str, Any]) -> ActivityModel | None:
+    """The SDK's typed activity; None (logged) for a shape Delight doesn't know."""
     try:
-        await work
-    except Exception:
-        logger.exception("a Teams activity failed")
+        return ActivityTypeAdapter.validate_python(body)
+    except ValidationError:
+        logger.info("a Teams activity of a shape Delight doesn't know was ignored")
+        return None
 
 
 def _own_name(turn: Turn, conversation_id: str) -> str | None:

@@ -11,11 +11,9 @@ from contextlib import AbstractContextManager, nullcontext
 from urllib.parse import urlparse
 
 from aiohttp import web
-from microsoft_teams.api.activities import ActivityTypeAdapter
-from pydantic import ValidationError
 
 from handlers.msteams.auth import BotFrameworkAuth, KeysUnavailable, Unauthorized
-from handlers.msteams.bot import TeamsBot
+from handlers.msteams.bot import TeamsBot, activity_of
 from handlers.msteams.turn import NotForDelight
 
 logger = logging.getLogger(__name__)
@@ -60,14 +58,15 @@ def teams_endpoint(
             return web.Response(status=200)
         if tenant_id is not None and _tenant(body) != tenant_id:
             return _refused(403, "another tenant")
-        try:
-            activity = ActivityTypeAdapter.validate_python(body)
-        except ValidationError:
-            logger.info("a Teams activity of a shape Delight doesn't know was ignored")
+        if body.get("type") != "invoke":  # acked before anything else of it is read
+            with answering():
+                bot.act_later(body)
+            return web.Response(status=200)
+        if (activity := activity_of(body)) is None:
             return web.Response(status=200)
         try:
             with answering():
-                answer = await bot.on_activity(activity)
+                answer = await bot.on_invoke(activity)
         except NotForDelight as why:
             logger.info("a Teams activity was ignored: %s", why)
             return web.Response(status=200)
