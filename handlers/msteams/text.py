@@ -22,6 +22,9 @@ _INDENT = re.compile(r"^[ \t]+")
 # (www.example.com, bob@example.com, example.org) and Adaptive Cards' {{DATE(…)}} templates.
 _LINKISH = re.compile(r"(?<=:)(?=//)|(?<=[^\W_])(?=\.[^\W\d_]{2})|(?<=\{)(?=\{)")
 _WHITESPACE = re.compile(r"\s+")
+# Any character one of the patterns above acts on: a line with none is inert as it is, and
+# most lines (names, short stories) have none.
+_NEEDS_WORK = re.compile(r"^[\s\d#>+\-=]|[\\`*_~\[\]<>|&.:{]")
 
 
 def _unlink(text: str) -> str:
@@ -29,6 +32,8 @@ def _unlink(text: str) -> str:
 
 
 def _inert_line(line: str) -> str:
+    if _NEEDS_WORK.search(line) is None:
+        return line
     line = _INDENT.sub(lambda m: NO_BREAK_SPACE * len(m.group()), line)  # no code block
     body = line.lstrip(NO_BREAK_SPACE)
     indent = line[: len(line) - len(body)]
