@@ -212,7 +212,7 @@ class KudosService:
             clock=self._clock,
             until=given.plan.retry_from,
         )
-        if isinstance(report.announcement, NotPosted) or report.failed_dms:
+        if settlement.retry or settlement.given_up:  # something was not posted
             logger.warning(
                 "kudos %s delivered in part: announcement=%s failed_dms=%s",
                 kudos.id,

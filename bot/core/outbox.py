@@ -134,13 +134,15 @@ async def record(
     `until`, when its entries come due for another delivery: a settlement lost is the same
     messages posted twice. Says whether it landed in time (logged when not), and whether the
     kudos was taken back meanwhile."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + (until - clock.now()).total_seconds()
+    deadline: float | None = None  # the loop's time at `until`, once a write failed
     wait = FIRST_RECORD_WAIT
     while True:
         try:
             taken_back = await store.settle(settlement)
         except Exception:
+            loop = asyncio.get_running_loop()
+            if deadline is None:
+                deadline = loop.time() + (until - clock.now()).total_seconds()
             if loop.time() + wait >= deadline:
                 logger.exception(
                     "kudos %s delivered, but where it was posted was not recorded: the outbox "
