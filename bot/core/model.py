@@ -196,11 +196,11 @@ def notifications_of(
 ) -> tuple[Notification, ...]:
     """Every message a kudos owes, in the order they are posted: its announcement (when it
     has a channel to go to), a DM to each recipient, and the giver's receipt."""
-    return (
-        *((Notification(NotificationKind.ANNOUNCEMENT, announce_in),) if announce_in else ()),
-        *(Notification(NotificationKind.DIRECT_MESSAGE, uid) for uid in recipient_ids),
-        Notification(NotificationKind.RECEIPT, giver_id),
-    )
+    owed = [Notification(NotificationKind.DIRECT_MESSAGE, uid) for uid in recipient_ids]
+    if announce_in:
+        owed.insert(0, Notification(NotificationKind.ANNOUNCEMENT, announce_in))
+    owed.append(Notification(NotificationKind.RECEIPT, giver_id))
+    return tuple(owed)
 
 
 @dataclass(frozen=True, slots=True)
