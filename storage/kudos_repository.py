@@ -376,7 +376,7 @@ class SqlKudosRepository:
         kudos = nomination.stored_as(kudos_id, created_at=addition.created_at)
         plan = addition.plan(prefer_dm)
         _child_rows(
-            rows, kudos, plan.notifications, created_at=stored_at, due=cursor.time(plan.retry_from)
+            rows, kudos, plan.announce_in, created_at=stored_at, due=cursor.time(plan.retry_from)
         )
         return Given(kudos=kudos, remaining_today=remaining, plan=plan)
 
@@ -587,7 +587,7 @@ def _preferring_dm(cursor: DriverCursor, additions: Sequence[_Addition]) -> set[
 def _child_rows(
     rows: _Rows,
     kudos: Kudos,
-    notifications: Sequence[Notification],
+    announce_in: str | None,
     *,
     created_at: Any,  # times as the driver takes them (DriverCursor.time)
     due: Any,
@@ -604,18 +604,17 @@ def _child_rows(
         for position, uid in enumerate(kudos.recipient_ids)
     )
     rows.elements.extend({"kudos_id": kudos.id, "element": e.value} for e in kudos.elements)
-    rows.outbox.extend(
+    rows.outbox.append(
         {
             "kudos_id": kudos.id,
-            "kind": kind,
-            "target": target,
+            "kind": outbox_rows.PLAN,  # what a new kudos owes is always the usual
+            "target": announce_in or "",
             "team_id": kudos.team_id,
             "attempts": 0,
             "next_attempt_at": due,
             "last_error": None,
             "created_at": created_at,
         }
-        for kind, target in outbox_rows.stored_as(kudos, notifications)
     )
 
 

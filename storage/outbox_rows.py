@@ -1,10 +1,10 @@
-"""How a kudos' outbox entries are stored: one row for the usual delivery, else a row each.
+"""How a kudos' outbox entries are stored: one row while they are the usual, else a row each.
 
-Nearly every kudos owes the same messages, in the same order: its announcement (when it has
-one), a DM to each recipient, and the giver's receipt. Those are stored as a single row of kind
-`plan`, whose target is the announcement's channel ("" for none), and read back as the entries
-it stands for: one insert and one deletion per kudos where a row each costs three of each
-(bench/README.md has the count).
+A new kudos owes the usual messages, in the usual order (`bot.core.model.notifications_of`):
+its announcement (when it has one), a DM to each recipient, and the giver's receipt. Those are
+stored as a single row of kind `plan`, whose target is the announcement's channel ("" for
+none), and read back as the entries it stands for: one insert and one deletion per kudos where
+a row each costs three of each (bench/README.md has the count).
 
 Anything that acts on single entries first unfolds the plan rows it may touch into a row each
 (`unfold_plans`): a settlement that does not finish its kudos (storage/kudos_repository.py),
@@ -15,12 +15,12 @@ a plan row as its entries.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 
 from sqlalchemy import Connection, delete, insert, select
 from sqlmodel import SQLModel
 
-from bot.core.model import Kudos, Notification, NotificationKind
+from bot.core.model import Kudos, Notification, NotificationKind, notifications_of
 from storage import tables  # noqa: F401  (registers the tables below)
 
 PLAN = "plan"
@@ -28,43 +28,6 @@ PLAN = "plan"
 OUTBOX = SQLModel.metadata.tables["outbox"]
 _KUDOS = SQLModel.metadata.tables["kudos"]
 _RECIPIENTS = SQLModel.metadata.tables["kudos_recipient"]
-_ANNOUNCEMENT, _DM, _RECEIPT = (
-    NotificationKind.ANNOUNCEMENT,
-    NotificationKind.DIRECT_MESSAGE,
-    NotificationKind.RECEIPT,
-)
-
-
-def _usual(
-    giver_id: str, recipient_ids: Sequence[str], channel: str | None
-) -> list[tuple[NotificationKind, str]]:
-    """(kind, target) of what a plan row stands for: the announcement in `channel` (none
-    without one), a DM to each recipient, the giver's receipt."""
-    return [
-        *([(_ANNOUNCEMENT, channel)] if channel else []),
-        *((_DM, uid) for uid in recipient_ids),
-        (_RECEIPT, giver_id),
-    ]
-
-
-def usual_entries(
-    giver_id: str, recipient_ids: Sequence[str], channel: str | None
-) -> tuple[Notification, ...]:
-    """The entries a plan row stands for."""
-    return tuple(
-        Notification(kind, target) for kind, target in _usual(giver_id, recipient_ids, channel)
-    )
-
-
-def stored_as(kudos: Kudos, entries: Sequence[Notification]) -> Sequence[tuple[str, str]]:
-    """The (kind, target) of the rows that store a new kudos' entries."""
-    channel = entries[0].target if entries and entries[0].kind is _ANNOUNCEMENT else None
-    # Compared as pairs: building the usual Notifications for every new kudos costs more.
-    if [(n.kind, n.target) for n in entries] == _usual(
-        kudos.giver_id, kudos.recipient_ids, channel
-    ):
-        return ((PLAN, channel or ""),)
-    return [(n.kind.value, n.target) for n in entries]
 
 
 def unfold_plans(connection: Connection, kudos_ids: Collection[int]) -> int:
@@ -92,8 +55,8 @@ def unfold_plans(connection: Connection, kudos_ids: Collection[int]) -> int:
     rows = [
         {**plan._asdict(), "kind": entry.kind.value, "target": entry.target}
         for plan in plans
-        for entry in usual_entries(
-            givers[plan.kudos_id], recipients[plan.kudos_id], plan.target or None
+        for entry in notifications_of(
+            givers[plan.kudos_id], tuple(recipients[plan.kudos_id]), plan.target or None
         )
     ]
     connection.execute(delete(OUTBOX).where(OUTBOX.c.kind == PLAN, OUTBOX.c.kudos_id.in_(ids)))
@@ -104,5 +67,5 @@ def unfold_plans(connection: Connection, kudos_ids: Collection[int]) -> int:
 def entries_of(kudos: Kudos, kind: str, target: str) -> tuple[Notification, ...]:
     """The entries a stored row stands for."""
     if kind == PLAN:
-        return usual_entries(kudos.giver_id, kudos.recipient_ids, target or None)
+        return notifications_of(kudos.giver_id, kudos.recipient_ids, target or None)
     return (Notification(NotificationKind(kind), target),)

@@ -51,7 +51,7 @@ def test_a_failing_write_fails_only_its_own_caller_and_the_rest_of_its_group_com
             settled = Settlement(
                 kudos_id=earlier.kudos.id,
                 announcement=Posted("C0001", "1.1"),
-                done=earlier.plan.notifications,
+                done=earlier.notifications,
                 all_done=True,
             )
             # Arriving together, they make one group: the broken one names a person twice.

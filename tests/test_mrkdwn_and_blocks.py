@@ -692,6 +692,49 @@ def test_a_post_that_raised_reports_the_error_by_name_only() -> None:
     assert outcome.detail == "RuntimeError"
 
 
+def test_a_post_that_raised_never_stops_the_next() -> None:
+    class Broken:
+        async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
+            raise RuntimeError("the channel's post broke")
+
+        async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome:
+            return Posted("D2", "2.000100")
+
+    owed = [
+        Owed(Notification(NotificationKind.ANNOUNCEMENT, "C9")),
+        Owed(Notification(NotificationKind.DIRECT_MESSAGE, "U2")),
+    ]
+    outcomes = asyncio.run(post_all(Broken(), make_kudos(), owed, within=5))  # type: ignore[arg-type]
+
+    announced, dm = (outcomes[o] for o in owed)
+    assert isinstance(announced, NotPosted)
+    assert (announced.reason, announced.detail) == (FailureReason.OTHER, "RuntimeError")
+    assert dm == Posted("D2", "2.000100")
+
+
+def test_posts_not_started_when_the_time_is_up_are_reported_as_timed_out() -> None:
+    dms: list[str] = []
+
+    class Stuck:
+        async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:
+            await asyncio.sleep(60)
+            raise AssertionError("never reached")
+
+        async def notify_recipient(self, kudos: Kudos, *, recipient_id: str) -> PostOutcome:
+            dms.append(recipient_id)
+            return Posted("D2", "2.000100")
+
+    owed = [
+        Owed(Notification(NotificationKind.ANNOUNCEMENT, "C9")),
+        Owed(Notification(NotificationKind.DIRECT_MESSAGE, "U2")),
+    ]
+    outcomes = asyncio.run(post_all(Stuck(), make_kudos(), owed, within=0.05))  # type: ignore[arg-type]
+
+    assert dms == []  # left to the outbox, which posts it after the lease
+    timed_out = NotPosted("C9", FailureReason.SERVICE_UNAVAILABLE, "timeout")
+    assert outcomes == {owed[0]: timed_out, owed[1]: replace(timed_out, channel_id="U2")}
+
+
 def test_posts_still_under_way_when_the_time_is_up_are_reported_as_timed_out() -> None:
     class Slow:
         async def announce(self, kudos: Kudos, *, channel_id: str) -> PostOutcome:

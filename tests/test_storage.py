@@ -27,7 +27,6 @@ from bot.core.model import (
     Kudos,
     MessageRef,
     Nomination,
-    Notification,
     NotificationKind,
     Posted,
     PostOutcome,
@@ -42,7 +41,6 @@ from storage.forget import forget_user
 from storage.kudos_queries import SqlKudosQueries
 from storage.kudos_repository import SqlKudosRepository
 from storage.outbox import SqlOutbox
-from storage.outbox_rows import stored_as
 from storage.settings_repository import SqlSettingsRepository
 from storage.tables import SQLModel
 from tests.conftest import FakeClock
@@ -518,8 +516,8 @@ def test_a_usual_delivery_is_one_outbox_row_claimed_as_each_of_its_messages(
     assert backlog == (4 + 3, 0)  # messages, not rows
     by_kudos = {c.kudos.id: [o.notification for o in c.owed] for c in claimed}
     assert by_kudos == {
-        announced.kudos.id: list(announced.plan.notifications),
-        private.kudos.id: list(private.plan.notifications),
+        announced.kudos.id: list(announced.notifications),
+        private.kudos.id: list(private.notifications),
     }
     assert [n.kind for n in by_kudos[announced.kudos.id]] == [
         NotificationKind.ANNOUNCEMENT,
@@ -532,7 +530,7 @@ def test_a_usual_delivery_is_one_outbox_row_claimed_as_each_of_its_messages(
 def test_a_settlement_that_leaves_messages_owed_keeps_a_row_for_each(database_url: str) -> None:
     async def work(repo: SqlKudosRepository) -> None:
         given = await store(repo, nomination("k1"), created_at=NOON, allowance=PLENTY)
-        announcement, to_bob, to_carol, receipt = given.plan.notifications
+        announcement, to_bob, to_carol, receipt = given.notifications
         await repo.settle(
             Settlement(
                 kudos_id=given.kudos.id,
@@ -570,16 +568,6 @@ def test_forgetting_a_giver_drops_their_receipt_from_a_delivery_under_way(
         ("dm", "U0002"),
         ("dm", "U0003"),
     ]
-
-
-def test_an_unusual_list_of_messages_is_stored_a_row_each() -> None:
-    kudos = nomination("k1").stored_as(7, created_at=NOON)
-    dm, receipt = (
-        Notification(NotificationKind.DIRECT_MESSAGE, "U0002"),
-        Notification(NotificationKind.RECEIPT, "U0001"),
-    )
-
-    assert stored_as(kudos, (dm, receipt)) == [("dm", "U0002"), ("receipt", "U0001")]
 
 
 def test_a_settlement_of_a_kudos_taken_back_meanwhile_says_how(database_url: str) -> None:

@@ -165,8 +165,11 @@ def suggest_element(tag: str) -> Element | None:
     return _ALIASES[matches[0]] if matches else None
 
 
+_DEFINITION_ORDER = tuple(Element)  # (iterating the enum itself costs a call per member)
+
+
 def in_definition_order(elements: set[Element] | list[Element]) -> tuple[Element, ...]:
-    return tuple(element for element in Element if element in elements)
+    return tuple(element for element in _DEFINITION_ORDER if element in elements)
 
 
 # Each element's word in each translation of the definition (in English, each tag is its

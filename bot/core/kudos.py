@@ -17,8 +17,6 @@ from bot.core.model import (
     FailureReason,
     Given,
     Nomination,
-    Notification,
-    NotificationKind,
     NotPosted,
     Person,
     Withheld,
@@ -183,7 +181,8 @@ class KudosService:
         write; a failure of one message never stops the others, and what the platform could not
         take now is retried later (bot.core.outbox)."""
         kudos, policy = given.kudos, self._outbox
-        owed = [Owed(n) for n in given.plan.notifications if n.kind is not NotificationKind.RECEIPT]
+        *messages, receipt = given.notifications
+        owed = [Owed(n) for n in messages]
         # Time since the kudos was stored (waiting for a turn to deliver, under load) comes
         # off the time the posts may take, so the delivery still ends well inside the
         # lease; once that is spent, the outbox's redelivery has it.
@@ -197,7 +196,7 @@ class KudosService:
             now=self._clock.now(),
             policy=policy,
             # The giver's receipt is the confirmation the caller shows next.
-            also_done=[n for n in given.plan.notifications if n.kind is NotificationKind.RECEIPT],
+            also_done=[receipt],
             every_entry=True,
         )
         report = report_of(
@@ -213,7 +212,7 @@ class KudosService:
             clock=self._clock,
             until=given.plan.retry_from,
         )
-        if isinstance(report.announcement, NotPosted) or report.failed_dms:
+        if settlement.retry or settlement.given_up:  # something was not posted
             logger.warning(
                 "kudos %s delivered in part: announcement=%s failed_dms=%s",
                 kudos.id,
@@ -267,16 +266,9 @@ def plan_delivery(
         withheld = Withheld.RECIPIENT_PREFERS_DM
     elif channel is None:
         withheld = Withheld.NO_CHANNEL
-    announce_in = channel if withheld is None else None
-    notifications = [
-        *([Notification(NotificationKind.ANNOUNCEMENT, announce_in)] if announce_in else []),
-        *(Notification(NotificationKind.DIRECT_MESSAGE, uid) for uid in nomination.recipient_ids),
-        Notification(NotificationKind.RECEIPT, nomination.giver_id),
-    ]
     return DeliveryPlan(
-        notifications=tuple(notifications),
         retry_from=retry_from,
-        announce_in=announce_in,
+        announce_in=channel if withheld is None else None,
         withheld=withheld,
         prefer_dm=prefer_dm,
     )

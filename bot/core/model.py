@@ -191,12 +191,23 @@ class Notification:
     target: str  # the channel id of an announcement, else the person's user id
 
 
+def notifications_of(
+    giver_id: str, recipient_ids: tuple[str, ...], announce_in: str | None
+) -> tuple[Notification, ...]:
+    """Every message a kudos owes, in the order they are posted: its announcement (when it
+    has a channel to go to), a DM to each recipient, and the giver's receipt."""
+    owed = [Notification(NotificationKind.DIRECT_MESSAGE, uid) for uid in recipient_ids]
+    if announce_in:
+        owed.insert(0, Notification(NotificationKind.ANNOUNCEMENT, announce_in))
+    owed.append(Notification(NotificationKind.RECEIPT, giver_id))
+    return tuple(owed)
+
+
 @dataclass(frozen=True, slots=True)
 class DeliveryPlan:
     """Who will be told about a kudos, decided in the transaction that stores it (a
-    recipient's opt-out from public announcements is read there)."""
+    recipient's opt-out from public announcements is read there): `notifications_of`."""
 
-    notifications: tuple[Notification, ...]
     retry_from: datetime  # when another process may deliver what this one has not settled
     announce_in: str | None = None
     withheld: Withheld | None = None  # why announce_in is None
@@ -222,6 +233,11 @@ class Given:
     @property
     def prefer_dm(self) -> tuple[str, ...]:
         return self.plan.prefer_dm
+
+    @property
+    def notifications(self) -> tuple[Notification, ...]:
+        kudos = self.kudos
+        return notifications_of(kudos.giver_id, kudos.recipient_ids, self.plan.announce_in)
 
 
 @dataclass(frozen=True, slots=True)
