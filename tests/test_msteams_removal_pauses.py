@@ -130,6 +130,11 @@ def test_removed_from_one_team_only_what_delivers_through_it_pauses_until_it_is_
 
     for schedule in (in_kudos, to_roster):
         assert schedule_state(database_url, schedule) == (True, REMOVED_FROM_PLACE)
+    # A new schedule can't be set up where Delight can no longer post or read the roster.
+    offered = offered_targets(teams)
+    assert f"channel|{OTHER_TEAM}" in offered
+    for gone in (f"channel|{KUDOS_CHANNEL}", f"channel|{TEAM_ID}", f"members|{TEAM_ID}"):
+        assert gone not in offered
     assert schedule_state(database_url, in_warehouse) == (False, None)
     assert schedule_state(database_url, by_admin) == admins_pause
 
@@ -154,6 +159,7 @@ def test_removed_from_one_team_only_what_delivers_through_it_pauses_until_it_is_
     clock.advance(minutes=5)
     installed(teams)
     wait_for(lambda: not schedule_state(database_url, in_kudos)[0])
+    assert f"members|{TEAM_ID}" in offered_targets(teams)
     assert schedule_state(database_url, to_roster) == (False, None)
     assert schedule_state(database_url, by_admin) == admins_pause
     clock.current = NINE_AMSTERDAM + timedelta(days=1, seconds=30)

@@ -195,8 +195,14 @@ def sent_notice(delivered: Delivered, title: str | None, place: str) -> str:
 
 
 async def _targets(services: TeamsServices, team_id: str) -> list[tip_cards.Target]:
-    """Each known channel (not deleted), then each known team's 1:1 choice."""
-    channels = [c for c in await services.book.channels(team_id) if c.removed_at is None]
+    """Each known channel (not deleted) of the teams that have Delight, then each such team's
+    1:1 choice: a team Delight was removed from can't be posted in or read."""
+    installed = {team.team_id for team in await services.installs.teams(team_id)}
+    channels = [
+        c
+        for c in await services.book.channels(team_id)
+        if c.removed_at is None and c.team_id in installed
+    ]
     found = [
         tip_cards.Target(
             tip_cards.target_value(DeliveryMode.CHANNEL, c.conversation_id),
