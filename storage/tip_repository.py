@@ -360,7 +360,24 @@ class SqlTipScheduleRepository:
     async def pause_places(self, team_id: str, places: Collection[str], *, reason: str) -> int:
         """A schedule delivers through the channel it posts in, or (1:1s) whose people it
         reads: both are its channel_id."""
-        return await self._pause(reason, *_placed(team_id, places))
+        return len(await self.pause_places_listed(team_id, places, reason=reason))
+
+    async def pause_places_listed(
+        self, team_id: str, places: Collection[str], *, reason: str
+    ) -> list[TipSchedule]:
+        """The schedules this call paused: one running until now is returned to one caller
+        only, however many pause it at once."""
+
+        def work(connection: Connection) -> list[TipSchedule]:
+            rows = connection.execute(
+                update(SCHEDULES)
+                .where(*_placed(team_id, places), SCHEDULES.c.paused.is_(False))
+                .values(paused=True, paused_reason=stored(reason))
+                .returning(*SCHEDULES.c)
+            )
+            return [_schedule(row) for row in rows]
+
+        return await self._db.transaction(work)
 
     async def resume_places(
         self, team_id: str, places: Collection[str], *, reason: str, now: datetime
