@@ -31,6 +31,7 @@ from bot.core.teams import TeamService
 from bot.core.tip_admin import TipScheduleAdmin
 from bot.core.tip_catalogue import WorkspaceTips
 from bot.core.tip_delivery import TipService
+from bot.core.tip_pauses import TipPauses
 from bot.core.tips import REFERENCE_LANGUAGE, load_tip_libraries
 from bot.core.workspace_admin import WorkspaceAdmin
 from bot.core.workspaces import Platform
@@ -183,7 +184,7 @@ def build_runtime(
         administration=_administration(
             shared,
             installations=slack.installations if slack is not None else None,
-            schedules=(tip_schedules, digest_ledger),
+            schedules=(TipPauses(tip_schedules, shared.ports.tip_poster), digest_ledger),
         ),
         tip_admin=tip_admin,
         digests=digests,

@@ -351,7 +351,7 @@ class SqlTipScheduleRepository:
         await self._db.transaction(work)
 
     async def pause_workspace(self, team_id: str, *, reason: str) -> int:
-        return await self._pause(reason, SCHEDULES.c.team_id == team_id)
+        return len(await self._pause(reason, SCHEDULES.c.team_id == team_id))
 
     async def resume_workspace(self, team_id: str, *, reason: str, now: datetime) -> int:
         """Resume what was paused for `reason`; occurrences before `now` are not missed."""
@@ -360,6 +360,11 @@ class SqlTipScheduleRepository:
     async def pause_places(self, team_id: str, places: Collection[str], *, reason: str) -> int:
         """A schedule delivers through the channel it posts in, or (1:1s) whose people it
         reads: both are its channel_id."""
+        return len(await self.pause_places_listed(team_id, places, reason=reason))
+
+    async def pause_places_listed(
+        self, team_id: str, places: Collection[str], *, reason: str
+    ) -> list[TipSchedule]:
         return await self._pause(reason, *_placed(team_id, places))
 
     async def resume_places(
@@ -367,13 +372,18 @@ class SqlTipScheduleRepository:
     ) -> int:
         return await self._resume(reason, now, *_placed(team_id, places))
 
-    async def _pause(self, reason: str, *where: ColumnElement[bool]) -> int:
-        def work(connection: Connection) -> int:
-            return connection.execute(
+    async def _pause(self, reason: str, *where: ColumnElement[bool]) -> list[TipSchedule]:
+        """The schedules this call paused: one running until now is returned to one caller
+        only, however many pause it at once."""
+
+        def work(connection: Connection) -> list[TipSchedule]:
+            rows = connection.execute(
                 update(SCHEDULES)
                 .where(*where, SCHEDULES.c.paused.is_(False))
                 .values(paused=True, paused_reason=stored(reason))
-            ).rowcount
+                .returning(*SCHEDULES.c)
+            )
+            return [_schedule(row) for row in rows]
 
         return await self._db.transaction(work)
 

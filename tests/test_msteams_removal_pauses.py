@@ -2,8 +2,9 @@
 delivers through that team (tips in its channels or 1:1 to its roster, digests of a team of
 people read from its roster), with the reason shown, until it is installed there again; a
 person who removes Delight from their personal scope gets no 1:1 until they install it again;
-a deleted channel is no longer offered and what posts there pauses until it is restored. Teams
-repeats events: each is taken once."""
+a deleted channel is no longer offered and what posts there pauses until it is restored. Each
+paused tip schedule's owner is told once, in their language. Teams repeats events: each is
+taken once."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from typing import Any
 
 from bot.core.installations import PLACE_GONE, REMOVED_FROM_PLACE
 from bot.core.platform import ChannelProblem
-from bot.i18n import translations
+from bot.i18n import speaking, translations
+from handlers.msteams.tip_cards import schedule_place_paused
 from tests.conftest import FakeClock
 from tests.driver import RunningApp
 from tests.fakemsteams import ALICE, BOB, BOT_ID, CAROL, TEAM_ID, Person, mention
@@ -41,14 +43,30 @@ def told(teams: TeamsDriver, person: Person, text: str, locale: str = "en-US") -
     return texts(said_to(teams, person, text, locale=locale, entities=[client]))
 
 
-def handled(teams: TeamsDriver, database_url: str, activity: dict[str, Any]) -> None:
+def handled(
+    teams: TeamsDriver, database_url: str, activity: dict[str, Any], locale: str = "en-US"
+) -> None:
     """Sent, and taken in (Teams is answered at once and the work done after)."""
     assert teams.send(activity).status == 200
     event = f"msteams:{activity['id']}"
     wait_for(
         lambda: query(database_url, "SELECT 1 FROM processed_event WHERE event_id = :e", e=event)
     )
-    told(teams, ALICE, "help")  # the work that follows the ledger's entry has had its turn
+    told(teams, ALICE, "help", locale)  # the work that follows the ledger's entry has had its turn
+
+
+def pause_notices(teams: TeamsDriver, person: Person, language: str = "en") -> list[str]:
+    """What the person was told of their tip schedules paused with their place, in `language`."""
+    with speaking(language):
+        deleted, removed = (
+            texts(schedule_place_paused("·", removed=gone).card).split("·")[1]
+            for gone in (False, True)
+        )
+    return [
+        said
+        for card in teams.cards(person.personal_id)
+        if (said := texts(card)) and (deleted in said or removed in said)
+    ]
 
 
 def bot_left_the_team(teams: TeamsDriver, team: str) -> dict[str, Any]:
@@ -130,6 +148,15 @@ def test_removed_from_one_team_only_what_delivers_through_it_pauses_until_it_is_
 
     for schedule in (in_kudos, to_roster):
         assert schedule_state(database_url, schedule) == (True, REMOVED_FROM_PLACE)
+    # Their owner is told once each, however often Teams says it; not of the one already paused.
+    notices = sorted(pause_notices(teams, ALICE))
+    assert [notice.split(":")[0] for notice in notices] == [
+        "I've paused your Delight tip schedule for **Kudos**",
+        "I've paused your Delight tip schedule for **Store 12**",
+    ]
+    for notice in notices:
+        assert "Delight was removed from its team" in notice
+        assert "resumes by itself once Delight is installed in that team again" in notice
     # A new schedule can't be set up where Delight can no longer post or read the roster.
     offered = offered_targets(teams)
     assert f"channel|{OTHER_TEAM}" in offered
@@ -293,6 +320,9 @@ def test_a_deleted_channel_is_no_longer_offered_and_what_posts_there_pauses_unti
 
     gone = PLACE_GONE[ChannelProblem.NOT_FOUND]
     assert schedule_state(database_url, in_kudos) == (True, gone)
+    [notice] = pause_notices(teams, ALICE)  # once, though Teams said it three times
+    assert notice.startswith("I've paused your Delight tip schedule for **Kudos**: its channel")
+    assert "resumes by itself if the channel is restored" in notice
     assert schedule_state(database_url, in_general) == (False, None)
     assert f"channel|{KUDOS_CHANNEL}" not in offered_targets(teams)
     # Offered no more: shown only as what is set, said to be deleted.
@@ -325,3 +355,29 @@ def test_a_deleted_channel_is_no_longer_offered_and_what_posts_there_pauses_unti
     clock.current = NINE_AMSTERDAM + timedelta(days=1, seconds=30)
     assert sorted(d.schedule_id for d in run_due(teams_app)) == [in_kudos, in_general]
     assert len(teams.cards(KUDOS_CHANNEL)) == 1
+
+
+def test_a_french_owner_is_told_in_french_that_their_schedule_paused(
+    teams: TeamsDriver, clock: FakeClock, database_url: str
+) -> None:
+    teams.fake.add_channel(TEAM_ID, KUDOS_CHANNEL, "Kudos")
+    clock.current = MONDAY_EIGHT
+    installed(teams)
+    wait_for(lambda: f"channel|{KUDOS_CHANNEL}" in offered_targets(teams))
+    create(teams, target=f"channel|{KUDOS_CHANNEL}")
+    told(teams, ALICE, "help", locale="fr-FR")  # Alice's Teams speaks French
+
+    deleted = channel_event(teams, "channelDeleted", KUDOS_CHANNEL, "Kudos")
+    handled(teams, database_url, deleted, locale="fr-FR")
+    [notice] = wait_for(lambda: pause_notices(teams, ALICE, "fr"))
+    assert "**Kudos**" in notice
+    assert pause_notices(teams, ALICE) == []  # nothing in English
+
+    restored = channel_event(teams, "channelRestored", KUDOS_CHANNEL, "Kudos")
+    handled(teams, database_url, restored, locale="fr-FR")
+    handled(teams, database_url, bot_left_the_team(teams, TEAM_ID), locale="fr-FR")
+    wait_for(lambda: len(pause_notices(teams, ALICE, "fr")) == 2)
+    removed_notice = pause_notices(teams, ALICE, "fr")[1]
+    assert "**Kudos**" in removed_notice
+    assert removed_notice != notice
+    assert pause_notices(teams, ALICE) == []

@@ -142,6 +142,12 @@ class TipPoster(Protocol):
 
     async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None: ...
 
+    async def tell_owner_place_paused(self, schedule: TipSchedule, reason: str) -> None:
+        """Tell the schedule's owner it paused because Delight left its place: `reason` is
+        installations' REMOVED_FROM_PLACE or one of its PLACE_GONE; it resumes by itself when
+        Delight is back there."""
+        ...
+
 
 # Digests ------------------------------------------------------------------------------------
 

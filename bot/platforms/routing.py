@@ -132,6 +132,9 @@ class RoutedPorts:
     async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None:
         await self._for(schedule.team_id).tip_poster.tell_owner_paused(schedule, reason)
 
+    async def tell_owner_place_paused(self, schedule: TipSchedule, reason: str) -> None:
+        await self._for(schedule.team_id).tip_poster.tell_owner_place_paused(schedule, reason)
+
     # DigestPoster
     async def send(
         self,

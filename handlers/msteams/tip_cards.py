@@ -152,6 +152,25 @@ def schedule_paused(place: str, reason: FailureReason) -> CardMessage:
     return adaptive.message([adaptive.text(said)], [button], summary=plain(said.replace("**", "")))
 
 
+def schedule_place_paused(place: str, *, removed: bool) -> CardMessage:
+    """Delight left the place the schedule delivers through: `removed` from its team, or
+    else its channel was deleted. `place`: the channel's or team's name, plain."""
+    if removed:
+        said = _(
+            "I've paused your Delight tip schedule for {place}: Delight was removed from its "
+            "team. It resumes by itself once Delight is installed in that team again; or edit "
+            "it to post somewhere else."
+        )
+    else:
+        said = _(
+            "I've paused your Delight tip schedule for {place}: its channel was deleted. It "
+            "resumes by itself if the channel is restored; or edit it to post somewhere else."
+        )
+    said = said.format(place=f"**{inert(place)}**")
+    button = adaptive.execute(_("Tip schedules"), LIST, {})
+    return adaptive.message([adaptive.text(said)], [button], summary=plain(said.replace("**", "")))
+
+
 def members_refused(place: str, people: Sequence[str], *, more: int) -> CardMessage:
     """The schedule's admin, once per round: Teams refused the 1:1s of these people."""
     shown = ", ".join(f"**{inert(name)}**" for name in people)

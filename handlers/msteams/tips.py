@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, field
 
 from bot.core.elements import Element
+from bot.core.installations import REMOVED_FROM_PLACE
 from bot.core.model import FailureReason, NotPosted, PostOutcome
 from bot.core.platform import ChannelProblem
 from bot.core.ports import SettingsRepository
@@ -128,6 +129,16 @@ class TeamsTipPoster:
         with speaking(await self.language(schedule.team_id, schedule.owner_id)):
             message = tip_cards.schedule_paused(place, reason)
         await self._messenger.to_person(schedule.team_id, schedule.owner_id, message)
+
+    async def tell_owner_place_paused(self, schedule: TipSchedule, reason: str) -> None:
+        if not schedule.owner_id:
+            return
+        place = await self._place(schedule)
+        with speaking(await self.language(schedule.team_id, schedule.owner_id)):
+            message = tip_cards.schedule_place_paused(place, removed=reason == REMOVED_FROM_PLACE)
+        told = await self._messenger.to_person(schedule.team_id, schedule.owner_id, message)
+        if isinstance(told, NotPosted):
+            logger.warning("tip schedule %s: its admin wasn't told of the pause", schedule.id)
 
     async def _end_round(self, schedule: TipSchedule) -> None:
         """Tell the schedule's admin whom Teams refused this round (not told this week yet)."""

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.elements import Element
+from bot.core.installations import REMOVED_FROM_PLACE
 from bot.core.model import FailureReason, NotPosted, PostOutcome
 from bot.core.platform import ChannelProblem
 from bot.core.schedule import DeliveryMode, TipSchedule
@@ -106,6 +107,16 @@ class SlackTipPoster:
             with speaking(await self._notifier.language_of(schedule.team_id, schedule.owner_id)):
                 message = blocks.schedule_paused(schedule.channel_id, reason)
             await self._notifier.post(schedule.owner_id, message, team_id=schedule.team_id)
+
+    async def tell_owner_place_paused(self, schedule: TipSchedule, reason: str) -> None:
+        """Slack pauses no schedule by place (a channel gone shows when a tip fails): worded
+        as that failure, should it ever."""
+        failure = (
+            FailureReason.NOT_IN_CHANNEL
+            if reason == REMOVED_FROM_PLACE
+            else FailureReason.CHANNEL_NOT_FOUND
+        )
+        await self.tell_owner_paused(schedule, failure)
 
 
 class SlackChannels:
