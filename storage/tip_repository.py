@@ -357,14 +357,12 @@ class SqlTipScheduleRepository:
         """Resume what was paused for `reason`; occurrences before `now` are not missed."""
         return await self._resume(reason, now, SCHEDULES.c.team_id == team_id)
 
-    async def pause_places(self, team_id: str, places: Collection[str], *, reason: str) -> int:
-        """A schedule delivers through the channel it posts in, or (1:1s) whose people it
-        reads: both are its channel_id."""
-        return len(await self.pause_places_listed(team_id, places, reason=reason))
-
     async def pause_places_listed(
         self, team_id: str, places: Collection[str], *, reason: str
     ) -> list[TipSchedule]:
+        """A schedule delivers through the channel it posts in, or (1:1s) whose people it
+        reads: both are its channel_id. The schedules this call paused, for their owners to
+        be told (bot/core/tip_pauses.py)."""
         return await self._pause(reason, *_placed(team_id, places))
 
     async def resume_places(
