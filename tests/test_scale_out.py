@@ -6,65 +6,27 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.driver import SlackDriver
 from tests.fakeslack import FakeSlack
-from tests.helpers import execute, posts, query, reply_text
+from tests.helpers import posts, query, reply_text
 from tests.processes import bot_env, free_port, health, start_bot, stop, wait_healthy
+from tests.scheduled_rows import add_due_schedule, add_team, schedule_digests_this_hour
 
 on_postgres = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
-def add_due_schedule(database_url: str, channel: str) -> None:
-    """A daily schedule whose occurrence five minutes ago is due (caught up at once)."""
-    now = datetime.now(UTC)
-    execute(
-        database_url,
-        "INSERT INTO tip_schedule (team_id, channel_id, owner_id, weekdays, at, timezone, "
-        "start_date, paused, created_at) VALUES ('T0001', :channel, 'U0001', '0,1,2,3,4,5,6', "
-        ":at, 'UTC', :start, false, :created)",
-        channel=channel,
-        at=(now - timedelta(minutes=5)).strftime("%H:%M"),
-        start=(now - timedelta(days=1)).date(),
-        created=now - timedelta(minutes=30),
-    )
+def tip_in(channel: str) -> dict[str, str]:
+    return {"workspace": "T0001", "channel": channel, "owner": "U0001"}
 
 
-def schedule_digests_this_hour(database_url: str) -> None:
-    """The workspace's digests go out today at this hour (UTC managers): due at once."""
-    now = datetime.now(UTC)
-    execute(
-        database_url,
-        "INSERT INTO digest_schedule (team_id, weekday, hour, charts, updated_at) "
-        "VALUES ('T0001', :weekday, :hour, false, :now)",
-        weekday=now.weekday(),
-        hour=now.hour,
-        now=now,
-    )
-
-
-def add_team(database_url: str, name: str, *, manager: str) -> None:
-    """A manager team made yesterday, with one member, whose manager lives in UTC."""
-    execute(
-        database_url,
-        "INSERT INTO manager_team (team_id, name, created_by, created_at) "
-        "VALUES ('T0001', :name, 'U0001', :created)",
-        name=name,
-        created=datetime.now(UTC) - timedelta(days=1),
-    )
-    [row] = query(database_url, "SELECT id FROM manager_team WHERE name = :name", name=name)
-    for statement in (
-        "INSERT INTO manager_team_manager (manager_team_id, user_id, team_id, tz) "
-        "VALUES (:pk, :manager, 'T0001', 'UTC')",
-        "INSERT INTO manager_team_source (manager_team_id, kind, ref_id) "
-        "VALUES (:pk, 'user', 'U0002')",
-    ):
-        execute(database_url, statement, pk=row["id"], manager=manager)
+def team_managed_by(manager: str) -> dict[str, str]:
+    """Made by U0001, with U0002 its one member."""
+    return {"workspace": "T0001", "creator": "U0001", "manager": manager, "member": "U0002"}
 
 
 class Clock:
@@ -108,7 +70,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 15) -> None:
 def test_two_clocks_send_each_tip_once_and_the_survivor_takes_over(
     clocks: tuple[Clock, Clock], database_url: str, fake_slack: FakeSlack
 ) -> None:
-    add_due_schedule(database_url, "C0TIPA")
+    add_due_schedule(database_url, **tip_in("C0TIPA"))
     for clock in clocks:
         wait_healthy(clock.port, clock.process)
 
@@ -120,8 +82,8 @@ def test_two_clocks_send_each_tip_once_and_the_survivor_takes_over(
     assert first.token == leader.token
     assert health(follower.port)["scheduler"]["last_tick"] is None  # it ran no jobs
 
-    add_due_schedule(database_url, "C0TIPB")
-    add_due_schedule(database_url, "C0TIPC")
+    add_due_schedule(database_url, **tip_in("C0TIPB"))
+    add_due_schedule(database_url, **tip_in("C0TIPC"))
     os.kill(leader.process.pid, signal.SIGKILL)  # no goodbye: PostgreSQL frees the lock
     leader.process.wait(10)
 
@@ -142,8 +104,8 @@ def test_two_clocks_send_each_tip_once_and_the_survivor_takes_over(
 def test_two_clocks_send_each_digest_once_and_the_survivor_takes_over(
     clocks: tuple[Clock, Clock], database_url: str, fake_slack: FakeSlack
 ) -> None:
-    schedule_digests_this_hour(database_url)
-    add_team(database_url, "Front desk", manager="U0001")
+    schedule_digests_this_hour(database_url, workspace="T0001")
+    add_team(database_url, "Front desk", **team_managed_by("U0001"))
     for clock in clocks:
         wait_healthy(clock.port, clock.process)
 
@@ -152,7 +114,7 @@ def test_two_clocks_send_each_digest_once_and_the_survivor_takes_over(
     [follower] = [clock for clock in clocks if clock is not leader]
     assert (first.args["channel"], first.token) == ("U0001", leader.token)
 
-    add_team(database_url, "Night shift", manager="U0003")
+    add_team(database_url, "Night shift", **team_managed_by("U0003"))
     os.kill(leader.process.pid, signal.SIGKILL)
     leader.process.wait(10)
 
@@ -168,7 +130,7 @@ def test_two_clocks_send_each_digest_once_and_the_survivor_takes_over(
 def test_a_web_process_answers_slack_and_runs_no_jobs(
     tmp_path: Path, database_url: str, fake_slack: FakeSlack
 ) -> None:
-    add_due_schedule(database_url, "C0TIPA")
+    add_due_schedule(database_url, **tip_in("C0TIPA"))
     port = free_port()
     web = start_bot(tmp_path, bot_env(database_url, fake_slack, token="xoxb-web", port=port), "web")
     try:

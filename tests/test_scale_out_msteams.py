@@ -19,14 +19,25 @@ import pytest
 from storage.engine import Database
 from storage.msteams import SqlMsTeamsDirectory
 from tests.fakemsteams import ALICE, BOB, CAROL, TEAM_ID, TENANT_ID, FakeConnector, Person
-from tests.helpers import execute, query
+from tests.helpers import query
 from tests.processes import free_port, health, start_bot, stop, wait_healthy
+from tests.scheduled_rows import add_due_schedule, add_team, schedule_digests_this_hour
 from tests.teams_driver import card_of, texts, wait_for
 
 on_postgres = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 
 WORKSPACE = f"msteams:{TENANT_ID}"
 NIGHT_CHANNEL = "19:night-shift@thread.tacv2"
+
+
+def team_managed_by(manager: Person) -> dict[str, str]:
+    """Made by Alice, with Alice its one member."""
+    return {
+        "workspace": WORKSPACE,
+        "creator": ALICE.aad_id,
+        "manager": manager.aad_id,
+        "member": ALICE.aad_id,
+    }
 
 
 def installed(database_url: str, fake: FakeConnector) -> None:
@@ -61,65 +72,6 @@ def installed(database_url: str, fake: FakeConnector) -> None:
             await database.close()
 
     asyncio.run(store())
-
-
-def add_due_schedule(database_url: str, channel: str) -> None:
-    """A daily channel schedule whose occurrence five minutes ago is due (caught up at once)."""
-    now = datetime.now(UTC)
-    execute(
-        database_url,
-        "INSERT INTO tip_schedule (team_id, channel_id, owner_id, weekdays, at, timezone, "
-        "start_date, paused, created_at, mode) VALUES (:workspace, :channel, :owner, "
-        "'0,1,2,3,4,5,6', :at, 'UTC', :start, false, :created, 'channel')",
-        workspace=WORKSPACE,
-        channel=channel,
-        owner=ALICE.aad_id,
-        at=(now - timedelta(minutes=5)).strftime("%H:%M"),
-        start=(now - timedelta(days=1)).date(),
-        created=now - timedelta(minutes=30),
-    )
-
-
-def schedule_digests_this_hour(database_url: str) -> None:
-    now = datetime.now(UTC)
-    execute(
-        database_url,
-        "INSERT INTO digest_schedule (team_id, weekday, hour, charts, updated_at) "
-        "VALUES (:workspace, :weekday, :hour, false, :now)",
-        workspace=WORKSPACE,
-        weekday=now.weekday(),
-        hour=now.hour,
-        now=now,
-    )
-
-
-def add_team(database_url: str, name: str, *, manager: Person) -> None:
-    """A team of people made yesterday by Alice, Alice its one member, its manager in UTC."""
-    execute(
-        database_url,
-        "INSERT INTO manager_team (team_id, name, created_by, created_at) "
-        "VALUES (:workspace, :name, :admin, :created)",
-        workspace=WORKSPACE,
-        name=name,
-        admin=ALICE.aad_id,
-        created=datetime.now(UTC) - timedelta(days=1),
-    )
-    [row] = query(database_url, "SELECT id FROM manager_team WHERE name = :name", name=name)
-    execute(
-        database_url,
-        "INSERT INTO manager_team_manager (manager_team_id, user_id, team_id, tz) "
-        "VALUES (:pk, :manager, :workspace, 'UTC')",
-        pk=row["id"],
-        manager=manager.aad_id,
-        workspace=WORKSPACE,
-    )
-    execute(
-        database_url,
-        "INSERT INTO manager_team_source (manager_team_id, kind, ref_id) "
-        "VALUES (:pk, 'user', :member)",
-        pk=row["id"],
-        member=ALICE.aad_id,
-    )
 
 
 class TeamsClock:
@@ -170,9 +122,9 @@ def test_two_teams_clocks_send_each_tip_and_digest_once_and_the_survivor_takes_o
 ) -> None:
     fake = fake_connector
     installed(database_url, fake)
-    add_due_schedule(database_url, TEAM_ID)
-    schedule_digests_this_hour(database_url)
-    add_team(database_url, "Front desk", manager=BOB)
+    add_due_schedule(database_url, workspace=WORKSPACE, channel=TEAM_ID, owner=ALICE.aad_id)
+    schedule_digests_this_hour(database_url, workspace=WORKSPACE)
+    add_team(database_url, "Front desk", **team_managed_by(BOB))
     for clock in clocks:
         wait_healthy(clock.port, clock.process)
 
@@ -186,8 +138,8 @@ def test_two_teams_clocks_send_each_tip_and_digest_once_and_the_survivor_takes_o
     assert sends(fake)[BOB.personal_id] == leader_token
 
     # More comes due; the leader dies without a goodbye (PostgreSQL frees its lock).
-    add_due_schedule(database_url, NIGHT_CHANNEL)
-    add_team(database_url, "Night shift", manager=CAROL)
+    add_due_schedule(database_url, workspace=WORKSPACE, channel=NIGHT_CHANNEL, owner=ALICE.aad_id)
+    add_team(database_url, "Night shift", **team_managed_by(CAROL))
     os.kill(leader.process.pid, signal.SIGKILL)
     leader.process.wait(10)
 
