@@ -9,8 +9,8 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
@@ -117,50 +117,84 @@ MARGIN = 1.02
 CONVERSATIONS_KEPT = 10_000  # past this many, conversations with nothing left to count go
 
 
-class _Window:
-    """One sliding-window limit. It hands out slots (when each sender plans to leave, in the
-    order they asked), and counts each request that left from its leaving to its answer: Teams
-    counted it on arrival, somewhere in between, and a request that waited in a busy event loop
-    or on the network arrives later than it left."""
+class _History:
+    """The sliding-window limits of one conversation (or one tenant), over one history: every
+    limit sees the same requests, so one record of them serves all. It hands out slots (when
+    each sender plans to leave, in the order they asked), and counts each request that left
+    from its leaving to its answer: Teams counted it on arrival, somewhere in between, and a
+    request that waited in a busy event loop or on the network arrives later than it left."""
 
-    def __init__(self, limit: int, seconds: float) -> None:
-        self.limit = limit
-        self.seconds = seconds * MARGIN
-        self._planned: deque[float] = deque(maxlen=limit)
+    __slots__ = ("_answered", "_fewest", "_in_flight", "_limits", "_longest", "_planned")
+
+    def __init__(self, limits: Sequence[tuple[int, float]]) -> None:
+        # (requests, seconds) by fewest requests first: the first that cannot bind yet ends a look.
+        self._limits = tuple(sorted((limit, seconds * MARGIN) for limit, seconds in limits))
+        self._fewest = self._limits[0][0]
+        self._longest = max(seconds for _, seconds in self._limits)
+        most = max(limit for limit, _ in self._limits)
+        # A limit of L looks back L requests at most: older ones can never bind again.
+        self._planned: deque[float] = deque(maxlen=most)  # slots handed out, in order
+        self._answered: deque[float] = deque(maxlen=most)  # answer times, in order
         self._in_flight = 0  # left, not answered yet: counted as arriving at any moment
-        self._answered: deque[float] = deque()  # answers within the last window, in order
 
     def slot(self, at: float) -> float:
-        """Hands out the next slot from `at`, after every slot handed out before; its time."""
-        start = max(at, self._planned[-1]) if self._planned else at
-        if len(self._planned) == self.limit:
-            start = max(start, self._planned[0] + self.seconds)
-        self._planned.append(start)
+        """Hands out the next slot from `at`, after every slot handed out before, and with each
+        limit's L-th slot back at least its window earlier; its time. Every limit is planned
+        with the slots really handed out (the latest any limit asked for): the earliest
+        schedule that keeps them all. A slot planned for one limit alone could be too early
+        for another, and its sender would wake only to wait again."""
+        planned = self._planned
+        count = len(planned)
+        start = at
+        if count:
+            if planned[-1] > start:
+                start = planned[-1]
+            if count >= self._fewest:
+                for limit, seconds in self._limits:
+                    if limit > count:
+                        break
+                    end = planned[-limit] + seconds
+                    if end > start:
+                        start = end
+        planned.append(start)
         return start
 
     def free_at(self, now: float) -> float:
-        """The first time from `now` when one more request keeps `limit` or fewer in any window,
-        counting each answered one at its answer and each in flight as arriving now."""
-        oldest_that_binds = len(self._answered) + self._in_flight - self.limit
-        if oldest_that_binds < 0:
+        """The first time from `now` when one more request keeps every limit L within its
+        window, counting each answered one at its answer and each in flight as arriving now:
+        the binding answer is the (L - in flight)-th newest. One older than its window gives
+        `now`, so old answers need no pruning."""
+        in_flight = self._in_flight
+        answered = self._answered
+        if in_flight + len(answered) < self._fewest:
             return now
-        if oldest_that_binds >= len(self._answered):  # `limit` in flight: a window from now
-            return now + self.seconds
-        return max(now, self._answered[oldest_that_binds] + self.seconds)
+        free = now
+        for limit, seconds in self._limits:
+            newer = limit - in_flight
+            if newer <= 0:  # `limit` in flight: a window from now
+                end = now + seconds
+            elif newer <= len(answered):
+                end = answered[-newer] + seconds
+            else:  # too few answers for this limit, and for every larger one
+                break
+            if end > free:
+                free = end
+        return free
 
     def leave(self) -> None:
         self._in_flight += 1
 
     def answer(self, at: float) -> None:
         self._in_flight -= 1
-        # Nothing answered a window ago counts any more: every later look is at `at` or after.
-        while self._answered and self._answered[0] <= at - self.seconds:
-            self._answered.popleft()
         self._answered.append(at)
 
     def idle_at(self, now: float) -> bool:
-        ends = [times[-1] for times in (self._planned, self._answered) if times]  # each in order
-        return not self._in_flight and all(end + self.seconds < now for end in ends)
+        """Nothing in flight, and no slot or answer within the longest window: no limit counts
+        anything any more."""
+        if self._in_flight:
+            return False
+        ends = [times[-1] for times in (self._planned, self._answered) if times]
+        return all(end + self._longest < now for end in ends)
 
 
 class Pace:
@@ -179,57 +213,58 @@ class Pace:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._per_conversation = tuple(per_conversation)
-        self._per_tenant = per_tenant
+        self._per_tenant = (per_tenant,)
         self._clock = clock
         self._sleep = sleep
-        self._conversations: dict[str, list[_Window]] = {}
+        self._conversations: dict[str, _History] = {}
         self._prune_above = CONVERSATIONS_KEPT
-        self._tenants: dict[str, _Window] = {}
+        self._tenants: dict[str, _History] = {}
 
-    @asynccontextmanager
-    async def sending(
-        self, conversation_id: str | None, tenant_id: str | None = None
-    ) -> AsyncIterator[None]:
+    def sending(self, conversation_id: str | None, tenant_id: str | None = None) -> _Sending:
         """Waits until a request to `conversation_id` (None: one that opens a conversation, or
         reads) may go; it is counted from then until the block ends, when it was answered."""
-        windows = await self._leave(conversation_id, tenant_id)
-        try:
-            yield
-        finally:
-            answered = self._clock()
-            for window in windows:
-                window.answer(answered)
+        return _Sending(self, conversation_id, tenant_id)
 
-    async def _leave(self, conversation_id: str | None, tenant_id: str | None) -> list[_Window]:
-        windows = self._windows(conversation_id) if conversation_id is not None else []
-        if windows:
-            now = self._clock()
-            await self._until(max(window.slot(now) for window in windows))
+    async def _leave(
+        self, conversation_id: str | None, tenant_id: str | None
+    ) -> tuple[_History | None, _History]:
+        """Waits for the request's slots and a last look; the histories it is counted in."""
+        now = self._clock()
+        conversation = None
+        if conversation_id is not None:
+            conversation = self._conversations.get(conversation_id)
+            if conversation is None:
+                conversation = self._open(conversation_id)
+            at = conversation.slot(now)
+            if at > now:
+                now = await self._until(at)
         # The tenant's slot is taken once the conversation's is due, so one conversation's
         # long wait never holds up the tenant's other conversations.
         tenant = self._tenants.get(tenant_id or "")
         if tenant is None:
-            tenant = self._tenants[tenant_id or ""] = _Window(*self._per_tenant)
-        await self._until(tenant.slot(self._clock()))
-        windows.append(tenant)
-        while True:  # no await between the last look and counting it as gone
-            now = self._clock()
-            free = max(window.free_at(now) for window in windows)
+            tenant = self._tenants[tenant_id or ""] = _History(self._per_tenant)
+        at = tenant.slot(now)
+        if at > now:
+            now = await self._until(at)
+        # No await between the last look and counting it as gone. A look at a `now` read a
+        # moment ago is safe: what is free then stays free.
+        while True:
+            free = tenant.free_at(now)
+            if conversation is not None:
+                free = max(free, conversation.free_at(now))
             if free <= now:
                 break
-            await self._until(free)
-        for window in windows:
-            window.leave()
-        return windows
+            now = await self._until(free)
+        if conversation is not None:
+            conversation.leave()
+        tenant.leave()
+        return conversation, tenant
 
-    def _windows(self, conversation_id: str) -> list[_Window]:
-        windows = self._conversations.get(conversation_id)
-        if windows is None:
-            if len(self._conversations) > self._prune_above:
-                self._forget_idle()
-            windows = [_Window(limit, seconds) for limit, seconds in self._per_conversation]
-            self._conversations[conversation_id] = windows
-        return list(windows)
+    def _open(self, conversation_id: str) -> _History:
+        if len(self._conversations) > self._prune_above:
+            self._forget_idle()
+        history = self._conversations[conversation_id] = _History(self._per_conversation)
+        return history
 
     def _forget_idle(self) -> None:
         """Forget conversations with no sends left to count; the next look is when as many
@@ -237,16 +272,39 @@ class Pace:
         would read them all)."""
         now = self._clock()
         self._conversations = {
-            key: windows
-            for key, windows in self._conversations.items()
-            if not all(window.idle_at(now) for window in windows)
+            key: history for key, history in self._conversations.items() if not history.idle_at(now)
         }
         self._prune_above = max(CONVERSATIONS_KEPT, 2 * len(self._conversations))
 
-    async def _until(self, at: float) -> None:
+    async def _until(self, at: float) -> float:
+        """Sleeps until `at`; the time after."""
         delay = at - self._clock()
         if delay > 0:
             await self._sleep(delay)
+        return self._clock()
+
+
+class _Sending:
+    """One request through the pace, as `async with`: a plain class costs less per request
+    than a generator-based context manager."""
+
+    __slots__ = ("_conversation", "_conversation_id", "_pace", "_tenant", "_tenant_id")
+
+    def __init__(self, pace: Pace, conversation_id: str | None, tenant_id: str | None) -> None:
+        self._pace = pace
+        self._conversation_id = conversation_id
+        self._tenant_id = tenant_id
+
+    async def __aenter__(self) -> None:
+        self._conversation, self._tenant = await self._pace._leave(
+            self._conversation_id, self._tenant_id
+        )
+
+    async def __aexit__(self, *_exc: object) -> None:
+        answered = self._pace._clock()
+        if self._conversation is not None:
+            self._conversation.answer(answered)
+        self._tenant.answer(answered)
 
 
 class Connector:
