@@ -34,9 +34,12 @@ class CachedBook:
             ENTRIES, READ_AGAIN_SECONDS
         )
 
-    async def _read(self, key: tuple[str, ...], read: Callable[[], Awaitable[Any]]) -> Any:
-        found = self._cache.get(key)
-        if found is None and (found := await read()) is not None:
+    async def _read_through(
+        self, key: tuple[str, ...], read: Callable[..., Awaitable[Any]], *args: str
+    ) -> Any:
+        """A miss: read from the book, and kept when found. (Hits are looked up by each
+        reader itself: no coroutine or closure for what is nearly every read.)"""
+        if (found := await read(*args)) is not None:
             self._cache[key] = found
         return found
 
@@ -71,18 +74,22 @@ class CachedBook:
         self, workspace_id: str, conversation_id: str
     ) -> KnownConversation | None:
         key = ("conversation", workspace_id, conversation_id)
-        found: KnownConversation | None = await self._read(
-            key, lambda: self._book.conversation(workspace_id, conversation_id)
-        )
+        found: KnownConversation | None = self._cache.get(key)
+        if found is None:
+            found = await self._read_through(
+                key, self._book.conversation, workspace_id, conversation_id
+            )
         return found
 
     async def personal_conversation(
         self, workspace_id: str, user_id: str
     ) -> KnownConversation | None:
         key = ("personal", workspace_id, user_id)
-        found: KnownConversation | None = await self._read(
-            key, lambda: self._book.personal_conversation(workspace_id, user_id)
-        )
+        found: KnownConversation | None = self._cache.get(key)
+        if found is None:
+            found = await self._read_through(
+                key, self._book.personal_conversation, workspace_id, user_id
+            )
         return found
 
     async def channels(self, workspace_id: str) -> Sequence[KnownConversation]:
@@ -152,16 +159,19 @@ class CachedBook:
         self._cache.pop(("member_id", workspace_id, member_id))
 
     async def member(self, workspace_id: str, user_id: str) -> KnownMember | None:
-        found: KnownMember | None = await self._read(
-            ("member", workspace_id, user_id), lambda: self._book.member(workspace_id, user_id)
-        )
+        key = ("member", workspace_id, user_id)
+        found: KnownMember | None = self._cache.get(key)
+        if found is None:
+            found = await self._read_through(key, self._book.member, workspace_id, user_id)
         return found
 
     async def member_by_member_id(self, workspace_id: str, member_id: str) -> KnownMember | None:
-        found: KnownMember | None = await self._read(
-            ("member_id", workspace_id, member_id),
-            lambda: self._book.member_by_member_id(workspace_id, member_id),
-        )
+        key = ("member_id", workspace_id, member_id)
+        found: KnownMember | None = self._cache.get(key)
+        if found is None:
+            found = await self._read_through(
+                key, self._book.member_by_member_id, workspace_id, member_id
+            )
         return found
 
     async def members_named(self, workspace_id: str, name: str) -> Sequence[KnownMember]:
@@ -177,9 +187,10 @@ class CachedBook:
         self._cache.pop(("tenant", workspace_id))
 
     async def tenant(self, workspace_id: str) -> KnownTenant | None:
-        found: KnownTenant | None = await self._read(
-            ("tenant", workspace_id), lambda: self._book.tenant(workspace_id)
-        )
+        key = ("tenant", workspace_id)
+        found: KnownTenant | None = self._cache.get(key)
+        if found is None:
+            found = await self._read_through(key, self._book.tenant, workspace_id)
         return found
 
     async def service_url(self, workspace_id: str) -> str | None:

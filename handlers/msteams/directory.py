@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.core.model import Person
 from bot.core.ports import Clock, SettingsRepository
@@ -70,14 +70,14 @@ class TeamsDirectory:
             member = await self._look_up(team_id, user_id)
         if member is None:
             return None
-        # Whoever installed Delight in a team that still has it is an admin (with the
-        # settings' admins and the deployment's).
-        person = _person(member, admin=await self._installs.is_installer(team_id, user_id))
-        if person.tz is None and self._settings is not None:
+        zone = member.timezone
+        if zone is None and self._settings is not None:
             # Until their Teams client says where they are: the organisation's default.
             zone = (await self._settings.get(team_id)).default_timezone
-            person = replace(person, tz=zone)
-        return person
+        # Whoever installed Delight in a team that still has it is an admin (with the
+        # settings' admins and the deployment's).
+        admin = await self._installs.is_installer(team_id, user_id)
+        return _person(member, admin=admin, tz=zone)
 
     async def ids_for_name(self, team_id: str, name: str) -> list[str]:
         """Everyone a typed name may mean, among the people Delight has met in the tenant and
@@ -164,12 +164,12 @@ class TeamsDirectory:
         )
 
 
-def _person(member: KnownMember, *, admin: bool = False) -> Person:
+def _person(member: KnownMember, *, admin: bool, tz: str | None) -> Person:
     return Person(
         id=member.user_id,
         is_admin=admin,
         name=member.name,
         is_bot=member.is_bot,
-        tz=member.timezone,
+        tz=tz,
         locale=member.locale,
     )
