@@ -17,7 +17,9 @@ _INLINE = re.compile(r"([\\`*_~\[\]<>|])|&(?=#?\w+;)")
 # What starts a block at the beginning of a line: a heading, a quote, a list, a setext
 # underline; numbered lists by their "1." or "1)".
 _LINE_START = re.compile(r"^([#>+\-=])|^(\d+)([.)])")
-_INDENT = re.compile(r"^[ \t]+")
+# Leading spaces (no break spaces typed among them too) become no break spaces: no code block,
+# and no list or quote marker after them.
+_INDENT = re.compile(r"^[ \t\u00a0]+")
 # Where a client would find a link: a scheme's "://", the dot before a domain's next label
 # (www.example.com, bob@example.com, example.org) and Adaptive Cards' {{DATE(…)}} templates.
 _LINKISH = re.compile(r"(?<=:)(?=//)|(?<=[^\W_])(?=\.[^\W\d_]{2})|(?<=\{)(?=\{)")
