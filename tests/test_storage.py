@@ -103,6 +103,7 @@ def test_upgrade_is_idempotent_and_sqlite_runs_in_wal_mode(tmp_path: Path) -> No
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     assert query(url, "SELECT version_num FROM alembic_version") == [{"version_num": head}]
     assert query(url, "PRAGMA journal_mode") == [{"journal_mode": "wal"}]
+    assert query(url, "PRAGMA wal_autocheckpoint") == [{"wal_autocheckpoint": 10_000}]
 
 
 def test_kudos_round_trip_with_aware_utc_times(database_url: str) -> None:
