@@ -12,7 +12,7 @@ from bot.core.ports import Clock
 from bot.core.workspaces import native_id
 from bot.i18n import ENGLISH, language_for
 from handlers.msteams.adaptive import CardMessage
-from handlers.msteams.book import ConversationBook
+from handlers.msteams.book import ConversationBook, KnownConversation
 from handlers.msteams.connector import (
     Connector,
     ConnectorError,
@@ -63,6 +63,17 @@ class Messenger:
         self, team_id: str, conversation_id: str, message: CardMessage, *, personal: bool = False
     ) -> PostOutcome:
         known = await self._book.conversation(team_id, base_conversation(conversation_id))
+        return await self._post(team_id, conversation_id, known, message, personal=personal)
+
+    async def _post(
+        self,
+        team_id: str,
+        conversation_id: str,
+        known: KnownConversation | None,
+        message: CardMessage,
+        *,
+        personal: bool,
+    ) -> PostOutcome:
         if known is not None and known.removed_at is not None:  # not tried: it would fail
             if known.kind == "personal":
                 reason, detail = FailureReason.RECIPIENT_UNAVAILABLE, REMOVED_BY_THEM
@@ -101,7 +112,9 @@ class Messenger:
         """Into their 1:1 chat with Delight, opening it if it's the first time."""
         conversation = await self._book.personal_conversation(team_id, user_id)
         if conversation is not None:
-            return await self.post(team_id, conversation.conversation_id, message, personal=True)
+            return await self._post(
+                team_id, conversation.conversation_id, conversation, message, personal=True
+            )
         service_url = await self._book.service_url(team_id)
         member_id = await self._directory.member_id(team_id, user_id)
         if service_url is None or member_id is None:
