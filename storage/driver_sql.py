@@ -191,6 +191,16 @@ class DriverCursor:
         row = self._cursor.fetchone()
         return None if row is None else row[0]
 
+    def insert(self, statement: DriverStatement, params: Params) -> int | None:
+        """SQLite: run an INSERT of one row that may do nothing on a conflict; the new row's
+        id, or None when it inserted nothing. (sqlite3's `lastrowid`: a RETURNING clause made
+        SQLite gather the row in a table of its own, and sqlite3 describe its columns, for
+        each kudos.)"""
+        assert self._dialect == "sqlite"
+        compiled = statement.sql(self._dialect)
+        self._cursor.execute(compiled.sql, compiled.params(params))
+        return self._cursor.lastrowid if self._cursor.rowcount == 1 else None
+
     def row(self, statement: DriverStatement, params: Params) -> tuple[Any, ...]:
         """The one row a statement returns."""
         compiled = statement.sql(self._dialect)

@@ -68,12 +68,10 @@ _PREFER_DM = InQuery(
 _SEEN = select(KUDOS.c.id).where(
     KUDOS.c.team_id == bindparam("team_id"), KUDOS.c.request_key == bindparam("request_key")
 )
-# A repeated request key inserts nothing and returns no id, without an error that would
-# abort the other nominations committed in the same group.
-_INSERT_NEW_KUDOS = (
-    sqlite.insert(KUDOS)
-    .on_conflict_do_nothing(index_elements=["team_id", "request_key"])
-    .returning(KUDOS.c.id)
+# A repeated request key inserts nothing, without an error that would abort the other
+# nominations committed in the same group (SQLite: `DriverCursor.insert` says which).
+_INSERT_NEW_KUDOS = sqlite.insert(KUDOS).on_conflict_do_nothing(
+    index_elements=["team_id", "request_key"]
 )
 _ONE_ENTRY = (
     OUTBOX.c.kudos_id == bindparam("which_kudos"),
@@ -540,8 +538,7 @@ def _count_then_insert(
     used = int(cursor.scalar(_FAST_USED_SINCE, {**_giver_of(row), "since": since}))
     if used + row["recipient_count"] > addition.allowance.limit:
         return used, None
-    kudos_id = cursor.scalar(_FAST_INSERT_KUDOS, row)
-    return used, None if kudos_id is None else int(kudos_id)
+    return used, cursor.insert(_FAST_INSERT_KUDOS, row)
 
 
 def _giver_of(row: dict[str, Any]) -> dict[str, Any]:
