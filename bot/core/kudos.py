@@ -57,6 +57,8 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 def normalise_story(story: str) -> str:
     """The story as stored: as written, minus surrounding blank space and invisible controls."""
+    if story.isascii() and story.isprintable():  # nothing to remove: no regex scan
+        return story.strip()
     return _INVISIBLE.sub("", story).strip()
 
 
@@ -65,6 +67,9 @@ def check_story(story: str, rules: Rules = Rules()) -> None:
         raise errors.StoryMissing()
     if len(story) > rules.story_max_chars:
         raise errors.StoryTooLong(length=len(story), limit=rules.story_max_chars)
+    # Enough words is enough (the first few are split off, not the whole story).
+    if len(story.split(maxsplit=rules.story_min_words)) >= rules.story_min_words:
+        return
     words = story.split()
     visible = sum(map(len, words))
     if len(words) < rules.story_min_words and visible < rules.story_min_chars:
