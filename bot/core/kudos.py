@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -146,17 +147,7 @@ class KudosService:
         )
         if settings.require_element and not nomination.elements:
             raise errors.ElementRequired()
-        recipients = nomination.recipient_ids
-        unknown = tuple(uid for uid in recipients if uid not in people)
-        if unknown:
-            raise errors.RecipientUnknown(names=unknown)
-        bots = tuple(uid for uid in recipients if people[uid].is_bot)
-        if bots:
-            raise errors.RecipientIsBot(user_ids=bots)
-        deactivated = tuple(uid for uid in recipients if people[uid].deleted)
-        if deactivated:
-            raise errors.RecipientDeactivated(user_ids=deactivated)
-
+        _check_recipients(nomination.recipient_ids, people)
         giver = people.get(nomination.giver_id)
         now = self._clock.now()
         allowance = _allowance(settings.daily_limit, now, giver)
@@ -244,6 +235,25 @@ class KudosService:
         return replace(
             report, retrying=frozenset(o.notification.target for o in owed), deferred=True
         )
+
+
+def _check_recipients(recipients: tuple[str, ...], people: Mapping[str, Person]) -> None:
+    """The checks that need the recipients' profiles: each known, a person, and active."""
+    for uid in recipients:
+        person = people.get(uid)
+        if person is None or person.is_bot or person.deleted:
+            break
+    else:
+        return  # nearly always: one look at each
+    unknown = tuple(uid for uid in recipients if uid not in people)
+    if unknown:
+        raise errors.RecipientUnknown(names=unknown)
+    bots = tuple(uid for uid in recipients if people[uid].is_bot)
+    if bots:
+        raise errors.RecipientIsBot(user_ids=bots)
+    deactivated = tuple(uid for uid in recipients if people[uid].deleted)
+    if deactivated:
+        raise errors.RecipientDeactivated(user_ids=deactivated)
 
 
 def _allowance(limit: int, now: datetime, giver: Person | None) -> DailyAllowance:
