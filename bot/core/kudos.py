@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core import errors
@@ -91,14 +91,24 @@ def check_recipients_shape(
 
 def start_of_local_day(now: datetime, tz_name: str | None) -> datetime:
     """Midnight of the giver's own day, so 'today' means what they think it means."""
+    zone = _zone(tz_name)
+    return _midnight(now.astimezone(zone).date(), zone)
+
+
+# Every nomination asks for its giver's day: the zones and the midnights are worked out once.
+@functools.lru_cache(maxsize=1024)
+def _zone(tz_name: str | None) -> ZoneInfo:
     try:
-        zone = ZoneInfo(tz_name) if tz_name else ZoneInfo("UTC")
+        return ZoneInfo(tz_name) if tz_name else ZoneInfo("UTC")
     # OSError: with the tzdata package installed, a region name ("America") is a directory
     # there, and zoneinfo raises IsADirectoryError instead of ZoneInfoNotFoundError.
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        zone = ZoneInfo("UTC")
-    local = now.astimezone(zone)
-    return datetime.combine(local.date(), time.min, tzinfo=zone)
+        return ZoneInfo("UTC")
+
+
+@functools.lru_cache(maxsize=1024)
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 class KudosService:
@@ -258,7 +268,12 @@ def _check_recipients(recipients: tuple[str, ...], people: Mapping[str, Person])
 
 def _allowance(limit: int, now: datetime, giver: Person | None) -> DailyAllowance:
     """The giver's day is their own: it starts at their midnight."""
-    return DailyAllowance(limit=limit, since=start_of_local_day(now, giver.tz if giver else None))
+    return _daily_allowance(limit, start_of_local_day(now, giver.tz if giver else None))
+
+
+@functools.lru_cache(maxsize=1024)
+def _daily_allowance(limit: int, since: datetime) -> DailyAllowance:
+    return DailyAllowance(limit=limit, since=since)
 
 
 def _busy(owed: Owed) -> NotPosted:
