@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
@@ -261,8 +261,7 @@ _UNENDORSE = delete(ENDORSEMENTS).where(
 _COUNT_ENDORSEMENTS = select(func.count()).where(ENDORSEMENTS.c.kudos_id == bindparam("kudos_id"))
 
 
-@dataclass(frozen=True, slots=True)
-class _Addition:
+class _Addition(NamedTuple):  # built for every kudos: cheaper as a tuple than a frozen dataclass
     nomination: Nomination
     created_at: datetime
     allowance: DailyAllowance

@@ -186,7 +186,7 @@ class KudosService:
         """Announce the kudos and DM each recipient, then settle its outbox entries in one
         write; a failure of one message never stops the others, and what the platform could not
         take now is retried later (bot.core.outbox)."""
-        kudos, policy = given.kudos, self._outbox
+        kudos, plan, policy = given.kudos, given.plan, self._outbox
         *messages, receipt = given.notifications
         owed = [Owed(n) for n in messages]
         # Time since the kudos was stored (waiting for a turn to deliver, under load) comes
@@ -206,7 +206,7 @@ class KudosService:
             every_entry=True,
         )
         report = report_of(
-            kudos, outcomes, settlement, withheld=given.withheld, prefer_dm=given.prefer_dm
+            kudos, outcomes, settlement, withheld=plan.withheld, prefer_dm=plan.prefer_dm
         )
         # One write for every message (endorsements and undo find them by it), retried until
         # the outbox may take the entries; either way the giver hears the messages are out.
@@ -216,7 +216,7 @@ class KudosService:
             kudos,
             settlement,
             clock=self._clock,
-            until=given.plan.retry_from,
+            until=plan.retry_from,
         )
         if settlement.retry or settlement.given_up:  # something was not posted
             logger.warning(

@@ -241,7 +241,7 @@ def settle(
     done: list[Notification] = [*also_done]
     retry: dict[Notification, Retry] = {}
     given_up: dict[Notification, str] = {}
-    too_old = now - kudos.created_at >= policy.give_up_after
+    too_old: bool | None = None  # worked out at the first failure: most deliveries have none
     for owed, outcome in outcomes.items():
         notification = owed.notification
         if isinstance(outcome, Posted):
@@ -252,6 +252,8 @@ def settle(
                 direct_messages[notification.target] = outcome
             continue
         error = f"{outcome.reason.value}: {outcome.detail}" if outcome.detail else outcome.reason
+        if too_old is None:
+            too_old = now - kudos.created_at >= policy.give_up_after
         if outcome.reason.transient and not too_old:
             attempts = owed.attempts + 1
             at = policy.retry_at(now=now, attempts=attempts, retry_after=outcome.retry_after)
@@ -292,7 +294,7 @@ def report_of(
         direct_messages=ordered,
         withheld=withheld,
         prefer_dm=prefer_dm,
-        retrying=frozenset(n.target for n in settlement.retry),
+        retrying=frozenset(n.target for n in settlement.retry) if settlement.retry else frozenset(),
     )
 
 
