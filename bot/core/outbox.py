@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.core.concurrency import time_limit
 from bot.core.model import (
     DeliveryReport,
     FailureReason,
@@ -197,7 +198,7 @@ async def post_all(
     post cost more than all the rest of a delivery's bookkeeping: bench/README.md.)"""
     outcomes: dict[Owed, PostOutcome] = {}
     try:
-        async with asyncio.timeout(within):
+        with time_limit(within):
             for o in owed:
                 try:
                     outcomes[o] = await _send(notifier, kudos, o.notification)
