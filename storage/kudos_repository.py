@@ -540,7 +540,7 @@ def _kudos_row(cursor: DriverCursor, addition: _Addition) -> dict[str, Any]:
         "team_id": nomination.team_id,
         "giver_id": nomination.giver_id,
         "story": nomination.story,
-        "source": nomination.source.value,
+        "source": str(nomination.source),  # a StrEnum's str(): its value, with no property call
         "request_key": nomination.request_key,
         "recipient_count": len(nomination.recipient_ids),
         "origin_channel_id": nomination.origin_channel_id,
@@ -617,7 +617,7 @@ def _child_rows(
         }
         for position, uid in enumerate(kudos.recipient_ids)
     )
-    rows.elements.extend({"kudos_id": kudos.id, "element": e.value} for e in kudos.elements)
+    rows.elements.extend({"kudos_id": kudos.id, "element": str(e)} for e in kudos.elements)
     rows.outbox.append(
         {
             "kudos_id": kudos.id,
