@@ -128,6 +128,9 @@ class Recorded:
     taken_back: Retraction | None = None  # withdrawn or removed while it was delivered
 
 
+LANDED = Recorded(landed=True)  # nearly every delivery's: made once
+
+
 async def record(
     store: SettlementStore, settlement: Settlement, *, clock: Clock, until: datetime
 ) -> Recorded:
@@ -160,7 +163,7 @@ async def record(
             await asyncio.sleep(wait)
             wait = min(wait * 2, LONGEST_RECORD_WAIT)
         else:
-            return Recorded(landed=True, taken_back=taken_back)
+            return LANDED if taken_back is None else Recorded(landed=True, taken_back=taken_back)
 
 
 class OutboxStore(Protocol):
