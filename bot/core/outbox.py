@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.core.concurrency import time_limit
 from bot.core.model import (
     DeliveryReport,
     FailureReason,
@@ -204,7 +203,7 @@ async def post_all(
     post cost more than all the rest of a delivery's bookkeeping: bench/README.md.)"""
     outcomes: dict[Owed, PostOutcome] = {}
     try:
-        with time_limit(within):
+        async with asyncio.timeout(within):
             for o in owed:
                 try:
                     outcomes[o] = await _send(notifier, kudos, o.notification)
