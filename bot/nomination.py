@@ -89,8 +89,8 @@ class NominationFlow(Generic[Message]):
             raise errors.RecipientUnknown(names=tuple(unknown))
         return tuple(dict.fromkeys(ids))
 
-    async def give(self, nomination: Nomination) -> Given:
-        return await self.kudos.give(nomination)
+    def give(self, nomination: Nomination) -> Awaitable[Given]:
+        return self.kudos.give(nomination)  # (awaited by the caller: no coroutine of its own)
 
     def deliver(self, given: Given, reply: Reply[Message]) -> None:
         """Post the kudos' messages, then tell the giver how it went, in a turn of its own

@@ -34,7 +34,9 @@ _DIALECTS: dict[str, Dialect] = {
 }
 
 Params = Mapping[str, Any]
-_SQLITE_TIME = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
+# A time's fields as SQLite stores them, looked up: formatting each number cost twice as much.
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(100))
+_THREE_DIGITS = tuple(f"{n:03d}" for n in range(1000))
 
 # sqlite3 binds an int, float, str or bytes as it is, and anything else (None, a bool) only
 # after its adapter protocol, whose two failed attribute lookups each build an AttributeError:
@@ -171,18 +173,7 @@ class DriverCursor:
         if self._dialect == "sqlite":
             if value.tzinfo is not UTC:
                 value = value.astimezone(UTC)
-            # As SQLAlchemy's DateTime stores a time on SQLite ("%Y-%m-%d %H:%M:%S.%f", a
-            # string compared as one), so every query finds it. %-formatting is the faster
-            # way: isoformat and strftime each cost several times more.
-            return _SQLITE_TIME % (
-                value.year,
-                value.month,
-                value.day,
-                value.hour,
-                value.minute,
-                value.second,
-                value.microsecond,
-            )
+            return _sqlite_time(value)
         return value
 
     def scalar(self, statement: DriverStatement, params: Params) -> Any:
@@ -190,6 +181,16 @@ class DriverCursor:
         self._cursor.execute(compiled.sql, compiled.params(params))
         row = self._cursor.fetchone()
         return None if row is None else row[0]
+
+    def insert(self, statement: DriverStatement, params: Params) -> int | None:
+        """SQLite: run an INSERT of one row that may do nothing on a conflict; the new row's
+        id, or None when it inserted nothing. (sqlite3's `lastrowid`: a RETURNING clause made
+        SQLite gather the row in a table of its own, and sqlite3 describe its columns, for
+        each kudos.)"""
+        assert self._dialect == "sqlite"
+        compiled = statement.sql(self._dialect)
+        self._cursor.execute(compiled.sql, compiled.params(params))
+        return self._cursor.lastrowid if self._cursor.rowcount == 1 else None
 
     def row(self, statement: DriverStatement, params: Params) -> tuple[Any, ...]:
         """The one row a statement returns."""
@@ -243,6 +244,17 @@ class DriverCursor:
             statement = statement.each
         compiled = statement.sql(self._dialect)
         self._cursor.executemany(compiled.sql, compiled.each(rows))
+
+
+def _sqlite_time(value: datetime) -> str:
+    """As SQLAlchemy's DateTime stores a time on SQLite ("%Y-%m-%d %H:%M:%S.%f", a string
+    compared as one), so every query finds it. isoformat and strftime cost several times more."""
+    two, micro = _TWO_DIGITS, value.microsecond
+    return (
+        f"{value.year:04d}-{two[value.month]}-{two[value.day]} "
+        f"{two[value.hour]}:{two[value.minute]}:{two[value.second]}."
+        f"{_THREE_DIGITS[micro // 1000]}{_THREE_DIGITS[micro % 1000]}"
+    )
 
 
 class _Awaited:

@@ -10,9 +10,20 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, null, select, text, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    null,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import sqlite
 from sqlmodel import SQLModel
 
@@ -47,7 +58,8 @@ _GIVER_LOCKS = 0x6B75646F  # advisory lock namespace ("kudo"), so other locks ca
 _LOCK_GIVERS = DriverStatement(
     text("SELECT pg_advisory_xact_lock(:namespace, key) FROM unnest(CAST(:keys AS integer[])) key")
 )
-USED_SINCE = select(func.coalesce(func.sum(KUDOS.c.recipient_count), 0)).where(
+# (The 0 written out: bound, it was one more parameter to pass on every count.)
+USED_SINCE = select(func.coalesce(func.sum(KUDOS.c.recipient_count), literal_column("0"))).where(
     KUDOS.c.team_id == bindparam("team_id"),
     KUDOS.c.giver_id == bindparam("giver_id"),
     KUDOS.c.created_at >= bindparam("since", type_=tables.UTCDateTime()),
@@ -68,12 +80,10 @@ _PREFER_DM = InQuery(
 _SEEN = select(KUDOS.c.id).where(
     KUDOS.c.team_id == bindparam("team_id"), KUDOS.c.request_key == bindparam("request_key")
 )
-# A repeated request key inserts nothing and returns no id, without an error that would
-# abort the other nominations committed in the same group.
-_INSERT_NEW_KUDOS = (
-    sqlite.insert(KUDOS)
-    .on_conflict_do_nothing(index_elements=["team_id", "request_key"])
-    .returning(KUDOS.c.id)
+# A repeated request key inserts nothing, without an error that would abort the other
+# nominations committed in the same group (SQLite: `DriverCursor.insert` says which).
+_INSERT_NEW_KUDOS = sqlite.insert(KUDOS).on_conflict_do_nothing(
+    index_elements=["team_id", "request_key"]
 )
 _ONE_ENTRY = (
     OUTBOX.c.kudos_id == bindparam("which_kudos"),
@@ -251,8 +261,7 @@ _UNENDORSE = delete(ENDORSEMENTS).where(
 _COUNT_ENDORSEMENTS = select(func.count()).where(ENDORSEMENTS.c.kudos_id == bindparam("kudos_id"))
 
 
-@dataclass(frozen=True, slots=True)
-class _Addition:
+class _Addition(NamedTuple):  # built for every kudos: cheaper as a tuple than a frozen dataclass
     nomination: Nomination
     created_at: datetime
     allowance: DailyAllowance
@@ -372,7 +381,11 @@ class SqlKudosRepository:
             # now, by a concurrent copy of the same request).
             return _duplicate(nomination)
         team = nomination.team_id
-        prefer_dm = tuple(uid for uid in nomination.recipient_ids if (team, uid) in preferring_dm)
+        prefer_dm = (
+            tuple(uid for uid in nomination.recipient_ids if (team, uid) in preferring_dm)
+            if preferring_dm
+            else ()
+        )
         kudos = nomination.stored_as(kudos_id, created_at=addition.created_at)
         plan = addition.plan(prefer_dm)
         _child_rows(
@@ -400,7 +413,13 @@ class SqlKudosRepository:
             return [
                 (int(used), None if kudos_id is None else int(kudos_id)) for used, kudos_id in found
             ]
-        return [_count_then_insert(cursor, a, row) for a, row in zip(additions, rows, strict=True)]
+        # The start of the givers' day as SQLite stores it, once for each distinct one (a
+        # group's givers mostly share a timezone).
+        since = {day: cursor.time(day) for day in {a.allowance.since for a in additions}}
+        return [
+            _count_then_insert(cursor, a, row, since=since[a.allowance.since])
+            for a, row in zip(additions, rows, strict=True)
+        ]
 
     async def settle(self, settlement: Settlement) -> Retraction | None:
         """Where messages were posted (endorsements and undo find them by it) and what the
@@ -521,7 +540,7 @@ def _kudos_row(cursor: DriverCursor, addition: _Addition) -> dict[str, Any]:
         "team_id": nomination.team_id,
         "giver_id": nomination.giver_id,
         "story": nomination.story,
-        "source": nomination.source.value,
+        "source": str(nomination.source),  # a StrEnum's str(): its value, with no property call
         "request_key": nomination.request_key,
         "recipient_count": len(nomination.recipient_ids),
         "origin_channel_id": nomination.origin_channel_id,
@@ -532,20 +551,15 @@ def _kudos_row(cursor: DriverCursor, addition: _Addition) -> dict[str, Any]:
 
 
 def _count_then_insert(
-    cursor: DriverCursor, addition: _Addition, row: dict[str, Any]
+    cursor: DriverCursor, addition: _Addition, row: dict[str, Any], *, since: str
 ) -> tuple[int, int | None]:
     """SQLite's count and insert, as two statements (on the loop there is no round trip to
     save, and SQLite has no INSERT inside WITH)."""
-    since = cursor.time(addition.allowance.since)
-    used = int(cursor.scalar(_FAST_USED_SINCE, {**_giver_of(row), "since": since}))
+    params = {"team_id": row["team_id"], "giver_id": row["giver_id"], "since": since}
+    used = int(cursor.scalar(_FAST_USED_SINCE, params))
     if used + row["recipient_count"] > addition.allowance.limit:
         return used, None
-    kudos_id = cursor.scalar(_FAST_INSERT_KUDOS, row)
-    return used, None if kudos_id is None else int(kudos_id)
-
-
-def _giver_of(row: dict[str, Any]) -> dict[str, Any]:
-    return {"team_id": row["team_id"], "giver_id": row["giver_id"]}
+    return used, cursor.insert(_FAST_INSERT_KUDOS, row)
 
 
 def _duplicate(nomination: Nomination) -> DuplicateNomination:
@@ -603,7 +617,7 @@ def _child_rows(
         }
         for position, uid in enumerate(kudos.recipient_ids)
     )
-    rows.elements.extend({"kudos_id": kudos.id, "element": e.value} for e in kudos.elements)
+    rows.elements.extend({"kudos_id": kudos.id, "element": str(e)} for e in kudos.elements)
     rows.outbox.append(
         {
             "kudos_id": kudos.id,

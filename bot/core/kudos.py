@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core import errors
@@ -57,6 +58,8 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 def normalise_story(story: str) -> str:
     """The story as stored: as written, minus surrounding blank space and invisible controls."""
+    if story.isascii() and story.isprintable():  # nothing to remove: no regex scan
+        return story.strip()
     return _INVISIBLE.sub("", story).strip()
 
 
@@ -65,6 +68,9 @@ def check_story(story: str, rules: Rules = Rules()) -> None:
         raise errors.StoryMissing()
     if len(story) > rules.story_max_chars:
         raise errors.StoryTooLong(length=len(story), limit=rules.story_max_chars)
+    # Enough words is enough (the first few are split off, not the whole story).
+    if len(story.split(maxsplit=rules.story_min_words)) >= rules.story_min_words:
+        return
     words = story.split()
     visible = sum(map(len, words))
     if len(words) < rules.story_min_words and visible < rules.story_min_chars:
@@ -85,14 +91,24 @@ def check_recipients_shape(
 
 def start_of_local_day(now: datetime, tz_name: str | None) -> datetime:
     """Midnight of the giver's own day, so 'today' means what they think it means."""
+    zone = _zone(tz_name)
+    return _midnight(now.astimezone(zone).date(), zone)
+
+
+# Every nomination asks for its giver's day: the zones and the midnights are worked out once.
+@functools.lru_cache(maxsize=1024)
+def _zone(tz_name: str | None) -> ZoneInfo:
     try:
-        zone = ZoneInfo(tz_name) if tz_name else ZoneInfo("UTC")
+        return ZoneInfo(tz_name) if tz_name else ZoneInfo("UTC")
     # OSError: with the tzdata package installed, a region name ("America") is a directory
     # there, and zoneinfo raises IsADirectoryError instead of ZoneInfoNotFoundError.
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        zone = ZoneInfo("UTC")
-    local = now.astimezone(zone)
-    return datetime.combine(local.date(), time.min, tzinfo=zone)
+        return ZoneInfo("UTC")
+
+
+@functools.lru_cache(maxsize=1024)
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 class KudosService:
@@ -111,6 +127,7 @@ class KudosService:
         outbox: Policy | None = None,
     ) -> None:
         self._outbox = outbox or Policy()
+        self._post_timeout = self._outbox.post_timeout
         self._kudos = kudos
         self._settings = settings
         self._directory = directory
@@ -141,17 +158,7 @@ class KudosService:
         )
         if settings.require_element and not nomination.elements:
             raise errors.ElementRequired()
-        recipients = nomination.recipient_ids
-        unknown = tuple(uid for uid in recipients if uid not in people)
-        if unknown:
-            raise errors.RecipientUnknown(names=unknown)
-        bots = tuple(uid for uid in recipients if people[uid].is_bot)
-        if bots:
-            raise errors.RecipientIsBot(user_ids=bots)
-        deactivated = tuple(uid for uid in recipients if people[uid].deleted)
-        if deactivated:
-            raise errors.RecipientDeactivated(user_ids=deactivated)
-
+        _check_recipients(nomination.recipient_ids, people)
         giver = people.get(nomination.giver_id)
         now = self._clock.now()
         allowance = _allowance(settings.daily_limit, now, giver)
@@ -180,14 +187,14 @@ class KudosService:
         """Announce the kudos and DM each recipient, then settle its outbox entries in one
         write; a failure of one message never stops the others, and what the platform could not
         take now is retried later (bot.core.outbox)."""
-        kudos, policy = given.kudos, self._outbox
+        kudos, plan, policy = given.kudos, given.plan, self._outbox
         *messages, receipt = given.notifications
         owed = [Owed(n) for n in messages]
         # Time since the kudos was stored (waiting for a turn to deliver, under load) comes
         # off the time the posts may take, so the delivery still ends well inside the
         # lease; once that is spent, the outbox's redelivery has it.
         waited = (self._clock.now() - kudos.created_at).total_seconds()
-        if (within := policy.post_timeout - waited) <= 0:
+        if (within := self._post_timeout - waited) <= 0:
             return self._left_to_outbox(given, owed)
         outcomes = await post_all(self._notifier, kudos, owed, within=within)
         settlement = settle(
@@ -200,7 +207,7 @@ class KudosService:
             every_entry=True,
         )
         report = report_of(
-            kudos, outcomes, settlement, withheld=given.withheld, prefer_dm=given.prefer_dm
+            kudos, outcomes, settlement, withheld=plan.withheld, prefer_dm=plan.prefer_dm
         )
         # One write for every message (endorsements and undo find them by it), retried until
         # the outbox may take the entries; either way the giver hears the messages are out.
@@ -210,7 +217,7 @@ class KudosService:
             kudos,
             settlement,
             clock=self._clock,
-            until=given.plan.retry_from,
+            until=plan.retry_from,
         )
         if settlement.retry or settlement.given_up:  # something was not posted
             logger.warning(
@@ -241,9 +248,33 @@ class KudosService:
         )
 
 
+def _check_recipients(recipients: tuple[str, ...], people: Mapping[str, Person]) -> None:
+    """The checks that need the recipients' profiles: each known, a person, and active."""
+    for uid in recipients:
+        person = people.get(uid)
+        if person is None or person.is_bot or person.deleted:
+            break
+    else:
+        return  # nearly always: one look at each
+    unknown = tuple(uid for uid in recipients if uid not in people)
+    if unknown:
+        raise errors.RecipientUnknown(names=unknown)
+    bots = tuple(uid for uid in recipients if people[uid].is_bot)
+    if bots:
+        raise errors.RecipientIsBot(user_ids=bots)
+    deactivated = tuple(uid for uid in recipients if people[uid].deleted)
+    if deactivated:
+        raise errors.RecipientDeactivated(user_ids=deactivated)
+
+
 def _allowance(limit: int, now: datetime, giver: Person | None) -> DailyAllowance:
     """The giver's day is their own: it starts at their midnight."""
-    return DailyAllowance(limit=limit, since=start_of_local_day(now, giver.tz if giver else None))
+    return _daily_allowance(limit, start_of_local_day(now, giver.tz if giver else None))
+
+
+@functools.lru_cache(maxsize=1024)
+def _daily_allowance(limit: int, since: datetime) -> DailyAllowance:
+    return DailyAllowance(limit=limit, since=since)
 
 
 def _busy(owed: Owed) -> NotPosted:

@@ -182,6 +182,13 @@ class NotificationKind(StrEnum):
     RECEIPT = "receipt"  # the giver's confirmation
 
 
+# Module names for the kinds, read for every kudos: on Python 3.11 an Enum class's attribute is
+# read through the generic, slower lookup.
+_ANNOUNCEMENT = NotificationKind.ANNOUNCEMENT
+_DIRECT_MESSAGE = NotificationKind.DIRECT_MESSAGE
+_RECEIPT = NotificationKind.RECEIPT
+
+
 @dataclass(frozen=True, slots=True)
 class Notification:
     """One message a stored kudos owes someone: an entry of the outbox, written in the same
@@ -196,10 +203,10 @@ def notifications_of(
 ) -> tuple[Notification, ...]:
     """Every message a kudos owes, in the order they are posted: its announcement (when it
     has a channel to go to), a DM to each recipient, and the giver's receipt."""
-    owed = [Notification(NotificationKind.DIRECT_MESSAGE, uid) for uid in recipient_ids]
+    owed = [Notification(_DIRECT_MESSAGE, uid) for uid in recipient_ids]
     if announce_in:
-        owed.insert(0, Notification(NotificationKind.ANNOUNCEMENT, announce_in))
-    owed.append(Notification(NotificationKind.RECEIPT, giver_id))
+        owed.insert(0, Notification(_ANNOUNCEMENT, announce_in))
+    owed.append(Notification(_RECEIPT, giver_id))
     return tuple(owed)
 
 

@@ -36,6 +36,9 @@ from bot.core.platform import Notifier, Retractor
 from bot.core.ports import Clock
 
 logger = logging.getLogger(__name__)
+# Module names for the kinds compared for every message posted: on Python 3.11 an Enum class's
+# attribute is read through the generic, slower lookup.
+_ANNOUNCEMENT, _DIRECT_MESSAGE = NotificationKind.ANNOUNCEMENT, NotificationKind.DIRECT_MESSAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,9 @@ class Recorded:
     taken_back: Retraction | None = None  # withdrawn or removed while it was delivered
 
 
+LANDED = Recorded(landed=True)  # nearly every delivery's: made once
+
+
 async def record(
     store: SettlementStore, settlement: Settlement, *, clock: Clock, until: datetime
 ) -> Recorded:
@@ -159,7 +165,7 @@ async def record(
             await asyncio.sleep(wait)
             wait = min(wait * 2, LONGEST_RECORD_WAIT)
         else:
-            return Recorded(landed=True, taken_back=taken_back)
+            return LANDED if taken_back is None else Recorded(landed=True, taken_back=taken_back)
 
 
 class OutboxStore(Protocol):
@@ -182,7 +188,7 @@ class OutboxStore(Protocol):
 
 
 def _send(notifier: Notifier, kudos: Kudos, notification: Notification) -> Awaitable[PostOutcome]:
-    if notification.kind is NotificationKind.ANNOUNCEMENT:
+    if notification.kind is _ANNOUNCEMENT:
         return notifier.announce(kudos, channel_id=notification.target)
     return notifier.notify_recipient(kudos, recipient_id=notification.target)
 
@@ -241,17 +247,19 @@ def settle(
     done: list[Notification] = [*also_done]
     retry: dict[Notification, Retry] = {}
     given_up: dict[Notification, str] = {}
-    too_old = now - kudos.created_at >= policy.give_up_after
+    too_old: bool | None = None  # worked out at the first failure: most deliveries have none
     for owed, outcome in outcomes.items():
         notification = owed.notification
         if isinstance(outcome, Posted):
             done.append(notification)
-            if notification.kind is NotificationKind.ANNOUNCEMENT:
+            if notification.kind is _ANNOUNCEMENT:
                 announcement = outcome
-            elif notification.kind is NotificationKind.DIRECT_MESSAGE:
+            elif notification.kind is _DIRECT_MESSAGE:
                 direct_messages[notification.target] = outcome
             continue
         error = f"{outcome.reason.value}: {outcome.detail}" if outcome.detail else outcome.reason
+        if too_old is None:
+            too_old = now - kudos.created_at >= policy.give_up_after
         if outcome.reason.transient and not too_old:
             attempts = owed.attempts + 1
             at = policy.retry_at(now=now, attempts=attempts, retry_after=outcome.retry_after)
@@ -281,9 +289,9 @@ def report_of(
     announcement = None
     direct_messages: dict[str, PostOutcome] = {}
     for owed, outcome in outcomes.items():
-        if owed.notification.kind is NotificationKind.ANNOUNCEMENT:
+        if owed.notification.kind is _ANNOUNCEMENT:
             announcement = outcome
-        elif owed.notification.kind is NotificationKind.DIRECT_MESSAGE:
+        elif owed.notification.kind is _DIRECT_MESSAGE:
             direct_messages[owed.notification.target] = outcome
     ordered = {uid: direct_messages[uid] for uid in kudos.recipient_ids if uid in direct_messages}
     return DeliveryReport(
@@ -292,7 +300,7 @@ def report_of(
         direct_messages=ordered,
         withheld=withheld,
         prefer_dm=prefer_dm,
-        retrying=frozenset(n.target for n in settlement.retry),
+        retrying=frozenset(n.target for n in settlement.retry) if settlement.retry else frozenset(),
     )
 
 
