@@ -104,6 +104,7 @@ def test_upgrade_is_idempotent_and_sqlite_runs_in_wal_mode(tmp_path: Path) -> No
     assert query(url, "SELECT version_num FROM alembic_version") == [{"version_num": head}]
     assert query(url, "PRAGMA journal_mode") == [{"journal_mode": "wal"}]
     assert query(url, "PRAGMA wal_autocheckpoint") == [{"wal_autocheckpoint": 10_000}]
+    assert query(url, "PRAGMA cache_size") == [{"cache_size": -65_536}]
 
 
 def test_kudos_round_trip_with_aware_utc_times(database_url: str) -> None:
