@@ -2,12 +2,14 @@
 
 Each transaction runs whole on the event loop, as one synchronous piece of work. SQLite's take
 microseconds to a few milliseconds on a local file, and its single writer gains nothing from a
-thread. PostgreSQL's run through SQLAlchemy's async engine (psycopg's AsyncConnection): the
-work is still synchronous code, run by `run_sync` in a greenlet, and each round trip to the
-server is awaited on the loop, which serves other requests meanwhile; nothing blocks on the
-network. (On a pool of storage threads, every round trip's result waited for the GIL held by
-the busy loop.) The price of SQLite on the loop: a write that waits for another process's lock
-(an admin command) holds up the loop meanwhile, for as long as that transaction (milliseconds).
+thread; only copying its write-ahead log into the database runs on a thread of its own
+(storage/checkpoints.py). PostgreSQL's run through SQLAlchemy's async engine (psycopg's
+AsyncConnection): the work is still synchronous code, run by `run_sync` in a greenlet, and each
+round trip to the server is awaited on the loop, which serves other requests meanwhile; nothing
+blocks on the network. (On a pool of storage threads, every round trip's result waited for the
+GIL held by the busy loop.) The price of SQLite on the loop: a write that waits for another
+process's lock (an admin command) holds up the loop meanwhile, for as long as that transaction
+(milliseconds).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage.checkpoints import Checkpoints
 from storage.timeouts import DEFAULT_TIMEOUTS, DatabaseTimeouts, postgres_connect_args
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -60,10 +63,8 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # The WAL is copied into the database every 10,000 pages (about 40 MB) instead of every
-    # 1,000: each kudos of a busy multi-tenant workspace dirties index pages all over, and a
-    # page written many times between two checkpoints is copied once (the copy runs in the
-    # commit that crosses the mark, on the event loop).
+    # A Database copies the WAL into the database from a thread (storage/checkpoints.py);
+    # a commit that finds the WAL past 10,000 pages (about 40 MB) copies what is left itself.
     cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.execute("PRAGMA busy_timeout=10000")
     # Up to 64 MiB of pages kept in memory instead of SQLite's 2 MB: a kudos touches a leaf
@@ -120,12 +121,15 @@ class Database:
         url = _url(database_url)
         self.is_postgres = url.get_backend_name() == "postgresql"
         self._async: AsyncEngine | None = None
+        self._checkpoints: Checkpoints | None = None
         if self.is_postgres:
             self._async = create_async_engine(url, **_postgres_pool(url, timeouts))
             # The engine its transactions' connections come from (for statement events).
             self.engine = self._async.sync_engine
         else:
             self.engine = make_sync_engine(database_url)
+            if url.database and url.database != ":memory:":
+                self._checkpoints = Checkpoints(url.database)
 
     async def transaction(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run `work(connection, *args, **kwargs)` in one transaction."""
@@ -155,6 +159,8 @@ class Database:
             await self._async.dispose()
             return
         self.engine.dispose()
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
 
 
 def alembic_config(database_url: str) -> Config:

@@ -1,0 +1,72 @@
+"""SQLite's write-ahead log is copied into the database by a thread, off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from storage.checkpoints import Checkpoints
+from storage.engine import Database
+
+
+def _wait_for(condition: Callable[[], bool], *, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_the_thread_copies_the_log_into_the_database_while_a_writer_keeps_it_open(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "wal.db"
+    writer = sqlite3.connect(path)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # only the thread copies
+    writer.execute("CREATE TABLE t (payload BLOB)")
+    writer.commit()
+    before = path.stat().st_size
+    writer.executemany("INSERT INTO t VALUES (?)", [(b"x" * 1000,) for _ in range(2000)])
+    writer.commit()
+    assert path.stat().st_size == before  # all of it still in the log
+
+    checkpoints = Checkpoints(str(path), every=0.05)
+    try:
+        assert _wait_for(lambda: path.stat().st_size > before + 1_000_000)
+    finally:
+        checkpoints.stop()
+    busy, in_log, copied = writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert (busy, copied) == (0, in_log)
+    writer.close()
+
+
+def test_a_file_that_is_not_a_database_is_logged_and_the_thread_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "not.db"
+    path.write_bytes(b"this is not a database" * 100)
+    checkpoints = Checkpoints(str(path), every=0.02)
+    time.sleep(0.2)
+    alive = checkpoints._thread.is_alive()
+    checkpoints.stop()
+    assert alive
+    assert "write-ahead log failed" in caplog.text
+
+
+def test_a_sqlite_database_runs_the_thread_until_it_is_closed(tmp_path: Path) -> None:
+    def checkpointers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "sqlite-checkpoints"]
+
+    already = len(checkpointers())
+    database = Database(f"sqlite:///{tmp_path / 'delight.db'}")
+    assert len(checkpointers()) == already + 1
+    asyncio.run(database.close())
+    assert len(checkpointers()) == already
