@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ _CATCH_UP = 5
 
 class Checkpoints:
     def __init__(self, path: str, *, every: float = 1.0) -> None:
-        self._path = path
+        self._path = Path(path).resolve()
         self._every = every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sqlite-checkpoints", daemon=True)
@@ -38,10 +39,12 @@ class Checkpoints:
         try:
             while not self._stop.wait(self._every):
                 try:
-                    # Opened once the app has made the file (opening would create it).
-                    connection = connection or sqlite3.connect(self._path)
+                    if connection is None:
+                        if not self._path.exists():  # not made yet: opening would create it
+                            continue
+                        connection = sqlite3.connect(self._path.as_uri() + "?mode=rw", uri=True)
                     _copy(connection)
-                except sqlite3.Error:  # busy or gone: the loop's own checkpoint still runs
+                except sqlite3.Error:  # not a database, say: the loop's own checkpoint still runs
                     logger.warning("copying SQLite's write-ahead log failed", exc_info=True)
         finally:
             if connection is not None:

@@ -61,6 +61,14 @@ def test_a_file_that_is_not_a_database_is_logged_and_the_thread_goes_on(
     assert "write-ahead log failed" in caplog.text
 
 
+def test_a_missing_file_is_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "not there yet.db"
+    checkpoints = Checkpoints(str(path), every=0.02)
+    time.sleep(0.2)
+    checkpoints.stop()
+    assert not path.exists()
+
+
 def test_a_sqlite_database_runs_the_thread_until_it_is_closed(tmp_path: Path) -> None:
     def checkpointers() -> list[threading.Thread]:
         return [t for t in threading.enumerate() if t.name == "sqlite-checkpoints"]
