@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
@@ -22,6 +23,14 @@ from tests.fakemsteams import CLIENT_ID, CLIENT_SECRET, FakeConnector
 from tests.fakeslack import FakeSlack
 from tests.node_checks import check_cards
 from tests.teams_driver import TeamsDriver
+
+# Property tests run the same 200 examples on every run of the suite, so a run never fails on a
+# case no earlier run met; `HYPOTHESIS_PROFILE=explore ./dev test` looks for new ones.
+hypothesis_settings.register_profile(
+    "suite", max_examples=200, deadline=None, database=None, derandomize=True
+)
+hypothesis_settings.register_profile("explore", max_examples=5_000, deadline=None, database=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 # Every table the code declares (a new table is emptied between tests without a line here).
 TABLES = tuple(table.name for table in reversed(SQLModel.metadata.sorted_tables))

@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core import errors
@@ -48,7 +48,6 @@ from handlers.slack.directory import SlackDirectory
 from handlers.slack.nominate import SlackAnswers
 
 T = TypeVar("T")
-PROPERTY = settings(max_examples=200, deadline=None, database=None)
 TEAM = "T1"
 GIVER = "UGIVER"
 STORY = "Stayed after close to help a customer find the right gift."
@@ -419,7 +418,6 @@ def test_custom_rules_apply() -> None:
         check_story("x" * 21, rules)
 
 
-@PROPERTY
 @given(st.text(max_size=1200))
 def test_normalised_story_has_no_control_characters_and_no_outer_space(story: str) -> None:
     normalised = normalise_story(story)
@@ -429,7 +427,6 @@ def test_normalised_story_has_no_control_characters_and_no_outer_space(story: st
     assert normalise_story(normalised) == normalised
 
 
-@PROPERTY
 @given(st.text(max_size=1200))
 def test_an_accepted_story_is_within_the_rules(story: str) -> None:
     normalised = normalise_story(story)
@@ -589,7 +586,6 @@ def test_giver_with_an_invalid_timezone_gets_a_utc_day(world: World) -> None:
     assert world.give("U2").remaining_today == 0
 
 
-@PROPERTY
 @given(
     st.datetimes(
         min_value=datetime(2000, 1, 1),

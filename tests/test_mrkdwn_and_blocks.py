@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.core.elements import DEFINITION, ELEMENT_INFO, Element
@@ -30,7 +30,6 @@ from bot.core.outbox import Owed, post_all
 from handlers.slack import blocks
 from handlers.slack.mrkdwn import WORD_JOINER, chunks, defuse, escape, people_list, quote, shorten
 
-PROPERTY = settings(max_examples=200, deadline=None, database=None)
 SECTION_LIMIT = 3000
 MAX_MESSAGE_BLOCKS = 50
 BROADCAST = re.compile(r"@(?:here|channel|everyone)(?!\w)", re.IGNORECASE)
@@ -130,7 +129,6 @@ def test_people_list_reads_naturally() -> None:
     assert people_list(["U1", "U2", "U3"]) == "<@U1>, <@U2> and <@U3>"
 
 
-@PROPERTY
 @given(st.text(max_size=200))
 def test_defused_text_has_no_markup_and_no_broadcast(text: str) -> None:
     defused = defuse(text)
@@ -145,7 +143,6 @@ _BROADCASTY = st.lists(
 ).map("".join)
 
 
-@PROPERTY
 @given(_BROADCASTY)
 def test_defuse_breaks_every_broadcast_however_it_is_assembled(text: str) -> None:
     assert not BROADCAST.search(defuse(text))
@@ -177,13 +174,11 @@ def test_chunks_never_cuts_inside_an_escape() -> None:
 _ESCAPED_TEXT = st.text(alphabet=st.sampled_from("ab &<>\n"), max_size=400).map(escape)
 
 
-@PROPERTY
 @given(_ESCAPED_TEXT, st.integers(min_value=6, max_value=120))
 def test_chunks_never_exceed_the_size(text: str, size: int) -> None:
     assert all(len(piece) <= size for piece in chunks(text, size))
 
 
-@PROPERTY
 @given(_ESCAPED_TEXT, st.integers(min_value=6, max_value=120))
 @example("aaaaa\n\n\n\n\n\n", 6)  # blank lines right after a cut are kept
 def test_chunks_rejoin_to_the_text_except_for_line_breaks_at_cuts(text: str, size: int) -> None:
@@ -193,7 +188,6 @@ def test_chunks_rejoin_to_the_text_except_for_line_breaks_at_cuts(text: str, siz
     assert len("".join(pieces)) >= len(text) - len(pieces)
 
 
-@PROPERTY
 @given(_ESCAPED_TEXT, st.integers(min_value=6, max_value=120))
 def test_chunks_never_split_an_escape(text: str, size: int) -> None:
     for piece in chunks(text, size):
@@ -318,7 +312,6 @@ def _story_part_of_fallback(message: blocks.Message) -> str:
     return message.text.split(": “", 1)[1]
 
 
-@PROPERTY
 @given(_HOSTILE_STORY)
 def test_user_story_never_becomes_markup_in_an_announcement(story: str) -> None:
     message = blocks.announcement(make_kudos(story))
@@ -330,7 +323,6 @@ def test_user_story_never_becomes_markup_in_an_announcement(story: str) -> None:
         assert not BROADCAST.search(text)
 
 
-@PROPERTY
 @given(_HOSTILE_STORY)
 def test_user_story_never_becomes_markup_in_a_recipient_dm(story: str) -> None:
     message = blocks.recipient_dm(make_kudos(story), "U1")
@@ -342,7 +334,6 @@ def test_user_story_never_becomes_markup_in_a_recipient_dm(story: str) -> None:
         assert not BROADCAST.search(text)
 
 
-@PROPERTY
 @given(st.text(max_size=1000))
 def test_any_story_up_to_the_limit_fits_slack(story: str) -> None:
     assert_fits_slack(blocks.announcement(make_kudos(story)))
@@ -615,7 +606,6 @@ def test_modal_context_round_trips_through_private_metadata() -> None:
     assert blocks.ModalContext.load(view["private_metadata"]) == context
 
 
-@PROPERTY
 @given(
     st.none() | st.text(min_size=1, max_size=63),
     st.none() | st.text(min_size=1, max_size=63),
@@ -661,7 +651,6 @@ def test_deeply_nested_private_metadata_loads_safely() -> None:
     assert blocks.ModalContext.load("[" * 3000) == blocks.ModalContext()
 
 
-@PROPERTY
 @given(st.text(max_size=200))
 def test_any_private_metadata_string_loads_without_error(raw: str) -> None:
     assert isinstance(blocks.ModalContext.load(raw), blocks.ModalContext)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.core.elements import DEFINITION, ELEMENT_INFO, Element
@@ -41,7 +41,6 @@ from handlers.msteams.removal import removal_dialog
 from handlers.msteams.text import NO_BREAK_SPACE, WORD_JOINER, Names, inert, plain
 from tests.node_checks import check_cards
 
-PROPERTY = settings(max_examples=200, deadline=None, database=None)
 MESSAGE_LIMIT = 28 * 1024  # Teams' limit for a whole message
 GIVER = "619b48b9-7842-5523-9653-01b62d817ddb"
 MARIA = "e5772891-4fc9-5238-a677-df86954e3ba6"
@@ -208,7 +207,6 @@ def test_plain_text_is_one_line_without_links_or_tags() -> None:
     )
 
 
-@PROPERTY
 @given(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\t")))
 @example(HOSTILE)
 @example("1) x\n\n\n  - y\\")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import get_args
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.elements import Element
@@ -24,8 +24,6 @@ from handlers.slack.parsing import (
     strip_bot_mention,
     to_plain_text,
 )
-
-PROPERTY = settings(max_examples=200, deadline=None, database=None)
 
 
 def nomination(text: str) -> CommandNomination:
@@ -414,7 +412,6 @@ _ATOMS = st.sampled_from(
 _SLACKISH = st.one_of(st.text(max_size=80), st.lists(_ATOMS | st.text(max_size=3)).map("".join))
 
 
-@PROPERTY
 @given(_SLACKISH)
 def test_parse_command_only_ever_raises_parse_errors(text: str) -> None:
     try:
@@ -433,7 +430,6 @@ _LABELLED = st.builds(
 _STORY_PIECE = st.one_of(_WORD, _LABELLED, st.sampled_from(["#act", "#Delight", ",", "!"]))
 
 
-@PROPERTY
 @given(_LABELLED, st.lists(_STORY_PIECE, min_size=1, max_size=15))
 def test_story_never_keeps_a_labelled_mention_as_markup(recipient: str, pieces: list[str]) -> None:
     parsed = parse_command(f"{recipient} {' '.join(pieces)}")
@@ -443,7 +439,6 @@ def test_story_never_keeps_a_labelled_mention_as_markup(recipient: str, pieces: 
         assert parsed.unnamed_mentions == ()
 
 
-@PROPERTY
 @given(st.lists(_WORD, min_size=1, max_size=20))
 def test_plain_words_reach_the_story_unchanged(words: list[str]) -> None:
     story = " ".join(words)
@@ -454,7 +449,6 @@ def test_plain_words_reach_the_story_unchanged(words: list[str]) -> None:
     assert parsed.story.strip() == story
 
 
-@PROPERTY
 @given(_SLACKISH)
 def test_parsed_elements_are_unique_and_in_definition_order(text: str) -> None:
     try:
@@ -466,7 +460,6 @@ def test_parsed_elements_are_unique_and_in_definition_order(text: str) -> None:
         assert list(parsed.elements) == sorted(set(parsed.elements), key=order.index)
 
 
-@PROPERTY
 @given(_SLACKISH)
 def test_every_unnamed_mention_is_still_in_the_story(text: str) -> None:
     try:
@@ -478,7 +471,6 @@ def test_every_unnamed_mention_is_still_in_the_story(text: str) -> None:
             assert f"<@{uid}>" in parsed.story
 
 
-@PROPERTY
 @given(st.text(max_size=60))
 def test_to_plain_text_without_markup_only_undoes_the_three_escapes(text: str) -> None:
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -486,7 +478,6 @@ def test_to_plain_text_without_markup_only_undoes_the_three_escapes(text: str) -
     assert to_plain_text(escaped) == (text, ())
 
 
-@PROPERTY
 @given(st.text(alphabet=st.characters(blacklist_characters="<"), max_size=60))
 def test_strip_bot_mention_leaves_the_rest_as_typed(text: str) -> None:
     assert strip_bot_mention(f"<@UBOT|delight> {text}", "UBOT") == f"  {text}"

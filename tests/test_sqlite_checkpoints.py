@@ -8,10 +8,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from storage.checkpoints import Checkpoints
+from storage import checkpoints as checkpoints_module
+from storage.checkpoints import Checkpoints, copy_log
 from storage.engine import Database
 
 
@@ -24,18 +26,31 @@ def _wait_for(condition: Callable[[], bool], *, timeout: float = 5.0) -> bool:
     return False
 
 
-def test_the_thread_copies_the_log_into_the_database_while_a_writer_keeps_it_open(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "wal.db"
+def _writer(path: Path) -> sqlite3.Connection:
     writer = sqlite3.connect(path)
     writer.execute("PRAGMA journal_mode=WAL")
     writer.execute("PRAGMA wal_autocheckpoint=0")  # only the thread copies
     writer.execute("CREATE TABLE t (payload BLOB)")
     writer.commit()
-    before = path.stat().st_size
-    writer.executemany("INSERT INTO t VALUES (?)", [(b"x" * 1000,) for _ in range(2000)])
+    return writer
+
+
+def _write(writer: sqlite3.Connection, rows: int) -> None:
+    writer.executemany("INSERT INTO t VALUES (?)", [(b"x" * 1000,) for _ in range(rows)])
     writer.commit()
+
+
+def _pages_in_log(writer: sqlite3.Connection) -> int:
+    return int(writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1])
+
+
+def test_the_thread_copies_the_log_into_the_database_while_a_writer_keeps_it_open(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "wal.db"
+    writer = _writer(path)
+    before = path.stat().st_size
+    _write(writer, 2000)
     assert path.stat().st_size == before  # all of it still in the log
 
     checkpoints = Checkpoints(str(path), every=0.05)
@@ -43,8 +58,55 @@ def test_the_thread_copies_the_log_into_the_database_while_a_writer_keeps_it_ope
         assert _wait_for(lambda: path.stat().st_size > before + 1_000_000)
     finally:
         checkpoints.stop()
-    busy, in_log, copied = writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    assert (busy, copied) == (0, in_log)
+    writer.close()
+
+
+class _Recording(sqlite3.Connection):
+    """A real connection that keeps the statements it ran."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.statements: list[str] = []
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        self.statements.append(sql)
+        return super().execute(sql, *args)
+
+
+def test_a_long_log_is_copied_then_restarted_and_the_next_commit_starts_it_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "wal.db"
+    writer = _writer(path)
+    _write(writer, 2000)
+    assert _pages_in_log(writer) > 500
+    monkeypatch.setattr(checkpoints_module, "RESTART_AT", 100)
+    checkpointer = sqlite3.connect(path, factory=_Recording)
+
+    copy_log(checkpointer)
+    _write(writer, 1)
+
+    assert checkpointer.statements == [
+        "PRAGMA wal_checkpoint(PASSIVE)",
+        "PRAGMA wal_checkpoint(RESTART)",
+    ]
+    assert _pages_in_log(writer) < 10  # the last commit's pages, from the log's beginning
+    checkpointer.close()
+    writer.close()
+
+
+def test_a_short_log_is_copied_without_holding_the_writers_back(tmp_path: Path) -> None:
+    path = tmp_path / "wal.db"
+    writer = _writer(path)
+    before = path.stat().st_size
+    _write(writer, 2000)
+    checkpointer = sqlite3.connect(path, factory=_Recording)
+
+    copy_log(checkpointer)
+
+    assert checkpointer.statements == ["PRAGMA wal_checkpoint(PASSIVE)"]
+    assert path.stat().st_size > before + 1_000_000
+    checkpointer.close()
     writer.close()
 
 
