@@ -24,8 +24,9 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 RESTART_AT = 4_000  # pages in the log (16 MB of 4 KB pages); the loop's backstop is 10,000
-# How long the RESTART may wait for the writer's lock before it tries again next time.
-_LOCK_WAIT = 0.5
+# How long the RESTART may wait for the writer's lock and for readers to leave the log, before
+# it gives up until next time: writers wait for it meanwhile, the event loop's among them.
+_LOCK_WAIT = 0.05
 
 
 class Checkpoints:

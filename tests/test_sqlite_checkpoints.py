@@ -95,6 +95,31 @@ def test_a_long_log_is_copied_then_restarted_and_the_next_commit_starts_it_over(
     writer.close()
 
 
+def test_a_reader_in_the_log_makes_the_restart_give_up_soon_and_writers_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "wal.db"
+    writer = _writer(path)
+    _write(writer, 2000)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchone()  # holds its snapshot of the log
+    _write(writer, 10)
+    monkeypatch.setattr(checkpoints_module, "RESTART_AT", 100)
+    checkpointer = sqlite3.connect(path, timeout=checkpoints_module._LOCK_WAIT)
+
+    started = time.monotonic()
+    copy_log(checkpointer)
+    waited = time.monotonic() - started
+    _write(writer, 1)
+
+    assert waited < 0.4  # _LOCK_WAIT, and not the default busy timeout of 5 s
+    assert _pages_in_log(writer) > 500  # not started over: the reader still reads it
+    reader.execute("COMMIT")
+    for connection in (reader, checkpointer, writer):
+        connection.close()
+
+
 def test_a_short_log_is_copied_without_holding_the_writers_back(tmp_path: Path) -> None:
     path = tmp_path / "wal.db"
     writer = _writer(path)
