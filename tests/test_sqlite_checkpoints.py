@@ -73,14 +73,21 @@ class _Recording(sqlite3.Connection):
         return super().execute(sql, *args)
 
 
-def test_a_long_log_is_copied_then_restarted_and_the_next_commit_starts_it_over(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def long_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, sqlite3.Connection]:
+    """A database whose log holds over 500 pages, past a RESTART_AT lowered to 100."""
     path = tmp_path / "wal.db"
     writer = _writer(path)
     _write(writer, 2000)
     assert _pages_in_log(writer) > 500
     monkeypatch.setattr(checkpoints_module, "RESTART_AT", 100)
+    return path, writer
+
+
+def test_a_long_log_is_copied_then_restarted_and_the_next_commit_starts_it_over(
+    long_log: tuple[Path, sqlite3.Connection],
+) -> None:
+    path, writer = long_log
     checkpointer = sqlite3.connect(path, factory=_Recording)
 
     copy_log(checkpointer)
@@ -96,16 +103,13 @@ def test_a_long_log_is_copied_then_restarted_and_the_next_commit_starts_it_over(
 
 
 def test_a_reader_in_the_log_makes_the_restart_give_up_soon_and_writers_go_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    long_log: tuple[Path, sqlite3.Connection],
 ) -> None:
-    path = tmp_path / "wal.db"
-    writer = _writer(path)
-    _write(writer, 2000)
+    path, writer = long_log
     reader = sqlite3.connect(path, isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM t").fetchone()  # holds its snapshot of the log
     _write(writer, 10)
-    monkeypatch.setattr(checkpoints_module, "RESTART_AT", 100)
     checkpointer = sqlite3.connect(path, timeout=checkpoints_module._LOCK_WAIT)
 
     started = time.monotonic()
