@@ -127,7 +127,6 @@ class KudosService:
         outbox: Policy | None = None,
     ) -> None:
         self._outbox = outbox or Policy()
-        self._post_timeout = self._outbox.post_timeout
         self._kudos = kudos
         self._settings = settings
         self._directory = directory
@@ -194,7 +193,7 @@ class KudosService:
         # off the time the posts may take, so the delivery still ends well inside the
         # lease; once that is spent, the outbox's redelivery has it.
         waited = (self._clock.now() - kudos.created_at).total_seconds()
-        if (within := self._post_timeout - waited) <= 0:
+        if (within := policy.post_timeout - waited) <= 0:
             return self._left_to_outbox(given, owed)
         outcomes = await post_all(self._notifier, kudos, owed, within=within)
         settlement = settle(

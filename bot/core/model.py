@@ -182,11 +182,11 @@ class NotificationKind(StrEnum):
     RECEIPT = "receipt"  # the giver's confirmation
 
 
-# Module names for the kinds, read for every kudos: on Python 3.11 an Enum class's attribute is
-# read through the generic, slower lookup.
-_ANNOUNCEMENT = NotificationKind.ANNOUNCEMENT
-_DIRECT_MESSAGE = NotificationKind.DIRECT_MESSAGE
-_RECEIPT = NotificationKind.RECEIPT
+# Module names for the kinds, read for every kudos here and in bot/core/outbox.py: on Python
+# 3.11 an Enum class's attribute is read through the generic, slower lookup.
+ANNOUNCEMENT_KIND = NotificationKind.ANNOUNCEMENT
+DIRECT_MESSAGE_KIND = NotificationKind.DIRECT_MESSAGE
+RECEIPT_KIND = NotificationKind.RECEIPT
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,10 +203,10 @@ def notifications_of(
 ) -> tuple[Notification, ...]:
     """Every message a kudos owes, in the order they are posted: its announcement (when it
     has a channel to go to), a DM to each recipient, and the giver's receipt."""
-    owed = [Notification(_DIRECT_MESSAGE, uid) for uid in recipient_ids]
+    owed = [Notification(DIRECT_MESSAGE_KIND, uid) for uid in recipient_ids]
     if announce_in:
-        owed.insert(0, Notification(_ANNOUNCEMENT, announce_in))
-    owed.append(Notification(_RECEIPT, giver_id))
+        owed.insert(0, Notification(ANNOUNCEMENT_KIND, announce_in))
+    owed.append(Notification(RECEIPT_KIND, giver_id))
     return tuple(owed)
 
 

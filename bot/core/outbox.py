@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.model import (
+    ANNOUNCEMENT_KIND,
+    DIRECT_MESSAGE_KIND,
     DeliveryReport,
     FailureReason,
     Kudos,
@@ -36,9 +38,6 @@ from bot.core.platform import Notifier, Retractor
 from bot.core.ports import Clock
 
 logger = logging.getLogger(__name__)
-# Module names for the kinds compared for every message posted: on Python 3.11 an Enum class's
-# attribute is read through the generic, slower lookup.
-_ANNOUNCEMENT, _DIRECT_MESSAGE = NotificationKind.ANNOUNCEMENT, NotificationKind.DIRECT_MESSAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +187,7 @@ class OutboxStore(Protocol):
 
 
 def _send(notifier: Notifier, kudos: Kudos, notification: Notification) -> Awaitable[PostOutcome]:
-    if notification.kind is _ANNOUNCEMENT:
+    if notification.kind is ANNOUNCEMENT_KIND:
         return notifier.announce(kudos, channel_id=notification.target)
     return notifier.notify_recipient(kudos, recipient_id=notification.target)
 
@@ -252,9 +251,9 @@ def settle(
         notification = owed.notification
         if isinstance(outcome, Posted):
             done.append(notification)
-            if notification.kind is _ANNOUNCEMENT:
+            if notification.kind is ANNOUNCEMENT_KIND:
                 announcement = outcome
-            elif notification.kind is _DIRECT_MESSAGE:
+            elif notification.kind is DIRECT_MESSAGE_KIND:
                 direct_messages[notification.target] = outcome
             continue
         error = f"{outcome.reason.value}: {outcome.detail}" if outcome.detail else outcome.reason
@@ -289,9 +288,9 @@ def report_of(
     announcement = None
     direct_messages: dict[str, PostOutcome] = {}
     for owed, outcome in outcomes.items():
-        if owed.notification.kind is _ANNOUNCEMENT:
+        if owed.notification.kind is ANNOUNCEMENT_KIND:
             announcement = outcome
-        elif owed.notification.kind is _DIRECT_MESSAGE:
+        elif owed.notification.kind is DIRECT_MESSAGE_KIND:
             direct_messages[owed.notification.target] = outcome
     ordered = {uid: direct_messages[uid] for uid in kudos.recipient_ids if uid in direct_messages}
     return DeliveryReport(
