@@ -1,7 +1,7 @@
 """What each refusal says in Teams: what happened and how to fix it, in the reader's language.
 
-Sentences that read the same as on Slack keep Slack's words (and so their translations); the
-rest say how it's done in Teams (@mention or the people picker, `help` in the 1:1 chat).
+The rules every platform words alike are bot/refusal_words.py's; the rest say how it's done in
+Teams (@mention or the people picker, `help` in the 1:1 chat).
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 
 from bot.core import errors
 from bot.core.elements import Element
-from bot.i18n import _, ngettext, number
+from bot.i18n import _, ngettext
+from bot.refusal_words import common_refusal, unexplained_refusal
 from bot.typed_text import ParseError, UnknownTag
 from handlers.msteams.parsing import GroupMentioned
 
@@ -20,20 +21,11 @@ NameOf = Callable[[str], str]  # a person's display name, for an id the core giv
 
 def explain(error: errors.DelightError | ParseError, name_of: NameOf) -> str:
     match error:
-        case errors.SelfRecognition():
-            return _(
-                "You can't recognise yourself — but you can recognise someone who helped you today!"
-            )
         case errors.NoRecipients():
             return _(
                 "Who should I recognise? @mention them first, like "
                 "“@Delight @Maria stayed late to help a customer”, or pick them in the dialog."
             )
-        case errors.TooManyRecipients(count=count, limit=limit):
-            return _(
-                "That's {count} people; one recognition can name up to {limit}. "
-                "Split it up, or name the few who made the difference."
-            ).format(count=count, limit=limit)
         case errors.RecipientIsBot(user_ids=ids):
             return ngettext(
                 "{people} isn't a person I can recognise here: a bot, or someone outside this "
@@ -58,36 +50,6 @@ def explain(error: errors.DelightError | ParseError, name_of: NameOf) -> str:
                 "More than one person could be @{name}, or I couldn't look them up in time. "
                 "@mention them so Teams fills in the right person."
             ).format(name=name)
-        case errors.StoryMissing():
-            return _(
-                "Tell them what they did: a few words about the act make recognition "
-                "mean something."
-            )
-        case errors.StoryTooShort():
-            return _(
-                "Say a little more about what they did: a few words about the act make "
-                "recognition mean something."
-            )
-        case errors.StoryTooLong(length=length, limit=limit):
-            return _("That's {length} characters; please keep it to {limit}.").format(
-                length=number(length), limit=number(limit)
-            )
-        case errors.DailyLimitReached(limit=limit, remaining=remaining):
-            if remaining == 0:
-                return ngettext(
-                    "You've recognised {limit} person today, the daily limit here. "
-                    "Save this one for tomorrow: it'll mean just as much.",
-                    "You've recognised {limit} people today, the daily limit here. "
-                    "Save this one for tomorrow: it'll mean just as much.",
-                    limit,
-                ).format(limit=limit)
-            return ngettext(
-                "You can recognise {remaining} more person today (the daily limit is {limit}). "
-                "Name fewer people, or save some for tomorrow.",
-                "You can recognise {remaining} more people today (the daily limit is {limit}). "
-                "Name fewer people, or save some for tomorrow.",
-                remaining,
-            ).format(remaining=remaining, limit=limit)
         case UnknownTag(tag=tag, suggestion=suggestion) if suggestion is not None:
             said = _("I don't know the tag #{tag}. Did you mean #{suggestion}? Tags: {tags}")
             return said.format(tag=tag, suggestion=suggestion.value, tags=ALL_TAGS)
@@ -108,29 +70,12 @@ def explain(error: errors.DelightError | ParseError, name_of: NameOf) -> str:
                 "This workspace asks every recognition to name at least one element of "
                 "great service. Add a tag: {tags}"
             ).format(tags=ALL_TAGS)
-        case (
-            errors.NothingToUndo(window_minutes=minutes)
-            | errors.UndoWindowPassed(window_minutes=minutes)
-        ):
-            return ngettext(
-                "Recognition can be withdrawn within {minutes} minute of sending it, and "
-                "there's none that recent. If something needs to come down, ask a Delight admin.",
-                "Recognition can be withdrawn within {minutes} minutes of sending it, and "
-                "there's none that recent. If something needs to come down, ask a Delight admin.",
-                minutes,
-            ).format(minutes=minutes)
-        case errors.KudosNotFound():
-            return _("That recognition isn't there any more (it may have been withdrawn already).")
-        case errors.NotYourKudos():
-            return _("Only the person who gave a recognition can withdraw it.")
         case errors.LeaderboardOff():
             return _(
                 "Leaderboards are off in this workspace (many teams find they turn "
                 "recognition into a contest). An admin can turn them on in the settings."
             )
-        case errors.DuplicateNomination():
-            return _("That recognition was already sent.")
-    return _("Something about that didn't work; please check it and try again.")
+    return common_refusal(error) or unexplained_refusal()
 
 
 # Which dialog field a refusal is about, so the dialog shows it there.

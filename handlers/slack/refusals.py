@@ -1,4 +1,5 @@
-"""What each refusal says: what happened, and how to fix it (in the current language)."""
+"""What each refusal says on Slack: what happened, and how to fix it (in the current language).
+The rules every platform words alike are bot/refusal_words.py's."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from bot.core.platform import ChannelProblem
 from bot.core.tip_delivery import MAX_MEMBERS_TO_DM
 from bot.core.words import N_
 from bot.i18n import _, ngettext, number, say
+from bot.refusal_words import common_refusal, unexplained_refusal
 from bot.tip_words import tip_refusal
 from handlers.slack.mrkdwn import escape, people_list
 from handlers.slack.parsing import GroupMention, ParseError, UnknownDigestOption, UnknownTag
@@ -47,20 +49,11 @@ def schedule_problems(invalid: errors.ScheduleInvalid) -> dict[str, str]:
 
 def explain(error: errors.DelightError | ParseError) -> str:
     match error:
-        case errors.SelfRecognition():
-            return _(
-                "You can't recognise yourself — but you can recognise someone who helped you today!"
-            )
         case errors.NoRecipients():
             return _(
                 "Who should I recognise? Start with their name, like "
                 "`/delight @maria stayed late to help a customer`."
             )
-        case errors.TooManyRecipients(count=count, limit=limit):
-            return _(
-                "That's {count} people; one recognition can name up to {limit}. "
-                "Split it up, or name the few who made the difference."
-            ).format(count=count, limit=limit)
         case errors.RecipientIsBot(user_ids=ids):
             return ngettext(
                 "{people} is a bot, and bots don't need recognition — people do.",
@@ -90,36 +83,6 @@ def explain(error: errors.DelightError | ParseError) -> str:
                 "More than one person is called @{name}: {people}. "
                 "Pick the right one from the list as you type @."
             ).format(name=escape(name), people=people_list(candidates))
-        case errors.StoryMissing():
-            return _(
-                "Tell them what they did: a few words about the act make recognition "
-                "mean something."
-            )
-        case errors.StoryTooShort():
-            return _(
-                "Say a little more about what they did: a few words about the act make "
-                "recognition mean something."
-            )
-        case errors.StoryTooLong(length=length, limit=limit):
-            return _("That's {length} characters; please keep it to {limit}.").format(
-                length=number(length), limit=number(limit)
-            )
-        case errors.DailyLimitReached(limit=limit, remaining=remaining):
-            if remaining == 0:
-                return ngettext(
-                    "You've recognised {limit} person today, the daily limit here. "
-                    "Save this one for tomorrow: it'll mean just as much.",
-                    "You've recognised {limit} people today, the daily limit here. "
-                    "Save this one for tomorrow: it'll mean just as much.",
-                    limit,
-                ).format(limit=limit)
-            return ngettext(
-                "You can recognise {remaining} more person today (the daily limit is {limit}). "
-                "Name fewer people, or save some for tomorrow.",
-                "You can recognise {remaining} more people today (the daily limit is {limit}). "
-                "Name fewer people, or save some for tomorrow.",
-                remaining,
-            ).format(remaining=remaining, limit=limit)
         case UnknownTag(tag=tag, suggestion=suggestion) if suggestion is not None:
             return _(
                 "I don't know the tag #{tag}. Did you mean `#{suggestion}`? Tags: {tags}"
@@ -148,21 +111,6 @@ def explain(error: errors.DelightError | ParseError) -> str:
                 "This workspace asks every recognition to name at least one element of "
                 "great service. Add a tag: {tags}"
             ).format(tags=ALL_TAGS)
-        case (
-            errors.NothingToUndo(window_minutes=minutes)
-            | errors.UndoWindowPassed(window_minutes=minutes)
-        ):
-            return ngettext(
-                "Recognition can be withdrawn within {minutes} minute of sending it, and "
-                "there's none that recent. If something needs to come down, ask a Delight admin.",
-                "Recognition can be withdrawn within {minutes} minutes of sending it, and "
-                "there's none that recent. If something needs to come down, ask a Delight admin.",
-                minutes,
-            ).format(minutes=minutes)
-        case errors.KudosNotFound():
-            return _("That recognition isn't there any more (it may have been withdrawn already).")
-        case errors.NotYourKudos():
-            return _("Only the person who gave a recognition can withdraw it.")
         case errors.ReasonRequired(max_chars=limit):
             return _("Say briefly why it's being removed (up to {limit} characters).").format(
                 limit=number(limit)
@@ -189,6 +137,4 @@ def explain(error: errors.DelightError | ParseError) -> str:
                 "I don't know `digest {option}`. Try `/delight digest` for your "
                 "team's week so far, or `/delight digest last` for the last one I sent."
             ).format(option=escape(option))
-        case errors.DuplicateNomination():
-            return _("That recognition was already sent.")
-    return _("Something about that didn't work; please check it and try again.")
+    return common_refusal(error) or unexplained_refusal()
