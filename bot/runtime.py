@@ -25,13 +25,13 @@ from bot.core.installations import WorkspaceLifecycle, WorkspaceSchedules
 from bot.core.kudos import KudosService
 from bot.core.moderation import Moderation
 from bot.core.outbox import Policy, Redelivery
+from bot.core.place_pauses import digest_pauses, tip_pauses
 from bot.core.platform import PlatformPorts
 from bot.core.ports import Clock
 from bot.core.teams import TeamService
 from bot.core.tip_admin import TipScheduleAdmin
 from bot.core.tip_catalogue import WorkspaceTips
 from bot.core.tip_delivery import TipService
-from bot.core.tip_pauses import TipPauses
 from bot.core.tips import REFERENCE_LANGUAGE, load_tip_libraries
 from bot.core.workspace_admin import WorkspaceAdmin
 from bot.core.workspaces import Platform
@@ -184,7 +184,10 @@ def build_runtime(
         administration=_administration(
             shared,
             installations=slack.installations if slack is not None else None,
-            schedules=(TipPauses(tip_schedules, shared.ports.tip_poster), digest_ledger),
+            schedules=(
+                tip_pauses(tip_schedules, shared.ports.tip_poster),
+                digest_pauses(digest_ledger, shared.ports.digest_poster),
+            ),
         ),
         tip_admin=tip_admin,
         digests=digests,

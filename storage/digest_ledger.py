@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 from bot.core.digest_delivery import Candidate, LedgerEntry, SentDigest, Status
 from bot.core.digest_week import DigestSchedule
 from bot.core.model import Posted
+from bot.core.place_pauses import PausedTeam
 from bot.core.words import stored
 from storage import tables  # noqa: F401  (registers the tables below)
 from storage.engine import Database
@@ -123,16 +124,29 @@ class SqlDigestLedger:
 
         return await self._db.transaction(work)
 
-    async def pause_places(self, team_id: str, places: Collection[str], *, reason: str) -> int:
+    async def pause_places_listed(
+        self, team_id: str, places: Collection[str], *, reason: str
+    ) -> list[PausedTeam]:
         """Stop the digests of the teams whose members come from one of these places (a
-        group read at each digest); a team of people picked one by one depends on none."""
+        group read at each digest); a team of people picked one by one depends on none. The
+        teams this call stopped, by name."""
 
-        def work(connection: Connection) -> int:
-            return connection.execute(
+        def work(connection: Connection) -> list[PausedTeam]:
+            running = (*_placed(team_id, places), TEAMS.c.paused_reason.is_(None))
+            found = connection.execute(
+                select(TEAMS.c.id, TEAMS.c.name, TEAMS.c.created_by)
+                .where(*running)
+                .order_by(TEAMS.c.name)
+            ).all()
+            if not found:
+                return []
+            # Only those read above: the transaction keeps another writer's pause out of it.
+            connection.execute(
                 update(TEAMS)
-                .where(*_placed(team_id, places), TEAMS.c.paused_reason.is_(None))
+                .where(*running, TEAMS.c.id.in_([row.id for row in found]))
                 .values(paused_reason=stored(reason))
-            ).rowcount
+            )
+            return [PausedTeam(name=row.name, created_by=row.created_by) for row in found]
 
         return await self._db.transaction(work)
 

@@ -362,7 +362,7 @@ class SqlTipScheduleRepository:
     ) -> list[TipSchedule]:
         """A schedule delivers through the channel it posts in, or (1:1s) whose people it
         reads: both are its channel_id. The schedules this call paused, for their owners to
-        be told (bot/core/tip_pauses.py)."""
+        be told (bot/core/place_pauses.py)."""
         return await self._pause(reason, *_placed(team_id, places))
 
     async def resume_places(

@@ -722,8 +722,10 @@ def pause_what_depends_on(url: str, place: str) -> tuple[int, list[str]]:
     async def work() -> tuple[int, list[str]]:
         database = Database(url)
         try:
-            paused = await SqlDigestLedger(database).pause_places(
-                "T0001", ["C0004"], reason="Delight was removed from the team it delivers in"
+            paused = len(
+                await SqlDigestLedger(database).pause_places_listed(
+                    "T0001", ["C0004"], reason="Delight was removed from the team it delivers in"
+                )
             )
             gone = await SqlMsTeamsDirectory(database).mark_removed(
                 TEAMS_WORKSPACE, at=NOON, removed=True, conversation_id=place

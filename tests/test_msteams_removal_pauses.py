@@ -69,6 +69,15 @@ def pause_notices(teams: TeamsDriver, person: Person, language: str = "en") -> l
     ]
 
 
+def digest_pause_notices(teams: TeamsDriver, person: Person) -> list[str]:
+    """What the person was told of their teams of people whose digests paused."""
+    return [
+        said
+        for card in teams.cards(person.personal_id)
+        if (said := texts(card)).startswith("I've paused the weekly digests of")
+    ]
+
+
 def bot_left_the_team(teams: TeamsDriver, team: str) -> dict[str, Any]:
     """The other way Teams says it: a conversationUpdate with Delight among membersRemoved."""
     return teams.fake.activity(
@@ -216,6 +225,13 @@ def test_a_team_of_people_read_from_a_removed_team_gets_no_digest_until_delight_
     assert "Digests paused: Delight was removed from the team it delivers in" in told(
         teams, ALICE, "teams"
     )
+    # Alice made the team of people: she is told, once, however often Teams says it.
+    removed(teams, how="teamDeleted")
+    told(teams, ALICE, "help")  # the repeat has had its turn
+    [notice] = digest_pause_notices(teams, ALICE)
+    assert notice.startswith("I've paused the weekly digests of **Floor**: its members are read")
+    assert "once Delight is installed in that team again" in notice
+    assert "pick its members one by one with `teams`" in notice
 
     clock.current = MONDAY_NINE_UTC + timedelta(seconds=5)
     assert [(o.manager_id, o.status) for o in run_digests(teams_app)] == [(CAROL.aad_id, "sent")]

@@ -182,6 +182,15 @@ class DigestPoster(Protocol):
         reason: FailureReason,
     ) -> None: ...
 
+    async def tell_creator_place_paused(
+        self, team_id: str, creator_id: str, team_name: str, reason: str
+    ) -> None:
+        """Tell the admin who made the team of people `team_name` that its digests paused
+        because Delight left a place its members are read from: `reason` is installations'
+        REMOVED_FROM_PLACE or one of its PLACE_GONE; they resume by themselves when Delight is
+        back there."""
+        ...
+
 
 # All of them --------------------------------------------------------------------------------
 

@@ -161,3 +161,9 @@ class RoutedPorts:
     ) -> None:
         poster = self._for(team_id).digest_poster
         await poster.tell_creator(team_id, creator_id, manager_id, digest, reason)
+
+    async def tell_creator_place_paused(
+        self, team_id: str, creator_id: str, team_name: str, reason: str
+    ) -> None:
+        poster = self._for(team_id).digest_poster
+        await poster.tell_creator_place_paused(team_id, creator_id, team_name, reason)

@@ -233,6 +233,26 @@ def digest_undelivered(
     return adaptive.message([adaptive.text(text)], summary=summary_text)
 
 
+def digest_place_paused(team_name: str, *, removed: bool) -> CardMessage:
+    """To the admin who made the team of people: its digests stopped because Delight left a
+    place its members are read from (`removed` from that Teams team, or else the place is
+    gone). `team_name`: as the admin named it, plain."""
+    if removed:
+        said = _(
+            "I've paused the weekly digests of **{team}**: its members are read from a team "
+            "Delight was removed from. They resume by themselves once Delight is installed in "
+            "that team again; or pick its members one by one with `teams`."
+        )
+    else:
+        said = _(
+            "I've paused the weekly digests of **{team}**: its members are read from a place "
+            "that is gone. They resume by themselves if it comes back; or pick its members one "
+            "by one with `teams`."
+        )
+    text = said.format(team=inert(team_name))
+    return adaptive.message([adaptive.text(text)], summary=said.format(team=plain(team_name)))
+
+
 def no_digest_yet(*, last: bool) -> CardMessage:
     said = (
         _("I haven't sent you a digest yet: they go out weekly to the managers of a team.")

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.digest import Digest
+from bot.core.installations import REMOVED_FROM_PLACE
 from bot.core.model import FailureReason, MessageRef, NotPosted, Person
 from bot.core.ports import Clock, SettingsRepository
 from bot.core.workspaces import native_id
@@ -18,7 +19,7 @@ from bot.expiring_cache import ExpiringCache
 from bot.i18n import speaking
 from handlers.msteams.book import ConversationBook, KnownMember
 from handlers.msteams.connector import Connector, ConnectorError
-from handlers.msteams.digest_card import digest_card, digest_undelivered
+from handlers.msteams.digest_card import digest_card, digest_place_paused, digest_undelivered
 from handlers.msteams.directory import TeamsDirectory
 from handlers.msteams.messenger import Messenger
 from handlers.msteams.text import Names
@@ -201,6 +202,15 @@ class TeamsDigestPoster:
         outcome = await self._messenger.to_person(team_id, creator_id, card)
         if isinstance(outcome, NotPosted):
             logger.warning("the creator of team %s couldn't be told either", digest.team_pk)
+
+    async def tell_creator_place_paused(
+        self, team_id: str, creator_id: str, team_name: str, reason: str
+    ) -> None:
+        with speaking(await self.language(team_id, creator_id)):
+            card = digest_place_paused(team_name, removed=reason == REMOVED_FROM_PLACE)
+        outcome = await self._messenger.to_person(team_id, creator_id, card)
+        if isinstance(outcome, NotPosted):
+            logger.warning("the creator of a team of people wasn't told of its pause")
 
     async def names(self, team_id: str, user_ids: Iterable[str]) -> Names:
         everyone = await self._people.everyone(team_id)

@@ -15,7 +15,8 @@ remaining schedules pause too, as Slack's `app_uninstalled` does for a workspace
 A person who removes Delight from their own (personal) scope gets no 1:1 from it until they
 install it again: each one is recorded as refused without being tried (Messenger). A deleted
 channel is no longer offered and the schedules posting there pause until it is restored.
-Each tip schedule paused with its place has its owner told, once (the core's `TipPauses`).
+Each tip schedule paused with its place has its owner told, once, and each team of people its
+creator (the core's `place_pauses`).
 """
 
 from __future__ import annotations

@@ -125,6 +125,31 @@ class SlackDigestPoster:
             message = digest_undelivered(manager_id, digest, reason)
         await post_message(client, creator_id, message)
 
+    async def tell_creator_place_paused(
+        self, team_id: str, creator_id: str, team_name: str, reason: str
+    ) -> None:
+        """Slack reads no team of people from a place that pauses it (a channel's members are
+        read at each digest, and a channel gone fails that digest): worded all the same,
+        should it ever."""
+        try:
+            client = await self._clients.for_team(team_id)
+        except WorkspaceUnavailable:
+            return
+        with speaking(await self._languages.language_of(team_id, creator_id)):
+            message = digest_place_paused(team_name)
+        await post_message(client, creator_id, message)
+
+
+def digest_place_paused(team_name: str) -> Message:
+    text = _(
+        "I've paused the weekly digests of *{team}*: its members are read from a place "
+        "Delight can't reach any more. They resume by themselves once Delight is back there; "
+        "or pick its members one by one with `/delight teams`."
+    ).format(team=defuse(team_name))
+    return Message(
+        text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    )
+
 
 def digest_undelivered(manager_id: str, digest: Digest, reason: FailureReason) -> Message:
     why = (
