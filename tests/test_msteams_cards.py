@@ -35,7 +35,7 @@ from bot.core.model import (
 from bot.core.moderation import Retracted
 from bot.core.tips import Tip
 from bot.i18n import speaking, translations
-from handlers.msteams import cards, dialog, home_card
+from handlers.msteams import adaptive, cards, dialog, home_card
 from handlers.msteams.adaptive import Card, CardMessage
 from handlers.msteams.removal import removal_dialog
 from handlers.msteams.text import NO_BREAK_SPACE, WORD_JOINER, Names, inert, plain
@@ -817,3 +817,24 @@ def test_every_card_in_every_language_passes_microsofts_parser_and_fits(language
     every = [m.card for m in messages] + dialogs
     assert [found for found in check_cards(every) if found] == []
     assert all(size(card) < MESSAGE_LIMIT for card in every)
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        (42, 42),
+        ("42", 42),
+        (True, None),  # JSON's true is no id, though Python's bool is an int
+        (0, None),
+        (-3, None),
+        ("-3", None),
+        ("4.2", None),
+        ("", None),
+        ("9" * 19, None),  # past any row id: never handed to the database
+        (2**62, None),
+        (None, None),
+        ([1], None),
+    ],
+)
+def test_an_id_in_a_cards_data_is_read_only_when_it_is_one(value: object, read: int | None) -> None:
+    assert adaptive.data_id(value) == read

@@ -119,3 +119,15 @@ def dialog_answer(card: Card, title: str, *, height: str = "large") -> dict[str,
 def told(text: str) -> dict[str, Any]:
     """The dialog closes, and Teams shows these words."""
     return {"task": {"type": "message", "value": text.replace("**", "")}}
+
+
+def data_id(value: object) -> int | None:
+    """A row's id from a card's data, as Teams hands it back (a number, or its digits): never
+    trusted, every query that takes it is scoped to the person acting."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and 0 < value < 2**62:
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None

@@ -20,7 +20,7 @@ from handlers.msteams import (
     tip_cards,
     tips_admin,
 )
-from handlers.msteams.adaptive import CONTENT_TYPE, CardMessage
+from handlers.msteams.adaptive import CONTENT_TYPE, CardMessage, data_id
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.home import home_message
 from handlers.msteams.refusals import explain
@@ -61,14 +61,14 @@ async def _execute(
 ) -> InvokeAnswer:
     recognition = services.core.recognition
     match verb:
-        case adaptive.ENDORSE if (kudos_id := _int(data.get(adaptive.KUDOS_ID))) is not None:
+        case adaptive.ENDORSE if (kudos_id := data_id(data.get(adaptive.KUDOS_ID))) is not None:
             done = await recognition.endorsements.endorse_by_id(
                 team_id=turn.workspace, kudos_id=kudos_id, user_id=user_id, via=Via.BUTTON
             )
             if (said := _ENDORSED.get(done.outcome)) is not None:
                 return message_answer(_(said))
             return message_answer(_("Thank you for saying you saw it too!"))
-        case adaptive.UNDO if (kudos_id := _int(data.get(adaptive.KUDOS_ID))) is not None:
+        case adaptive.UNDO if (kudos_id := data_id(data.get(adaptive.KUDOS_ID))) is not None:
             undone = await recognition.moderation.undo(
                 team_id=turn.workspace, giver_id=user_id, kudos_id=kudos_id
             )
@@ -76,8 +76,8 @@ async def _execute(
             return card_answer(cards.retraction_notice(undone, names=names))
         case adaptive.HOME:
             cursor = HomeCursor(
-                received_before=_int(data.get(adaptive.RECEIVED)),
-                given_before=_int(data.get(adaptive.GIVEN)),
+                received_before=data_id(data.get(adaptive.RECEIVED)),
+                given_before=data_id(data.get(adaptive.GIVEN)),
             )
             return card_answer(await home_message(services, turn.workspace, user_id, cursor))
         case adaptive.ANNOUNCEMENTS:
@@ -92,17 +92,6 @@ async def _execute(
         case teams_card.TEAMS_PAGE:
             return card_answer(await teams_admin.page(services, turn, user_id, data))
     return message_answer("")
-
-
-def _int(value: object) -> int | None:
-    """A number from a card's data (never trusted: every query is scoped to the person)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and 0 < value < 2**62:
-        return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 19:
-        return int(value)
-    return None
 
 
 def _plain(markdown: str) -> str:

@@ -19,6 +19,7 @@ from bot.core.model import (
 from bot.core.moderation import Retracted
 from bot.core.words import N_
 from bot.i18n import ENGLISH, _, current_language, ngettext, number
+from bot.kudos_words import RETRACTED_ANNOUNCEMENT, RETRACTED_FOR_RECIPIENT
 from handlers.msteams import adaptive
 from handlers.msteams.adaptive import CardMessage, Part
 from handlers.msteams.text import (
@@ -116,32 +117,18 @@ def announcement(kudos: Kudos, *, names: Names, endorsements: int = 0) -> CardMe
     return adaptive.message(body, actions, summary=summary)
 
 
-_RETRACTED_ANNOUNCEMENT = {
-    Retraction.WITHDRAWN: N_("_This recognition is no longer here: its giver withdrew it._"),
-    Retraction.REMOVED: N_("_This recognition is no longer here: a Delight admin removed it._"),
-}
-_RETRACTED_MESSAGE = {
-    Retraction.WITHDRAWN: N_(
-        "_A recognition you received is no longer here: its giver withdrew it._"
-    ),
-    Retraction.REMOVED: N_(
-        "_A recognition you received is no longer here: a Delight admin removed it._"
-    ),
-}
-
-
 def _note(markdown: str) -> CardMessage:
     return adaptive.message([adaptive.text(markdown, isSubtle=True)], summary=markdown.strip("_"))
 
 
 def retracted_announcement(how: Retraction) -> CardMessage:
     """What replaces the announcement once it is taken back: a short note, no story."""
-    return _note(_(_RETRACTED_ANNOUNCEMENT[how]))
+    return _note(_(RETRACTED_ANNOUNCEMENT[how]))
 
 
 def retracted_message(how: Retraction) -> CardMessage:
     """What replaces a recipient's 1:1 message once the recognition is taken back."""
-    return _note(_(_RETRACTED_MESSAGE[how]))
+    return _note(_(RETRACTED_FOR_RECIPIENT[how]))
 
 
 # --- the recipient's 1:1 message -------------------------------------------------------------

@@ -337,14 +337,7 @@ def _tips_refusal(error: errors.DelightError) -> str:
 
 
 def _schedule_id(data: Mapping[str, Any]) -> int | None:
-    value = data.get(tip_cards.SCHEDULE_ID)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and 0 < value < 2**62:
-        return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 19:
-        return int(value)
-    return None
+    return adaptive.data_id(data.get(tip_cards.SCHEDULE_ID))
 
 
 def _text(value: object) -> str:

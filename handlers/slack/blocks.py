@@ -27,6 +27,7 @@ from bot.core.model import (
 from bot.core.tips import Tip
 from bot.core.words import N_
 from bot.i18n import ENGLISH, _, current_language, ngettext
+from bot.kudos_words import RETRACTED_ANNOUNCEMENT, RETRACTED_FOR_RECIPIENT
 from handlers.slack import ids
 from handlers.slack.mrkdwn import (
     channel_mention,
@@ -175,27 +176,13 @@ def announcement(
     return Message(text=text, blocks=blocks)
 
 
-_RETRACTED_ANNOUNCEMENT = {
-    Retraction.WITHDRAWN: N_("_This recognition is no longer here: its giver withdrew it._"),
-    Retraction.REMOVED: N_("_This recognition is no longer here: a Delight admin removed it._"),
-}
-_RETRACTED_DM = {
-    Retraction.WITHDRAWN: N_(
-        "_A recognition you received is no longer here: its giver withdrew it._"
-    ),
-    Retraction.REMOVED: N_(
-        "_A recognition you received is no longer here: a Delight admin removed it._"
-    ),
-}
-
-
 def retracted_announcement(how: Retraction) -> Message:
-    text = _(_RETRACTED_ANNOUNCEMENT[how])
+    text = _(RETRACTED_ANNOUNCEMENT[how])
     return Message(text=text, blocks=[context_block(text)])
 
 
 def retracted_dm(how: Retraction) -> Message:
-    text = _(_RETRACTED_DM[how])
+    text = _(RETRACTED_FOR_RECIPIENT[how])
     return Message(text=text, blocks=[context_block(text)])
 
 
