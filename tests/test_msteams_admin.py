@@ -220,6 +220,41 @@ def test_removed_from_its_last_team_the_schedules_pause_and_installing_again_res
     assert task(teams, "task/fetch", {"delight": "settings"}, ALICE)["task"]["type"] == "continue"
 
 
+def test_a_deleted_team_restored_resumes_what_its_deletion_paused_and_keeps_its_installer(
+    teams: TeamsDriver, database_url: str, clock: FakeClock
+) -> None:
+    teams.fake.add_channel(OTHER_TEAM, OTHER_TEAM, None)
+    installed(teams)
+    installed(teams, team=OTHER_TEAM, name="Warehouse")  # both by Alice
+    wait_for(lambda: len(teams_rows(database_url)) == 2)
+    in_other_team = a_schedule(database_url, channel=OTHER_TEAM)
+    paused_by_admin = a_schedule(database_url, channel=OTHER_TEAM, paused_reason="by an admin")
+
+    clock.advance(minutes=1)
+    removed(teams, team=OTHER_TEAM, how="teamDeleted")
+    wait_for(lambda: schedule_state(database_url, in_other_team)[0])
+    assert schedule_state(database_url, in_other_team) == (True, REMOVED_FROM_PLACE)
+
+    # Bob, a Teams admin, restores it: Delight comes back with it, and Bob is no installer.
+    clock.advance(minutes=1)
+    channel_data = {"team": {"id": OTHER_TEAM, "name": "Warehouse"}, "channel": {"id": OTHER_TEAM}}
+    restored = teams.fake.activity(
+        "conversation_update_bot_added_to_team",
+        membersAdded=None,
+        from_=BOB.sender(),
+        conversation={"id": OTHER_TEAM},
+        channelData={**channel_data, "eventType": "teamRestored"},
+    )
+    assert teams.send(restored).status == 200
+    wait_for(lambda: not schedule_state(database_url, in_other_team)[0])
+    assert schedule_state(database_url, in_other_team) == (False, None)
+    assert schedule_state(database_url, paused_by_admin) == (True, "by an admin")
+    [_, warehouse] = teams_rows(database_url)
+    assert warehouse["removed_at"] is None
+    assert warehouse["installed_by"] == ALICE.aad_id
+    assert task(teams, "task/fetch", {"delight": "settings"}, BOB)["task"]["type"] == "message"
+
+
 # --- the settings ---------------------------------------------------------------------------
 
 

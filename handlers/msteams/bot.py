@@ -45,6 +45,7 @@ from handlers.msteams.lifecycle import (
     on_installed,
     on_removed,
     on_team_renamed,
+    on_team_restored,
 )
 from handlers.msteams.messages import on_message
 from handlers.msteams.messenger import base_conversation
@@ -135,6 +136,8 @@ class TeamsBot:
             await on_channel_restored(services, turn)
         elif event == "teamRenamed":
             await on_team_renamed(services, turn)
+        elif event == "teamRestored":
+            await on_team_restored(services, turn)
 
     async def _invoke(self, turn: Turn, activity: ActivityModel) -> InvokeAnswer:
         if turn.user_id is None:

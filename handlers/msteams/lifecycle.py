@@ -8,9 +8,10 @@ through it: tips posted in one of its channels or sent 1:1 to its roster, digest
 people whose members come from its roster. Which those are is read from the ids they store
 against the team's channels as Delight remembers them, deleted ones too (`InstallBook.places`),
 at the moment of removal: no schedule keeps a link of its own, so those made before are covered
-the same. Installing Delight in the team again resumes exactly what its removal paused
-(schedules an admin or a failure paused stay paused). Once no team has Delight, the tenant's
-remaining schedules pause too, as Slack's `app_uninstalled` does for a workspace.
+the same. Installing Delight in the team again (or restoring the deleted team) resumes exactly
+what its removal paused (schedules an admin or a failure paused stay paused). Once no team has
+Delight, the tenant's remaining schedules pause too, as Slack's `app_uninstalled` does for a
+workspace.
 
 A person who removes Delight from their own (personal) scope gets no 1:1 from it until they
 install it again: each one is recorded as refused without being tried (Messenger). A deleted
@@ -35,6 +36,9 @@ logger = logging.getLogger(__name__)
 async def on_installed(services: TeamsServices, turn: Turn) -> None:
     """The app was added (installationUpdate `add`, or Delight among `membersAdded`; Teams
     usually sends both, and each is handled as if it were the only one)."""
+    if turn.team_id is not None:
+        await _in_team(services, turn, turn.team_id, installed_by=turn.user_id)
+        return
     now = services.core.clock.now()
     await services.book.remember_tenant(
         turn.workspace,
@@ -42,25 +46,43 @@ async def on_installed(services: TeamsServices, turn: Turn) -> None:
         at=now,
         installed_by=turn.user_id if not turn.personal else None,
     )
-    if turn.team_id is not None:
-        await services.installs.installed(
-            turn.workspace,
-            turn.team_id,
-            service_url=turn.service_url,
-            at=now,
-            installed_by=turn.user_id,
-            name=turn.team_name,
-        )
-        await remember_channels(services, turn, turn.team_id)
-        lifecycle = services.core.administration.lifecycle
-        places = await services.installs.places(turn.workspace, turn.team_id)
-        await lifecycle.installed_in(turn.workspace, places)
-        await lifecycle.installed(turn.workspace)
-    elif turn.personal and turn.user_id is not None:
+    if turn.personal and turn.user_id is not None:
         await services.book.mark_removed(
             turn.workspace, at=now, removed=False, user_id=turn.user_id
         )
         await services.messenger.to_person(turn.workspace, turn.user_id, welcome_card())
+
+
+async def on_team_restored(services: TeamsServices, turn: Turn) -> None:
+    """A deleted team was restored (Teams keeps one for 30 days), Delight with it: what its
+    deletion paused resumes, as installing Delight again would. Whoever restored it is no
+    installer: the one Delight remembers stays."""
+    if turn.team_id is not None:
+        await _in_team(services, turn, turn.team_id, installed_by=None)
+
+
+async def _in_team(
+    services: TeamsServices, turn: Turn, team_id: str, *, installed_by: str | None
+) -> None:
+    """Delight is in the team (again): remembered with its channels, and what its absence
+    paused resumes. `installed_by` None keeps the installer remembered."""
+    now = services.core.clock.now()
+    await services.book.remember_tenant(
+        turn.workspace, service_url=turn.service_url, at=now, installed_by=installed_by
+    )
+    await services.installs.installed(
+        turn.workspace,
+        team_id,
+        service_url=turn.service_url,
+        at=now,
+        installed_by=installed_by,
+        name=turn.team_name,
+    )
+    await remember_channels(services, turn, team_id)
+    lifecycle = services.core.administration.lifecycle
+    places = await services.installs.places(turn.workspace, team_id)
+    await lifecycle.installed_in(turn.workspace, places)
+    await lifecycle.installed(turn.workspace)
 
 
 async def on_removed(services: TeamsServices, turn: Turn) -> None:
