@@ -17,7 +17,7 @@ from bot.nomination import NominationFlow
 from bot.services import Services
 from handlers.msteams.answers import TeamsAnswers
 from handlers.msteams.auth import BotFrameworkAuth, BotToken, NoToken
-from handlers.msteams.bot import TeamsBot
+from handlers.msteams.bot import ACTING_AT_ONCE, ACTING_AT_ONCE_POSTGRES, TeamsBot
 from handlers.msteams.cached_book import CachedBook
 from handlers.msteams.charts import Handler as GetHandler
 from handlers.msteams.charts import chart_routes
@@ -51,6 +51,7 @@ class TeamsPlatform:
     rosters: SqlMsTeamsRosters
     # GET routes of Teams' own (the digest charts, with DELIGHT_PUBLIC_URL), on the web app.
     get_routes: dict[str, GetHandler]
+    acting_at_once: int  # activities acted on at once (handlers/msteams/bot.py says why)
 
     def endpoint(
         self,
@@ -77,7 +78,8 @@ class TeamsPlatform:
                 rosters=self.rosters,
                 installs=self.installs,
                 connector=self.connector,
-            )
+            ),
+            acting_at_once=self.acting_at_once,
         )
         return teams_endpoint(
             bot,
@@ -150,4 +152,5 @@ def build_msteams(
         auth=auth,
         rosters=rosters,
         get_routes=chart_routes(charts, clock) if charts is not None else {},
+        acting_at_once=ACTING_AT_ONCE_POSTGRES if database.is_postgres else ACTING_AT_ONCE,
     )
