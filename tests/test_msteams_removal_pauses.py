@@ -19,7 +19,7 @@ from tests.conftest import FakeClock
 from tests.driver import RunningApp
 from tests.fakemsteams import ALICE, BOB, BOT_ID, CAROL, TEAM_ID, Person, mention
 from tests.helpers import query
-from tests.teams_driver import TeamsDriver, texts, wait_for
+from tests.teams_driver import TeamsDriver, card_of, texts, wait_for
 from tests.test_msteams_admin import (
     KUDOS_CHANNEL,
     OTHER_TEAM,
@@ -36,11 +36,22 @@ from tests.test_msteams_digests import MONDAY_NINE_NEW_YORK, MONDAY_NINE_UTC, ma
 from tests.test_msteams_digests import run_due as run_digests
 from tests.test_msteams_tips import MONDAY_EIGHT, NINE_AMSTERDAM, click, create, run_due, task
 
+# The pause notices reach the 1:1 chat on their own, between the answers to what was typed.
+NOTICES = ("I've paused your Delight tip schedule", "I've paused the weekly digests")
+
 
 def told(teams: TeamsDriver, person: Person, text: str, locale: str = "en-US") -> str:
     """`text` typed in their 1:1 chat with Delight: the words of the card it answered with."""
+    before = len(teams.fake.activities(person.personal_id))
     client = {"type": "clientInfo", "locale": locale}
-    return texts(said_to(teams, person, text, locale=locale, entities=[client]))
+    said_to(teams, person, text, locale=locale, entities=[client])
+
+    def answer() -> str | None:
+        new = [texts(card_of(a)) for a in teams.fake.activities(person.personal_id)[before:]]
+        answers = [said for said in new if not said.startswith(NOTICES)]
+        return answers[-1] if answers else None
+
+    return wait_for(answer)
 
 
 def handled(
@@ -226,9 +237,16 @@ def test_a_team_of_people_read_from_a_removed_team_gets_no_digest_until_delight_
         teams, ALICE, "teams"
     )
     # Alice made the team of people: she is told, once, however often Teams says it.
-    removed(teams, how="teamDeleted")
-    told(teams, ALICE, "help")  # the repeat has had its turn
-    [notice] = digest_pause_notices(teams, ALICE)
+    [notice] = wait_for(lambda: digest_pause_notices(teams, ALICE))
+    channel_data = {"team": {"id": TEAM_ID}, "channel": {"id": TEAM_ID}, "eventType": "teamDeleted"}
+    deleted = teams.fake.activity(
+        "conversation_update_bot_added_to_team",
+        membersAdded=None,
+        conversation={"id": TEAM_ID},
+        channelData=channel_data,
+    )
+    handled(teams, database_url, deleted)
+    assert digest_pause_notices(teams, ALICE) == [notice]
     assert notice.startswith("I've paused the weekly digests of **Floor**: its members are read")
     assert "once Delight is installed in that team again" in notice
     assert "pick its members one by one with `teams`" in notice
