@@ -213,7 +213,16 @@ async def slack_app(
     return send, lambda: slack.posted, close, DEFAULT_GIVERS  # warm-up: each giver once
 
 
-async def run_child(platform: str, app: str, kudos: int, database: str) -> None:
+async def run_child(
+    platform: str,
+    app: str,
+    kudos: int,
+    database: str,
+    *,
+    counting: Callable[[str], None] = callgrind_control,
+) -> None:
+    """Warm `app` up, then send `kudos` with `counting("on")` before and `counting("off")`
+    once the last is delivered."""
     if os.environ.get("BENCH_UNDER_CALLGRIND"):
         stretch_cache_lifetimes(VALGRIND_SLOWDOWN)
     if platform == "teams":
@@ -227,11 +236,11 @@ async def run_child(platform: str, app: str, kudos: int, database: str) -> None:
         send, posted, close, warmup = await slack_app(app, database)
     tune_garbage_collection()  # as bench.serving does for every app
     await send(warmup)
-    callgrind_control("on")
+    counting("on")
     started = time.process_time()
     await send(kudos)
     cpu = time.process_time() - started
-    callgrind_control("off")
+    counting("off")
     print(f"CPU {cpu / kudos * 1000:.3f} ms per kudos", flush=True)
     if posted() < 2 * kudos:  # an announcement and a recipient's message each
         # A delivery that waited its whole posting time for a turn is left to the outbox

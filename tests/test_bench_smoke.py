@@ -1,6 +1,6 @@
 """The benchmarks still run: a few requests through every app, end to end (their figures are
 read by people, not asserted; bench/ack_and_delivery.py, bench/teams_delivery.py,
-bench/instructions.py, bench/teams_fanout.py)."""
+bench/instructions.py, bench/teams_fanout.py, bench/log_pages.py)."""
 
 from __future__ import annotations
 
@@ -94,3 +94,11 @@ def test_the_fake_connector_refuses_what_passes_teams_rate_limits() -> None:
     assert limits.admit("create", None, "elsewhere", 0.95) == 0.0
     assert limits.throttled == {"send": 1, "paged": 1}
     assert len(limits.accepted) == 51
+
+
+def test_the_log_pages_of_counted_kudos_are_named() -> None:
+    """bench/log_pages.py: Delight's write-ahead log, every checkpoint off, read frame by frame."""
+    report = run_bench("bench.log_pages", "--platform", "teams", "--kudos", "20", "--history", "0")
+    assert "20 kudos on Teams" in report
+    assert "log pages a kudos: " in report
+    assert "kudos (leaf)" in report  # named after their b-tree
