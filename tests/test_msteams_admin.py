@@ -224,9 +224,12 @@ def test_a_deleted_team_restored_resumes_what_its_deletion_paused_and_keeps_its_
     teams: TeamsDriver, database_url: str, clock: FakeClock
 ) -> None:
     teams.fake.add_channel(OTHER_TEAM, OTHER_TEAM, None)
-    installed(teams)
-    installed(teams, team=OTHER_TEAM, name="Warehouse")  # both by Alice
-    wait_for(lambda: len(teams_rows(database_url)) == 2)
+    for team, name in ((TEAM_ID, "Store 12"), (OTHER_TEAM, "Warehouse")):  # both by Alice
+        # Resumed by the install's last step: once it is, that install is all done (a deletion
+        # acted on meanwhile would be undone by the install resuming what it paused).
+        last_step = a_schedule(database_url, paused_reason=REMOVED_FROM_WORKSPACE)
+        installed(teams, team=team, name=name)
+        wait_for(lambda step=last_step: not schedule_state(database_url, step)[0])
     in_other_team = a_schedule(database_url, channel=OTHER_TEAM)
     paused_by_admin = a_schedule(database_url, channel=OTHER_TEAM, paused_reason="by an admin")
 
