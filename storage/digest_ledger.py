@@ -132,21 +132,14 @@ class SqlDigestLedger:
         teams this call stopped, by name."""
 
         def work(connection: Connection) -> list[PausedTeam]:
-            running = (*_placed(team_id, places), TEAMS.c.paused_reason.is_(None))
-            found = connection.execute(
-                select(TEAMS.c.id, TEAMS.c.name, TEAMS.c.created_by)
-                .where(*running)
-                .order_by(TEAMS.c.name)
-            ).all()
-            if not found:
-                return []
-            # Only those read above: the transaction keeps another writer's pause out of it.
-            connection.execute(
+            rows = connection.execute(
                 update(TEAMS)
-                .where(*running, TEAMS.c.id.in_([row.id for row in found]))
+                .where(*_placed(team_id, places), TEAMS.c.paused_reason.is_(None))
                 .values(paused_reason=stored(reason))
+                .returning(TEAMS.c.name, TEAMS.c.created_by)
             )
-            return [PausedTeam(name=row.name, created_by=row.created_by) for row in found]
+            paused = [PausedTeam(name=row.name, created_by=row.created_by) for row in rows]
+            return sorted(paused, key=lambda team: team.name)  # RETURNING keeps no order
 
         return await self._db.transaction(work)
 
