@@ -254,6 +254,16 @@ async def run_child(
         await close()
 
 
+def fill_history(platform: str, database: str, kudos: int) -> None:
+    """`kudos` of history in Delight's database, shaped like the platform's counted run."""
+    if platform == "teams":
+        from bench.teams_in_process import history
+
+        history(database, kudos)
+    else:
+        slack_history(database, kudos=kudos, givers=DEFAULT_GIVERS)
+
+
 def count(
     platform: str, app: str, kudos: int, database: str, *, valgrind: bool
 ) -> tuple[float | None, float]:
@@ -316,12 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory() as scratch,
         delight_database(args.database_url, Path(scratch)) as (database, described),
     ):
-        if args.platform == "teams":
-            from bench.teams_in_process import history
-
-            history(database, args.history)
-        else:
-            slack_history(database, kudos=args.history, givers=DEFAULT_GIVERS)
+        fill_history(args.platform, database, args.history)
         # One after the other: side by side, each run's timing changes how kudos group into
         # transactions and deliveries, and so the count (by ~1.5%, measured). Only Delight
         # uses the database.

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.ack_and_delivery import delight_database
+from bench.instructions import fill_history
+from bench.instructions import run_child as run_counted
 
 ROOT = Path(__file__).resolve().parent.parent
 _HEADER = 32  # the log's own header
@@ -86,8 +88,6 @@ def run_child(platform: str, kudos: int, database: str, log_out: Path) -> None:
     setattr(engine, "Checkpoints", NoCheckpoints)  # noqa: B010
     setattr(engine, "_tune_sqlite", tune_without_checkpoints)  # noqa: B010
 
-    from bench.instructions import run_child as run_counted
-
     path = Path(database.removeprefix("sqlite:///"))
     log = path.with_name(path.name + "-wal")
     started = 0
@@ -113,14 +113,7 @@ def report(platform: str, kudos: int, history: int) -> str:
             _,
         ),
     ):
-        if platform == "teams":
-            from bench.teams_in_process import history as teams_history
-
-            teams_history(database, history)
-        else:
-            from bench.ack_and_delivery import DEFAULT_GIVERS, slack_history
-
-            slack_history(database, kudos=history, givers=DEFAULT_GIVERS)
+        fill_history(platform, database, history)
         log_out = Path(scratch) / "counted.log"
         child = [sys.executable, "-m", "bench.log_pages", "--child", "--platform", platform]
         child += ["--kudos", str(kudos), "--child-database", database, "--log-out", str(log_out)]
