@@ -38,22 +38,28 @@ def installed(teams: TeamsDriver, *, team: str = TEAM_ID, name: str = "Store 12"
     assert teams.send(activity).status == 200
 
 
+def team_event(teams: TeamsDriver, team: str, event: str, **fields: Any) -> dict[str, Any]:
+    """A conversationUpdate about the team (`teamDeleted`, `teamRestored`, …); `fields` as
+    FakeConnector.activity takes them."""
+    return teams.fake.activity(
+        "conversation_update_bot_added_to_team",
+        membersAdded=None,
+        conversation={"id": team},
+        channelData={"team": {"id": team}, "channel": {"id": team}, "eventType": event},
+        **fields,
+    )
+
+
 def removed(teams: TeamsDriver, *, team: str = TEAM_ID, how: str = "remove") -> None:
-    channel_data: dict[str, Any] = {"team": {"id": team}, "channel": {"id": team}}
     if how == "remove":
         activity = teams.fake.activity(
             "installation_update_add",
             action="remove",
             conversation={"id": team},
-            channelData=channel_data,
+            channelData={"team": {"id": team}, "channel": {"id": team}},
         )
     else:
-        activity = teams.fake.activity(
-            "conversation_update_bot_added_to_team",
-            membersAdded=None,
-            conversation={"id": team},
-            channelData={**channel_data, "eventType": how},
-        )
+        activity = team_event(teams, team, how)
     assert teams.send(activity).status == 200
 
 
@@ -240,14 +246,7 @@ def test_a_deleted_team_restored_resumes_what_its_deletion_paused_and_keeps_its_
 
     # Bob, a Teams admin, restores it: Delight comes back with it, and Bob is no installer.
     clock.advance(minutes=1)
-    channel_data = {"team": {"id": OTHER_TEAM, "name": "Warehouse"}, "channel": {"id": OTHER_TEAM}}
-    restored = teams.fake.activity(
-        "conversation_update_bot_added_to_team",
-        membersAdded=None,
-        from_=BOB.sender(),
-        conversation={"id": OTHER_TEAM},
-        channelData={**channel_data, "eventType": "teamRestored"},
-    )
+    restored = team_event(teams, OTHER_TEAM, "teamRestored", from_=BOB.sender())
     assert teams.send(restored).status == 200
     wait_for(lambda: not schedule_state(database_url, in_other_team)[0])
     assert schedule_state(database_url, in_other_team) == (False, None)

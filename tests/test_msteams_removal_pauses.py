@@ -31,6 +31,7 @@ from tests.test_msteams_admin import (
     said_to,
     schedule_state,
     submitted,
+    team_event,
 )
 from tests.test_msteams_digests import MONDAY_NINE_NEW_YORK, MONDAY_NINE_UTC, make_team, personal
 from tests.test_msteams_digests import run_due as run_digests
@@ -238,14 +239,7 @@ def test_a_team_of_people_read_from_a_removed_team_gets_no_digest_until_delight_
     )
     # Alice made the team of people: she is told, once, however often Teams says it.
     [notice] = wait_for(lambda: digest_pause_notices(teams, ALICE))
-    channel_data = {"team": {"id": TEAM_ID}, "channel": {"id": TEAM_ID}, "eventType": "teamDeleted"}
-    deleted = teams.fake.activity(
-        "conversation_update_bot_added_to_team",
-        membersAdded=None,
-        conversation={"id": TEAM_ID},
-        channelData=channel_data,
-    )
-    handled(teams, database_url, deleted)
+    handled(teams, database_url, team_event(teams, TEAM_ID, "teamDeleted"))
     assert digest_pause_notices(teams, ALICE) == [notice]
     assert notice.startswith("I've paused the weekly digests of **Floor**: its members are read")
     assert "once Delight is installed in that team again" in notice
