@@ -125,11 +125,14 @@ class SqlDigestLedger:
         return await self._db.transaction(work)
 
     async def pause_places_listed(
-        self, team_id: str, places: Collection[str], *, reason: str
+        self, team_id: str, places: Collection[str], *, reason: str, posting_only: bool = False
     ) -> list[PausedTeam]:
         """Stop the digests of the teams whose members come from one of these places (a
         group read at each digest); a team of people picked one by one depends on none. The
-        teams this call stopped, by name."""
+        teams this call stopped, by name. Digests go to managers 1:1 and post in no place:
+        `posting_only` stops none."""
+        if posting_only:
+            return []
 
         def work(connection: Connection) -> list[PausedTeam]:
             rows = connection.execute(

@@ -358,12 +358,15 @@ class SqlTipScheduleRepository:
         return await self._resume(reason, now, SCHEDULES.c.team_id == team_id)
 
     async def pause_places_listed(
-        self, team_id: str, places: Collection[str], *, reason: str
+        self, team_id: str, places: Collection[str], *, reason: str, posting_only: bool = False
     ) -> list[TipSchedule]:
         """A schedule delivers through the channel it posts in, or (1:1s) whose people it
-        reads: both are its channel_id. The schedules this call paused, for their owners to
-        be told (bot/core/place_pauses.py)."""
-        return await self._pause(reason, *_placed(team_id, places))
+        reads: both are its channel_id; `posting_only` leaves the 1:1 ones running. The
+        schedules this call paused, for their owners to be told (bot/core/place_pauses.py)."""
+        where = _placed(team_id, places)
+        if posting_only:
+            where += (SCHEDULES.c.mode == DeliveryMode.CHANNEL.value,)
+        return await self._pause(reason, *where)
 
     async def resume_places(
         self, team_id: str, places: Collection[str], *, reason: str, now: datetime

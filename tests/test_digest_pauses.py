@@ -8,7 +8,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.installations import REMOVED_FROM_PLACE
+from bot.core.installations import REMOVED_FROM_PLACE, TEAM_ARCHIVED
 from bot.core.place_pauses import PausedTeam, digest_pauses
 from storage.digest_ledger import SqlDigestLedger
 from storage.engine import Database
@@ -125,3 +125,22 @@ def test_the_ledger_names_only_the_teams_this_pause_stopped(database_url: str) -
 
     assert asyncio.run(work()) == [PausedTeam(name="Returns", created_by="zoe")]
     assert paused(database_url) == {"Floor": "by hand", "Returns": REMOVED_FROM_PLACE}
+
+
+def test_a_place_that_only_stops_posting_pauses_no_digest(database_url: str) -> None:
+    """An archived Teams team is read only: its roster is still read and managers are told
+    1:1, so no digest stops with it."""
+    team_of_people(database_url, 1, "Floor", "alice", source=("channel", ROSTER))
+
+    async def work() -> list[PausedTeam]:
+        database = Database(database_url)
+        try:
+            ledger = SqlDigestLedger(database)
+            return await ledger.pause_places_listed(
+                WORKSPACE, [ROSTER], reason=TEAM_ARCHIVED, posting_only=True
+            )
+        finally:
+            await database.close()
+
+    assert asyncio.run(work()) == []
+    assert paused(database_url) == {"Floor": None}

@@ -2,16 +2,16 @@
 delivers through that team (tips in its channels or 1:1 to its roster, digests of a team of
 people read from its roster), with the reason shown, until it is installed there again; a
 person who removes Delight from their personal scope gets no 1:1 until they install it again;
-a deleted channel is no longer offered and what posts there pauses until it is restored. Each
-paused tip schedule's owner is told once, in their language. Teams repeats events: each is
-taken once."""
+a deleted channel is no longer offered and what posts there pauses until it is restored, and
+what posts in an archived team until it is unarchived. Each paused tip schedule's owner is told
+once, in their language. Teams repeats events: each is taken once."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from bot.core.installations import PLACE_GONE, REMOVED_FROM_PLACE
+from bot.core.installations import PLACE_GONE, REMOVED_FROM_PLACE, TEAM_ARCHIVED
 from bot.core.platform import ChannelProblem
 from bot.i18n import speaking, translations
 from handlers.msteams.tip_cards import schedule_place_paused
@@ -70,14 +70,14 @@ def handled(
 def pause_notices(teams: TeamsDriver, person: Person, language: str = "en") -> list[str]:
     """What the person was told of their tip schedules paused with their place, in `language`."""
     with speaking(language):
-        deleted, removed = (
-            texts(schedule_place_paused("·", removed=gone).card).split("·")[1]
-            for gone in (False, True)
-        )
+        endings = [
+            texts(schedule_place_paused("·", reason=reason).card).split("·")[1]
+            for reason in (PLACE_GONE[ChannelProblem.NOT_FOUND], REMOVED_FROM_PLACE, TEAM_ARCHIVED)
+        ]
     return [
         said
         for card in teams.cards(person.personal_id)
-        if (said := texts(card)) and (deleted in said or removed in said)
+        if (said := texts(card)) and any(ending in said for ending in endings)
     ]
 
 
@@ -129,6 +129,23 @@ def digest_pauses(database_url: str) -> dict[str, str | None]:
 
 def offered_targets(teams: TeamsDriver) -> str:
     return str(task(teams, "task/fetch", {"delight": "tip_schedule"}))
+
+
+def schedules_in_kudos_and(
+    teams: TeamsDriver, clock: FakeClock, database_url: str, other: str
+) -> tuple[int, int]:
+    """Delight installed in the team, with a Kudos channel; on Monday 8:00 its admin made a
+    tip schedule posting in Kudos and one for `other` (a target as the form offers it)."""
+    teams.fake.add_channel(TEAM_ID, KUDOS_CHANNEL, "Kudos")
+    clock.current = MONDAY_EIGHT
+    installed(teams)
+    wait_for(lambda: f"channel|{KUDOS_CHANNEL}" in offered_targets(teams))
+    settings = task(teams, "task/submit", submitted(admins=""))
+    assert settings["task"] == {"type": "message", "value": "Settings saved."}
+    create(teams, target=f"channel|{KUDOS_CHANNEL}")
+    create(teams, target=other)
+    in_kudos, in_other = schedule_ids(database_url)
+    return in_kudos, in_other
 
 
 # --- removed from one team ---------------------------------------------------------------------
@@ -331,15 +348,7 @@ def test_someone_who_removed_delight_gets_no_1_1_until_they_install_it_again(
 def test_a_deleted_channel_is_no_longer_offered_and_what_posts_there_pauses_until_restored(
     teams: TeamsDriver, teams_app: RunningApp, clock: FakeClock, database_url: str
 ) -> None:
-    teams.fake.add_channel(TEAM_ID, KUDOS_CHANNEL, "Kudos")
-    clock.current = MONDAY_EIGHT
-    installed(teams)
-    wait_for(lambda: f"channel|{KUDOS_CHANNEL}" in offered_targets(teams))
-    settings = task(teams, "task/submit", submitted(admins=""))
-    assert settings["task"] == {"type": "message", "value": "Settings saved."}
-    create(teams, target=f"channel|{KUDOS_CHANNEL}")
-    create(teams, target=f"channel|{TEAM_ID}")
-    in_kudos, in_general = schedule_ids(database_url)
+    in_kudos, in_general = schedules_in_kudos_and(teams, clock, database_url, f"channel|{TEAM_ID}")
 
     deleted = channel_event(teams, "channelDeleted", KUDOS_CHANNEL, "Kudos")
     handled(teams, database_url, deleted)
@@ -383,6 +392,38 @@ def test_a_deleted_channel_is_no_longer_offered_and_what_posts_there_pauses_unti
     clock.current = NINE_AMSTERDAM + timedelta(days=1, seconds=30)
     assert sorted(d.schedule_id for d in run_due(teams_app)) == [in_kudos, in_general]
     assert len(teams.cards(KUDOS_CHANNEL)) == 1
+
+
+def test_an_archived_team_pauses_the_tips_posted_in_it_until_it_is_unarchived(
+    teams: TeamsDriver, teams_app: RunningApp, clock: FakeClock, database_url: str
+) -> None:
+    in_kudos, to_members = schedules_in_kudos_and(teams, clock, database_url, f"members|{TEAM_ID}")
+
+    archived = team_event(teams, TEAM_ID, "teamArchived")
+    handled(teams, database_url, archived)
+    assert teams.send(archived).status == 200  # Teams' retry
+    handled(teams, database_url, team_event(teams, TEAM_ID, "teamArchived"))  # said again
+
+    # Read only: nothing can be posted in it, but its members are still read and reached 1:1.
+    assert schedule_state(database_url, in_kudos) == (True, TEAM_ARCHIVED)
+    assert schedule_state(database_url, to_members) == (False, None)
+    [notice] = pause_notices(teams, ALICE)  # once, though Teams said it three times
+    assert notice.startswith(
+        "I've paused your Delight tip schedule for **Kudos**: its team was archived"
+    )
+    assert "resumes by itself once the team is unarchived" in notice
+    status = told(teams, ALICE, "tips status")
+    assert "⏸️ **Paused** because its team was archived" in status
+    clock.current = NINE_AMSTERDAM + timedelta(seconds=30)
+    assert [d.schedule_id for d in run_due(teams_app)] == [to_members]
+    assert teams.cards(KUDOS_CHANNEL) == []
+
+    handled(teams, database_url, team_event(teams, TEAM_ID, "teamUnarchived"))
+    assert schedule_state(database_url, in_kudos) == (False, None)
+    clock.current = NINE_AMSTERDAM + timedelta(days=1, seconds=30)
+    assert sorted(d.schedule_id for d in run_due(teams_app)) == [in_kudos, to_members]
+    assert len(teams.cards(KUDOS_CHANNEL)) == 1
+    assert len(pause_notices(teams, ALICE)) == 1  # resuming tells no one
 
 
 def test_a_french_owner_is_told_in_french_that_their_schedule_paused(

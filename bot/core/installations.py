@@ -36,6 +36,9 @@ PLACE_GONE = {
     ChannelProblem.NOT_FOUND: N_("its channel was deleted"),
     ChannelProblem.ARCHIVED: N_("its channel was archived"),
 }
+# Why a schedule that posts in a channel was paused when the channel's team was archived (read
+# only: nothing can be posted there, while its members can still be read and reached 1:1).
+TEAM_ARCHIVED = N_("its team was archived")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +102,12 @@ class WorkspaceSchedules(Protocol):
         between counts as missed); how many were resumed."""
         ...
 
-    async def pause_places(self, team_id: str, places: Collection[str], *, reason: str) -> int:
+    async def pause_places(
+        self, team_id: str, places: Collection[str], *, reason: str, posting_only: bool = False
+    ) -> int:
         """Pause every running schedule of the workspace that delivers through one of these
-        places (the channel it posts in, a group its members come from); how many."""
+        places (the channel it posts in, a group its members come from), or with
+        `posting_only` only those that post in one of them; how many."""
         ...
 
     async def resume_places(
@@ -166,10 +172,22 @@ class WorkspaceLifecycle:
     async def place_restored(self, team_id: str, place: str, problem: ChannelProblem) -> int:
         return await self._resume(team_id, (place,), PLACE_GONE[problem])
 
-    async def _pause(self, team_id: str, places: Collection[str], reason: str) -> int:
+    async def team_archived(self, team_id: str, places: Collection[str]) -> int:
+        """A team (these ids: it and its channels) was archived: what posts in it pauses;
+        what reads its members or reaches them 1:1 goes on."""
+        return await self._pause(team_id, places, TEAM_ARCHIVED, posting_only=True)
+
+    async def team_unarchived(self, team_id: str, places: Collection[str]) -> int:
+        return await self._resume(team_id, places, TEAM_ARCHIVED)
+
+    async def _pause(
+        self, team_id: str, places: Collection[str], reason: str, *, posting_only: bool = False
+    ) -> int:
         paused = 0
         for schedules in self._schedules:
-            paused += await schedules.pause_places(team_id, places, reason=reason)
+            paused += await schedules.pause_places(
+                team_id, places, reason=reason, posting_only=posting_only
+            )
         logger.info("%d schedule(s) of %s paused: %s", paused, team_id, reason)
         return paused
 

@@ -29,10 +29,10 @@ class PlacedSchedules(Protocol[Paused_co]):
     async def resume_workspace(self, team_id: str, *, reason: str, now: datetime) -> int: ...
 
     async def pause_places_listed(
-        self, team_id: str, places: Collection[str], *, reason: str
+        self, team_id: str, places: Collection[str], *, reason: str, posting_only: bool = False
     ) -> Sequence[Paused_co]:
-        """Pause what delivers through (or reads from) one of `places`; what this call paused
-        (nothing already paused)."""
+        """Pause what delivers through (or reads from) one of `places`, or with `posting_only`
+        what posts in one of them; what this call paused (nothing already paused)."""
         ...
 
     async def resume_places(
@@ -53,8 +53,12 @@ class PlacePauses(Generic[Paused]):
     async def resume_workspace(self, team_id: str, *, reason: str, now: datetime) -> int:
         return await self._schedules.resume_workspace(team_id, reason=reason, now=now)
 
-    async def pause_places(self, team_id: str, places: Collection[str], *, reason: str) -> int:
-        paused = await self._schedules.pause_places_listed(team_id, places, reason=reason)
+    async def pause_places(
+        self, team_id: str, places: Collection[str], *, reason: str, posting_only: bool = False
+    ) -> int:
+        paused = await self._schedules.pause_places_listed(
+            team_id, places, reason=reason, posting_only=posting_only
+        )
         for each in paused:
             try:
                 await self._tell(team_id, each, reason)

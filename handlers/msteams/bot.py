@@ -44,8 +44,10 @@ from handlers.msteams.lifecycle import (
     on_channel_restored,
     on_installed,
     on_removed,
+    on_team_archived,
     on_team_renamed,
     on_team_restored,
+    on_team_unarchived,
 )
 from handlers.msteams.messages import on_message
 from handlers.msteams.messenger import base_conversation
@@ -142,6 +144,10 @@ class TeamsBot:
             await on_team_renamed(services, turn)
         elif event == "teamRestored":
             await on_team_restored(services, turn)
+        elif event == "teamArchived":
+            await on_team_archived(services, turn)
+        elif event == "teamUnarchived":
+            await on_team_unarchived(services, turn)
 
     async def _invoke(self, turn: Turn, activity: ActivityModel) -> InvokeAnswer:
         if turn.user_id is None:

@@ -15,7 +15,8 @@ workspace.
 
 A person who removes Delight from their own (personal) scope gets no 1:1 from it until they
 install it again: each one is recorded as refused without being tried (Messenger). A deleted
-channel is no longer offered and the schedules posting there pause until it is restored.
+channel is no longer offered and the schedules posting there pause until it is restored; an
+archived team pauses the schedules posting in its channels until it is unarchived.
 Each tip schedule paused with its place has its owner told, once, and each team of people its
 creator (the core's `place_pauses`).
 """
@@ -103,6 +104,21 @@ async def on_removed(services: TeamsServices, turn: Turn) -> None:
     logger.info("Delight was removed from a team; %d team(s) of the tenant still have it", left)
     if left == 0:
         await lifecycle.removed(turn.workspace)
+
+
+async def on_team_archived(services: TeamsServices, turn: Turn) -> None:
+    """The team was archived: read only, so the tips posted in its channels pause until it is
+    unarchived. Tips sent 1:1 to its members and digests read from its roster go on."""
+    if turn.team_id is not None:
+        places = await services.installs.places(turn.workspace, turn.team_id)
+        await services.core.administration.lifecycle.team_archived(turn.workspace, places)
+
+
+async def on_team_unarchived(services: TeamsServices, turn: Turn) -> None:
+    """What the team's archiving paused resumes (nothing else)."""
+    if turn.team_id is not None:
+        places = await services.installs.places(turn.workspace, turn.team_id)
+        await services.core.administration.lifecycle.team_unarchived(turn.workspace, places)
 
 
 async def on_channel_created(services: TeamsServices, turn: Turn) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.elements import DEFINITION, DEFINITION_AUTHOR, Element, definition_word
+from bot.core.installations import REMOVED_FROM_PLACE, TEAM_ARCHIVED
 from bot.core.model import FailureReason
 from bot.core.schedule import DeliveryMode, TipSchedule
 from bot.core.tip_admin import ScheduleReport
@@ -152,14 +153,20 @@ def schedule_paused(place: str, reason: FailureReason) -> CardMessage:
     return adaptive.message([adaptive.text(said)], [button], summary=plain(said.replace("**", "")))
 
 
-def schedule_place_paused(place: str, *, removed: bool) -> CardMessage:
-    """Delight left the place the schedule delivers through: `removed` from its team, or
-    else its channel was deleted. `place`: the channel's or team's name, plain."""
-    if removed:
+def schedule_place_paused(place: str, *, reason: str) -> CardMessage:
+    """The schedule's place paused it (`reason`: Delight removed from its team, the team
+    archived, or else its channel deleted). `place`: the channel's or team's name, plain."""
+    if reason == REMOVED_FROM_PLACE:
         said = _(
             "I've paused your Delight tip schedule for {place}: Delight was removed from its "
             "team. It resumes by itself once Delight is installed in that team again; or edit "
             "it to post somewhere else."
+        )
+    elif reason == TEAM_ARCHIVED:
+        said = _(
+            "I've paused your Delight tip schedule for {place}: its team was archived, so "
+            "nothing can be posted there. It resumes by itself once the team is unarchived; or "
+            "edit it to post somewhere else."
         )
     else:
         said = _(

@@ -9,7 +9,6 @@ import logging
 from dataclasses import dataclass, field
 
 from bot.core.elements import Element
-from bot.core.installations import REMOVED_FROM_PLACE
 from bot.core.model import FailureReason, NotPosted, PostOutcome
 from bot.core.platform import ChannelProblem
 from bot.core.ports import SettingsRepository
@@ -135,7 +134,7 @@ class TeamsTipPoster:
             return
         place = await self._place(schedule)
         with speaking(await self.language(schedule.team_id, schedule.owner_id)):
-            message = tip_cards.schedule_place_paused(place, removed=reason == REMOVED_FROM_PLACE)
+            message = tip_cards.schedule_place_paused(place, reason=reason)
         told = await self._messenger.to_person(schedule.team_id, schedule.owner_id, message)
         if isinstance(told, NotPosted):
             logger.warning("tip schedule %s: its admin wasn't told of the pause", schedule.id)

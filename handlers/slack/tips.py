@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.elements import Element
-from bot.core.installations import REMOVED_FROM_PLACE
+from bot.core.installations import REMOVED_FROM_PLACE, TEAM_ARCHIVED
 from bot.core.model import FailureReason, NotPosted, PostOutcome
 from bot.core.platform import ChannelProblem
 from bot.core.schedule import DeliveryMode, TipSchedule
@@ -111,11 +111,10 @@ class SlackTipPoster:
     async def tell_owner_place_paused(self, schedule: TipSchedule, reason: str) -> None:
         """Slack pauses no schedule by place (a channel gone shows when a tip fails): worded
         as that failure, should it ever."""
-        failure = (
-            FailureReason.NOT_IN_CHANNEL
-            if reason == REMOVED_FROM_PLACE
-            else FailureReason.CHANNEL_NOT_FOUND
-        )
+        failure = {
+            REMOVED_FROM_PLACE: FailureReason.NOT_IN_CHANNEL,
+            TEAM_ARCHIVED: FailureReason.ARCHIVED,
+        }.get(reason, FailureReason.CHANNEL_NOT_FOUND)
         await self.tell_owner_paused(schedule, failure)
 
 
