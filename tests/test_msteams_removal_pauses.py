@@ -32,6 +32,7 @@ from tests.test_msteams_admin import (
     schedule_state,
     submitted,
     team_event,
+    teams_rows,
 )
 from tests.test_msteams_digests import MONDAY_NINE_NEW_YORK, MONDAY_NINE_UTC, make_team, personal
 from tests.test_msteams_digests import run_due as run_digests
@@ -235,6 +236,52 @@ def test_removed_from_one_team_only_what_delivers_through_it_pauses_until_it_is_
         in_warehouse,
     ]
     assert len(teams.cards(KUDOS_CHANNEL)) == 1
+
+
+def removal_of(teams: TeamsDriver, team: str) -> dict[str, Any]:
+    return teams.fake.activity(
+        "installation_update_add",
+        action="remove",
+        conversation={"id": team},
+        channelData={"team": {"id": team}, "channel": {"id": team}},
+    )
+
+
+def installation_of(teams: TeamsDriver, team: str) -> dict[str, Any]:
+    channel_data = {"team": {"id": team, "name": "Store 12"}, "channel": {"id": team}}
+    return teams.fake.activity(
+        "installation_update_add", conversation={"id": team}, channelData=channel_data
+    )
+
+
+def all_handled(teams: TeamsDriver, database_url: str, *activities: dict[str, Any]) -> None:
+    """Sent one right after the other, then waited for until each was taken in."""
+    for activity in activities:
+        assert teams.send(activity).status == 200
+    for activity in activities:
+        handled(teams, database_url, activity)
+
+
+def test_removed_and_installed_again_at_once_ends_as_the_last_event_says(
+    teams: TeamsDriver, clock: FakeClock, database_url: str
+) -> None:
+    """Events acted on side by side: a removal and an installation of one team arriving
+    together still end as the one Teams sent last says, each schedule with them."""
+    in_kudos, to_members = schedules_in_kudos_and(teams, clock, database_url, f"members|{TEAM_ID}")
+    for _ in range(3):
+        all_handled(
+            teams, database_url, removal_of(teams, TEAM_ID), installation_of(teams, TEAM_ID)
+        )
+        assert [row["removed_at"] for row in teams_rows(database_url)] == [None]
+        assert schedule_state(database_url, in_kudos) == (False, None)
+        assert schedule_state(database_url, to_members) == (False, None)
+
+        all_handled(
+            teams, database_url, installation_of(teams, TEAM_ID), removal_of(teams, TEAM_ID)
+        )
+        assert [row["removed_at"] for row in teams_rows(database_url)] != [None]
+        assert schedule_state(database_url, in_kudos) == (True, REMOVED_FROM_PLACE)
+        assert schedule_state(database_url, to_members) == (True, REMOVED_FROM_PLACE)
 
 
 def test_a_team_of_people_read_from_a_removed_team_gets_no_digest_until_delight_is_back(

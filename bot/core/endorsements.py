@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from bot.core.keyed_locks import KeyedLocks
 from bot.core.model import Kudos, MessageRef, Retraction
 from bot.core.platform import AnnouncementUpdater, Retractor
 from bot.core.ports import Clock
@@ -62,13 +61,7 @@ class Endorsements:
         # Changes to one kudos are applied and shown in order, so the count on the
         # announcement is never overwritten by an older one (within this process).
         # Held only while in use, so they do not pile up.
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    def _lock(self, kudos_id: int) -> asyncio.Lock:
-        lock = self._locks.get(kudos_id)
-        if lock is None:
-            lock = self._locks[kudos_id] = asyncio.Lock()
-        return lock
+        self._lock: KeyedLocks[int] = KeyedLocks()
 
     async def endorse_by_id(
         self, *, team_id: str, kudos_id: int, user_id: str, via: Via = Via.BUTTON

@@ -30,6 +30,7 @@ from microsoft_teams.api.activities.invoke.task.task_submit import TaskSubmitInv
 from microsoft_teams.api.models.activity import Activity as ActivityModel
 from pydantic import ValidationError
 
+from bot.core.keyed_locks import KeyedLocks
 from bot.expiring_cache import ExpiringCache
 from bot.i18n import ENGLISH, language_for, speak
 from bot.turns import DeliveryTurns
@@ -57,6 +58,7 @@ from handlers.msteams.turn import NotForDelight, Turn, mentions_of, turn_of
 logger = logging.getLogger(__name__)
 
 TEAM_GONE = ("teamDeleted", "teamHardDeleted")
+LIFECYCLE = (InstalledActivity, UninstalledActivity, ConversationUpdateActivity)
 SEEN_SECONDS = 600.0  # how long a sighting of a conversation or person is trusted unwritten
 # Activities acted on at once; more wait their turn. Unbounded, a burst was acted on all at
 # once: the acks shared the event loop with all of it, every activity's objects were held at
@@ -74,6 +76,10 @@ class TeamsBot:
         self._seen: ExpiringCache[tuple[str, ...], bool] = ExpiringCache(50_000, SEEN_SECONDS)
         # Shutdown lets started and waiting work finish (bot/runtime.py).
         self._acting = DeliveryTurns(while_answering=acting_at_once, otherwise=acting_at_once)
+        # A tenant's installs, removals and team events, one at a time in the order they came:
+        # side by side, a removal and an installation of one team interleaved their pauses
+        # and resumes, and ended with the team installed and its schedules paused.
+        self._lifecycle: KeyedLocks[str] = KeyedLocks()
 
     def act_later(self, body: dict[str, Any]) -> None:
         """An activity other than an invoke, verified and acked already: read and acted on in a
@@ -99,7 +105,12 @@ class TeamsBot:
             return
         try:
             turn = self._turn(activity)
-            await self._act(turn, activity)
+            if isinstance(activity, LIFECYCLE):
+                # Taken before any await: turns start in arrival order, and so queue here.
+                async with self._lifecycle(turn.workspace):
+                    await self._act(turn, activity)
+            else:
+                await self._act(turn, activity)
         except NotForDelight as why:
             logger.info("a Teams activity was ignored: %s", why)
         except Exception:

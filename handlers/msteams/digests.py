@@ -4,7 +4,6 @@ Delight and shown from DELIGHT_PUBLIC_URL, or given as text when there is no pub
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -12,6 +11,7 @@ from typing import Protocol
 
 from bot.core.digest import Digest
 from bot.core.installations import REMOVED_FROM_PLACE
+from bot.core.keyed_locks import KeyedLocks
 from bot.core.model import FailureReason, MessageRef, NotPosted, Person
 from bot.core.ports import Clock, SettingsRepository
 from bot.core.workspaces import native_id
@@ -65,10 +65,10 @@ class TeamsPeople:
     def __init__(self, rosters: Rosters) -> None:
         self._rosters = rosters
         self._cache: ExpiringCache[str, dict[str, Person]] = ExpiringCache(1_000, PEOPLE_TTL)
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: KeyedLocks[str] = KeyedLocks()
 
     async def everyone(self, team_id: str) -> dict[str, Person]:
-        async with self._locks.setdefault(team_id, asyncio.Lock()):
+        async with self._locks(team_id):
             if (cached := self._cache.get(team_id)) is not None:
                 return cached
             people = {

@@ -3,12 +3,12 @@ and to leave out bots and deactivated accounts): what digests read from Slack.""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 
 from slack_sdk.errors import SlackApiError
 
+from bot.core.keyed_locks import KeyedLocks
 from bot.core.model import Person
 from bot.expiring_cache import ExpiringCache
 from handlers.slack.directory import person_from_slack
@@ -54,10 +54,10 @@ class SlackPeople:
     def __init__(self, clients: WorkspaceClients) -> None:
         self._clients = clients  # each workspace's own token
         self._cache: ExpiringCache[str, dict[str, Person]] = ExpiringCache(1_000, DIRECTORY_TTL)
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: KeyedLocks[str] = KeyedLocks()
 
     async def everyone(self, team_id: str) -> dict[str, Person]:
-        async with self._locks.setdefault(team_id, asyncio.Lock()):
+        async with self._locks(team_id):
             if (cached := self._cache.get(team_id)) is not None:
                 return cached
             started = time.monotonic()

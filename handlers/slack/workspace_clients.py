@@ -29,6 +29,7 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.installations import Installation, Installations
+from bot.core.keyed_locks import KeyedLocks
 from handlers.slack.installations import to_bot
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ class InstalledWorkspaces:
         self._make_client = make_client
         self._refresh_ahead = timedelta(minutes=refresh_minutes_before_expiry)
         self._known: dict[str, _Known] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: KeyedLocks[str] = KeyedLocks()
 
     async def for_team(self, team_id: str) -> AsyncWebClient:
         return (await self._current(team_id)).client
@@ -110,7 +111,7 @@ class InstalledWorkspaces:
         if (known := self._fresh(team_id)) is not None:
             return known
         # One lookup (and at most one refresh) per workspace at a time in this process.
-        async with self._locks.setdefault(team_id, asyncio.Lock()):
+        async with self._locks(team_id):
             if (known := self._fresh(team_id)) is not None:
                 return known
             installation = await self._find(team_id)
