@@ -166,8 +166,10 @@ class WorkspaceLifecycle:
         return await self._resume(team_id, places, REMOVED_FROM_PLACE)
 
     async def place_gone(self, team_id: str, place: str, problem: ChannelProblem) -> int:
-        """A channel was deleted (NOT_FOUND) or archived (ARCHIVED)."""
-        return await self._pause(team_id, (place,), PLACE_GONE[problem])
+        """A channel was deleted (NOT_FOUND): what posts there or reads its members stops. Or
+        archived (ARCHIVED): read only, so only what posts there stops."""
+        posting_only = problem is ChannelProblem.ARCHIVED
+        return await self._pause(team_id, (place,), PLACE_GONE[problem], posting_only=posting_only)
 
     async def place_restored(self, team_id: str, place: str, problem: ChannelProblem) -> int:
         return await self._resume(team_id, (place,), PLACE_GONE[problem])

@@ -12,6 +12,7 @@ from bot.core.ports import EventLedger
 from bot.nomination import NominationFlow
 from bot.services import Services
 from handlers.slack import (
+    channels,
     commands,
     digest,
     endorse,
@@ -90,6 +91,7 @@ def create_bolt_app(
     home.register(app)
     tip_admin.register(app)
     oauth.register_removal(app)
+    channels.register(app)
 
     @app.error
     async def log_unexpected_error(error: Exception, body: dict[str, Any]) -> None:

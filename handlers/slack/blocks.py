@@ -663,6 +663,22 @@ _PAUSE_ADVICE = {  # translated when shown
 }
 
 
+def schedule_place_paused(channel_id: str, *, archived: bool) -> Message:
+    """Its channel was archived (it resumes when unarchived), or else deleted (for good)."""
+    channel = channel_mention(channel_id)
+    if archived:
+        text = _(
+            "I've paused your Delight tip schedule for {channel}: the channel was archived. It "
+            "resumes by itself once the channel is unarchived; or point it at another channel."
+        )
+    else:
+        text = _(
+            "I've paused your Delight tip schedule for {channel}: the channel was deleted. Point "
+            "it at another channel to keep the tips coming."
+        )
+    return text_message(text.format(channel=channel))
+
+
 def schedule_paused(channel_id: str, reason: FailureReason) -> Message:
     channel = channel_mention(channel_id)
     advice = _PAUSE_ADVICE.get(reason, N_("I couldn't post in {channel}"))

@@ -128,9 +128,8 @@ class SlackDigestPoster:
     async def tell_creator_place_paused(
         self, team_id: str, creator_id: str, team_name: str, reason: str
     ) -> None:
-        """Slack reads no team of people from a place that pauses it (a channel's members are
-        read at each digest, and a channel gone fails that digest): worded all the same,
-        should it ever."""
+        """The channel its members are read from was deleted (handlers/slack/channels.py; an
+        archived one is still read, and pauses no digest)."""
         try:
             client = await self._clients.for_team(team_id)
         except WorkspaceUnavailable:
@@ -142,9 +141,9 @@ class SlackDigestPoster:
 
 def digest_place_paused(team_name: str) -> Message:
     text = _(
-        "I've paused the weekly digests of *{team}*: its members are read from a place "
-        "Delight can't reach any more. They resume by themselves once Delight is back there; "
-        "or pick its members one by one with `/delight teams`."
+        "I've paused the weekly digests of *{team}*: its members were read from a channel "
+        "that was deleted. Pick its members one by one, or another channel, with "
+        "`/delight teams`."
     ).format(team=defuse(team_name))
     return Message(
         text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]

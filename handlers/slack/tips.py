@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.elements import Element
-from bot.core.installations import REMOVED_FROM_PLACE, TEAM_ARCHIVED
+from bot.core.installations import PLACE_GONE, TEAM_ARCHIVED
 from bot.core.model import FailureReason, NotPosted, PostOutcome
 from bot.core.platform import ChannelProblem
 from bot.core.schedule import DeliveryMode, TipSchedule
@@ -109,13 +109,12 @@ class SlackTipPoster:
             await self._notifier.post(schedule.owner_id, message, team_id=schedule.team_id)
 
     async def tell_owner_place_paused(self, schedule: TipSchedule, reason: str) -> None:
-        """Slack pauses no schedule by place (a channel gone shows when a tip fails): worded
-        as that failure, should it ever."""
-        failure = {
-            REMOVED_FROM_PLACE: FailureReason.NOT_IN_CHANNEL,
-            TEAM_ARCHIVED: FailureReason.ARCHIVED,
-        }.get(reason, FailureReason.CHANNEL_NOT_FOUND)
-        await self.tell_owner_paused(schedule, failure)
+        """Its channel was archived or deleted (handlers/slack/channels.py)."""
+        if schedule.owner_id:
+            archived = reason in (PLACE_GONE[ChannelProblem.ARCHIVED], TEAM_ARCHIVED)
+            with speaking(await self._notifier.language_of(schedule.team_id, schedule.owner_id)):
+                message = blocks.schedule_place_paused(schedule.channel_id, archived=archived)
+            await self._notifier.post(schedule.owner_id, message, team_id=schedule.team_id)
 
 
 class SlackChannels:
