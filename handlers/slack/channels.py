@@ -15,7 +15,7 @@ from handlers.slack.context import services_of
 
 
 def _channel(event: dict[str, Any]) -> str | None:
-    # channel_archive names the channel by its id; channel_deleted too (a string either way).
+    # Each of these events names its channel by id, a string (not an object, as some events do).
     channel = event.get("channel")
     return channel if isinstance(channel, str) and channel else None
 
