@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from microsoft_teams.api.activities import (
@@ -59,6 +60,17 @@ logger = logging.getLogger(__name__)
 
 TEAM_GONE = ("teamDeleted", "teamHardDeleted")
 LIFECYCLE = (InstalledActivity, UninstalledActivity, ConversationUpdateActivity)
+# A conversationUpdate's channelData.eventType, and what it does (installs and removals aside).
+TEAM_EVENTS: dict[str, Callable[[TeamsServices, Turn], Awaitable[None]]] = {
+    "channelCreated": on_channel_created,
+    "channelRenamed": on_channel_created,
+    "channelDeleted": on_channel_deleted,
+    "channelRestored": on_channel_restored,
+    "teamRenamed": on_team_renamed,
+    "teamRestored": on_team_restored,
+    "teamArchived": on_team_archived,
+    "teamUnarchived": on_team_unarchived,
+}
 SEEN_SECONDS = 600.0  # how long a sighting of a conversation or person is trusted unwritten
 # Activities acted on at once; more wait their turn. Unbounded, a burst was acted on all at
 # once: the acks shared the event loop with all of it, every activity's objects were held at
@@ -145,20 +157,8 @@ class TeamsBot:
             await on_installed(services, turn)
         elif event in TEAM_GONE or any(m.id == turn.bot_id for m in activity.members_removed or ()):
             await on_removed(services, turn)
-        elif event in ("channelCreated", "channelRenamed"):
-            await on_channel_created(services, turn)
-        elif event == "channelDeleted":
-            await on_channel_deleted(services, turn)
-        elif event == "channelRestored":
-            await on_channel_restored(services, turn)
-        elif event == "teamRenamed":
-            await on_team_renamed(services, turn)
-        elif event == "teamRestored":
-            await on_team_restored(services, turn)
-        elif event == "teamArchived":
-            await on_team_archived(services, turn)
-        elif event == "teamUnarchived":
-            await on_team_unarchived(services, turn)
+        elif event is not None and (handler := TEAM_EVENTS.get(event)) is not None:
+            await handler(services, turn)
 
     async def _invoke(self, turn: Turn, activity: ActivityModel) -> InvokeAnswer:
         if turn.user_id is None:
