@@ -6,6 +6,7 @@ by the core and never retried; the admin who set the schedule up is told, once a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.core.elements import Element
@@ -19,6 +20,7 @@ from bot.core.workspaces import native_id
 from bot.expiring_cache import ExpiringCache
 from bot.i18n import _, speaking
 from handlers.msteams import tip_cards
+from handlers.msteams.adaptive import CardMessage
 from handlers.msteams.book import ConversationBook, KnownConversation
 from handlers.msteams.connector import Connector, ConnectorError, ConnectorUnavailable, NotFound
 from handlers.msteams.directory import TeamsDirectory
@@ -122,22 +124,26 @@ class TeamsTipPoster:
         return outcome
 
     async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None:
-        if not schedule.owner_id:
-            return
-        place = await self._place(schedule)
-        with speaking(await self.language(schedule.team_id, schedule.owner_id)):
-            message = tip_cards.schedule_paused(place, reason)
-        await self._messenger.to_person(schedule.team_id, schedule.owner_id, message)
+        await self._tell_owner(schedule, lambda place: tip_cards.schedule_paused(place, reason))
 
     async def tell_owner_place_paused(self, schedule: TipSchedule, reason: str) -> None:
-        if not schedule.owner_id:
-            return
-        place = await self._place(schedule)
-        with speaking(await self.language(schedule.team_id, schedule.owner_id)):
-            message = tip_cards.schedule_place_paused(place, reason=reason)
-        told = await self._messenger.to_person(schedule.team_id, schedule.owner_id, message)
+        told = await self._tell_owner(
+            schedule, lambda place: tip_cards.schedule_place_paused(place, reason=reason)
+        )
         if isinstance(told, NotPosted):
             logger.warning("tip schedule %s: its admin wasn't told of the pause", schedule.id)
+
+    async def _tell_owner(
+        self, schedule: TipSchedule, message: Callable[[str], CardMessage]
+    ) -> PostOutcome | None:
+        """`message` about the schedule's place (its name), in its owner's language, in their
+        1:1 chat; None when the schedule has no owner to tell."""
+        if not schedule.owner_id:
+            return None
+        place = await self._place(schedule)
+        with speaking(await self.language(schedule.team_id, schedule.owner_id)):
+            card = message(place)
+        return await self._messenger.to_person(schedule.team_id, schedule.owner_id, card)
 
     async def _end_round(self, schedule: TipSchedule) -> None:
         """Tell the schedule's admin whom Teams refused this round (not told this week yet)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -117,26 +118,26 @@ class SlackDigestPoster:
         digest: Digest,
         reason: FailureReason,
     ) -> None:
-        try:
-            client = await self._clients.for_team(team_id)
-        except WorkspaceUnavailable:
-            return  # nobody can be told in a workspace Delight can't reach
-        with speaking(await self._languages.language_of(team_id, creator_id)):
-            message = digest_undelivered(manager_id, digest, reason)
-        await post_message(client, creator_id, message)
+        await self._tell(
+            team_id, creator_id, lambda: digest_undelivered(manager_id, digest, reason)
+        )
 
     async def tell_creator_place_paused(
         self, team_id: str, creator_id: str, team_name: str, reason: str
     ) -> None:
         """The channel its members are read from was deleted (handlers/slack/channels.py; an
         archived one is still read, and pauses no digest)."""
+        await self._tell(team_id, creator_id, lambda: digest_place_paused(team_name))
+
+    async def _tell(self, team_id: str, user_id: str, message: Callable[[], Message]) -> None:
+        """`message`, worded in their language, in a DM to them."""
         try:
             client = await self._clients.for_team(team_id)
         except WorkspaceUnavailable:
-            return
-        with speaking(await self._languages.language_of(team_id, creator_id)):
-            message = digest_place_paused(team_name)
-        await post_message(client, creator_id, message)
+            return  # nobody can be told in a workspace Delight can't reach
+        with speaking(await self._languages.language_of(team_id, user_id)):
+            said = message()
+        await post_message(client, user_id, said)
 
 
 def digest_place_paused(team_name: str) -> Message:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -13,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.elements import Element
-from bot.core.installations import PLACE_GONE, TEAM_ARCHIVED
+from bot.core.installations import PLACE_GONE
 from bot.core.model import FailureReason, NotPosted, PostOutcome
 from bot.core.platform import ChannelProblem
 from bot.core.schedule import DeliveryMode, TipSchedule
@@ -21,6 +22,7 @@ from bot.core.tip_delivery import MAX_MEMBERS_TO_DM, more_members_than_can_be_dm
 from bot.core.tips import Tip
 from bot.i18n import speaking
 from handlers.slack import blocks, ids
+from handlers.slack.blocks import Message
 from handlers.slack.members import SlackPeople
 from handlers.slack.notifier import SlackNotifier, failure_reason
 from handlers.slack.pacing import Rate, Schedule
@@ -103,18 +105,23 @@ class SlackTipPoster:
         return await self._notifier.post(recipient_id, message, team_id=schedule.team_id)
 
     async def tell_owner_paused(self, schedule: TipSchedule, reason: FailureReason) -> None:
-        if schedule.owner_id:
-            with speaking(await self._notifier.language_of(schedule.team_id, schedule.owner_id)):
-                message = blocks.schedule_paused(schedule.channel_id, reason)
-            await self._notifier.post(schedule.owner_id, message, team_id=schedule.team_id)
+        await self._tell_owner(
+            schedule, lambda: blocks.schedule_paused(schedule.channel_id, reason)
+        )
 
     async def tell_owner_place_paused(self, schedule: TipSchedule, reason: str) -> None:
         """Its channel was archived or deleted (handlers/slack/channels.py)."""
+        archived = reason == PLACE_GONE[ChannelProblem.ARCHIVED]
+        await self._tell_owner(
+            schedule, lambda: blocks.schedule_place_paused(schedule.channel_id, archived=archived)
+        )
+
+    async def _tell_owner(self, schedule: TipSchedule, message: Callable[[], Message]) -> None:
+        """`message`, worded in the schedule's owner's language, in a DM to them."""
         if schedule.owner_id:
-            archived = reason in (PLACE_GONE[ChannelProblem.ARCHIVED], TEAM_ARCHIVED)
             with speaking(await self._notifier.language_of(schedule.team_id, schedule.owner_id)):
-                message = blocks.schedule_place_paused(schedule.channel_id, archived=archived)
-            await self._notifier.post(schedule.owner_id, message, team_id=schedule.team_id)
+                said = message()
+            await self._notifier.post(schedule.owner_id, said, team_id=schedule.team_id)
 
 
 class SlackChannels:
