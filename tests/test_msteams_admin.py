@@ -386,7 +386,7 @@ def test_a_channel_not_among_the_teams_channels_is_refused(
     teams: TeamsDriver, database_url: str
 ) -> None:
     installed(teams)
-    wait_for(lambda: channel_rows(database_url))
+    wait_for(lambda: teams_rows(database_url))  # with its installer: an admin
     card = dialog_card(task(teams, "task/submit", submitted(channel="19:elsewhere"), ALICE))
     assert inputs(card)["channel"]["errorMessage"] == "Pick a channel from the list."
 

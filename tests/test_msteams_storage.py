@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.core.workspaces import Platform, workspace_id
+from handlers.msteams.cached_book import CachedBook
 from handlers.msteams.connector import Member
 from storage.engine import Database
 from storage.forget import FORGOTTEN_USER, forget_user
@@ -579,3 +580,44 @@ def test_forgetting_a_person_removes_their_teams_rows_in_that_tenant_only(
 
     assert forgotten == (False, False, FORGOTTEN_USER)
     assert elsewhere == (True, True, ALEX)
+
+
+# --- read through the adapter's cache (handlers/msteams/cached_book.py) -------------------------
+
+
+class _HeldReads(SqlMsTeamsDirectory):
+    """A member read that has its row but isn't back before the test lets it go: a read that
+    straddles another turn's write, as two activities acted on at once do."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        self.read = asyncio.Event()
+        self.go_on = asyncio.Event()
+
+    async def member(self, workspace_id: str, user_id: str) -> StoredMember | None:
+        found = await super().member(workspace_id, user_id)
+        self.read.set()
+        await self.go_on.wait()
+        return found
+
+
+def test_a_cached_read_begun_before_a_write_is_not_kept_past_it(database_url: str) -> None:
+    async def main() -> tuple[str | None, str | None]:
+        database = Database(database_url)
+        try:
+            held = _HeldReads(database)
+            cached = CachedBook(held)
+            await remember_alex(held, timezone=None)
+            reading = asyncio.ensure_future(cached.member(TENANT, ALEX))
+            await held.read.wait()
+            await remember_alex(cached, timezone="Europe/Amsterdam", at=LATER)
+            held.go_on.set()
+            stale = await reading
+            fresh = await cached.member(TENANT, ALEX)
+            assert stale is not None
+            assert fresh is not None
+            return stale.timezone, fresh.timezone
+        finally:
+            await database.close()
+
+    assert asyncio.run(main()) == (None, "Europe/Amsterdam")

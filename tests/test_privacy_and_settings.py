@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import event
 
+from bot.core.home import Period
+from bot.core.model import Ranked
 from tests.conftest import FakeClock
 from tests.driver import RunningApp, SlackDriver
 from tests.fakeslack import FakeSlack
@@ -209,3 +212,16 @@ def test_a_leaderboard_is_worked_out_once_a_minute_with_a_bounded_query(
     slack.command("top all", user="U0002")
     fake_slack.wait_for_calls("response_url", 4)
     assert len(queries) == 2
+
+    # Asked for many times at once when it is due: worked out once, for all of them.
+    clock.advance(seconds=61)
+    assert app.runtime is not None
+    home = app.runtime.services.recognition.home
+
+    async def at_once() -> list[list[Ranked]]:
+        return await asyncio.gather(*(home.leaderboard("T0001", Period.ALL) for _ in range(5)))
+
+    boards = app.call(at_once())
+    assert len(queries) == 3
+    assert all(board == boards[0] for board in boards)
+    assert [(r.user_id, r.received) for r in boards[0]] == [("U0004", 1)]

@@ -93,11 +93,14 @@ def test_a_deleted_private_channel_stops_its_tips_and_the_digests_read_from_it(
         "I've paused your Delight tip schedule for <#G0PRIV>: the channel was deleted. Point it "
         "at another channel to keep the tips coming."
     }
-    teams = query(database_url, "SELECT name, paused_reason FROM manager_team ORDER BY name")
-    assert [(t["name"], t["paused_reason"]) for t in teams] == [
-        ("Day shift", None),
-        ("Night shift", gone),
-    ]
+
+    def digests() -> list[tuple[str, str | None]]:
+        teams = query(database_url, "SELECT name, paused_reason FROM manager_team ORDER BY name")
+        return [(t["name"], t["paused_reason"]) for t in teams]
+
+    # The digests pause after the tip schedules (and their owners' notices).
+    wait_for(lambda: digests()[-1][1] is not None)
+    assert digests() == [("Day shift", None), ("Night shift", gone)]
     [creator_told] = wait_for(
         lambda: told(fake_slack, ADMIN, "I've paused the weekly digests of *Night shift*")
     )

@@ -96,8 +96,8 @@ class Period(StrEnum):
 PERIOD_DAYS = {Period.WEEK: 7, Period.MONTH: 30, Period.QUARTER: 91}
 LEADERBOARD_SIZE = 10
 # A leaderboard counts every kudos of its period (all of them for `all`): worked out at most
-# once a minute per workspace and period, however often it is asked for. A new kudos shows
-# within the minute; nothing is invalidated.
+# once a minute per workspace and period, however often it is asked for (those asking while it
+# is worked out wait for that one). A new kudos shows within the minute; nothing is invalidated.
 LEADERBOARD_FRESH_FOR = timedelta(seconds=60)
 LEADERBOARDS_KEPT = 4096  # workspaces × periods; the oldest make way
 
@@ -121,7 +121,9 @@ class HomeService:
         self._directory = directory
         self._schedules = schedules
         self._clock = clock
-        self._leaderboards: dict[tuple[str, Period], tuple[datetime, list[Ranked]]] = {}
+        self._leaderboards: dict[
+            tuple[str, Period], tuple[datetime, asyncio.Future[list[Ranked]]]
+        ] = {}
 
     async def home(self, team_id: str, user_id: str, cursor: HomeCursor = HomeCursor()) -> Home:
         settings = await self._settings.get(team_id)
@@ -170,17 +172,26 @@ class HomeService:
         key = (team_id, period)
         cached = self._leaderboards.get(key)
         if cached is not None and now - cached[0] < LEADERBOARD_FRESH_FOR:
-            return cached[1]
+            return await asyncio.shield(cached[1])
         days = PERIOD_DAYS.get(period)
         since = now - timedelta(days=days) if days else datetime.min.replace(tzinfo=now.tzinfo)
-        ranked = await self._queries.leaderboard(
-            team_id=team_id, since=since, limit=LEADERBOARD_SIZE
+        working = asyncio.ensure_future(
+            self._queries.leaderboard(team_id=team_id, since=since, limit=LEADERBOARD_SIZE)
         )
+        working.add_done_callback(lambda done: self._forget_failed(key, done))
         self._leaderboards.pop(key, None)  # kept in the order they were worked out
         if len(self._leaderboards) >= LEADERBOARDS_KEPT:
             del self._leaderboards[next(iter(self._leaderboards))]
-        self._leaderboards[key] = (now, ranked)
-        return ranked
+        self._leaderboards[key] = (now, working)
+        # (A caller that is cancelled leaves the work to the others.)
+        return await asyncio.shield(working)
+
+    def _forget_failed(self, key: tuple[str, Period], done: asyncio.Future[list[Ranked]]) -> None:
+        """A failed read is asked again by the next one, not kept for the minute."""
+        if not done.cancelled() and done.exception() is None:
+            return
+        if (kept := self._leaderboards.get(key)) is not None and kept[1] is done:
+            del self._leaderboards[key]
 
     async def set_public_announcements(self, team_id: str, user_id: str, *, public: bool) -> None:
         await self._preferences.set_public_announcements(
