@@ -2,7 +2,9 @@
 post in it until it is unarchived (tips DMed to its members go on); a channel deleted pauses
 what posts there or reads its members, digests included, for good. Each schedule's owner and
 each team of people's creator is told once, in their language, however often Slack says it;
-public (`channel_*`) and private (`group_*`) channels alike."""
+public (`channel_*`) and private (`group_*`) channels alike. Delight removed from a private
+channel pauses what posts there or reads its members until it is invited back; removed from a
+public one (where it still posts and reads), or anyone else leaving, pauses nothing."""
 
 from __future__ import annotations
 
@@ -107,3 +109,66 @@ def test_a_deleted_private_channel_stops_its_tips_and_the_digests_read_from_it(
     assert "its members were read from a channel that was deleted" in creator_told
     assert "`/delight teams`" in creator_told
     assert len(schedule_notices(fake_slack)) == 2  # each owner told once
+
+
+SECRET = "C0SECRET"  # a private channel made since 2021: a C id, like a public one's
+
+
+def membership(kind: str, user: str, channel: str) -> dict[str, str]:
+    return {"type": kind, "user": user, "channel": channel, "channel_type": "C", "team": "T0001"}
+
+
+def test_delight_removed_from_a_private_channel_pauses_what_depends_on_it_until_invited_back(
+    slack: SlackDriver, fake_slack: FakeSlack, app: RunningApp, clock: FakeClock, database_url: str
+) -> None:
+    clock.current = MONDAY_EIGHT
+    fake_slack.state.channels[SECRET] = {"is_private": True, "is_member": False}
+    posting = add_schedule(app, channel_id=SECRET)
+    to_members = add_schedule(app, channel_id=SECRET, mode=DeliveryMode.MEMBERS)
+    in_public = add_schedule(app, channel_id=TIPS)
+    add_team(app, fake_slack, clock, name="Night shift", member_ids=(), channel_ids=(SECRET,))
+
+    # A colleague leaving, and Delight taken out of a public channel: nothing pauses.
+    assert slack.event(membership("member_left_channel", "U0003", SECRET)).status == 200
+    assert slack.event(membership("member_left_channel", "UBOT", TIPS)).status == 200
+    left = membership("member_left_channel", "UBOT", SECRET)
+    assert slack.event(left).status == 200
+    assert slack.event(left).status == 200  # said twice: acted on alike, told once
+    removed = PLACE_GONE[ChannelProblem.NOT_A_MEMBER]
+    wait_for(lambda: schedule_state(database_url, to_members.id) == (True, removed))
+    assert schedule_state(database_url, posting.id) == (True, removed)
+    wait_for(
+        lambda: (
+            query(database_url, "SELECT paused_reason FROM manager_team")
+            == [{"paused_reason": removed}]
+        )
+    )
+    notices = wait_for(
+        lambda: len(schedule_notices(fake_slack)) == 2 and schedule_notices(fake_slack)
+    )
+    assert set(notices) == {
+        "I've paused your Delight tip schedule for <#C0SECRET>: I was removed from that private "
+        "channel. It resumes by itself once someone there invites me back (`/invite @Delight`); "
+        "or point it at another channel."
+    }
+    [creator_told] = wait_for(
+        lambda: told(fake_slack, ADMIN, "I've paused the weekly digests of *Night shift*")
+    )
+    assert "a private channel I was removed from" in creator_told
+    assert schedule_state(database_url, in_public.id) == (False, None)
+
+    # Someone else joining changes nothing; Delight invited back resumes all of it.
+    assert slack.event(membership("member_joined_channel", "U0003", SECRET)).status == 200
+    assert slack.event(membership("member_joined_channel", "UBOT", SECRET)).status == 200
+    wait_for(lambda: schedule_state(database_url, posting.id) == (False, None))
+    wait_for(lambda: schedule_state(database_url, to_members.id) == (False, None))
+    wait_for(
+        lambda: (
+            query(database_url, "SELECT paused_reason FROM manager_team")
+            == [{"paused_reason": None}]
+        )
+    )
+    assert len(schedule_notices(fake_slack)) == 2  # resuming tells no one
+    # These events leave no row in the ledger of repeated events: Slack sends one for every
+    # colleague who joins or leaves a channel Delight is in.
+    assert query(database_url, "SELECT count(*) AS n FROM processed_event")[0]["n"] == 0

@@ -35,7 +35,15 @@ REMOVED_FROM_PLACE = N_("Delight was removed from the team it delivers in")
 PLACE_GONE = {
     ChannelProblem.NOT_FOUND: N_("its channel was deleted"),
     ChannelProblem.ARCHIVED: N_("its channel was archived"),
+    ChannelProblem.NOT_A_MEMBER: N_("Delight was removed from its private channel"),
 }
+
+
+def problem_of(reason: str) -> ChannelProblem:
+    """The problem a PLACE_GONE pause reason stands for (NOT_FOUND for any other reason)."""
+    return next((p for p, said in PLACE_GONE.items() if said == reason), ChannelProblem.NOT_FOUND)
+
+
 # Why a schedule that posts in a channel was paused when the channel's team was archived (read
 # only: nothing can be posted there, while its members can still be read and reached 1:1).
 TEAM_ARCHIVED = N_("its team was archived")
@@ -166,8 +174,9 @@ class WorkspaceLifecycle:
         return await self._resume(team_id, places, REMOVED_FROM_PLACE)
 
     async def place_gone(self, team_id: str, place: str, problem: ChannelProblem) -> int:
-        """A channel was deleted (NOT_FOUND): what posts there or reads its members stops. Or
-        archived (ARCHIVED): read only, so only what posts there stops."""
+        """A channel was deleted (NOT_FOUND), or Delight removed from a private one
+        (NOT_A_MEMBER): what posts there or reads its members stops. Or archived (ARCHIVED):
+        read only, so only what posts there stops."""
         posting_only = problem is ChannelProblem.ARCHIVED
         return await self._pause(team_id, (place,), PLACE_GONE[problem], posting_only=posting_only)
 

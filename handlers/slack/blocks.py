@@ -24,6 +24,7 @@ from bot.core.model import (
     Withheld,
     WorkspaceSettings,
 )
+from bot.core.platform import ChannelProblem
 from bot.core.tips import Tip
 from bot.core.words import N_
 from bot.i18n import ENGLISH, _, current_language, ngettext
@@ -663,13 +664,20 @@ _PAUSE_ADVICE = {  # translated when shown
 }
 
 
-def schedule_place_paused(channel_id: str, *, archived: bool) -> Message:
-    """Its channel was archived (it resumes when unarchived), or else deleted (for good)."""
+def schedule_place_paused(channel_id: str, problem: ChannelProblem) -> Message:
+    """Its channel was archived (it resumes when unarchived), Delight removed from it (it
+    resumes when Delight is invited back), or else deleted (for good)."""
     channel = channel_mention(channel_id)
-    if archived:
+    if problem is ChannelProblem.ARCHIVED:
         text = _(
             "I've paused your Delight tip schedule for {channel}: the channel was archived. It "
             "resumes by itself once the channel is unarchived; or point it at another channel."
+        )
+    elif problem is ChannelProblem.NOT_A_MEMBER:
+        text = _(
+            "I've paused your Delight tip schedule for {channel}: I was removed from that "
+            "private channel. It resumes by itself once someone there invites me back "
+            "(`/invite @Delight`); or point it at another channel."
         )
     else:
         text = _(

@@ -15,8 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.digest import Digest
 from bot.core.digest_delivery import DigestService
+from bot.core.installations import problem_of
 from bot.core.model import FailureReason, NotPosted, Posted
-from bot.core.platform import Directory
+from bot.core.platform import ChannelProblem, Directory
 from bot.i18n import _, speaking
 from handlers.slack import ids
 from handlers.slack.blocks import Message
@@ -125,9 +126,10 @@ class SlackDigestPoster:
     async def tell_creator_place_paused(
         self, team_id: str, creator_id: str, team_name: str, reason: str
     ) -> None:
-        """The channel its members are read from was deleted (handlers/slack/channels.py; an
-        archived one is still read, and pauses no digest)."""
-        await self._tell(team_id, creator_id, lambda: digest_place_paused(team_name))
+        """The channel its members are read from was deleted, or Delight removed from it
+        (handlers/slack/channels.py; an archived one is still read, and pauses no digest)."""
+        problem = problem_of(reason)
+        await self._tell(team_id, creator_id, lambda: digest_place_paused(team_name, problem))
 
     async def _tell(self, team_id: str, user_id: str, message: Callable[[], Message]) -> None:
         """`message`, worded in their language, in a DM to them."""
@@ -140,12 +142,21 @@ class SlackDigestPoster:
         await post_message(client, user_id, said)
 
 
-def digest_place_paused(team_name: str) -> Message:
-    text = _(
-        "I've paused the weekly digests of *{team}*: its members were read from a channel "
-        "that was deleted. Pick its members one by one, or another channel, with "
-        "`/delight teams`."
-    ).format(team=defuse(team_name))
+def digest_place_paused(team_name: str, problem: ChannelProblem) -> Message:
+    if problem is ChannelProblem.NOT_A_MEMBER:
+        text = _(
+            "I've paused the weekly digests of *{team}*: its members are read from a private "
+            "channel I was removed from. They resume by themselves once someone there invites "
+            "me back (`/invite @Delight`); or pick its members another way with "
+            "`/delight teams`."
+        )
+    else:
+        text = _(
+            "I've paused the weekly digests of *{team}*: its members were read from a channel "
+            "that was deleted. Pick its members one by one, or another channel, with "
+            "`/delight teams`."
+        )
+    text = text.format(team=defuse(team_name))
     return Message(
         text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     )

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.model import Nomination, Source
 from bot.core.ports import Clock, EventLedger
 from handlers.slack import blocks
+from handlers.slack.channels import MEMBERSHIP_EVENTS
 from handlers.slack.context import services_of
 from handlers.slack.nominate import story_of
 from handlers.slack.parsing import (
@@ -26,6 +27,9 @@ from handlers.slack.parsing import (
 from handlers.slack.replies import tell_privately
 
 logger = logging.getLogger(__name__)
+
+
+IDEMPOTENT = MEMBERSHIP_EVENTS  # no ledger row: acting twice on one changes nothing
 
 
 class DropRepeatedEvents(AsyncMiddleware):
@@ -45,7 +49,9 @@ class DropRepeatedEvents(AsyncMiddleware):
         next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse | None:
         body = req.body
-        if body.get("type") == "event_callback" and body.get("event_id"):
+        event = body.get("event")
+        kind = event.get("type") if isinstance(event, dict) else None
+        if body.get("type") == "event_callback" and body.get("event_id") and kind not in IDEMPOTENT:
             team_id = body.get("team_id") or ""
             if not await self._ledger.first_delivery(
                 team_id=team_id, event_id=str(body["event_id"]), at=self._clock.now()

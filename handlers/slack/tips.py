@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.elements import Element
-from bot.core.installations import PLACE_GONE
+from bot.core.installations import problem_of
 from bot.core.model import FailureReason, NotPosted, PostOutcome
 from bot.core.platform import ChannelProblem
 from bot.core.schedule import DeliveryMode, TipSchedule
@@ -110,10 +110,11 @@ class SlackTipPoster:
         )
 
     async def tell_owner_place_paused(self, schedule: TipSchedule, reason: str) -> None:
-        """Its channel was archived or deleted (handlers/slack/channels.py)."""
-        archived = reason == PLACE_GONE[ChannelProblem.ARCHIVED]
+        """Its channel was archived or deleted, or Delight removed from it
+        (handlers/slack/channels.py)."""
+        problem = problem_of(reason)
         await self._tell_owner(
-            schedule, lambda: blocks.schedule_place_paused(schedule.channel_id, archived=archived)
+            schedule, lambda: blocks.schedule_place_paused(schedule.channel_id, problem)
         )
 
     async def _tell_owner(self, schedule: TipSchedule, message: Callable[[], Message]) -> None:
