@@ -37,6 +37,7 @@ class StoredTeam:
     installed_by: str | None
     installed_at: datetime
     removed_at: datetime | None
+    archived_at: datetime | None = None  # read only since then: nothing can be posted in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,20 @@ class SqlMsTeamsTeams:
                 update(TEAMS)
                 .where(*_team(workspace_id, team_id), TEAMS.c.updated_at <= at)
                 .values(name=name, updated_at=at)
+            )
+
+        await self._db.transaction(work)
+
+    async def archived(
+        self, workspace_id: str, team_id: str, *, archived: bool, at: datetime
+    ) -> None:
+        """The team was archived (read only) or unarchived: its channels are offered again."""
+
+        def work(connection: Connection) -> None:
+            connection.execute(
+                update(TEAMS)
+                .where(*_team(workspace_id, team_id), TEAMS.c.updated_at <= at)
+                .values(archived_at=at if archived else None, updated_at=at)
             )
 
         await self._db.transaction(work)
@@ -207,7 +222,8 @@ class SqlMsTeamsTeams:
         return user_id in installers
 
     async def channels(self, workspace_id: str) -> list[StoredChannel]:
-        """The channels Delight knows of in the teams that have it: by team, General first."""
+        """The channels Delight can post in: those it knows of in the teams that have it and
+        aren't archived; by team, General first."""
 
         def work(connection: Connection) -> list[Any]:
             general = CONVERSATIONS.c.conversation_id == TEAMS.c.msteams_team_id
@@ -234,6 +250,7 @@ class SqlMsTeamsTeams:
                         CONVERSATIONS.c.kind == "channel",
                         CONVERSATIONS.c.removed_at.is_(None),
                         TEAMS.c.removed_at.is_(None),
+                        TEAMS.c.archived_at.is_(None),
                     )
                     .order_by(
                         TEAMS.c.name,
@@ -276,4 +293,5 @@ def _stored(row: Any) -> StoredTeam:
         installed_by=row.installed_by,
         installed_at=row.installed_at,
         removed_at=row.removed_at,
+        archived_at=row.archived_at,
     )

@@ -522,7 +522,8 @@ class DigestChartRow(SQLModel, table=True):
 
 class MsTeamsTeamRow(SQLModel, table=True):
     """A Teams team Delight was installed in: who installed it (an admin of Delight while it
-    stays installed), and whether it still is (removed_at)."""
+    stays installed), whether it still is (removed_at), and whether it is archived (read only:
+    nothing can be posted in its channels)."""
 
     __tablename__ = "msteams_teams"
 
@@ -533,6 +534,9 @@ class MsTeamsTeamRow(SQLModel, table=True):
     installed_by: str | None = Field(default=None, max_length=PLATFORM_ID)  # Entra object id
     installed_at: datetime = _utc_column()
     removed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    archived_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
     updated_at: datetime = _utc_column()

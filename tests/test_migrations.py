@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from storage.digest_ledger import SqlDigestLedger
 from storage.engine import Database, alembic_config, make_sync_engine
 from storage.msteams import SqlMsTeamsDirectory
+from storage.msteams_teams import SqlMsTeamsTeams
 from storage.tables import UTCDateTime
 from tests.conftest import _postgres_admin_url
 
@@ -776,6 +777,70 @@ def test_0016_lets_teams_of_people_and_teams_conversations_pause_keeping_every_r
     assert "removed_at" not in columns(engine, "msteams_conversations")
     assert snapshot(engine) == before
     assert [row["name"] for row in rows_of(engine, "msteams_conversations")] == ["Kudos"]
+
+
+# --- 0017: a Teams team can be archived ---------------------------------------------------------
+
+
+def archive_and_list(url: str) -> tuple[list[str], list[str]]:
+    """Through the repository, as the app at 0017 does: the channels offered, then again with
+    the team archived."""
+
+    async def work() -> tuple[list[str], list[str]]:
+        database = Database(url)
+        teams = SqlMsTeamsTeams(database)
+        try:
+            before = [c.conversation_id for c in await teams.channels(TEAMS_WORKSPACE)]
+            await teams.archived(TEAMS_WORKSPACE, TEAMS_CHANNEL, archived=True, at=NOON)
+            return before, [c.conversation_id for c in await teams.channels(TEAMS_WORKSPACE)]
+        finally:
+            await database.close()
+
+    return asyncio.run(work())
+
+
+def test_0017_lets_a_teams_team_be_archived_keeping_every_row(
+    at_0011: tuple[str, Engine],
+) -> None:
+    url, engine = at_0011
+    config = alembic_config(url)
+    command.upgrade(config, "0016")
+    with engine.begin() as connection:
+        insert(
+            connection,
+            "msteams_teams",
+            workspace_id=TEAMS_WORKSPACE,
+            msteams_team_id=TEAMS_CHANNEL,
+            name="Store 12",
+            service_url="https://smba.trafficmanager.net/amer/",
+            installed_by=TEAMS_USER,
+            installed_at=NOON - timedelta(days=2),
+            updated_at=NOON - timedelta(days=2),
+        )
+        insert(
+            connection,
+            "msteams_conversations",
+            workspace_id=TEAMS_WORKSPACE,
+            conversation_id=TEAMS_CHANNEL,
+            service_url="https://smba.trafficmanager.net/amer/",
+            kind="channel",
+            msteams_team_id=TEAMS_CHANNEL,
+            updated_at=NOON - timedelta(days=2),
+        )
+    before = snapshot(engine)
+    teams = rows_of(engine, "msteams_teams")
+
+    command.upgrade(config, "0017")
+
+    assert [{**row, "archived_at": None} for row in teams] == rows_of(engine, "msteams_teams")
+    assert snapshot(engine) == before
+    assert archive_and_list(url) == ([TEAMS_CHANNEL], [])
+
+    command.downgrade(config, "0016")
+
+    assert "archived_at" not in columns(engine, "msteams_teams")
+    assert [row["name"] for row in rows_of(engine, "msteams_teams")] == ["Store 12"]
+    assert snapshot(engine) == before
 
 
 def rows_of(engine: Engine, table: str) -> list[dict[str, Any]]:

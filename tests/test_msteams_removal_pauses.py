@@ -36,7 +36,15 @@ from tests.test_msteams_admin import (
 )
 from tests.test_msteams_digests import MONDAY_NINE_NEW_YORK, MONDAY_NINE_UTC, make_team, personal
 from tests.test_msteams_digests import run_due as run_digests
-from tests.test_msteams_tips import MONDAY_EIGHT, NINE_AMSTERDAM, click, create, run_due, task
+from tests.test_msteams_tips import (
+    MONDAY_EIGHT,
+    NINE_AMSTERDAM,
+    SCHEDULE,
+    click,
+    create,
+    run_due,
+    task,
+)
 
 # The pause notices reach the 1:1 chat on their own, between the answers to what was typed.
 NOTICES = ("I've paused your Delight tip schedule", "I've paused the weekly digests")
@@ -464,9 +472,24 @@ def test_an_archived_team_pauses_the_tips_posted_in_it_until_it_is_unarchived(
     clock.current = NINE_AMSTERDAM + timedelta(seconds=30)
     assert [d.schedule_id for d in run_due(teams_app)] == [to_members]
     assert teams.cards(KUDOS_CHANNEL) == []
+    # While archived, its channels aren't offered to post in (its members still are), and a
+    # schedule pointed at one anyway is refused.
+    offered = offered_targets(teams)
+    assert f"channel|{KUDOS_CHANNEL}" not in offered
+    assert f"channel|{TEAM_ID}" not in offered
+    assert f"members|{TEAM_ID}" in offered
+    refused = task(teams, "task/submit", {**SCHEDULE, "target": f"channel|{KUDOS_CHANNEL}"})
+    assert "That channel is archived" in str(refused)
+    # The recognition channel set there is shown as what is set, said to be archived.
+    settings = inputs(dialog_card(task(teams, "task/fetch", {"delight": "settings"})))
+    assert [(c["value"], c["title"]) for c in settings["channel"]["choices"]] == [
+        ("-", "Where it is given (no one channel)"),
+        (KUDOS_CHANNEL, "Kudos (archived)"),
+    ]
 
     handled(teams, database_url, team_event(teams, TEAM_ID, "teamUnarchived"))
     assert schedule_state(database_url, in_kudos) == (False, None)
+    assert f"channel|{KUDOS_CHANNEL}" in offered_targets(teams)
     clock.current = NINE_AMSTERDAM + timedelta(days=1, seconds=30)
     assert sorted(d.schedule_id for d in run_due(teams_app)) == [in_kudos, to_members]
     assert len(teams.cards(KUDOS_CHANNEL)) == 1

@@ -132,7 +132,7 @@ def build_msteams(
         notifier=notifier,
         announcements=notifier,
         retractor=notifier,
-        channels=TeamsChannels(book),
+        channels=TeamsChannels(book, installs),
         tip_poster=TeamsTipPoster(messenger, connector, book, directory, workspace_settings),
         people=people,
         member_sources=TeamsMemberSources(connector, book, directory, people),

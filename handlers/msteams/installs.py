@@ -18,6 +18,8 @@ class KnownTeam(Protocol):
     def name(self) -> str | None: ...
     @property
     def installed_by(self) -> str | None: ...
+    @property
+    def archived_at(self) -> datetime | None: ...  # read only: nothing can be posted there
 
 
 class KnownChannel(Protocol):
@@ -47,6 +49,10 @@ class InstallBook(Protocol):
         self, workspace_id: str, team_id: str, name: str, *, at: datetime
     ) -> None: ...
 
+    async def archived(
+        self, workspace_id: str, team_id: str, *, archived: bool, at: datetime
+    ) -> None: ...
+
     async def removed(self, workspace_id: str, team_id: str, *, at: datetime) -> int:
         """How many of the tenant's teams still have Delight."""
         ...
@@ -59,4 +65,6 @@ class InstallBook(Protocol):
 
     async def is_installer(self, workspace_id: str, user_id: str) -> bool: ...
 
-    async def channels(self, workspace_id: str) -> Sequence[KnownChannel]: ...
+    async def channels(self, workspace_id: str) -> Sequence[KnownChannel]:
+        """Those Delight can post in (not in an archived team)."""
+        ...

@@ -108,8 +108,12 @@ async def on_removed(services: TeamsServices, turn: Turn) -> None:
 
 async def on_team_archived(services: TeamsServices, turn: Turn) -> None:
     """The team was archived: read only, so the tips posted in its channels pause until it is
-    unarchived. Tips sent 1:1 to its members and digests read from its roster go on."""
+    unarchived, and its channels aren't offered meanwhile. Tips sent 1:1 to its members and
+    digests read from its roster go on."""
     if turn.team_id is not None:
+        await services.installs.archived(
+            turn.workspace, turn.team_id, archived=True, at=services.core.clock.now()
+        )
         places = await services.installs.places(turn.workspace, turn.team_id)
         await services.core.administration.lifecycle.team_archived(turn.workspace, places)
 
@@ -117,6 +121,9 @@ async def on_team_archived(services: TeamsServices, turn: Turn) -> None:
 async def on_team_unarchived(services: TeamsServices, turn: Turn) -> None:
     """What the team's archiving paused resumes (nothing else)."""
     if turn.team_id is not None:
+        await services.installs.archived(
+            turn.workspace, turn.team_id, archived=False, at=services.core.clock.now()
+        )
         places = await services.installs.places(turn.workspace, turn.team_id)
         await services.core.administration.lifecycle.team_unarchived(turn.workspace, places)
 

@@ -171,8 +171,8 @@ async def _channels(
     services: TeamsServices, workspace: str, current: str | None
 ) -> list[tuple[str, str]]:
     """The channels to offer, as (conversation id, "Team › Channel"); the current one too,
-    should its team no longer have Delight or the channel be deleted (said so: the form shows
-    what is set, and the admin sees why announcements stopped)."""
+    should its team no longer have Delight or be archived, or the channel be deleted (said so:
+    the form shows what is set, and the admin sees why announcements stopped)."""
     known = await services.installs.channels(workspace)
     offered = [(c.conversation_id, _label(c)) for c in known]
     if current and current not in {value for value, _title in offered}:
@@ -181,6 +181,10 @@ async def _channels(
         known_channel = await services.book.conversation(workspace, current)
         if known_channel is not None and known_channel.removed_at is not None:
             title = _("{channel} (deleted)").format(channel=title)
+        elif known_channel is not None and known_channel.team_id in {
+            t.team_id for t in await services.installs.teams(workspace) if t.archived_at
+        }:
+            title = _("{channel} (archived)").format(channel=title)
         offered.insert(0, (current, title))
     return offered
 

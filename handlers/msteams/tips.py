@@ -24,6 +24,7 @@ from handlers.msteams.adaptive import CardMessage
 from handlers.msteams.book import ConversationBook, KnownConversation
 from handlers.msteams.connector import Connector, ConnectorError, ConnectorUnavailable, NotFound
 from handlers.msteams.directory import TeamsDirectory
+from handlers.msteams.installs import InstallBook
 from handlers.msteams.messenger import PERSON_REFUSED, Messenger
 
 logger = logging.getLogger(__name__)
@@ -175,10 +176,12 @@ class TeamsTipPoster:
 
 class TeamsChannels:
     """Whether a schedule can deliver there: a team channel Delight knows (it was installed in
-    the team, or spoken to in the channel); for 1:1s, a team it knows."""
+    the team, or spoken to in the channel), to post in unless its team is archived; for 1:1s,
+    a team it knows."""
 
-    def __init__(self, book: ConversationBook) -> None:
+    def __init__(self, book: ConversationBook, installs: InstallBook) -> None:
         self._book = book
+        self._installs = installs
 
     async def problem(
         self, team_id: str, channel_id: str, *, mode: DeliveryMode
@@ -189,12 +192,17 @@ class TeamsChannels:
         if known is not None and known.removed_at is not None:
             return ChannelProblem.NOT_FOUND  # deleted
         if known is not None:
+            if mode is DeliveryMode.CHANNEL and known.team_id in await self._archived(team_id):
+                return ChannelProblem.ARCHIVED
             return None
         if mode is DeliveryMode.MEMBERS and any(
             c.team_id == channel_id for c in await self._book.channels(team_id)
         ):
             return None
         return ChannelProblem.NOT_FOUND
+
+    async def _archived(self, team_id: str) -> set[str]:
+        return {t.team_id for t in await self._installs.teams(team_id) if t.archived_at}
 
 
 async def _team_of(book: ConversationBook, team_id: str, channel_id: str) -> str:

@@ -196,8 +196,11 @@ def sent_notice(delivered: Delivered, title: str | None, place: str) -> str:
 
 async def _targets(services: TeamsServices, team_id: str) -> list[tip_cards.Target]:
     """Each known channel (not deleted) of the teams that have Delight, then each such team's
-    1:1 choice: a team Delight was removed from can't be posted in or read."""
-    installed = {team.team_id for team in await services.installs.teams(team_id)}
+    1:1 choice: a team Delight was removed from can't be posted in or read; an archived one
+    can't be posted in, while its members can still be reached 1:1."""
+    teams = await services.installs.teams(team_id)
+    installed = {team.team_id for team in teams}
+    archived = {team.team_id for team in teams if team.archived_at is not None}
     channels = [
         c
         for c in await services.book.channels(team_id)
@@ -209,6 +212,7 @@ async def _targets(services: TeamsServices, team_id: str) -> list[tip_cards.Targ
             _("Post in {channel}").format(channel=place_name(c)),
         )
         for c in channels
+        if c.team_id not in archived
     ]
     names = await places(services.book, team_id)
     for team in dict.fromkeys(c.team_id for c in channels if c.team_id):
