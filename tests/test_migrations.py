@@ -716,6 +716,21 @@ def test_0013_gives_every_custom_tip_a_language_english_before_and_keeps_the_res
 # --- 0016: a team of people, and a Teams conversation, paused on their own --------------------
 
 
+def a_teams_channel(connection: Connection, *, name: str | None = None) -> None:
+    """TEAMS_CHANNEL, a team's General channel (its id is the team's), as Delight remembers it."""
+    insert(
+        connection,
+        "msteams_conversations",
+        workspace_id=TEAMS_WORKSPACE,
+        conversation_id=TEAMS_CHANNEL,
+        service_url="https://smba.trafficmanager.net/amer/",
+        kind="channel",
+        msteams_team_id=TEAMS_CHANNEL,
+        name=name,
+        updated_at=NOON - timedelta(days=1),
+    )
+
+
 def pause_what_depends_on(url: str, place: str) -> tuple[int, list[str]]:
     """Through the repositories, as the app at 0016 does: the digests read from `place`
     paused, and the Teams channel `place` marked deleted."""
@@ -745,17 +760,7 @@ def test_0016_lets_teams_of_people_and_teams_conversations_pause_keeping_every_r
     config = alembic_config(url)
     command.upgrade(config, "0015")
     with engine.begin() as connection:
-        insert(
-            connection,
-            "msteams_conversations",
-            workspace_id=TEAMS_WORKSPACE,
-            conversation_id=TEAMS_CHANNEL,
-            service_url="https://smba.trafficmanager.net/amer/",
-            kind="channel",
-            msteams_team_id=TEAMS_CHANNEL,
-            name="Kudos",
-            updated_at=NOON - timedelta(days=1),
-        )
+        a_teams_channel(connection, name="Kudos")
     before = snapshot(engine)
     conversations = rows_of(engine, "msteams_conversations")
 
@@ -817,16 +822,7 @@ def test_0017_lets_a_teams_team_be_archived_keeping_every_row(
             installed_at=NOON - timedelta(days=2),
             updated_at=NOON - timedelta(days=2),
         )
-        insert(
-            connection,
-            "msteams_conversations",
-            workspace_id=TEAMS_WORKSPACE,
-            conversation_id=TEAMS_CHANNEL,
-            service_url="https://smba.trafficmanager.net/amer/",
-            kind="channel",
-            msteams_team_id=TEAMS_CHANNEL,
-            updated_at=NOON - timedelta(days=2),
-        )
+        a_teams_channel(connection)
     before = snapshot(engine)
     teams = rows_of(engine, "msteams_teams")
 
