@@ -14,7 +14,10 @@ process's lock (an admin command) holds up the loop meanwhile, for as long as th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,6 +34,10 @@ from storage.timeouts import DEFAULT_TIMEOUTS, DatabaseTimeouts, postgres_connec
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 POSTGRES_CONNECTIONS = 8
+# At most this many of a process's connections wait for or hold a lock (`Database.held`) at
+# once, so that whoever holds one always finds a connection for its own transactions.
+LOCK_CONNECTIONS = 2
+LOCK_WAIT_SECONDS = 60
 # Errors and logs show a failed statement without its values: stories and token ciphertext.
 HIDE_PARAMETERS = {"hide_parameters": True}
 T = TypeVar("T")
@@ -122,6 +129,7 @@ class Database:
         self.is_postgres = url.get_backend_name() == "postgresql"
         self._async: AsyncEngine | None = None
         self._checkpoints: Checkpoints | None = None
+        self._lock_connections = asyncio.Semaphore(LOCK_CONNECTIONS)
         if self.is_postgres:
             self._async = create_async_engine(url, **_postgres_pool(url, timeouts))
             # The engine its transactions' connections come from (for statement events).
@@ -138,6 +146,28 @@ class Database:
                 return work(connection, *args, **kwargs)
         async with self._async.begin() as connection:
             return await connection.run_sync(work, *args, **kwargs)
+
+    @asynccontextmanager
+    async def held(self, name: str) -> AsyncIterator[None]:
+        """`name` held by this process alone, across every process on the database, until the
+        block ends: PostgreSQL's advisory lock, on a connection of its own (released by the
+        server should the process die holding it). SQLite serves one process, whose own locks
+        are enough: nothing is held."""
+        if self._async is None:
+            yield
+            return
+        key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
+        async with self._lock_connections, self._async.connect() as connection:
+            # Another process's turn may outlast the usual lock bound (its holder talks to the
+            # platform); the wait stays bounded, and so does the holding (the session's
+            # idle-in-transaction limit ends a holder that hangs).
+            for setting in ("lock_timeout", "statement_timeout"):
+                await connection.execute(text(f"SET LOCAL {setting} = '{LOCK_WAIT_SECONDS}s'"))
+            await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            try:
+                yield
+            finally:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
 
     async def first_time(self, work: Callable[..., object], /, *args: Any, **kwargs: Any) -> bool:
         """Run `work` (which inserts under a unique key) in one transaction: False when the key

@@ -8,9 +8,14 @@ once, in their language. Teams repeats events: each is taken once."""
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
+from bot.config import load_settings
 from bot.core.installations import PLACE_GONE, REMOVED_FROM_PLACE, TEAM_ARCHIVED
 from bot.core.platform import ChannelProblem
 from bot.i18n import speaking, translations
@@ -290,6 +295,46 @@ def test_removed_and_installed_again_at_once_ends_as_the_last_event_says(
         assert [row["removed_at"] for row in teams_rows(database_url)] != [None]
         assert schedule_state(database_url, in_kudos) == (True, REMOVED_FROM_PLACE)
         assert schedule_state(database_url, to_members) == (True, REMOVED_FROM_PLACE)
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_two_processes_taking_a_removal_and_an_installation_at_once_agree_with_the_team(
+    teams: TeamsDriver, teams_env: dict[str, str], clock: FakeClock, database_url: str
+) -> None:
+    """Two web processes on one PostgreSQL database, each given one of a removal and an
+    installation of the same team at the same moment: they take them one after the other, so
+    whichever ends last, the schedules agree with what the team's row says."""
+    in_kudos, to_members = schedules_in_kudos_and(teams, clock, database_url, f"members|{TEAM_ID}")
+    other = RunningApp(load_settings(teams_env), clock=clock).start()
+    try:
+        beside = TeamsDriver(other.url, teams.fake)
+
+        def agree() -> bool:
+            installed_now = [row["removed_at"] for row in teams_rows(database_url)] == [None]
+            expected = (False, None) if installed_now else (True, REMOVED_FROM_PLACE)
+            states = (
+                schedule_state(database_url, in_kudos),
+                schedule_state(database_url, to_members),
+            )
+            return states == (expected, expected)
+
+        with ThreadPoolExecutor(2) as pool:
+            for _ in range(4):
+                removal, installation = removal_of(teams, TEAM_ID), installation_of(teams, TEAM_ID)
+                sent = [pool.submit(teams.send, removal), pool.submit(beside.send, installation)]
+                assert [reply.result().status for reply in sent] == [200, 200]
+                for activity in (removal, installation):
+                    event = f"msteams:{activity['id']}"
+                    wait_for(
+                        lambda e=event: query(
+                            database_url, "SELECT 1 FROM processed_event WHERE event_id = :e", e=e
+                        )
+                    )
+                wait_for(agree)
+                time.sleep(0.3)  # whatever was still under way has ended
+                wait_for(agree)
+    finally:
+        other.stop()
 
 
 def test_a_team_of_people_read_from_a_removed_team_gets_no_digest_until_delight_is_back(

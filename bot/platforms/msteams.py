@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass
 
 import aiohttp
@@ -52,6 +52,7 @@ class TeamsPlatform:
     # GET routes of Teams' own (the digest charts, with DELIGHT_PUBLIC_URL), on the web app.
     get_routes: dict[str, GetHandler]
     acting_at_once: int  # activities acted on at once (handlers/msteams/bot.py says why)
+    held: Callable[[str], AbstractAsyncContextManager[None]]  # across processes
 
     def endpoint(
         self,
@@ -78,6 +79,7 @@ class TeamsPlatform:
                 rosters=self.rosters,
                 installs=self.installs,
                 connector=self.connector,
+                held=self.held,
             ),
             acting_at_once=self.acting_at_once,
         )
@@ -153,4 +155,5 @@ def build_msteams(
         rosters=rosters,
         get_routes=chart_routes(charts, clock) if charts is not None else {},
         acting_at_once=ACTING_AT_ONCE_POSTGRES if database.is_postgres else ACTING_AT_ONCE,
+        held=database.held,
     )

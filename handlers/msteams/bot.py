@@ -118,8 +118,9 @@ class TeamsBot:
         try:
             turn = self._turn(activity)
             if isinstance(activity, LIFECYCLE):
-                # Taken before any await: turns start in arrival order, and so queue here.
-                async with self._lifecycle(turn.workspace):
+                # Taken before any await: turns start in arrival order, and so queue here;
+                # then across processes (on PostgreSQL, web processes share the tenants).
+                async with self._lifecycle(turn.workspace), self.services.held(turn.workspace):
                     await self._act(turn, activity)
             else:
                 await self._act(turn, activity)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from bot.core.ports import EventLedger
@@ -27,3 +29,6 @@ class TeamsServices:
     rosters: Rosters  # the tenant's people and Teams teams, for managers' teams
     installs: InstallBook  # the teams Delight is installed in, and who installed each
     connector: Connector  # for what no other part asks Teams (a team's channels)
+    # A name held by one process at a time across all of them (storage's `Database.held`):
+    # a tenant's installs, removals and team events are taken one at a time.
+    held: Callable[[str], AbstractAsyncContextManager[None]]
