@@ -127,6 +127,36 @@ def ledger(database_url: str) -> list[dict[str, Any]]:
     return query(database_url, "SELECT status, element, reason FROM tip_delivery ORDER BY id")
 
 
+def test_a_timezone_teams_gives_later_is_kept_though_the_first_sighting_had_none(
+    teams: TeamsDriver, database_url: str
+) -> None:
+    """An invoke's clientInfo often has no timezone; the message that comes with one is not
+    taken for a sighting already written."""
+    task(teams, "task/fetch", {"delight": "tip_schedule"}, CAROL)  # no timezone: refused
+    with_zone = {"type": "clientInfo", "locale": "en-US", "timezone": "Europe/Paris"}
+    assert (
+        teams.act(
+            "personal_message",
+            text="help",
+            from_=CAROL.sender(),
+            conversation={"id": CAROL.personal_id},
+            entities=[with_zone],
+        ).status
+        == 200
+    )
+    wait_for(
+        lambda: query(
+            database_url,
+            "SELECT timezone FROM msteams_members WHERE user_id = :u AND timezone IS NOT NULL",
+            u=CAROL.aad_id,
+        )
+    )
+    [row] = query(
+        database_url, "SELECT timezone FROM msteams_members WHERE user_id = :u", u=CAROL.aad_id
+    )
+    assert row["timezone"] == "Europe/Paris"
+
+
 def test_an_admin_sets_up_a_channel_schedule_and_its_tip_lands_once(
     teams: TeamsDriver, teams_app: RunningApp, clock: FakeClock, database_url: str
 ) -> None:

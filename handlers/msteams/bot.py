@@ -214,7 +214,8 @@ class TeamsBot:
             await book.remember_tenant(turn.workspace, service_url=turn.service_url, at=now)
             self._seen[tenant] = True
         conversation_id = base_conversation(turn.conversation_id)
-        place = ("conversation", turn.workspace, conversation_id, turn.service_url)
+        name = _own_name(turn, conversation_id)
+        place = ("conversation", turn.workspace, conversation_id, turn.service_url, name or "")
         if self._seen.get(place) is None:
             await book.remember_conversation(
                 turn.workspace,
@@ -224,11 +225,13 @@ class TeamsBot:
                 at=now,
                 team_id=turn.team_id,
                 user_id=turn.user_id if turn.personal else None,
-                name=_own_name(turn, conversation_id),
+                name=name,
             )
             self._seen[place] = True
         if turn.user_id is None:
             return
+        # What may differ between sightings is in the key: one that lacks the timezone (an
+        # invoke's clientInfo often does) must not pass for one that has it.
         person = (
             "member",
             turn.workspace,
@@ -236,6 +239,7 @@ class TeamsBot:
             turn.member_id,
             turn.name,
             turn.locale or "",
+            turn.timezone or "",
         )
         if self._seen.get(person) is None:
             await book.remember_member(
