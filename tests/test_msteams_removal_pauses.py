@@ -72,13 +72,27 @@ def told(teams: TeamsDriver, person: Person, text: str, locale: str = "en-US") -
 def handled(
     teams: TeamsDriver, database_url: str, activity: dict[str, Any], locale: str = "en-US"
 ) -> None:
-    """Sent, and taken in (Teams is answered at once and the work done after)."""
-    assert teams.send(activity).status == 200
-    event = f"msteams:{activity['id']}"
-    wait_for(
-        lambda: query(database_url, "SELECT 1 FROM processed_event WHERE event_id = :e", e=event)
+    """Sent, and its work done to the end (Teams is answered at once and the work done after):
+    a tenant's lifecycle activities are taken one at a time, in arrival order, so once one
+    sent after it (a conversationUpdate that changes nothing) is taken in, it was done. Then
+    Alice says "help" in `locale`: her language from then on."""
+    barrier = teams.fake.activity(
+        "conversation_update_bot_added_to_team",
+        membersAdded=None,
+        from_=ALICE.sender(),
+        conversation={"id": ALICE.personal_id, "conversationType": "personal", "isGroup": None},
+        channelData={"team": None, "channel": None, "teamsChannelId": None, "teamsTeamId": None},
     )
-    told(teams, ALICE, "help", locale)  # the work that follows the ledger's entry has had its turn
+    for sent in (activity, barrier):
+        assert teams.send(sent).status == 200
+    for sent in (activity, barrier):
+        event = f"msteams:{sent['id']}"
+        wait_for(
+            lambda e=event: query(
+                database_url, "SELECT 1 FROM processed_event WHERE event_id = :e", e=e
+            )
+        )
+    told(teams, ALICE, "help", locale)
 
 
 def pause_notices(teams: TeamsDriver, person: Person, language: str = "en") -> list[str]:
@@ -533,7 +547,7 @@ def test_an_archived_team_pauses_the_tips_posted_in_it_until_it_is_unarchived(
     ]
 
     handled(teams, database_url, team_event(teams, TEAM_ID, "teamUnarchived"))
-    assert schedule_state(database_url, in_kudos) == (False, None)
+    wait_for(lambda: schedule_state(database_url, in_kudos) == (False, None))
     assert f"channel|{KUDOS_CHANNEL}" in offered_targets(teams)
     clock.current = NINE_AMSTERDAM + timedelta(days=1, seconds=30)
     assert sorted(d.schedule_id for d in run_due(teams_app)) == [in_kudos, to_members]
