@@ -4,6 +4,14 @@ A nomination reads these caches three to five times, on the busiest path there i
 cachetools' TTLCache lookups enters a timer context and walks its expiry links, ten times the
 cost of a lookup here. Entries are dropped when found expired, or, when the cache is full, the
 expired ones first and then the oldest.
+
+`pop` is the owner dropping an entry whose source changed; `invalidations` counts those, so a
+value read from the source across one (it may predate the change) is returned, not kept:
+
+    seen = cache.invalidations
+    value = await read()
+    if seen == cache.invalidations:
+        cache[key] = value
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ class ExpiringCache(Generic[Key, Value]):
         self._ttl = ttl
         self._clock = clock
         self._entries: dict[Key, tuple[float, Value]] = {}
+        self.invalidations = 0  # entries dropped by `pop` so far (expiry doesn't count)
 
     def get(self, key: Key) -> Value | None:
         entry = self._entries.get(key)
@@ -45,6 +54,7 @@ class ExpiringCache(Generic[Key, Value]):
         self._entries[key] = (now + self._ttl, value)
 
     def pop(self, key: Key, default: Value | None = None) -> Value | None:
+        self.invalidations += 1
         entry = self._entries.pop(key, None)
         return default if entry is None else entry[1]
 

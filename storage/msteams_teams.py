@@ -54,11 +54,9 @@ class SqlMsTeamsTeams:
         self._installers: ExpiringCache[str, frozenset[str]] = ExpiringCache(
             10_000, INSTALLERS_SECONDS
         )
-        self._changes = 0  # installs and removals so far: a read from before one isn't kept
 
     def _changed(self, workspace_id: str) -> None:
-        self._changes += 1
-        self._installers.pop(workspace_id)
+        self._installers.pop(workspace_id)  # and a read begun before this isn't kept
 
     async def installed(
         self,
@@ -203,7 +201,7 @@ class SqlMsTeamsTeams:
         """Whether they installed Delight in a team that still has it."""
         installers = self._installers.get(workspace_id)
         if installers is None:
-            changes = self._changes
+            seen = self._installers.invalidations
 
             def work(connection: Connection) -> frozenset[str]:
                 return frozenset(
@@ -217,7 +215,7 @@ class SqlMsTeamsTeams:
                 )
 
             installers = await self._db.transaction(work)
-            if changes == self._changes:
+            if seen == self._installers.invalidations:
                 self._installers[workspace_id] = installers
         return user_id in installers
 

@@ -56,6 +56,18 @@ def test_pop_forgets_an_entry() -> None:
     assert cache.get("T1") is None
 
 
+def test_each_pop_counts_as_an_invalidation_and_expiry_does_not() -> None:
+    clock = ManualClock()
+    cache: ExpiringCache[str, int] = ExpiringCache(10, 30, clock=clock)
+    cache["T1"] = 1
+    clock.now += 31
+    assert cache.get("T1") is None
+    assert cache.invalidations == 0
+    cache.pop("T1")  # dropped on purpose, found or not: a read begun before it may be stale
+    cache.pop("T2")
+    assert cache.invalidations == 2
+
+
 @pytest.mark.parametrize(("maxsize", "ttl"), [(0, 30), (3, 0)])
 def test_a_cache_that_could_hold_nothing_is_refused(maxsize: int, ttl: float) -> None:
     with pytest.raises(ValueError, match="positive ttl"):

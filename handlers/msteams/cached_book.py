@@ -34,21 +34,14 @@ class CachedBook:
         self._cache: ExpiringCache[tuple[str, ...], Any] = ExpiringCache(
             ENTRIES, READ_AGAIN_SECONDS
         )
-        self._writes = 0  # so far: a miss read across one is returned, not kept
-
-    def _wrote(self, *keys: tuple[str, ...]) -> None:
-        """After a write to the book: what it may have changed is read again."""
-        self._writes += 1
-        for key in keys:
-            self._cache.pop(key)
 
     async def _read_through(
         self, key: tuple[str, ...], read: Callable[..., Awaitable[Any]], *args: str
     ) -> Any:
         """A miss: read from the book, and kept when found. (Hits are looked up by each
         reader itself: no coroutine or closure for what is nearly every read.)"""
-        writes = self._writes
-        if (found := await read(*args)) is not None and writes == self._writes:
+        seen = self._cache.invalidations
+        if (found := await read(*args)) is not None and seen == self._cache.invalidations:
             self._cache[key] = found
         return found
 
@@ -75,9 +68,9 @@ class CachedBook:
             user_id=user_id,
             name=name,
         )
-        self._wrote(("conversation", workspace_id, conversation_id))
+        self._cache.pop(("conversation", workspace_id, conversation_id))
         if user_id is not None:
-            self._wrote(("personal", workspace_id, user_id))
+            self._cache.pop(("personal", workspace_id, user_id))
 
     async def conversation(
         self, workspace_id: str, conversation_id: str
@@ -120,9 +113,10 @@ class CachedBook:
             conversation_id=conversation_id,
             user_id=user_id,
         )
-        self._wrote(*(("conversation", workspace_id, changed_id) for changed_id in changed))
+        for changed_id in changed:
+            self._cache.pop(("conversation", workspace_id, changed_id))
         if user_id is not None:
-            self._wrote(("personal", workspace_id, user_id))
+            self._cache.pop(("personal", workspace_id, user_id))
         return changed
 
     # members
@@ -163,7 +157,8 @@ class CachedBook:
                 self._forget_member(workspace_id, member.aad_id, member.member_id)
 
     def _forget_member(self, workspace_id: str, user_id: str, member_id: str) -> None:
-        self._wrote(("member", workspace_id, user_id), ("member_id", workspace_id, member_id))
+        self._cache.pop(("member", workspace_id, user_id))
+        self._cache.pop(("member_id", workspace_id, member_id))
 
     async def member(self, workspace_id: str, user_id: str) -> KnownMember | None:
         key = ("member", workspace_id, user_id)
@@ -191,7 +186,7 @@ class CachedBook:
         await self._book.remember_tenant(
             workspace_id, service_url=service_url, at=at, installed_by=installed_by
         )
-        self._wrote(("tenant", workspace_id))
+        self._cache.pop(("tenant", workspace_id))
 
     async def tenant(self, workspace_id: str) -> KnownTenant | None:
         key = ("tenant", workspace_id)

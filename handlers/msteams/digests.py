@@ -66,26 +66,24 @@ class TeamsPeople:
         self._rosters = rosters
         self._cache: ExpiringCache[str, dict[str, Person]] = ExpiringCache(1_000, PEOPLE_TTL)
         self._locks: KeyedLocks[str] = KeyedLocks()
-        self._forgotten = 0  # so far: a read begun before one is returned, not kept
 
     async def everyone(self, team_id: str) -> dict[str, Person]:
         async with self._locks(team_id):
             if (cached := self._cache.get(team_id)) is not None:
                 return cached
-            forgotten = self._forgotten
+            seen = self._cache.invalidations  # a read across `forget` is returned, not kept
             people = {
                 m.user_id: Person(
                     id=m.user_id, name=m.name, is_bot=m.is_bot, tz=m.timezone, locale=m.locale
                 )
                 for m in await self._rosters.everyone(team_id)
             }
-            if forgotten == self._forgotten:
+            if seen == self._cache.invalidations:
                 self._cache[team_id] = people
             return people
 
     def forget(self, team_id: str) -> None:
         """Someone new was met: read the tenant again next time."""
-        self._forgotten += 1
         self._cache.pop(team_id)
 
 
