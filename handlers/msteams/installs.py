@@ -6,7 +6,7 @@ storage/msteams_teams.py keeps it; these Protocols are what the adapter reads of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -20,6 +20,11 @@ class KnownTeam(Protocol):
     def installed_by(self) -> str | None: ...
     @property
     def archived_at(self) -> datetime | None: ...  # read only: nothing can be posted there
+
+
+def archived_teams(teams: Iterable[KnownTeam]) -> set[str]:
+    """The ids of those archived: read only, nothing can be posted in their channels."""
+    return {team.team_id for team in teams if team.archived_at is not None}
 
 
 class KnownChannel(Protocol):

@@ -21,7 +21,7 @@ from handlers.msteams.adaptive import CONTENT_TYPE, Card
 from handlers.msteams.answers import Answer
 from handlers.msteams.context import TeamsServices
 from handlers.msteams.endorsing import TEAMS_REACTIONS, endorsing, stored
-from handlers.msteams.installs import KnownChannel
+from handlers.msteams.installs import KnownChannel, archived_teams
 from handlers.msteams.refusals import explain
 from handlers.msteams.settings_dialog import (
     ADMINS,
@@ -181,9 +181,9 @@ async def _channels(
         known_channel = await services.book.conversation(workspace, current)
         if known_channel is not None and known_channel.removed_at is not None:
             title = _("{channel} (deleted)").format(channel=title)
-        elif known_channel is not None and known_channel.team_id in {
-            t.team_id for t in await services.installs.teams(workspace) if t.archived_at
-        }:
+        elif known_channel is not None and known_channel.team_id in archived_teams(
+            await services.installs.teams(workspace)
+        ):
             title = _("{channel} (archived)").format(channel=title)
         offered.insert(0, (current, title))
     return offered

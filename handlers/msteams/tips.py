@@ -24,7 +24,7 @@ from handlers.msteams.adaptive import CardMessage
 from handlers.msteams.book import ConversationBook, KnownConversation
 from handlers.msteams.connector import Connector, ConnectorError, ConnectorUnavailable, NotFound
 from handlers.msteams.directory import TeamsDirectory
-from handlers.msteams.installs import InstallBook
+from handlers.msteams.installs import InstallBook, archived_teams
 from handlers.msteams.messenger import PERSON_REFUSED, Messenger
 
 logger = logging.getLogger(__name__)
@@ -192,7 +192,9 @@ class TeamsChannels:
         if known is not None and known.removed_at is not None:
             return ChannelProblem.NOT_FOUND  # deleted
         if known is not None:
-            if mode is DeliveryMode.CHANNEL and known.team_id in await self._archived(team_id):
+            if mode is DeliveryMode.CHANNEL and known.team_id in archived_teams(
+                await self._installs.teams(team_id)
+            ):
                 return ChannelProblem.ARCHIVED
             return None
         if mode is DeliveryMode.MEMBERS and any(
@@ -200,9 +202,6 @@ class TeamsChannels:
         ):
             return None
         return ChannelProblem.NOT_FOUND
-
-    async def _archived(self, team_id: str) -> set[str]:
-        return {t.team_id for t in await self._installs.teams(team_id) if t.archived_at}
 
 
 async def _team_of(book: ConversationBook, team_id: str, channel_id: str) -> str:

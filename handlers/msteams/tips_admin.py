@@ -20,6 +20,7 @@ from handlers.msteams import adaptive, tip_cards
 from handlers.msteams.adaptive import CONTENT_TYPE, CardMessage, dialog_answer, told
 from handlers.msteams.answers import Answer
 from handlers.msteams.context import TeamsServices
+from handlers.msteams.installs import archived_teams
 from handlers.msteams.refusals import explain
 from handlers.msteams.text import inert
 from handlers.msteams.tips import place_name, places
@@ -200,7 +201,7 @@ async def _targets(services: TeamsServices, team_id: str) -> list[tip_cards.Targ
     can't be posted in, while its members can still be reached 1:1."""
     teams = await services.installs.teams(team_id)
     installed = {team.team_id for team in teams}
-    archived = {team.team_id for team in teams if team.archived_at is not None}
+    read_only = archived_teams(teams)
     channels = [
         c
         for c in await services.book.channels(team_id)
@@ -212,7 +213,7 @@ async def _targets(services: TeamsServices, team_id: str) -> list[tip_cards.Targ
             _("Post in {channel}").format(channel=place_name(c)),
         )
         for c in channels
-        if c.team_id not in archived
+        if c.team_id not in read_only
     ]
     names = await places(services.book, team_id)
     for team in dict.fromkeys(c.team_id for c in channels if c.team_id):
