@@ -29,9 +29,6 @@ from handlers.slack.replies import tell_privately
 logger = logging.getLogger(__name__)
 
 
-IDEMPOTENT = MEMBERSHIP_EVENTS  # no ledger row: acting twice on one changes nothing
-
-
 class DropRepeatedEvents(AsyncMiddleware):
     """Slack retries an event it thinks we missed (X-Slack-Retry-Num), with the same
     event_id; answer the repeat with 200 and do nothing else. (A middleware class: see
@@ -51,7 +48,12 @@ class DropRepeatedEvents(AsyncMiddleware):
         body = req.body
         event = body.get("event")
         kind = event.get("type") if isinstance(event, dict) else None
-        if body.get("type") == "event_callback" and body.get("event_id") and kind not in IDEMPOTENT:
+        # Membership events leave no row: acting twice on one changes nothing (channels.py).
+        if (
+            body.get("type") == "event_callback"
+            and body.get("event_id")
+            and kind not in MEMBERSHIP_EVENTS
+        ):
             team_id = body.get("team_id") or ""
             if not await self._ledger.first_delivery(
                 team_id=team_id, event_id=str(body["event_id"]), at=self._clock.now()
